@@ -1,0 +1,47 @@
+/** What the edge needs from any fax modem (IPP FaxOut over TCP or IPP-USB, …). */
+
+export interface FaxDocument {
+  /** A document in one of the formats the modem accepts (see FaxLineCapabilities). */
+  contentType: 'application/pdf' | 'image/tiff' | 'image/pwg-raster';
+  data: Buffer;
+  pages: number;
+  name: string;
+}
+
+export interface FaxLineCapabilities {
+  makeAndModel: string;
+  documentFormats: string[];
+  multipleDestinations: boolean;
+}
+
+export type DestinationState = 'pending' | 'dialing' | 'sending' | 'delivered' | 'failed';
+
+export interface DestinationStatus {
+  /** `tel:` URI as submitted. */
+  uri: string;
+  state: DestinationState;
+  pagesSent: number;
+  /** When failed: FAX_BUSY, FAX_NO_ANSWER, FAX_DROPPED, FAX_LINE_DOWN or FAX_ERROR. */
+  errorCode?: 'FAX_BUSY' | 'FAX_NO_ANSWER' | 'FAX_DROPPED' | 'FAX_LINE_DOWN' | 'FAX_ERROR';
+  errorMessage?: string;
+}
+
+export interface FaxJobStatus {
+  /** The device's job id. */
+  jobId: number;
+  state: 'pending' | 'processing' | 'completed' | 'aborted' | 'cancelled';
+  pagesCompleted: number;
+  destinations: DestinationStatus[];
+}
+
+/**
+ * A fax modem. `submit()` hands a document to the device for the given `tel:` destinations and
+ * returns the device job id once the device holds the whole document; `status()` follows it.
+ * Failures are EdgeError with a fax code (FAX_UNSUPPORTED, FAX_LINE_DOWN, FAX_ERROR, …).
+ */
+export interface FaxLine {
+  capabilities(): Promise<FaxLineCapabilities>;
+  submit(document: FaxDocument, destinations: string[], options?: { jobName?: string }): Promise<number>;
+  status(jobId: number): Promise<FaxJobStatus>;
+  cancel(jobId: number): Promise<void>;
+}

@@ -1,0 +1,4 @@
+export * from './version.ts';
+export * from './error-codes.ts';
+export * from './messages.ts';
+export * from './envelope.ts';
