@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODE_LIST, type ErrorCode } from './error-codes.ts';
+import { JOB_STATES } from './job-states.ts';
 
 /*
  * The panel↔edge messages. This file is the only place a message is defined: the edge validates
@@ -12,18 +13,7 @@ export const FaxResolution = z.enum(['standard', 'fine', 'superfine']);
 export const ScanSource = z.enum(['adf', 'platen']);
 export const AuthMode = z.enum(['shared-account', 'device-login', 'user-prompt']);
 
-export const JobState = z.enum([
-  'accepted',
-  'scanning',
-  'converting',
-  'dialing',
-  'sending',
-  'retry-wait',
-  'delivered',
-  'failed',
-  'cancelled',
-]);
-export const FINAL_JOB_STATES: readonly z.infer<typeof JobState>[] = ['delivered', 'failed', 'cancelled'];
+export const JobState = z.enum(JOB_STATES);
 
 export const ErrorBody = z.object({
   code: z.enum(ERROR_CODE_LIST as [ErrorCode, ...ErrorCode[]]),

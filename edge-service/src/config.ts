@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * The edge's configuration: one schema with defaults and limits. Values come from the caller (CLI
+ * flags) over environment variables (MFP_EDGE_*) over defaults; unknown keys are reported, not fatal.
+ */
+export const EdgeConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  dataDir: z.string().default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How often a running fax job asks the modem for progress. */
+  faxPollMs: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** Scanned pages converted at once; 2 keeps both cores of a small edge box busy. */
+  pagesInFlight: z.coerce.number().int().min(1).max(16).default(2),
+  /** Default country for numbers typed without +: ISO 3166 alpha-2. */
+  defaultCountry: z.string().length(2).default('US'),
+});
+
+export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
+export type EdgeConfigInput = z.input<typeof EdgeConfigSchema>;
+
+const ENV_KEYS: Record<string, keyof EdgeConfig> = {
+  MFP_EDGE_HOST: 'host',
+  MFP_EDGE_PORT: 'port',
+  MFP_EDGE_DATA: 'dataDir',
+  MFP_EDGE_LOG_LEVEL: 'logLevel',
+  MFP_EDGE_DEFAULT_COUNTRY: 'defaultCountry',
+};
+
+export function loadConfig(
+  input: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): { config: EdgeConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const known = new Set(Object.keys(EdgeConfigSchema.shape));
+  const merged: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    if (env[name] !== undefined && env[name] !== '') merged[key] = env[name];
+  }
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (!known.has(key)) warnings.push(`unknown configuration key "${key}" ignored`);
+    else merged[key] = value;
+  }
+  const parsed = EdgeConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${detail}`);
+  }
+  return { config: parsed.data, warnings };
+}

@@ -1,0 +1,75 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each. Never edit a released
+ * migration: add the next one. `PRAGMA user_version` records the last one applied.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'enterprises, users, devices, jobs',
+    sql: `
+      CREATE TABLE enterprises (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises(id),
+        email TEXT NOT NULL COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (enterprise_id, email)
+      );
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises(id),
+        name TEXT NOT NULL,
+        auth_mode TEXT NOT NULL CHECK (auth_mode IN ('shared-account', 'device-login', 'user-prompt')),
+        shared_user_id TEXT REFERENCES users(id),
+        token_hash TEXT UNIQUE,
+        scanner_url TEXT,
+        fax_url TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      -- seq is the monotonic sequence an upstream stream will be ordered by (DESIGN.md §9).
+      CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        user_id TEXT REFERENCES users(id),
+        kind TEXT NOT NULL DEFAULT 'fax',
+        state TEXT NOT NULL,
+        options TEXT NOT NULL,
+        pages_scanned INTEGER NOT NULL DEFAULT 0,
+        pages_sent INTEGER NOT NULL DEFAULT 0,
+        total_pages INTEGER,
+        device_job_id INTEGER,
+        error_code TEXT,
+        error_message TEXT,
+        error_page INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX jobs_by_device ON jobs (device_id, seq);
+      CREATE INDEX jobs_unfinished ON jobs (state) WHERE state NOT IN ('delivered', 'failed', 'cancelled');
+      CREATE TABLE job_recipients (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        number TEXT NOT NULL,
+        state TEXT NOT NULL,
+        pages_sent INTEGER NOT NULL DEFAULT 0,
+        error_code TEXT,
+        error_message TEXT,
+        PRIMARY KEY (job_id, position)
+      );
+      CREATE TABLE job_pages (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        scan_file TEXT NOT NULL,
+        fax_file TEXT,
+        PRIMARY KEY (job_id, number)
+      );
+    `,
+  },
+];

@@ -1,0 +1,32 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { EdgeError } from '../edge-error.ts';
+
+export interface FaxNumber {
+  /** E.164, e.g. +12125550100: what is stored and dialled. */
+  e164: string;
+  /** ISO 3166 alpha-2 of the destination, when known: the panel shows it beside the number. */
+  country: string | null;
+  /** International format for people. */
+  display: string;
+}
+
+/**
+ * Validates a number as typed at the panel (national numbers use the site's default country) with
+ * the full metadata, so an impossible number is refused before anything is scanned.
+ */
+export function parseFaxNumber(input: string, defaultCountry: string): FaxNumber {
+  const trimmed = input.trim();
+  if (!/^[+\d][\d\s().-]*$/.test(trimmed)) {
+    throw new EdgeError('INVALID_NUMBER', `"${trimmed.slice(0, 32)}" is not a fax number: use digits, spaces and an optional leading +.`, { recipient: trimmed.slice(0, 32) });
+  }
+  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry.toUpperCase() as CountryCode);
+  if (!parsed || !parsed.isValid()) {
+    throw new EdgeError('INVALID_NUMBER', `${trimmed} is not a valid phone number. Check the digits and the country code.`, { recipient: trimmed });
+  }
+  return { e164: parsed.number, country: parsed.country ?? null, display: parsed.formatInternational() };
+}
+
+/** The `tel:` URI a fax modem dials (RFC 3966 global number). */
+export function telUri(e164: string): string {
+  return `tel:${e164}`;
+}

@@ -1,0 +1,69 @@
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { PanelAssets } from './panel-assets.ts';
+import type { DeviceRepository } from '../domain/device.ts';
+import { EDGE_VERSION } from '../version.ts';
+
+const CONTENT_TYPES: Record<keyof PanelAssets, string> = {
+  'index.html': 'text/html; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
+
+/** Security headers for every response: nothing inline, nothing from elsewhere, no framing by strangers. */
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; " +
+      "frame-ancestors 'self' http://127.0.0.1:* http://localhost:*; base-uri 'none'; form-action 'self'",
+  );
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  next();
+}
+
+export interface HttpAppDeps {
+  assets: PanelAssets;
+  devices: DeviceRepository;
+  connectedDevices: () => Set<string>;
+}
+
+export function createHttpApp(deps: HttpAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+
+  app.get('/healthz', (_req, res) => {
+    const connected = deps.connectedDevices();
+    res.json({
+      status: 'ok',
+      version: EDGE_VERSION,
+      devices: deps.devices
+        .list()
+        .filter((d) => !d.revokedAt)
+        .map((d) => ({ id: d.id, name: d.name, authMode: d.authMode, panelConnected: connected.has(d.id) })),
+    });
+  });
+
+  app.get('/', (_req, res) => res.redirect('/panel/'));
+  app.get('/panel', (_req, res) => res.redirect('/panel/'));
+  app.get('/panel/', (_req, res) => sendAsset(res, deps.assets, 'index.html'));
+  app.get('/panel/:file', (req, res, next) => {
+    const file = req.params.file as keyof PanelAssets;
+    if (!Object.hasOwn(CONTENT_TYPES, file) || file === 'index.html') return next();
+    sendAsset(res, deps.assets, file);
+  });
+
+  app.use('/api/v1', (_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API resource.' } });
+  });
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('Not found');
+  });
+  return app;
+}
+
+function sendAsset(res: Response, assets: PanelAssets, file: keyof PanelAssets): void {
+  res.setHeader('Content-Type', CONTENT_TYPES[file]);
+  res.setHeader('Cache-Control', 'no-cache');
+  res.send(assets[file]);
+}

@@ -1,0 +1,135 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import {
+  CLOSE_CODES,
+  HELLO_TIMEOUT_MS,
+  MAX_MESSAGE_BYTES,
+  decodeRequest,
+  encodeError,
+  encodeReply,
+  encodeEvent,
+  type ErrorCode,
+} from '../../../protocol/index.ts';
+import type { JobRecord } from '../domain/job.ts';
+import { toJobView } from '../domain/job.ts';
+import { EdgeError } from '../edge-error.ts';
+import type { Logger } from '../logger.ts';
+import type { PanelHandlers } from '../panel/panel-handlers.ts';
+import { newPanelSession, type PanelSession } from '../panel/panel-session.ts';
+
+/** Bad frames a connection may send before the edge gives up on it. */
+const MAX_BAD_FRAMES = 20;
+
+/** Errors after which the connection cannot be useful, and the close code that says so. */
+const FATAL: Partial<Record<ErrorCode, number>> = {
+  UNSUPPORTED_VERSION: CLOSE_CODES.UNSUPPORTED_VERSION,
+  DEVICE_UNAUTHORIZED: CLOSE_CODES.DEVICE_UNAUTHORIZED,
+};
+
+interface Connection {
+  socket: WebSocket;
+  session: PanelSession;
+}
+
+/**
+ * The panel WebSocket at /ws: the one place where frames become handler calls and results or
+ * errors become replies and close codes.
+ */
+export class PanelSocket {
+  readonly #handlers: PanelHandlers;
+  readonly #log: Logger;
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  readonly #connections = new Set<Connection>();
+
+  constructor(handlers: PanelHandlers, logger: Logger) {
+    this.#handlers = handlers;
+    this.#log = logger;
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = new URL(request.url ?? '/', 'http://edge').pathname;
+      if (path !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+    });
+  }
+
+  /** Devices with at least one panel connected. */
+  connectedDevices(): Set<string> {
+    return new Set([...this.#connections].flatMap((c) => (c.session.device ? [c.session.device.id] : [])));
+  }
+
+  publishJob(job: JobRecord): void {
+    const frame = encodeEvent('job.updated', { job: toJobView(job) });
+    for (const connection of this.#connections) {
+      if (connection.session.device?.id === job.deviceId) connection.socket.send(frame);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const { socket } of this.#connections) socket.terminate();
+    this.#connections.clear();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #accept(socket: WebSocket): void {
+    const connection: Connection = { socket, session: newPanelSession() };
+    this.#connections.add(connection);
+    let badFrames = 0;
+    const helloTimer = setTimeout(() => {
+      if (!connection.session.device) socket.close(CLOSE_CODES.HELLO_TIMEOUT, 'hello expected');
+    }, HELLO_TIMEOUT_MS);
+    helloTimer.unref();
+
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      void this.#onFrame(connection, data, isBinary).then((ok) => {
+        if (ok) return;
+        if (++badFrames >= MAX_BAD_FRAMES) socket.close(CLOSE_CODES.BAD_MESSAGE, 'too many bad messages');
+      });
+    });
+    socket.on('error', (error) => {
+      // ws closes with 1009 itself when a frame exceeds maxPayload; anything else is logged.
+      this.#log.debug({ err: error }, 'panel socket error');
+    });
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      this.#connections.delete(connection);
+    });
+  }
+
+  /** Returns false when the frame was bad. */
+  async #onFrame(connection: Connection, data: RawData, isBinary: boolean): Promise<boolean> {
+    const { socket, session } = connection;
+    if (isBinary) {
+      socket.send(encodeError(null, { code: 'BAD_MESSAGE', message: 'Binary frames are not part of the protocol.' }));
+      return false;
+    }
+    const decoded = decodeRequest(rawToString(data));
+    if (!decoded.ok) {
+      socket.send(encodeError(decoded.id, { code: decoded.code, message: decoded.message }));
+      return false;
+    }
+    const { request } = decoded;
+    try {
+      const payload = await this.#handlers.handle(session, request);
+      if (socket.readyState === socket.OPEN) socket.send(encodeReply(request.id, payload));
+      return true;
+    } catch (error) {
+      const edgeError = EdgeError.from(error);
+      if (edgeError.code === 'INTERNAL') this.#log.error({ err: error, type: request.type }, 'panel request failed');
+      socket.send(encodeError(request.id, edgeError.toBody()));
+      const closeCode = FATAL[edgeError.code];
+      if (closeCode) socket.close(closeCode, edgeError.code);
+      return edgeError.code !== 'BAD_MESSAGE';
+    }
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type {
+  DeviceRecord,
+  DeviceRepository,
+  DirectoryRepository,
+  EnterpriseRecord,
+  UserRecord,
+} from '../domain/device.ts';
+import type { AuthMode } from '../../../protocol/index.ts';
+
+interface DeviceRow {
+  id: string;
+  enterprise_id: string;
+  name: string;
+  auth_mode: string;
+  shared_user_id: string | null;
+  scanner_url: string | null;
+  fax_url: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+function toDevice(row: DeviceRow): DeviceRecord {
+  return {
+    id: row.id,
+    enterpriseId: row.enterprise_id,
+    name: row.name,
+    authMode: row.auth_mode as AuthMode,
+    sharedUserId: row.shared_user_id,
+    scannerUrl: row.scanner_url,
+    faxUrl: row.fax_url,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export class SqliteDeviceRepository implements DeviceRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  create(input: Omit<DeviceRecord, 'id' | 'createdAt' | 'revokedAt'> & { tokenHash: string }): DeviceRecord {
+    const id = randomUUID();
+    this.#db
+      .prepare(
+        `INSERT INTO devices (id, enterprise_id, name, auth_mode, shared_user_id, token_hash, scanner_url, fax_url, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.enterpriseId,
+        input.name,
+        input.authMode,
+        input.sharedUserId,
+        input.tokenHash,
+        input.scannerUrl,
+        input.faxUrl,
+        new Date().toISOString(),
+      );
+    return this.get(id)!;
+  }
+
+  get(id: string): DeviceRecord | null {
+    const row = this.#db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+    return row ? toDevice(row) : null;
+  }
+
+  findByName(enterpriseId: string, name: string): DeviceRecord | null {
+    const row = this.#db
+      .prepare('SELECT * FROM devices WHERE enterprise_id = ? AND name = ? AND revoked_at IS NULL')
+      .get(enterpriseId, name) as DeviceRow | undefined;
+    return row ? toDevice(row) : null;
+  }
+
+  findByTokenHash(tokenHash: string): DeviceRecord | null {
+    const row = this.#db
+      .prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL')
+      .get(tokenHash) as DeviceRow | undefined;
+    return row ? toDevice(row) : null;
+  }
+
+  setTokenHash(id: string, tokenHash: string): void {
+    this.#db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(tokenHash, id);
+  }
+
+  setUrls(id: string, urls: { scannerUrl: string | null; faxUrl: string | null }): void {
+    this.#db.prepare('UPDATE devices SET scanner_url = ?, fax_url = ? WHERE id = ?').run(urls.scannerUrl, urls.faxUrl, id);
+  }
+
+  list(): DeviceRecord[] {
+    return (this.#db.prepare('SELECT * FROM devices ORDER BY created_at').all() as DeviceRow[]).map(toDevice);
+  }
+}
+
+export class SqliteDirectoryRepository implements DirectoryRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  createEnterprise(name: string): EnterpriseRecord {
+    const id = randomUUID();
+    this.#db.prepare('INSERT INTO enterprises (id, name, created_at) VALUES (?, ?, ?)').run(id, name, new Date().toISOString());
+    return { id, name };
+  }
+
+  findEnterpriseByName(name: string): EnterpriseRecord | null {
+    return (this.#db.prepare('SELECT id, name FROM enterprises WHERE name = ?').get(name) as EnterpriseRecord | undefined) ?? null;
+  }
+
+  createUser(input: Omit<UserRecord, 'id'>): UserRecord {
+    const id = randomUUID();
+    this.#db
+      .prepare('INSERT INTO users (id, enterprise_id, email, display_name, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, input.enterpriseId, input.email, input.displayName, new Date().toISOString());
+    return { id, ...input };
+  }
+
+  findUserByEmail(enterpriseId: string, email: string): UserRecord | null {
+    const row = this.#db
+      .prepare('SELECT id, enterprise_id, email, display_name FROM users WHERE enterprise_id = ? AND email = ?')
+      .get(enterpriseId, email) as { id: string; enterprise_id: string; email: string; display_name: string } | undefined;
+    return row ? { id: row.id, enterpriseId: row.enterprise_id, email: row.email, displayName: row.display_name } : null;
+  }
+
+  getUser(id: string): UserRecord | null {
+    const row = this.#db
+      .prepare('SELECT id, enterprise_id, email, display_name FROM users WHERE id = ?')
+      .get(id) as { id: string; enterprise_id: string; email: string; display_name: string } | undefined;
+    return row ? { id: row.id, enterpriseId: row.enterprise_id, email: row.email, displayName: row.display_name } : null;
+  }
+}

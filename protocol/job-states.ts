@@ -1,0 +1,20 @@
+/** A job's states, in the order a fax normally goes through them. Free of zod so panels can import it. */
+export const JOB_STATES = [
+  'accepted',
+  'scanning',
+  'converting',
+  'dialing',
+  'sending',
+  'retry-wait',
+  'delivered',
+  'failed',
+  'cancelled',
+] as const;
+
+export type JobStateName = (typeof JOB_STATES)[number];
+
+export const FINAL_JOB_STATES: readonly JobStateName[] = ['delivered', 'failed', 'cancelled'];
+
+export function isFinalJobState(state: string): boolean {
+  return (FINAL_JOB_STATES as readonly string[]).indexOf(state) >= 0;
+}
