@@ -1,0 +1,48 @@
+import { EdgeService } from '../../edge-service/src/edge-service.ts';
+import { ensureDemoEnterprise } from '../../edge-service/src/demo-enterprise.ts';
+import { createLogger as createEdgeLogger } from '../../edge-service/src/logger.ts';
+import { Simulator } from '../../simulator/src/simulator.ts';
+import { createLogger as createSimLogger } from '../../simulator/src/logger.ts';
+import { tempDir } from './temp-dir.ts';
+
+export interface Stack {
+  edge: EdgeService;
+  simulator: Simulator;
+  token: string;
+  panelUrl: string;
+  wsUrl: string;
+  stop: () => Promise<void>;
+}
+
+/** A whole edge and simulator, in-process on port 0, as `npm start` wires them; stop() releases all. */
+export async function startStack(options: { timeFactor?: number; faxPollMs?: number } = {}): Promise<Stack> {
+  const dir = tempDir();
+  const level = process.env.LOG_LEVEL ?? 'silent';
+  const simulator = new Simulator({ port: 0, timeFactor: options.timeFactor ?? 0.02, logger: createSimLogger({ level }) });
+  await simulator.start();
+  const edge = new EdgeService({
+    config: { port: 0, dataDir: dir.path, faxPollMs: options.faxPollMs ?? 100 },
+    logger: createEdgeLogger({ level }),
+  });
+  try {
+    await edge.start();
+  } catch (error) {
+    await simulator.stop();
+    dir.remove();
+    throw error;
+  }
+  const demo = await ensureDemoEnterprise(edge, simulator.deviceUrls);
+  simulator.setPanelUrl(demo.panelUrl);
+  return {
+    edge,
+    simulator,
+    token: /device-token=([\w-]+)/.exec(demo.panelUrl)![1]!,
+    panelUrl: demo.panelUrl,
+    wsUrl: `${edge.url.replace(/^http/, 'ws')}/ws`,
+    stop: async () => {
+      await edge.stop();
+      await simulator.stop();
+      dir.remove();
+    },
+  };
+}
