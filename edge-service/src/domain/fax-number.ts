@@ -16,7 +16,7 @@ export interface FaxNumber {
  */
 export function parseFaxNumber(input: string, defaultCountry: string): FaxNumber {
   const trimmed = input.trim();
-  if (!/^[+\d][\d\s().-]*$/.test(trimmed)) {
+  if (!/^\+?[\d\s().-]*\d[\d\s().-]*$/.test(trimmed)) {
     throw new EdgeError('INVALID_NUMBER', `"${trimmed.slice(0, 32)}" is not a fax number: use digits, spaces and an optional leading +.`, { recipient: trimmed.slice(0, 32) });
   }
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry.toUpperCase() as CountryCode);

@@ -45,8 +45,11 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
 
   app.get('/', (_req, res) => res.redirect('/panel/'));
-  app.get('/panel', (_req, res) => res.redirect('/panel/'));
-  app.get('/panel/', (_req, res) => sendAsset(res, deps.assets, 'index.html'));
+  // Routing is not strict, so this also matches /panel: redirect it, or relative asset URLs break.
+  app.get('/panel/', (req, res) => {
+    if (!req.originalUrl.split('?')[0]!.endsWith('/')) return res.redirect(301, '/panel/');
+    sendAsset(res, deps.assets, 'index.html');
+  });
   app.get('/panel/:file', (req, res, next) => {
     const file = req.params.file as keyof PanelAssets;
     if (!Object.hasOwn(CONTENT_TYPES, file) || file === 'index.html') return next();

@@ -20,7 +20,7 @@ export async function buildPanelAssets(): Promise<PanelAssets> {
     bundle: true,
     write: false,
     format: 'iife',
-    target: ['es2017', 'chrome58', 'safari11'],
+    target: ['es2017'],
     minify: true,
     sourcemap: false,
     legalComments: 'none',
