@@ -1,0 +1,314 @@
+/**
+ * The edge's FaxLine over IPP FaxOut (PWG 5100.15): Create-Job with one `destination-uris` entry
+ * per recipient, Send-Document with the whole document, Get-Job-Attributes to follow it.
+ */
+import type {
+  DestinationState,
+  DestinationStatus,
+  FaxDocument,
+  FaxJobStatus,
+  FaxLine,
+  FaxLineCapabilities,
+} from '../../domain/fax-line.ts';
+import { EdgeError } from '../../edge-error.ts';
+import type { Logger } from '../../logger.ts';
+import { failureFromReasons } from './fax-failure-reasons.ts';
+import { groupOf, IppClient, IppError, valuesOf } from './ipp-client.ts';
+import type { IppAttributes, IppAttributeValue, IppCollection, IppDecodedResponse } from './node-ipp.ts';
+
+export interface IppFaxLineOptions {
+  /** The FaxOut service, e.g. `ipp://127.0.0.1:8090/ipp/faxout`. */
+  url: string;
+  fetch?: typeof fetch;
+  logger?: Logger;
+  timeouts?: {
+    /** Every operation but Send-Document. */
+    requestMs?: number;
+    /** Send-Document carries the whole document: a slow device may take a while to take it. */
+    sendDocumentMs?: number;
+  };
+  userName?: string;
+}
+
+const PRINTER_ATTRIBUTES = [
+  'ipp-features-supported',
+  'destination-uri-schemes-supported',
+  'document-format-supported',
+  'printer-make-and-model',
+  'multiple-destination-uris-supported',
+  'operations-supported',
+];
+
+const JOB_ATTRIBUTES = [
+  'job-id',
+  'job-state',
+  'job-state-reasons',
+  'job-state-message',
+  'job-impressions-completed',
+  'job-pages-completed',
+  'destination-statuses',
+  'destination-uris',
+];
+
+const JOB_STATES: Record<string, FaxJobStatus['state']> = {
+  pending: 'pending',
+  'pending-held': 'pending',
+  processing: 'processing',
+  'processing-stopped': 'processing',
+  completed: 'completed',
+  aborted: 'aborted',
+  canceled: 'cancelled',
+};
+const JOB_STATE_NUMBERS: Record<number, string> = {
+  3: 'pending',
+  4: 'pending-held',
+  5: 'processing',
+  6: 'processing-stopped',
+  7: 'canceled',
+  8: 'aborted',
+  9: 'completed',
+};
+
+export class IppFaxLine implements FaxLine {
+  readonly #client: IppClient;
+  readonly #sendDocumentMs: number;
+  readonly #logger: Logger | undefined;
+
+  constructor(options: IppFaxLineOptions) {
+    this.#client = new IppClient({
+      url: options.url,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.timeouts?.requestMs ? { timeoutMs: options.timeouts.requestMs } : {}),
+      ...(options.userName ? { userName: options.userName } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    this.#sendDocumentMs = options.timeouts?.sendDocumentMs ?? 120_000;
+    this.#logger = options.logger;
+  }
+
+  async capabilities(): Promise<FaxLineCapabilities> {
+    const response = await this.#call('Get-Printer-Attributes', {
+      operationAttributes: { 'requested-attributes': PRINTER_ATTRIBUTES },
+    });
+    const printer = groupOf(response, 'printer-attributes-tag');
+    const features = strings(printer['ipp-features-supported']);
+    const schemes = strings(printer['destination-uri-schemes-supported']).map((s) => s.toLowerCase());
+    if (!features.includes('faxout'))
+      throw new EdgeError(
+        'FAX_UNSUPPORTED',
+        `${this.#client.printerUri} does not offer FaxOut (no "faxout" feature).`,
+      );
+    if (!schemes.includes('tel'))
+      throw new EdgeError('FAX_UNSUPPORTED', `${this.#client.printerUri} does not dial tel: destinations.`);
+    const operations = strings(printer['operations-supported']);
+    for (const needed of ['Create-Job', 'Send-Document'])
+      if (operations.length > 0 && !operations.includes(needed))
+        throw new EdgeError('FAX_UNSUPPORTED', `${this.#client.printerUri} does not support ${needed}.`);
+    return {
+      makeAndModel: text(printer['printer-make-and-model']) ?? 'Unknown IPP fax',
+      documentFormats: strings(printer['document-format-supported']),
+      multipleDestinations: printer['multiple-destination-uris-supported'] === true,
+    };
+  }
+
+  async submit(
+    document: FaxDocument,
+    destinations: string[],
+    options: { jobName?: string } = {},
+  ): Promise<number> {
+    if (destinations.length === 0) throw new EdgeError('NO_RECIPIENTS');
+    const uris = destinations.map(toTelUri);
+    const created = await this.#call('Create-Job', {
+      operationAttributes: { 'job-name': options.jobName ?? document.name },
+      jobAttributes: { 'destination-uris': uris.map((uri) => ({ 'destination-uri': uri })) },
+    });
+    const jobId = groupOf(created, 'job-attributes-tag')['job-id'];
+    if (typeof jobId !== 'number')
+      throw new EdgeError('FAX_ERROR', 'The fax modem accepted the job but gave no job id.');
+    try {
+      await this.#call(
+        'Send-Document',
+        {
+          operationAttributes: {
+            'job-id': jobId,
+            'document-format': document.contentType,
+            'document-name': document.name,
+            'last-document': true,
+          },
+          data: document.data,
+          timeoutMs: this.#sendDocumentMs,
+        },
+        jobId,
+      );
+    } catch (error) {
+      // A job without its document would sit on the device until it times out.
+      await this.cancel(jobId).catch((cancelError: unknown) =>
+        this.#logger?.warn({ jobId, err: cancelError }, 'cannot cancel a job whose document failed'),
+      );
+      throw error;
+    }
+    this.#logger?.info({ jobId, destinations: uris.length, pages: document.pages }, 'fax job submitted');
+    return jobId;
+  }
+
+  async status(jobId: number): Promise<FaxJobStatus> {
+    const response = await this.#call(
+      'Get-Job-Attributes',
+      { operationAttributes: { 'job-id': jobId, 'requested-attributes': JOB_ATTRIBUTES } },
+      jobId,
+    );
+    return toFaxJobStatus(jobId, groupOf(response, 'job-attributes-tag'));
+  }
+
+  async cancel(jobId: number): Promise<void> {
+    await this.#call('Cancel-Job', { operationAttributes: { 'job-id': jobId } }, jobId);
+  }
+
+  async #call(
+    operation: string,
+    options: Parameters<IppClient['call']>[1],
+    jobId?: number,
+  ): Promise<IppDecodedResponse> {
+    try {
+      return await this.#client.call(operation, options);
+    } catch (error) {
+      throw toEdgeError(error, operation, jobId);
+    }
+  }
+}
+
+function toTelUri(destination: string): string {
+  const trimmed = destination.trim();
+  if (/\s/.test(trimmed) || trimmed === '')
+    throw new EdgeError('INVALID_NUMBER', `Not a fax number: "${destination}".`);
+  return /^tel:/i.test(trimmed) ? `tel:${trimmed.slice(4)}` : `tel:${trimmed}`;
+}
+
+function toEdgeError(error: unknown, operation: string, jobId: number | undefined): EdgeError {
+  if (error instanceof EdgeError) return error;
+  if (!(error instanceof IppError)) return EdgeError.from(error);
+  const details = { cause: error };
+  if (error.kind === 'status') {
+    const status = error.status ?? '';
+    if (jobId !== undefined && (status === 'client-error-not-found' || status === 'client-error-gone'))
+      return new EdgeError('JOB_NOT_FOUND', `The fax modem has no job ${jobId} (${status}).`, details);
+    if (operation === 'Cancel-Job' && status === 'client-error-not-possible')
+      return new EdgeError('JOB_FINISHED', `Fax job ${jobId} has already finished (${status}).`, details);
+    if (
+      status === 'server-error-operation-not-supported' ||
+      status === 'client-error-uri-scheme-not-supported' ||
+      (operation === 'Create-Job' && status === 'client-error-attributes-or-values-not-supported')
+    )
+      return new EdgeError('FAX_UNSUPPORTED', error.message, details);
+  }
+  return new EdgeError('FAX_ERROR', error.message, details);
+}
+
+function strings(value: IppAttributeValue | undefined): string[] {
+  return valuesOf(value).flatMap((v) => (typeof v === 'string' ? [v] : []));
+}
+
+function text(value: IppAttributeValue | undefined): string | undefined {
+  const first = valuesOf(value)[0];
+  if (typeof first === 'string') return first;
+  if (first && typeof first === 'object' && 'lang' in first && typeof first.value === 'string')
+    return first.value;
+  return undefined;
+}
+
+function count(value: IppAttributeValue | undefined): number | undefined {
+  const first = valuesOf(value)[0];
+  return typeof first === 'number' && first >= 0 ? first : undefined;
+}
+
+function jobStateOf(value: IppAttributeValue | undefined): FaxJobStatus['state'] {
+  const raw = valuesOf(value)[0];
+  const keyword = typeof raw === 'number' ? JOB_STATE_NUMBERS[raw] : raw;
+  return (typeof keyword === 'string' ? JOB_STATES[keyword] : undefined) ?? 'pending';
+}
+
+function isCollection(value: unknown): value is IppCollection {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !Buffer.isBuffer(value) &&
+    !(value instanceof Date)
+  );
+}
+
+/** Reason keywords a vendor may put in a destination-statuses entry, beside the standard members. */
+function memberReasons(entry: IppCollection): string[] {
+  return Object.entries(entry)
+    .filter(([member]) => member !== 'destination-uri' && member !== 'transmission-status')
+    .flatMap(([, value]) => strings(value));
+}
+
+function destinationState(
+  transmission: IppAttributeValue | undefined,
+  jobState: FaxJobStatus['state'],
+  pagesSent: number,
+  reasons: string[],
+): { state: DestinationState; cancelled: boolean } {
+  const raw = valuesOf(transmission)[0];
+  const reported = typeof raw === 'number' ? JOB_STATE_NUMBERS[raw] : raw;
+  // A finished job settles destinations the device left pending or processing.
+  const jobFinished = jobState === 'completed' || jobState === 'aborted' || jobState === 'cancelled';
+  const settled = reported === 'completed' || reported === 'aborted' || reported === 'canceled';
+  const status = jobFinished && !settled ? jobState : (reported ?? jobState);
+  switch (status) {
+    case 'pending':
+    case 'pending-retry':
+      return { state: 'pending', cancelled: false };
+    case 'completed':
+      return { state: 'delivered', cancelled: false };
+    case 'aborted':
+      return { state: 'failed', cancelled: false };
+    case 'canceled':
+    case 'cancelled':
+      return { state: 'failed', cancelled: true };
+    default:
+      if (reasons.some((r) => /dial/.test(r))) return { state: 'dialing', cancelled: false };
+      if (reasons.some((r) => /send|transmit/.test(r))) return { state: 'sending', cancelled: false };
+      return { state: pagesSent > 0 ? 'sending' : 'dialing', cancelled: false };
+  }
+}
+
+function toFaxJobStatus(jobId: number, job: IppAttributes): FaxJobStatus {
+  const state = jobStateOf(job['job-state']);
+  const jobReasons = strings(job['job-state-reasons']);
+  const stateMessage = text(job['job-state-message']);
+  const entries = valuesOf(job['destination-statuses']).filter(isCollection);
+  const fromUris = valuesOf(job['destination-uris'])
+    .filter(isCollection)
+    .map((c): IppCollection => ({ 'destination-uri': c['destination-uri'] ?? null }));
+  const destinations: DestinationStatus[] = (entries.length > 0 ? entries : fromUris).map((entry) => {
+    const pagesSent = count(entry['images-completed']) ?? 0;
+    const reasons = [...memberReasons(entry), ...jobReasons];
+    const { state: destState, cancelled } = destinationState(
+      entry['transmission-status'],
+      state,
+      pagesSent,
+      reasons,
+    );
+    const status: DestinationStatus = {
+      uri: text(entry['destination-uri']) ?? '',
+      state: destState,
+      pagesSent,
+    };
+    if (destState === 'failed') {
+      if (cancelled) status.errorMessage = 'cancelled';
+      else {
+        const failure = failureFromReasons(reasons);
+        status.errorCode = failure.code;
+        status.errorMessage = stateMessage ?? failure.message;
+      }
+    }
+    return status;
+  });
+  const pagesCompleted =
+    count(job['job-impressions-completed']) ??
+    count(job['job-pages-completed']) ??
+    Math.max(0, ...destinations.map((d) => d.pagesSent));
+  return { jobId, state, pagesCompleted, destinations };
+}

@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { EdgeError } from '../../../../edge-service/src/edge-error.ts';
+import type { FaxDocument } from '../../../../edge-service/src/domain/fax-line.ts';
+import { IppFaxLine } from '../../../../edge-service/src/drivers/ipp/ipp-fax-line.ts';
+import type { IppAttributes, IppDecodedRequest } from '../../../../edge-service/src/drivers/ipp/node-ipp.ts';
+import { FakeIppServer, type FakeAnswer } from './fake-ipp-server.ts';
+
+const FAXOUT_PRINTER: IppAttributes = {
+  'printer-make-and-model': { lang: 'en', value: 'Virtual MFP FaxOut' },
+  'ipp-features-supported': ['faxout'],
+  'destination-uri-schemes-supported': ['tel'],
+  'document-format-supported': ['application/pdf', 'image/tiff'],
+  'multiple-destination-uris-supported': true,
+  'operations-supported': [
+    'Create-Job',
+    'Send-Document',
+    'Cancel-Job',
+    'Get-Job-Attributes',
+    'Get-Printer-Attributes',
+  ],
+};
+
+const DOCUMENT: FaxDocument = {
+  contentType: 'application/pdf',
+  data: Buffer.from('%PDF-1.4\n\u00ff binary \u0000 bytes\n%%EOF'),
+  pages: 2,
+  name: 'fax-42.pdf',
+};
+
+function ops(req: IppDecodedRequest): IppAttributes {
+  return req.groups.find((g) => g.name === 'operation-attributes-tag')!.attributes;
+}
+
+function jobAnswer(job: IppAttributes): FakeAnswer {
+  return { status: 'successful-ok', jobAttributes: { 'job-id': 17, ...job } };
+}
+
+describe('IppFaxLine', () => {
+  let server: FakeIppServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  async function faxLine(script: (req: IppDecodedRequest) => FakeAnswer): Promise<IppFaxLine> {
+    server = new FakeIppServer(script);
+    const url = await server.start();
+    return new IppFaxLine({ url, timeouts: { requestMs: 2000, sendDocumentMs: 2000 } });
+  }
+
+  describe('capabilities()', () => {
+    it('accepts a FaxOut printer and reports its formats', async () => {
+      const line = await faxLine(() => ({ status: 'successful-ok', printerAttributes: FAXOUT_PRINTER }));
+      assert.deepEqual(await line.capabilities(), {
+        makeAndModel: 'Virtual MFP FaxOut',
+        documentFormats: ['application/pdf', 'image/tiff'],
+        multipleDestinations: true,
+      });
+      assert.equal(server!.requests[0]!.operation, 'Get-Printer-Attributes');
+    });
+
+    const refused: [string, IppAttributes][] = [
+      [
+        'no faxout feature (a print service)',
+        { ...FAXOUT_PRINTER, 'ipp-features-supported': ['airprint-1.7'] },
+      ],
+      ['no tel: scheme', { ...FAXOUT_PRINTER, 'destination-uri-schemes-supported': ['mailto'] }],
+      [
+        'no Send-Document',
+        { ...FAXOUT_PRINTER, 'operations-supported': ['Print-Job', 'Get-Printer-Attributes'] },
+      ],
+    ];
+    for (const [what, printer] of refused) {
+      it(`refuses a printer with ${what} as FAX_UNSUPPORTED`, async () => {
+        const line = await faxLine(() => ({ status: 'successful-ok', printerAttributes: printer }));
+        await assert.rejects(
+          line.capabilities(),
+          (e: unknown) => e instanceof EdgeError && e.code === 'FAX_UNSUPPORTED',
+        );
+      });
+    }
+
+    it('turns a device that does not answer into FAX_ERROR with the reason', async () => {
+      server = new FakeIppServer(() => ({ hang: true }));
+      const line = new IppFaxLine({ url: await server.start(), timeouts: { requestMs: 200 } });
+      await assert.rejects(
+        line.capabilities(),
+        (e: unknown) => e instanceof EdgeError && e.code === 'FAX_ERROR' && /no answer/.test(e.message),
+      );
+    });
+  });
+
+  describe('submit()', () => {
+    it('creates the job with one destination-uris entry per recipient, then sends the document', async () => {
+      const line = await faxLine((req) =>
+        req.operation === 'Create-Job'
+          ? jobAnswer({ 'job-state': 'pending-held' })
+          : jobAnswer({ 'job-state': 'pending' }),
+      );
+      const jobId = await line.submit(DOCUMENT, ['tel:+15551234', '+15559876'], { jobName: 'Fax to 2' });
+      assert.equal(jobId, 17);
+      const [create, send] = server!.requests;
+      assert.equal(create!.operation, 'Create-Job');
+      assert.equal(ops(create!)['job-name'], 'Fax to 2');
+      assert.deepEqual(
+        create!.groups.find((g) => g.name === 'job-attributes-tag')!.attributes['destination-uris'],
+        [{ 'destination-uri': 'tel:+15551234' }, { 'destination-uri': 'tel:+15559876' }],
+      );
+      assert.equal(send!.operation, 'Send-Document');
+      assert.equal(ops(send!)['job-id'], 17);
+      assert.equal(ops(send!)['document-format'], 'application/pdf');
+      assert.equal(ops(send!)['last-document'], true);
+      assert.deepEqual(send!.data, DOCUMENT.data);
+    });
+
+    it('cancels the job when Send-Document fails, and reports FAX_ERROR', async () => {
+      const line = await faxLine((req) =>
+        req.operation === 'Send-Document'
+          ? { status: 'client-error-document-format-not-supported' }
+          : jobAnswer({ 'job-state': 'pending' }),
+      );
+      await assert.rejects(
+        line.submit(DOCUMENT, ['tel:+15551234']),
+        (e: unknown) =>
+          e instanceof EdgeError && e.code === 'FAX_ERROR' && /document-format-not-supported/.test(e.message),
+      );
+      assert.deepEqual(
+        server!.requests.map((r) => r.operation),
+        ['Create-Job', 'Send-Document', 'Cancel-Job'],
+      );
+    });
+
+    it('maps a refused destination scheme to FAX_UNSUPPORTED', async () => {
+      const line = await faxLine(() => ({ status: 'client-error-uri-scheme-not-supported' }));
+      await assert.rejects(
+        line.submit(DOCUMENT, ['tel:+1555']),
+        (e: unknown) => e instanceof EdgeError && e.code === 'FAX_UNSUPPORTED',
+      );
+    });
+
+    it('refuses no recipients before talking to the device', async () => {
+      const line = await faxLine(() => jobAnswer({}));
+      await assert.rejects(
+        line.submit(DOCUMENT, []),
+        (e: unknown) => e instanceof EdgeError && e.code === 'NO_RECIPIENTS',
+      );
+      assert.equal(server!.requests.length, 0);
+    });
+  });
+
+  describe('status()', () => {
+    it('follows a job in progress per destination', async () => {
+      const line = await faxLine(() =>
+        jobAnswer({
+          'job-state': 'processing',
+          'job-state-reasons': ['job-printing'],
+          'job-impressions-completed': 1,
+          'destination-statuses': [
+            {
+              'destination-uri': 'tel:+15551234',
+              'images-completed': 1,
+              'transmission-status': 'processing',
+            },
+            { 'destination-uri': 'tel:+15559876', 'images-completed': 0, 'transmission-status': 'pending' },
+          ],
+        }),
+      );
+      assert.deepEqual(await line.status(17), {
+        jobId: 17,
+        state: 'processing',
+        pagesCompleted: 1,
+        destinations: [
+          { uri: 'tel:+15551234', state: 'sending', pagesSent: 1 },
+          { uri: 'tel:+15559876', state: 'pending', pagesSent: 0 },
+        ],
+      });
+      assert.equal(server!.requests[0]!.operation, 'Get-Job-Attributes');
+      assert.equal(ops(server!.requests[0]!)['job-id'], 17);
+    });
+
+    it('reports a completed job as delivered', async () => {
+      const line = await faxLine(() =>
+        jobAnswer({
+          'job-state': 'completed',
+          'job-state-reasons': ['job-completed-successfully'],
+          'destination-statuses': [
+            { 'destination-uri': 'tel:+1555', 'images-completed': 3, 'transmission-status': 'completed' },
+          ],
+        }),
+      );
+      const status = await line.status(17);
+      assert.equal(status.state, 'completed');
+      assert.equal(status.pagesCompleted, 3);
+      assert.deepEqual(status.destinations, [{ uri: 'tel:+1555', state: 'delivered', pagesSent: 3 }]);
+    });
+
+    for (const [reason, code] of [
+      ['fax-busy', 'FAX_BUSY'],
+      ['fax-no-answer', 'FAX_NO_ANSWER'],
+      ['fax-dropped', 'FAX_DROPPED'],
+      ['fax-modem-line-down', 'FAX_LINE_DOWN'],
+      ['destination-uri-failed', 'FAX_ERROR'],
+    ] as const) {
+      it(`maps an aborted job with ${reason} to ${code}`, async () => {
+        const line = await faxLine(() =>
+          jobAnswer({
+            'job-state': 'aborted',
+            'job-state-reasons': [reason],
+            'destination-statuses': [
+              { 'destination-uri': 'tel:+1555', 'images-completed': 0, 'transmission-status': 'aborted' },
+            ],
+          }),
+        );
+        const status = await line.status(17);
+        assert.equal(status.state, 'aborted');
+        assert.equal(status.destinations[0]!.state, 'failed');
+        assert.equal(status.destinations[0]!.errorCode, code);
+      });
+    }
+
+    it('settles destinations a finished job left open, and keeps the job-state-message', async () => {
+      const line = await faxLine(() =>
+        jobAnswer({
+          'job-state': 'aborted',
+          'job-state-reasons': ['fax-dropped'],
+          'job-state-message': 'Call dropped at page 2',
+          'destination-statuses': [
+            { 'destination-uri': 'tel:+1555', 'images-completed': 1, 'transmission-status': 'processing' },
+          ],
+        }),
+      );
+      assert.deepEqual((await line.status(17)).destinations, [
+        {
+          uri: 'tel:+1555',
+          state: 'failed',
+          pagesSent: 1,
+          errorCode: 'FAX_DROPPED',
+          errorMessage: 'Call dropped at page 2',
+        },
+      ]);
+    });
+
+    it('reports a cancelled job', async () => {
+      const line = await faxLine(() =>
+        jobAnswer({
+          'job-state': 'canceled',
+          'job-state-reasons': ['job-canceled-by-user'],
+          'destination-statuses': [
+            { 'destination-uri': 'tel:+1555', 'images-completed': 0, 'transmission-status': 'canceled' },
+          ],
+        }),
+      );
+      const status = await line.status(17);
+      assert.equal(status.state, 'cancelled');
+      assert.equal(status.destinations[0]!.state, 'failed');
+      assert.equal(status.destinations[0]!.errorCode, undefined);
+    });
+
+    it('maps an unknown job to JOB_NOT_FOUND', async () => {
+      const line = await faxLine(() => ({ status: 'client-error-not-found' }));
+      await assert.rejects(
+        line.status(99),
+        (e: unknown) => e instanceof EdgeError && e.code === 'JOB_NOT_FOUND',
+      );
+    });
+  });
+
+  describe('cancel()', () => {
+    it('sends Cancel-Job for the job id', async () => {
+      const line = await faxLine(() => ({ status: 'successful-ok' }));
+      await line.cancel(17);
+      assert.equal(server!.requests[0]!.operation, 'Cancel-Job');
+      assert.equal(ops(server!.requests[0]!)['job-id'], 17);
+    });
+
+    it('maps a finished job to JOB_FINISHED', async () => {
+      const line = await faxLine(() => ({ status: 'client-error-not-possible' }));
+      await assert.rejects(
+        line.cancel(17),
+        (e: unknown) => e instanceof EdgeError && e.code === 'JOB_FINISHED',
+      );
+    });
+  });
+});
