@@ -1,0 +1,391 @@
+import { EventEmitter } from 'node:events';
+import type { SimClock } from '../clock.ts';
+import type { Faults } from '../faults.ts';
+import type { Logger } from '../logger.ts';
+import { decodeFaxDocument, type FaxPage } from './fax-document-decoder.ts';
+import {
+  TERMINAL_STATES,
+  type FaxDestination,
+  type FaxDocument,
+  type FaxFailureReason,
+  type FaxJob,
+} from './fax-job.ts';
+import type { RemoteMachines } from './remote-machines.ts';
+
+/** printer-state-reasons keyword while the `line-down` fault is raised (no suffix = error, RFC 8011 §5.4.12). */
+export const LINE_DOWN_REASON = 'fax-modem-line-down';
+
+export type FaxModemErrorCode = 'job-not-found' | 'job-not-incoming' | 'job-not-cancelable' | 'modem-stopped';
+
+export class FaxModemError extends Error {
+  readonly code: FaxModemErrorCode;
+  constructor(code: FaxModemErrorCode, message: string) {
+    super(message);
+    this.name = 'FaxModemError';
+    this.code = code;
+  }
+}
+
+/** Phone-line timings in simulated milliseconds (T.30 phases, roughly). */
+export interface LineTimings {
+  /** Time to notice there is no dial tone. */
+  noDialToneMs: number;
+  /** Dialling and ringing until the remote answers (or a busy tone). */
+  dialMs: number;
+  /** How long it rings before giving up on a machine that does not answer. */
+  ringTimeoutMs: number;
+  /** Phase B: capabilities exchange and training. */
+  handshakeMs: number;
+  /** Per-page overhead (phase D: end-of-page and confirmation). */
+  pageOverheadMs: number;
+}
+
+const DEFAULT_TIMINGS: LineTimings = {
+  noDialToneMs: 2_000,
+  dialMs: 4_000,
+  ringTimeoutMs: 30_000,
+  handshakeMs: 3_000,
+  pageOverheadMs: 500,
+};
+
+const MAX_FINISHED_JOBS = 100;
+/** Abort reasons: a user's Cancel-Job, or stop(). */
+const CANCELED = 'canceled';
+const STOPPED = 'stopped';
+
+export interface FaxModemOptions {
+  clock: SimClock;
+  faults: Faults;
+  logger: Logger;
+  remotes: RemoteMachines;
+  /** The modem's line speed (V.17). */
+  bitRate?: number;
+  timings?: Partial<LineTimings>;
+}
+
+/**
+ * The virtual MFP's fax modem: holds the IPP FaxOut jobs and "transmits" them over the simulated
+ * line, one job at a time, destinations one after another, taking the time a real line would.
+ * Emits 'job' with the job whenever a job changes.
+ */
+export class FaxModem extends EventEmitter {
+  readonly #clock: SimClock;
+  readonly #faults: Faults;
+  readonly #log: Logger;
+  readonly #remotes: RemoteMachines;
+  readonly #bitRate: number;
+  readonly #timings: LineTimings;
+  readonly #jobs = new Map<number, FaxJob>();
+  readonly #queue: FaxJob[] = [];
+  readonly #aborts = new Map<number, AbortController>();
+  #nextJobId = 1;
+  #current: FaxJob | undefined;
+  #running = false;
+  #startedAt = Date.now();
+
+  constructor(options: FaxModemOptions) {
+    super();
+    this.#clock = options.clock;
+    this.#faults = options.faults;
+    this.#log = options.logger.child({ module: 'fax-modem' });
+    this.#remotes = options.remotes;
+    this.#bitRate = options.bitRate ?? 14_400;
+    this.#timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#startedAt = Date.now();
+  }
+
+  stop(): void {
+    this.#running = false;
+    for (const controller of this.#aborts.values()) controller.abort(STOPPED);
+    this.#aborts.clear();
+    this.#queue.length = 0;
+    for (const job of this.#jobs.values()) {
+      if (TERMINAL_STATES.has(job.state) || job.state === 'processing') continue;
+      this.#finishDestinations(job, 'aborted');
+      this.#finish(job, 'aborted', ['aborted-by-system'], 'The fax modem stopped');
+    }
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Seconds since start(), at least 1 (printer-up-time must be positive). */
+  upTime(): number {
+    return Math.max(1, Math.floor((Date.now() - this.#startedAt) / 1000));
+  }
+
+  upTimeAt(date: Date): number {
+    return Math.max(1, Math.floor((date.getTime() - this.#startedAt) / 1000));
+  }
+
+  printerStatus(): { state: 'idle' | 'processing' | 'stopped'; reasons: string[] } {
+    const reasons = this.#faults.has('line-down') ? [LINE_DOWN_REASON] : [];
+    if (!this.#running) return { state: 'stopped', reasons: [...reasons, 'paused'] };
+    return { state: this.#current ? 'processing' : 'idle', reasons };
+  }
+
+  /** Jobs not yet finished. */
+  queuedJobCount(): number {
+    return [...this.#jobs.values()].filter((j) => !TERMINAL_STATES.has(j.state)).length;
+  }
+
+  job(id: number): FaxJob | undefined {
+    return this.#jobs.get(id);
+  }
+
+  /** Newest first. */
+  jobs(): FaxJob[] {
+    return [...this.#jobs.values()].reverse();
+  }
+
+  createJob(request: {
+    name: string;
+    userName: string;
+    destinations: { uri: string; number: string }[];
+  }): FaxJob {
+    if (!this.#running) throw new FaxModemError('modem-stopped', 'the fax modem is not running');
+    const job: FaxJob = {
+      id: this.#nextJobId++,
+      name: request.name,
+      userName: request.userName,
+      state: 'pending',
+      reasons: ['job-incoming'],
+      stateMessage: 'Waiting for the document',
+      destinations: request.destinations.map((d) => ({
+        uri: d.uri,
+        number: d.number,
+        imagesCompleted: 0,
+        transmissionStatus: 'pending',
+      })),
+      documents: [],
+      incoming: true,
+      createdAt: new Date(),
+    };
+    this.#jobs.set(job.id, job);
+    this.#forgetOldJobs();
+    this.#log.info({ jobId: job.id, destinations: job.destinations.map((d) => d.number) }, 'fax job created');
+    this.#changed(job);
+    return job;
+  }
+
+  addDocument(jobId: number, document: FaxDocument, lastDocument: boolean): FaxJob {
+    const job = this.#incomingJob(jobId);
+    job.documents.push(document);
+    if (lastDocument) this.#close(job);
+    else this.#changed(job);
+    return job;
+  }
+
+  closeJob(jobId: number): FaxJob {
+    const job = this.#jobs.get(jobId);
+    if (!job) throw new FaxModemError('job-not-found', `job ${jobId} does not exist`);
+    if (job.incoming && !TERMINAL_STATES.has(job.state)) this.#close(job);
+    return job;
+  }
+
+  cancelJob(jobId: number): FaxJob {
+    const job = this.#jobs.get(jobId);
+    if (!job) throw new FaxModemError('job-not-found', `job ${jobId} does not exist`);
+    if (TERMINAL_STATES.has(job.state))
+      throw new FaxModemError('job-not-cancelable', `job ${jobId} is ${job.state}`);
+    const queued = this.#queue.indexOf(job);
+    if (queued >= 0) this.#queue.splice(queued, 1);
+    const controller = this.#aborts.get(jobId);
+    if (controller) {
+      // The transmission loop sees the abort and finishes the job as canceled.
+      controller.abort(CANCELED);
+      job.reasons = [...new Set([...job.reasons, 'processing-to-stop-point'])];
+      this.#changed(job);
+    } else {
+      this.#finishDestinations(job, 'canceled');
+      this.#finish(job, 'canceled', ['job-canceled-by-user'], 'Canceled');
+    }
+    return job;
+  }
+
+  #incomingJob(jobId: number): FaxJob {
+    const job = this.#jobs.get(jobId);
+    if (!job) throw new FaxModemError('job-not-found', `job ${jobId} does not exist`);
+    if (!job.incoming || TERMINAL_STATES.has(job.state)) {
+      throw new FaxModemError('job-not-incoming', `job ${jobId} is not waiting for documents`);
+    }
+    return job;
+  }
+
+  #close(job: FaxJob): void {
+    job.incoming = false;
+    if (job.documents.length === 0) {
+      this.#finishDestinations(job, 'aborted');
+      this.#finish(job, 'aborted', ['aborted-by-system', 'job-data-insufficient'], 'The job has no document');
+      return;
+    }
+    job.reasons = ['job-queued'];
+    job.stateMessage = 'Queued';
+    this.#queue.push(job);
+    this.#changed(job);
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#current || !this.#running) return;
+    const job = this.#queue.shift();
+    if (!job) return;
+    this.#current = job;
+    const controller = new AbortController();
+    this.#aborts.set(job.id, controller);
+    this.#process(job, controller.signal)
+      .catch((error: unknown) => {
+        this.#log.error({ err: error, jobId: job.id }, 'fax job failed unexpectedly');
+        this.#finish(job, 'aborted', ['aborted-by-system'], 'Internal error');
+      })
+      .finally(() => {
+        this.#aborts.delete(job.id);
+        this.#current = undefined;
+        this.#pump();
+      });
+  }
+
+  async #process(job: FaxJob, signal: AbortSignal): Promise<void> {
+    job.state = 'processing';
+    job.processingAt = new Date();
+    job.reasons = ['job-transforming'];
+    job.stateMessage = 'Preparing pages';
+    this.#changed(job);
+    let pages: FaxPage[];
+    try {
+      pages = (await Promise.all(job.documents.map((d) => decodeFaxDocument(d.format, d.data)))).flat();
+    } catch (error) {
+      this.#log.warn({ err: error, jobId: job.id }, 'fax document unreadable');
+      this.#finishDestinations(job, 'aborted');
+      this.#finish(job, 'aborted', ['aborted-by-system', 'document-format-error'], (error as Error).message);
+      return;
+    }
+    job.pageCount = pages.length;
+    for (const destination of job.destinations) {
+      if (signal.aborted) break;
+      await this.#transmit(job, destination, pages, signal);
+    }
+    this.#conclude(job, signal);
+  }
+
+  async #transmit(
+    job: FaxJob,
+    destination: FaxDestination,
+    pages: FaxPage[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const t = this.#timings;
+    const received: Buffer[] = [];
+    const setProgress = (reasons: string[], message: string): void => {
+      job.reasons = reasons;
+      job.stateMessage = message;
+      this.#changed(job);
+    };
+    const fail = (failure: FaxFailureReason, message: string): void => {
+      destination.transmissionStatus = 'aborted';
+      destination.failure = failure;
+      this.#log.info({ jobId: job.id, number: destination.number, failure }, 'fax transmission failed');
+      setProgress(['job-printing', failure], message);
+    };
+    destination.transmissionStatus = 'processing';
+    setProgress(['job-printing', 'fax-dialing'], `Dialling ${destination.number}`);
+    try {
+      if (this.#faults.has('line-down')) {
+        await this.#clock.wait(t.noDialToneMs, signal);
+        return fail('fax-line-down', 'No dial tone');
+      }
+      await this.#clock.wait(t.dialMs, signal);
+      const line = this.#remotes.behaviorFor(destination.number);
+      if (line.behavior === 'busy') return fail('fax-busy', `${destination.number} is busy`);
+      if (line.behavior === 'no-answer') {
+        await this.#clock.wait(t.ringTimeoutMs, signal);
+        return fail('fax-no-answer', `${destination.number} does not answer`);
+      }
+      await this.#clock.wait(t.handshakeMs, signal);
+      const bitRate = line.behavior === 'slow' ? line.bitRate : this.#bitRate;
+      for (const [index, page] of pages.entries()) {
+        const pageNumber = index + 1;
+        setProgress(['job-printing', 'fax-transmitting'], `Sending page ${pageNumber} of ${pages.length}`);
+        const pageMs = (page.encodedBytes * 8 * 1000) / bitRate + t.pageOverheadMs;
+        if (line.behavior === 'drop-at-page' && line.page === pageNumber) {
+          await this.#clock.wait(pageMs / 2, signal);
+          this.#store(destination, received, 'partial');
+          return fail('fax-connection-lost', `The line dropped during page ${pageNumber}`);
+        }
+        await this.#clock.wait(pageMs, signal);
+        if (this.#faults.has('line-down')) {
+          this.#store(destination, received, 'partial');
+          return fail('fax-line-down', `The line went down during page ${pageNumber}`);
+        }
+        received.push(page.png);
+        destination.imagesCompleted = pageNumber;
+        this.#changed(job);
+      }
+      this.#store(destination, received, 'received');
+      destination.transmissionStatus = 'completed';
+      this.#log.info({ jobId: job.id, number: destination.number, pages: pages.length }, 'fax delivered');
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      if (received.length > 0) this.#store(destination, received, 'partial');
+      destination.transmissionStatus = 'canceled';
+    }
+  }
+
+  #store(destination: FaxDestination, pages: Buffer[], status: 'received' | 'partial'): void {
+    this.#remotes.receive({ to: destination.number, pageImages: [...pages], status });
+  }
+
+  #conclude(job: FaxJob, signal: AbortSignal): void {
+    if (signal.aborted) {
+      this.#finishDestinations(job, 'canceled');
+      if (signal.reason === CANCELED) this.#finish(job, 'canceled', ['job-canceled-by-user'], 'Canceled');
+      else this.#finish(job, 'aborted', ['aborted-by-system'], 'The fax modem stopped');
+      return;
+    }
+    const failures = [...new Set(job.destinations.flatMap((d) => (d.failure ? [d.failure] : [])))];
+    const delivered = job.destinations.filter((d) => d.transmissionStatus === 'completed').length;
+    if (failures.length === 0) this.#finish(job, 'completed', ['job-completed-successfully'], 'Delivered');
+    else if (delivered > 0) {
+      this.#finish(
+        job,
+        'completed',
+        ['job-completed-with-errors', ...failures],
+        'Delivered to some destinations',
+      );
+    } else this.#finish(job, 'aborted', ['aborted-by-system', ...failures], job.stateMessage);
+  }
+
+  #finishDestinations(job: FaxJob, state: 'canceled' | 'aborted'): void {
+    for (const d of job.destinations)
+      if (!TERMINAL_STATES.has(d.transmissionStatus)) d.transmissionStatus = state;
+  }
+
+  #finish(
+    job: FaxJob,
+    state: 'completed' | 'canceled' | 'aborted',
+    reasons: string[],
+    message: string,
+  ): void {
+    job.state = state;
+    job.reasons = reasons;
+    job.stateMessage = message;
+    job.incoming = false;
+    job.completedAt = new Date();
+    this.#changed(job);
+  }
+
+  #forgetOldJobs(): void {
+    const finished = [...this.#jobs.values()].filter((j) => TERMINAL_STATES.has(j.state));
+    for (const job of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS)))
+      this.#jobs.delete(job.id);
+  }
+
+  #changed(job: FaxJob): void {
+    this.emit('job', job);
+  }
+}

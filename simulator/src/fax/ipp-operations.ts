@@ -1,0 +1,418 @@
+/**
+ * IPP FaxOut operations on top of the fax modem: request in, response out (no HTTP here).
+ * Validation follows RFC 8011 §4.1 and PWG 5100.15; every failure is an IppError with a status code.
+ */
+import { sniffFormat, SUPPORTED_FORMATS, type DocumentFormat } from './fax-document-decoder.ts';
+import { TERMINAL_STATES, type FaxJob } from './fax-job.ts';
+import { FaxModemError, type FaxModem } from './fax-modem.ts';
+import {
+  JOB_ATTRIBUTE_GROUPS,
+  PRINTER_ATTRIBUTE_GROUPS,
+  jobAttributes,
+  jobSummaryAttributes,
+  printerAttributes,
+  selectAttributes,
+} from './ipp-attributes.ts';
+import {
+  attr,
+  booleanValue,
+  findAttribute,
+  integerValue,
+  stringValue,
+  v,
+  type IppAttribute,
+  type IppGroup,
+  type IppMessage,
+} from './ipp-codec.ts';
+import { GroupTag, Operation, StatusCode, type StatusCodeValue } from './ipp-constants.ts';
+import { isDialable, normalizeNumber } from './remote-machines.ts';
+
+export const FAXOUT_PATH = '/ipp/faxout';
+
+export class IppError extends Error {
+  readonly status: StatusCodeValue;
+  readonly unsupported: IppAttribute[];
+  constructor(status: StatusCodeValue, message: string, unsupported: IppAttribute[] = []) {
+    super(message);
+    this.name = 'IppError';
+    this.status = status;
+    this.unsupported = unsupported;
+  }
+}
+
+interface Context {
+  modem: FaxModem;
+  printerUri: string;
+  request: IppMessage;
+  operation: IppAttribute[];
+  job: IppAttribute[];
+}
+
+interface Outcome {
+  status?: StatusCodeValue;
+  message?: string;
+  unsupported?: IppAttribute[];
+  groups?: IppGroup[];
+}
+
+/** Answers one decoded IPP request. `printerUri` is this printer's URI as the client reached it. */
+export async function handleIppRequest(
+  modem: FaxModem,
+  request: IppMessage,
+  printerUri: string,
+): Promise<IppMessage> {
+  const { major, minor } = request.version;
+  const versionOk = major === 1 || major === 2;
+  const respond = (status: number, message: string | undefined, groups: IppGroup[]): IppMessage => ({
+    version: versionOk ? { major, minor } : { major: 1, minor: 1 },
+    code: status,
+    requestId: request.requestId,
+    groups: [
+      {
+        tag: GroupTag.operation,
+        attributes: [
+          attr('attributes-charset', v.charset('utf-8')),
+          attr('attributes-natural-language', v.naturalLanguage('en')),
+          ...(message ? [attr('status-message', v.text(message.slice(0, 255)))] : []),
+        ],
+      },
+      ...groups,
+    ],
+    data: Buffer.alloc(0),
+  });
+  try {
+    if (!versionOk) {
+      throw new IppError(StatusCode.serverErrorVersionNotSupported, `IPP/${major}.${minor} is not supported`);
+    }
+    const context = validateEnvelope(modem, request, printerUri);
+    const outcome = await dispatch(context);
+    const unsupported = outcome.unsupported ?? [];
+    return respond(outcome.status ?? StatusCode.successfulOk, outcome.message, [
+      ...(unsupported.length ? [{ tag: GroupTag.unsupported, attributes: unsupported }] : []),
+      ...(outcome.groups ?? []),
+    ]);
+  } catch (error) {
+    if (error instanceof IppError) {
+      const groups = error.unsupported.length
+        ? [{ tag: GroupTag.unsupported, attributes: error.unsupported }]
+        : [];
+      return respond(error.status, error.message, groups);
+    }
+    throw error;
+  }
+}
+
+function validateEnvelope(modem: FaxModem, request: IppMessage, printerUri: string): Context {
+  const bad = (message: string): IppError => new IppError(StatusCode.clientErrorBadRequest, message);
+  if (request.requestId <= 0) throw bad('request-id must be positive');
+  const operationGroups = request.groups.filter((g) => g.tag === GroupTag.operation);
+  if (request.groups[0]?.tag !== GroupTag.operation || operationGroups.length !== 1) {
+    throw bad('the request must start with exactly one operation attributes group');
+  }
+  const operation = operationGroups[0]!.attributes;
+  if (operation[0]?.name !== 'attributes-charset' || operation[1]?.name !== 'attributes-natural-language') {
+    throw bad('attributes-charset and attributes-natural-language must come first');
+  }
+  const charset = stringValue(operation[0])?.toLowerCase();
+  if (charset !== 'utf-8' && charset !== 'us-ascii') {
+    throw new IppError(StatusCode.clientErrorCharsetNotSupported, `charset ${charset} is not supported`, [
+      operation[0],
+    ]);
+  }
+  const target =
+    stringValue(findAttribute(operation, 'printer-uri')) ?? stringValue(findAttribute(operation, 'job-uri'));
+  if (target === undefined) throw bad('printer-uri or job-uri is required');
+  if (!pathOf(target).startsWith(FAXOUT_PATH)) {
+    throw new IppError(StatusCode.clientErrorNotFound, `no printer at ${target}`);
+  }
+  const job = request.groups.filter((g) => g.tag === GroupTag.job).flatMap((g) => g.attributes);
+  return { modem, printerUri, request, operation, job };
+}
+
+function pathOf(uri: string): string {
+  try {
+    return new URL(uri).pathname;
+  } catch {
+    return '';
+  }
+}
+
+function dispatch(c: Context): Promise<Outcome> | Outcome {
+  switch (c.request.code) {
+    case Operation.getPrinterAttributes:
+      return getPrinterAttributes(c);
+    case Operation.validateJob:
+      return validateJob(c);
+    case Operation.createJob:
+      return createJob(c);
+    case Operation.printJob:
+      return printJob(c);
+    case Operation.sendDocument:
+      return sendDocument(c);
+    case Operation.getJobAttributes:
+      return getJobAttributes(c);
+    case Operation.getJobs:
+      return getJobs(c);
+    case Operation.cancelJob:
+      return cancelJob(c);
+    case Operation.closeJob:
+      return closeJob(c);
+    default:
+      throw new IppError(
+        StatusCode.serverErrorOperationNotSupported,
+        `operation 0x${c.request.code.toString(16).padStart(4, '0')} is not supported`,
+      );
+  }
+}
+
+function requestedAttributes(c: Context): string[] | undefined {
+  const requested = findAttribute(c.operation, 'requested-attributes');
+  return requested?.values.flatMap((value) => (typeof value.value === 'string' ? [value.value] : []));
+}
+
+function getPrinterAttributes(c: Context): Outcome {
+  const status = c.modem.printerStatus();
+  const all = printerAttributes(c.printerUri, {
+    ...status,
+    acceptingJobs: c.modem.running,
+    upTime: c.modem.upTime(),
+    queuedJobCount: c.modem.queuedJobCount(),
+  });
+  const attributes = selectAttributes(all, requestedAttributes(c), PRINTER_ATTRIBUTE_GROUPS);
+  return { groups: [{ tag: GroupTag.printer, attributes }] };
+}
+
+// --- job creation --------------------------------------------------------------------------------
+
+interface JobRequest {
+  name: string;
+  userName: string;
+  destinations: { uri: string; number: string }[];
+  /** Values ignored (e.g. destinations with a scheme this modem cannot dial). */
+  ignored: IppAttribute[];
+}
+
+function parseJobRequest(c: Context): JobRequest {
+  const destinationUris =
+    findAttribute(c.job, 'destination-uris') ?? findAttribute(c.operation, 'destination-uris');
+  if (!destinationUris) {
+    throw new IppError(StatusCode.clientErrorBadRequest, 'destination-uris is required for a FaxOut job');
+  }
+  const destinations: JobRequest['destinations'] = [];
+  const ignoredValues: IppAttribute['values'] = [];
+  for (const value of destinationUris.values) {
+    const uriAttribute =
+      value.type === 'collection' ? findAttribute(value.value, 'destination-uri') : undefined;
+    const uri = stringValue(uriAttribute);
+    if (value.type !== 'collection' || uri === undefined || uriAttribute?.values[0]?.type !== 'uri') {
+      throw new IppError(
+        StatusCode.clientErrorAttributesOrValuesNotSupported,
+        'each destination-uris value must be a collection with a destination-uri',
+        [destinationUris],
+      );
+    }
+    if (!uri.toLowerCase().startsWith('tel:')) {
+      ignoredValues.push(value);
+      continue;
+    }
+    const preDial = stringValue(findAttribute(value.value, 'pre-dial-string')) ?? '';
+    const number = normalizeNumber(preDial + uri.slice(4).split(';')[0]!);
+    if (!isDialable(number)) {
+      throw new IppError(StatusCode.clientErrorAttributesOrValuesNotSupported, `cannot dial ${uri}`, [
+        destinationUris,
+      ]);
+    }
+    destinations.push({ uri, number });
+  }
+  if (destinations.length === 0) {
+    throw new IppError(
+      StatusCode.clientErrorUriSchemeNotSupported,
+      'destination-uris has no tel: destination',
+      [destinationUris],
+    );
+  }
+  const jobName = stringValue(findAttribute(c.operation, 'job-name'));
+  return {
+    name: jobName || 'Fax',
+    userName: stringValue(findAttribute(c.operation, 'requesting-user-name')) || 'anonymous',
+    destinations,
+    ignored: ignoredValues.length ? [{ name: 'destination-uris', values: ignoredValues }] : [],
+  };
+}
+
+/** document-format and compression of Print-Job, Send-Document and Validate-Job. */
+function documentFormat(c: Context, data: Buffer | undefined): DocumentFormat {
+  const compression = stringValue(findAttribute(c.operation, 'compression'));
+  if (compression !== undefined && compression !== 'none') {
+    throw new IppError(
+      StatusCode.clientErrorCompressionNotSupported,
+      `compression ${compression} is not supported`,
+      [attr('compression', v.keyword(compression))],
+    );
+  }
+  const declared =
+    stringValue(findAttribute(c.operation, 'document-format'))?.toLowerCase() ?? 'application/octet-stream';
+  const sniffed = data && data.length ? sniffFormat(data) : undefined;
+  if (declared === 'application/octet-stream') {
+    if (!data || !data.length) return 'application/pdf';
+    if (!sniffed)
+      throw new IppError(
+        StatusCode.clientErrorDocumentFormatNotSupported,
+        'cannot tell what the document is',
+      );
+    return sniffed;
+  }
+  if (!(SUPPORTED_FORMATS as readonly string[]).includes(declared)) {
+    throw new IppError(StatusCode.clientErrorDocumentFormatNotSupported, `${declared} is not supported`, [
+      attr('document-format', v.mimeMediaType(declared)),
+    ]);
+  }
+  if (data && data.length && sniffed !== declared) {
+    throw new IppError(StatusCode.clientErrorDocumentFormatError, `the document is not ${declared}`);
+  }
+  return declared as DocumentFormat;
+}
+
+function createdOutcome(c: Context, job: FaxJob, ignored: IppAttribute[]): Outcome {
+  return {
+    status: ignored.length ? StatusCode.successfulOkIgnoredOrSubstitutedAttributes : StatusCode.successfulOk,
+    ...(ignored.length ? { message: 'destinations that are not tel: URIs were ignored' } : {}),
+    unsupported: ignored,
+    groups: [{ tag: GroupTag.job, attributes: jobSummaryAttributes(job, c.printerUri) }],
+  };
+}
+
+function assertAccepting(c: Context): void {
+  if (!c.modem.running)
+    throw new IppError(StatusCode.serverErrorNotAcceptingJobs, 'the fax modem is not running');
+}
+
+function validateJob(c: Context): Outcome {
+  const request = parseJobRequest(c);
+  documentFormat(c, undefined);
+  return {
+    status: request.ignored.length
+      ? StatusCode.successfulOkIgnoredOrSubstitutedAttributes
+      : StatusCode.successfulOk,
+    unsupported: request.ignored,
+  };
+}
+
+function createJob(c: Context): Outcome {
+  const request = parseJobRequest(c);
+  assertAccepting(c);
+  const job = c.modem.createJob(request);
+  return createdOutcome(c, job, request.ignored);
+}
+
+function printJob(c: Context): Outcome {
+  const request = parseJobRequest(c);
+  if (c.request.data.length === 0)
+    throw new IppError(StatusCode.clientErrorBadRequest, 'Print-Job without a document');
+  const format = documentFormat(c, c.request.data);
+  assertAccepting(c);
+  const job = c.modem.createJob(request);
+  c.modem.addDocument(job.id, { format, data: Buffer.from(c.request.data) }, true);
+  return createdOutcome(c, job, request.ignored);
+}
+
+function targetJob(c: Context): FaxJob {
+  const jobUri = stringValue(findAttribute(c.operation, 'job-uri'));
+  const id =
+    integerValue(findAttribute(c.operation, 'job-id')) ??
+    (jobUri ? Number(pathOf(jobUri).split('/').pop()) : undefined);
+  if (id === undefined || !Number.isInteger(id))
+    throw new IppError(StatusCode.clientErrorBadRequest, 'job-id is required');
+  const job = c.modem.job(id);
+  if (!job) throw new IppError(StatusCode.clientErrorNotFound, `job ${id} does not exist`);
+  return job;
+}
+
+function sendDocument(c: Context): Outcome {
+  const job = targetJob(c);
+  const last = booleanValue(findAttribute(c.operation, 'last-document'));
+  if (last === undefined) throw new IppError(StatusCode.clientErrorBadRequest, 'last-document is required');
+  const format = documentFormat(c, c.request.data);
+  if (!job.incoming || TERMINAL_STATES.has(job.state)) {
+    throw new IppError(StatusCode.clientErrorNotPossible, `job ${job.id} does not accept documents any more`);
+  }
+  try {
+    if (c.request.data.length === 0) {
+      if (!last) throw new IppError(StatusCode.clientErrorBadRequest, 'Send-Document without a document');
+      c.modem.closeJob(job.id);
+    } else {
+      c.modem.addDocument(job.id, { format, data: Buffer.from(c.request.data) }, last);
+    }
+  } catch (error) {
+    throw mapModemError(error);
+  }
+  return { groups: [{ tag: GroupTag.job, attributes: jobSummaryAttributes(job, c.printerUri) }] };
+}
+
+function getJobAttributes(c: Context): Outcome {
+  const job = targetJob(c);
+  const attributes = selectAttributes(
+    jobAttributes(job, c.printerUri, (d) => c.modem.upTimeAt(d)),
+    requestedAttributes(c),
+    JOB_ATTRIBUTE_GROUPS,
+  );
+  return { groups: [{ tag: GroupTag.job, attributes }] };
+}
+
+function getJobs(c: Context): Outcome {
+  const which = stringValue(findAttribute(c.operation, 'which-jobs')) ?? 'not-completed';
+  if (!['completed', 'not-completed', 'all'].includes(which)) {
+    throw new IppError(
+      StatusCode.clientErrorAttributesOrValuesNotSupported,
+      `which-jobs ${which} is not supported`,
+      [attr('which-jobs', v.keyword(which))],
+    );
+  }
+  const limit = integerValue(findAttribute(c.operation, 'limit'));
+  const requested = requestedAttributes(c) ?? ['job-id', 'job-uri'];
+  const jobs = c.modem
+    .jobs()
+    .filter((j) => which === 'all' || (which === 'completed') === TERMINAL_STATES.has(j.state))
+    .slice(0, limit !== undefined && limit > 0 ? limit : undefined);
+  return {
+    groups: jobs.map((job) => ({
+      tag: GroupTag.job,
+      attributes: selectAttributes(
+        jobAttributes(job, c.printerUri, (d) => c.modem.upTimeAt(d)),
+        requested,
+        JOB_ATTRIBUTE_GROUPS,
+      ),
+    })),
+  };
+}
+
+function cancelJob(c: Context): Outcome {
+  const job = targetJob(c);
+  try {
+    c.modem.cancelJob(job.id);
+  } catch (error) {
+    throw mapModemError(error);
+  }
+  return {};
+}
+
+function closeJob(c: Context): Outcome {
+  const job = targetJob(c);
+  if (TERMINAL_STATES.has(job.state)) {
+    throw new IppError(StatusCode.clientErrorNotPossible, `job ${job.id} is already ${job.state}`);
+  }
+  c.modem.closeJob(job.id);
+  return { groups: [{ tag: GroupTag.job, attributes: jobSummaryAttributes(job, c.printerUri) }] };
+}
+
+function mapModemError(error: unknown): unknown {
+  if (!(error instanceof FaxModemError)) return error;
+  switch (error.code) {
+    case 'job-not-found':
+      return new IppError(StatusCode.clientErrorNotFound, error.message);
+    case 'modem-stopped':
+      return new IppError(StatusCode.serverErrorNotAcceptingJobs, error.message);
+    default:
+      return new IppError(StatusCode.clientErrorNotPossible, error.message);
+  }
+}
