@@ -5,6 +5,7 @@
  * suffixes. Pure: keywords in, a code out.
  */
 import type { DestinationStatus } from '../../domain/fax-line.ts';
+import { ERROR_CODES } from '../../../../protocol/index.ts';
 
 export type FaxFailureCode = NonNullable<DestinationStatus['errorCode']>;
 
@@ -40,5 +41,6 @@ export function specificFailureCode(reasons: readonly string[]): FaxFailureCode 
 export function failureFromReasons(reasons: readonly string[]): { code: FaxFailureCode; message: string } {
   const telling = reasons.filter((r) => !BENIGN.test(bare(r)));
   const code = specificFailureCode(telling) ?? 'FAX_ERROR';
-  return { code, message: telling.length > 0 ? telling.join(', ') : 'the device gave no reason' };
+  // People read the message at the panel: the code's wording first, the device's keywords for support.
+  return { code, message: `${ERROR_CODES[code]} (${telling.length > 0 ? telling.join(', ') : 'the device gave no reason'})` };
 }

@@ -22,9 +22,9 @@ describe('fax failure reasons', () => {
   it('falls back to FAX_ERROR naming the telling reasons', () => {
     assert.deepEqual(failureFromReasons(['none', 'destination-uri-failed', 'vendor-weird']), {
       code: 'FAX_ERROR',
-      message: 'vendor-weird',
+      message: 'The fax modem reported an error. (vendor-weird)',
     });
-    assert.deepEqual(failureFromReasons([]), { code: 'FAX_ERROR', message: 'the device gave no reason' });
+    assert.deepEqual(failureFromReasons([]), { code: 'FAX_ERROR', message: 'The fax modem reported an error. (the device gave no reason)' });
   });
 
   it('ignores benign reasons beside a telling one', () => {
