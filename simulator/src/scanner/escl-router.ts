@@ -1,0 +1,144 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import sharp from 'sharp';
+import { capabilitiesXml, scanImageInfoXml, statusXml } from './escl-xml.ts';
+import { parseScanSettings } from './scan-settings.ts';
+import { ScannerError } from './scanner-error.ts';
+import type { ScannedImage } from './page-renderer.ts';
+import type { ScanJob } from './scan-job.ts';
+import type { VirtualScanner } from './virtual-scanner.ts';
+
+/** The device's own address as this client reached it; real devices build Location from it too. */
+function deviceUrl(req: Request): string {
+  const host = req.get('host');
+  if (host) return `${req.protocol}://${host}`;
+  const address = req.socket.localAddress ?? '127.0.0.1';
+  const hostname = address.includes(':') ? `[${address}]` : address;
+  return `${req.protocol}://${hostname}:${req.socket.localPort}`;
+}
+
+function sendXml(res: Response, xml: string): void {
+  res.set('Cache-Control', 'no-cache').type('text/xml; charset=utf-8').send(xml);
+}
+
+function jobOf(scanner: VirtualScanner, req: Request) {
+  const uuid = String(req.params.uuid);
+  const job = scanner.job(uuid);
+  if (!job) throw new ScannerError('JOB_NOT_FOUND', `no scan job ${uuid}`);
+  return job;
+}
+
+/** The next image, holding the request up to `holdMs` while it is being scanned. */
+async function nextDocument(job: ScanJob, holdMs: number): Promise<ScannedImage> {
+  const deadline = Date.now() + holdMs;
+  for (;;) {
+    try {
+      return job.nextDocument();
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (!(error instanceof ScannerError) || error.code !== 'NOT_READY' || left <= 0) throw error;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([job.changed(), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+  }
+}
+
+let icon: Promise<Buffer> | undefined;
+function iconPng(): Promise<Buffer> {
+  icon ??= sharp(
+    Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect x="8" y="40" width="112" height="64" rx="10" fill="#1f4e8c"/>' +
+        '<rect x="28" y="16" width="72" height="32" fill="#fff" stroke="#1f4e8c" stroke-width="4"/>' +
+        '<rect x="20" y="80" width="88" height="8" fill="#9cc3f5"/></svg>',
+    ),
+  )
+    .png()
+    .toBuffer();
+  return icon;
+}
+
+/**
+ * eSCL over HTTP (mounted at /eSCL). Status codes follow what sane-airscan and libsane's escl backend
+ * expect from real devices: 201 + absolute Location, 503 = retry, 404 = end of feeder, 409 = paper
+ * condition. When the scanner-offline fault is raised every request gets 503, as an MFP whose scan
+ * unit is down answers from its still-running web server.
+ */
+export function createEsclRouter(scanner: VirtualScanner): express.Router {
+  const router = express.Router();
+
+  router.use((_req, _res, next) => {
+    if (scanner.offline) throw new ScannerError('SCANNER_OFFLINE', 'the scanner is offline');
+    next();
+  });
+
+  router.get('/ScannerCapabilities', (req, res) => {
+    sendXml(res, capabilitiesXml(scanner.identity, deviceUrl(req)));
+  });
+
+  router.get('/ScannerStatus', (req, res) => {
+    sendXml(res, statusXml(scanner.status(), `${req.baseUrl}/ScanJobs`));
+  });
+
+  router.get('/icon.png', async (_req, res) => {
+    res.type('image/png').send(await iconPng());
+  });
+
+  // Clients send ScanSettings as text/xml, application/xml, text/plain (HP Smart) or untyped.
+  router.post('/ScanJobs', express.text({ type: () => true, limit: '256kb' }), (req, res) => {
+    const body: unknown = req.body;
+    const settings = parseScanSettings(typeof body === 'string' ? body : '');
+    const job = scanner.createJob(settings);
+    res
+      .status(201)
+      .location(`${deviceUrl(req)}${req.baseUrl}/ScanJobs/${job.uuid}`)
+      .end();
+  });
+
+  router.get('/ScanJobs/:uuid/NextDocument', async (req, res) => {
+    const job = jobOf(scanner, req);
+    const image = await nextDocument(job, scanner.nextDocumentHoldMs);
+    res
+      .status(200)
+      .set('Content-Location', `${req.baseUrl}/ScanJobs/${job.uuid}/page-${job.transferred}`)
+      .set('Cache-Control', 'no-cache')
+      .type(image.contentType)
+      .send(image.data);
+  });
+
+  router.get('/ScanJobs/:uuid/ScanImageInfo', (req, res) => {
+    const job = jobOf(scanner, req);
+    const image = job.lastImage;
+    if (!image) throw new ScannerError('NOT_READY', 'no image has been transferred yet');
+    const info = {
+      jobUuid: job.uuid,
+      width: image.width,
+      height: image.height,
+      bytesPerLine: image.bytesPerLine,
+    };
+    sendXml(res, scanImageInfoXml(info, `${req.baseUrl}/ScanJobs`));
+  });
+
+  router.delete('/ScanJobs/:uuid', (req, res) => {
+    scanner.cancelJob(String(req.params.uuid));
+    res.status(200).end();
+  });
+
+  router.use((_req, res) => {
+    res.status(404).type('text/plain').send('not found');
+  });
+
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof ScannerError) {
+      res.status(error.httpStatus).type('text/plain').send(`${error.code}: ${error.message}`);
+      return;
+    }
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).type('text/plain').send('BAD_REQUEST: the request could not be read');
+      return;
+    }
+    res.status(500).type('text/plain').send('INTERNAL: the scanner hit an unexpected error');
+  });
+
+  return router;
+}

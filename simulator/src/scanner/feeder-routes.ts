@@ -1,0 +1,72 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ScannerError } from './scanner-error.ts';
+import type { VirtualScanner } from './virtual-scanner.ts';
+
+const MAX_UPLOAD = '50mb';
+
+function badRequest(message: string): ScannerError {
+  return new ScannerError('INVALID_ORIGINAL', message);
+}
+
+function reloadOf(value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw badRequest('reload must be true or false');
+}
+
+/**
+ * The simulator's feeder control API (mounted at /sim/api/feeder): what is in the ADF, and loading
+ * built-in samples (JSON) or an uploaded image (raw body). Omitting `reload` keeps the current mode.
+ */
+export function createFeederRoutes(scanner: VirtualScanner): express.Router {
+  const router = express.Router();
+
+  router.get('/', (_req, res) => {
+    res.json(scanner.feederContents());
+  });
+
+  router.put(
+    '/',
+    express.json({ limit: '64kb' }),
+    express.raw({ type: ['image/*', 'application/pdf'], limit: MAX_UPLOAD }),
+    async (req, res) => {
+      const contentType = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (contentType === 'application/json') {
+        const body = req.body as { originals?: unknown; reload?: unknown } | undefined;
+        const originals = body?.originals;
+        if (!Array.isArray(originals) || !originals.every((name) => typeof name === 'string')) {
+          throw new ScannerError('UNKNOWN_SAMPLE', 'originals must be an array of sample names');
+        }
+        res.json(scanner.loadSamples(originals, reloadOf(body?.reload)));
+        return;
+      }
+      if (contentType.startsWith('image/') || contentType === 'application/pdf') {
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw badRequest('the upload is empty');
+        const name = typeof req.query.name === 'string' && req.query.name ? req.query.name : undefined;
+        res.json(
+          await scanner.loadUpload(req.body, contentType, { name, reload: reloadOf(req.query.reload) }),
+        );
+        return;
+      }
+      throw badRequest('send JSON {"originals": [...]} or an image (image/jpeg, image/png) as the body');
+    },
+  );
+
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof ScannerError) {
+      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code = status === 413 ? 'UPLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      res.status(status).json({ error: { code, message: (error as Error).message } });
+      return;
+    }
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'the simulator hit an unexpected error' } });
+  });
+
+  return router;
+}

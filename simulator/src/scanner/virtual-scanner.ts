@@ -1,0 +1,229 @@
+import sharp, { type Metadata } from 'sharp';
+import type { SimClock } from '../clock.ts';
+import type { Faults, FaultName } from '../faults.ts';
+import type { Logger } from '../logger.ts';
+import { DEFAULT_IDENTITY, type ScannerIdentity } from './escl-capabilities.ts';
+import type { EsclAdfState, EsclStatus } from './escl-xml.ts';
+import { Feeder, type FeederContents } from './feeder.ts';
+import { A4, LEGAL, type Original, type OriginalPage } from './original.ts';
+import { PageRenderer } from './page-renderer.ts';
+import { isSampleName, sampleOriginal, SAMPLE_NAMES } from './sample-originals.ts';
+import { ScanJob } from './scan-job.ts';
+import type { ScanSettings } from './scan-settings.ts';
+import { ScannerError } from './scanner-error.ts';
+
+export interface VirtualScannerOptions {
+  clock: SimClock;
+  faults: Faults;
+  logger: Logger;
+  /** Sheets per minute the feeder reads (default 30). */
+  pagesPerMinute?: number;
+  identity?: Partial<ScannerIdentity>;
+  /** Real milliseconds without a client request after which a job is given up (default 60 s). */
+  abandonAfterMs?: number;
+  /**
+   * Real milliseconds NextDocument holds the request while its page is being scanned before it
+   * answers 503 (default 0: answer 503 at once). HP devices hold; libsane's escl backend needs that.
+   */
+  nextDocumentHoldMs?: number;
+}
+
+const KEPT_JOBS = 10;
+const MAX_UPLOAD_PAGES = 100;
+
+/**
+ * The virtual MFP's scanner: a platen, a duplex ADF with a loadable feeder, jobs that take simulated
+ * time per sheet, and the faults a tester raises. The eSCL router is a thin HTTP face over this.
+ */
+export class VirtualScanner {
+  readonly identity: ScannerIdentity;
+  readonly #options: VirtualScannerOptions;
+  readonly #feeder = new Feeder();
+  readonly #renderer = new PageRenderer();
+  #jobs: ScanJob[] = [];
+  #started = false;
+  #uploads = 0;
+  readonly #onFaults = (): void => this.#applyFaults();
+
+  constructor(options: VirtualScannerOptions) {
+    this.#options = options;
+    this.identity = { ...DEFAULT_IDENTITY, ...options.identity };
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#feeder.load([sampleOriginal('letter')], true);
+    this.#options.faults.on('change', this.#onFaults);
+    this.#started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    this.#options.faults.off('change', this.#onFaults);
+    for (const job of this.#jobs) job.cancel('JobCanceledBySystem');
+    await Promise.all(this.#jobs.map((job) => job.settled()));
+    this.#renderer.clear();
+  }
+
+  get nextDocumentHoldMs(): number {
+    return this.#options.nextDocumentHoldMs ?? 0;
+  }
+
+  get #msPerSheet(): number {
+    return 60_000 / (this.#options.pagesPerMinute ?? 30);
+  }
+
+  #has(fault: FaultName): boolean {
+    return this.#options.faults.has(fault);
+  }
+
+  /** scanner-offline: the eSCL service answers nothing useful (the router answers 503 to everything). */
+  get offline(): boolean {
+    return !this.#started || this.#has('scanner-offline');
+  }
+
+  activeJob(): ScanJob | undefined {
+    return this.#jobs.find((job) => job.active);
+  }
+
+  job(uuid: string): ScanJob | undefined {
+    return this.#jobs.find((job) => job.uuid === uuid);
+  }
+
+  adfState(): EsclAdfState {
+    if (this.#has('jam')) return 'ScannerAdfJam';
+    if (this.#has('cover-open')) return 'ScannerAdfHatchOpen';
+    if (this.#has('feeder-empty') || this.#feeder.isEmpty()) return 'ScannerAdfEmpty';
+    return 'ScannerAdfLoaded';
+  }
+
+  status(): EsclStatus {
+    const busy = this.activeJob() !== undefined || this.#has('scanner-busy');
+    const stopped = this.#has('jam') || this.#has('cover-open');
+    return {
+      state: busy ? 'Processing' : stopped ? 'Stopped' : 'Idle',
+      adfState: this.adfState(),
+      // Newest first, as devices list them.
+      jobs: [...this.#jobs].reverse().map((job) => job.info()),
+    };
+  }
+
+  /** Accepts a job or throws the refusal a real device gives (503 busy, 409 for paper conditions). */
+  createJob(settings: ScanSettings): ScanJob {
+    if (this.offline) throw new ScannerError('SCANNER_OFFLINE', 'the scanner is offline');
+    if (this.#has('scanner-busy') || this.activeJob()) {
+      throw new ScannerError('SCANNER_BUSY', 'the scanner is busy with another job');
+    }
+    if (this.#has('cover-open')) throw new ScannerError('COVER_OPEN', 'a scanner cover is open');
+    let nextSheet: () => OriginalPage | null;
+    if (settings.source === 'Feeder') {
+      if (this.#has('jam')) throw new ScannerError('SCANNER_JAM', 'paper is jammed in the feeder');
+      if (this.#has('feeder-empty') || this.#feeder.isEmpty()) {
+        throw new ScannerError('FEEDER_EMPTY', 'the document feeder is empty');
+      }
+      const feed = this.#feeder.feed();
+      // Emptying the tray mid-job ends the job at the next sheet, like pulling out the stack.
+      nextSheet = () => (this.#has('feeder-empty') ? null : feed());
+    } else {
+      const page = this.#feeder.platenPage() ?? sampleOriginal('blank').pages[0] ?? null;
+      nextSheet = () => page;
+    }
+    const job = new ScanJob({
+      settings,
+      clock: this.#options.clock,
+      renderer: this.#renderer,
+      logger: this.#options.logger,
+      msPerSheet: this.#msPerSheet,
+      nextSheet,
+      abandonAfterMs: this.#options.abandonAfterMs ?? 60_000,
+    });
+    this.#jobs.push(job);
+    if (this.#jobs.length > KEPT_JOBS)
+      this.#jobs = this.#jobs.filter((j, i) => j.active || i >= this.#jobs.length - KEPT_JOBS);
+    job.start();
+    this.#options.logger.info({ job: job.uuid, settings }, 'scan job created');
+    return job;
+  }
+
+  cancelJob(uuid: string): void {
+    const job = this.job(uuid);
+    if (!job) throw new ScannerError('JOB_NOT_FOUND', `no scan job ${uuid}`);
+    job.cancel();
+  }
+
+  feederContents(): FeederContents {
+    return this.#feeder.contents();
+  }
+
+  /** Loads built-in originals (see SAMPLE_NAMES) into the feeder, replacing what was there. */
+  loadSamples(names: string[], reload?: boolean): FeederContents {
+    const unknown = names.filter((name) => !isSampleName(name));
+    if (unknown.length > 0) {
+      throw new ScannerError(
+        'UNKNOWN_SAMPLE',
+        `unknown sample original ${unknown.join(', ')}; known: ${SAMPLE_NAMES.join(', ')}`,
+      );
+    }
+    this.#feeder.load(names.filter(isSampleName).map(sampleOriginal), reload);
+    return this.#feeder.contents();
+  }
+
+  /** Loads an uploaded image (every page of a multi-page TIFF/GIF) as one original. */
+  async loadUpload(data: Buffer, contentType: string, options: { name?: string; reload?: boolean } = {}) {
+    if (contentType === 'application/pdf') {
+      // Rasterising PDF needs poppler or pdf.js; neither is a runtime dependency of the simulator.
+      throw new ScannerError(
+        'UNSUPPORTED_ORIGINAL',
+        'PDF originals are not supported yet; upload JPEG or PNG',
+      );
+    }
+    const original = await imageOriginal(data, options.name ?? `upload-${++this.#uploads}`);
+    this.#feeder.load([original], options.reload);
+    return this.#feeder.contents();
+  }
+
+  #applyFaults(): void {
+    const job = this.activeJob();
+    if (!job || job.settings.source !== 'Feeder' || !job.feeding) return;
+    if (this.#has('jam')) job.fail('SCANNER_JAM', 'paper jammed in the feeder during the job');
+    else if (this.#has('cover-open')) job.fail('COVER_OPEN', 'the feeder cover was opened during the job');
+  }
+}
+
+async function imageOriginal(data: Buffer, name: string): Promise<Original> {
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(data).metadata();
+  } catch {
+    throw new ScannerError('INVALID_ORIGINAL', 'the upload is not an image the scanner can read');
+  }
+  const { width, height } = metadata;
+  if (!width || !height) throw new ScannerError('INVALID_ORIGINAL', 'the image has no size');
+  const pageCount = Math.min(metadata.pages ?? 1, MAX_UPLOAD_PAGES);
+  const pageHeight = metadata.pageHeight ?? height;
+  const size = paperSize(width, pageHeight, metadata.density);
+  const id = `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const pages = Array.from({ length: pageCount }, (_, page) => ({
+    id: `${id}-${page + 1}`,
+    ...size,
+    content: { kind: 'image' as const, data, page },
+  }));
+  return { name, pages };
+}
+
+/**
+ * The paper an uploaded image stands for, in 1/300 inch. Images without a believable density are
+ * taken to be as wide as A4, the most common original.
+ */
+function paperSize(
+  width: number,
+  height: number,
+  density: number | undefined,
+): { width: number; height: number } {
+  if (density && density >= 50) {
+    const size = { width: Math.round((width / density) * 300), height: Math.round((height / density) * 300) };
+    if (size.width >= 300 && size.width <= LEGAL.width && size.height <= LEGAL.height) return size;
+  }
+  const scale = A4.width / width;
+  return { width: A4.width, height: Math.min(LEGAL.height, Math.max(16, Math.round(height * scale))) };
+}
