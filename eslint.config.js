@@ -8,6 +8,7 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['bin/**/*.js', 'eslint.config.js'], languageOptions: { globals: { process: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -17,7 +18,10 @@ export default tseslint.config(
   {
     files: ['protocol/**'],
     rules: restrict([
-      { group: ['**/edge-service/**', '**/simulator/**', '**/device-app/**'], message: 'protocol/ imports nothing of ours' },
+      {
+        group: ['**/edge-service/**', '**/simulator/**', '**/device-app/**'],
+        message: 'protocol/ imports nothing of ours',
+      },
     ]),
   },
   {

@@ -35,8 +35,7 @@ export type DecodedRequest = {
 }[RequestType];
 
 export type DecodeResult =
-  | { ok: true; request: DecodedRequest }
-  | { ok: false; id: string | null; code: ErrorCode; message: string };
+  { ok: true; request: DecodedRequest } | { ok: false; id: string | null; code: ErrorCode; message: string };
 
 function describe(error: z.ZodError): string {
   return error.issues

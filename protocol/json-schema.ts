@@ -6,7 +6,8 @@ import { ERROR_CODES } from './error-codes.ts';
 
 /** The protocol as one JSON Schema document, for panel platforms that do not run TypeScript. */
 export function protocolJsonSchema(): Record<string, unknown> {
-  const toSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+    z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `mfp-edge panel protocol v${PROTOCOL_VERSION}`,
@@ -23,6 +24,8 @@ export function protocolJsonSchema(): Record<string, unknown> {
         { payload: toSchema(def.payload, 'input'), reply: toSchema(def.reply, 'output') },
       ]),
     ),
-    events: Object.fromEntries(Object.entries(events).map(([type, schema]) => [type, toSchema(schema, 'output')])),
+    events: Object.fromEntries(
+      Object.entries(events).map(([type, schema]) => [type, toSchema(schema, 'output')]),
+    ),
   };
 }

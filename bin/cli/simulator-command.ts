@@ -12,7 +12,11 @@ export async function simulatorCommand(argv: string[]): Promise<number> {
       'time-factor': { type: 'string', default: '1' },
     },
   });
-  const simulator = new Simulator({ port: Number(values.port), host: values.host, timeFactor: Number(values['time-factor']) });
+  const simulator = new Simulator({
+    port: Number(values.port),
+    host: values.host,
+    timeFactor: Number(values['time-factor']),
+  });
   await simulator.start();
   process.stdout.write(
     `Virtual MFP running.\n  console:  ${simulator.url}/\n  eSCL:     ${simulator.deviceUrls.scannerUrl}\n  FaxOut:   ${simulator.deviceUrls.faxUrl}\n  control:  ${simulator.url}/sim/api/\n`,

@@ -20,7 +20,10 @@ export async function startCommand(argv: string[]): Promise<number> {
   let simulator: Simulator | null = null;
   let simulatorUrl = values['simulator-url'] ?? null;
   if (!values['no-simulator'] && !simulatorUrl) {
-    simulator = new Simulator({ port: Number(values['simulator-port']), logger: edge.logger.child({ module: 'simulator' }) });
+    simulator = new Simulator({
+      port: Number(values['simulator-port']),
+      logger: edge.logger.child({ module: 'simulator' }),
+    });
     await simulator.start();
     simulatorUrl = simulator.url;
   }

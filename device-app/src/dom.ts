@@ -1,7 +1,11 @@
 /** A tiny element builder: panels have no framework budget, and text always goes in as text (never HTML). */
 type Attrs = { [name: string]: string | boolean | number | undefined | ((event: Event) => void) };
 
-export function h(tag: string, attrs: Attrs = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElement {
+export function h(
+  tag: string,
+  attrs: Attrs = {},
+  ...children: (Node | string | null | undefined | false)[]
+): HTMLElement {
   const element = document.createElement(tag);
   for (const name of Object.keys(attrs)) {
     const value = attrs[name];

@@ -68,7 +68,10 @@ export class EdgeConnection {
     if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error('not connected'));
     const id = String(this.nextId++);
     return new Promise<ReplyPayload<T>>((resolve, reject) => {
-      const timer = window.setTimeout(() => this.settle(id, new Error('the edge did not answer')), REQUEST_TIMEOUT_MS);
+      const timer = window.setTimeout(
+        () => this.settle(id, new Error('the edge did not answer')),
+        REQUEST_TIMEOUT_MS,
+      );
       this.pending[id] = { resolve: resolve as (payload: unknown) => void, reject, timer };
       socket.send(JSON.stringify({ type, id, payload }));
     });
@@ -81,7 +84,14 @@ export class EdgeConnection {
   }
 
   private receive(text: string): void {
-    let frame: { type?: string; id?: string; ok?: boolean; payload?: unknown; error?: ErrorBody; event?: EventType };
+    let frame: {
+      type?: string;
+      id?: string;
+      ok?: boolean;
+      payload?: unknown;
+      error?: ErrorBody;
+      event?: EventType;
+    };
     try {
       frame = JSON.parse(text);
     } catch {

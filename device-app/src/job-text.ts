@@ -8,7 +8,11 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
     case 'accepted':
       return { title: 'Starting…', detail: 'The job is queued.', progress: null };
     case 'scanning':
-      return { title: `Scanning page ${job.pagesScanned + 1}`, detail: `${job.pagesScanned} scanned so far`, progress: null };
+      return {
+        title: `Scanning page ${job.pagesScanned + 1}`,
+        detail: `${job.pagesScanned} scanned so far`,
+        progress: null,
+      };
     case 'converting':
       return { title: 'Preparing the fax', detail: `${job.pagesScanned} pages scanned`, progress: null };
     case 'dialing':
@@ -22,7 +26,11 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
     case 'retry-wait':
       return { title: 'Waiting to retry', detail: job.error?.message ?? '', progress: null };
     case 'delivered':
-      return { title: 'Delivered', detail: `${total ?? job.pagesSent} page(s) to ${recipientsText(job)}`, progress: 1 };
+      return {
+        title: 'Delivered',
+        detail: `${total ?? job.pagesSent} page(s) to ${recipientsText(job)}`,
+        progress: 1,
+      };
     case 'failed':
       return {
         title: 'Not sent',

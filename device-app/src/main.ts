@@ -9,7 +9,11 @@ import { noticeScreen } from './screens/notice-screen.ts';
 const TOKEN_KEY = 'mfp-edge.device-token';
 const APP = { name: 'mfp-edge-panel', version: '0.1.0' };
 
-type View = { kind: 'home' } | { kind: 'fax' } | { kind: 'job'; jobId: string } | { kind: 'notice'; title: string; text: string };
+type View =
+  | { kind: 'home' }
+  | { kind: 'fax' }
+  | { kind: 'job'; jobId: string }
+  | { kind: 'notice'; title: string; text: string };
 
 const screen = document.getElementById('screen')!;
 const connectionBadge = document.getElementById('connection')!;
@@ -38,8 +42,18 @@ const edge = new EdgeConnection(wsUrl, {
   onOpen: () => void hello(),
   onDown: (reason, code) => {
     setConnection('offline', 'Offline');
-    if (code === 4401) go({ kind: 'notice', title: 'Not paired', text: 'This panel is not paired with the fax service (or was revoked). Ask your administrator to pair it.' });
-    else if (code === 4426) go({ kind: 'notice', title: 'Update needed', text: 'The panel app and the fax service speak different versions. ' + reason });
+    if (code === 4401)
+      go({
+        kind: 'notice',
+        title: 'Not paired',
+        text: 'This panel is not paired with the fax service (or was revoked). Ask your administrator to pair it.',
+      });
+    else if (code === 4426)
+      go({
+        kind: 'notice',
+        title: 'Update needed',
+        text: 'The panel app and the fax service speak different versions. ' + reason,
+      });
   },
 });
 
@@ -51,11 +65,19 @@ function setConnection(kind: 'online' | 'offline', text: string): void {
 async function hello(): Promise<void> {
   const token = deviceToken();
   if (!token) {
-    go({ kind: 'notice', title: 'Not paired', text: 'This panel is not paired with the fax service. Ask your administrator to pair it.' });
+    go({
+      kind: 'notice',
+      title: 'Not paired',
+      text: 'This panel is not paired with the fax service. Ask your administrator to pair it.',
+    });
     return;
   }
   try {
-    const reply = await edge.request('hello', { protocolVersions: PANEL_PROTOCOL_VERSIONS, deviceToken: token, app: APP });
+    const reply = await edge.request('hello', {
+      protocolVersions: PANEL_PROTOCOL_VERSIONS,
+      deviceToken: token,
+      app: APP,
+    });
     state.device = reply.device;
     state.user = reply.user;
     document.getElementById('device-name')!.textContent = reply.device.name;
@@ -67,7 +89,8 @@ async function hello(): Promise<void> {
     if (state.view.kind === 'notice') go({ kind: 'home' });
     else render();
   } catch (error) {
-    if (error instanceof RequestError && error.code === 'DEVICE_UNAUTHORIZED') localStorage.removeItem(TOKEN_KEY);
+    if (error instanceof RequestError && error.code === 'DEVICE_UNAUTHORIZED')
+      localStorage.removeItem(TOKEN_KEY);
   }
 }
 
@@ -86,7 +109,13 @@ function render(): void {
   if (view.kind === 'notice') return show(screen, noticeScreen(view.title, view.text));
   if (view.kind === 'home') {
     const last = state.lastJobId;
-    return show(screen, homeScreen({ fax: () => go({ kind: 'fax' }), recentJob: last ? () => go({ kind: 'job', jobId: last }) : null }));
+    return show(
+      screen,
+      homeScreen({
+        fax: () => go({ kind: 'fax' }),
+        recentJob: last ? () => go({ kind: 'job', jobId: last }) : null,
+      }),
+    );
   }
   if (view.kind === 'fax') return show(screen, faxScreen(state.draft, faxActions));
   const job = state.jobs[view.jobId];
@@ -110,7 +139,8 @@ const faxActions = {
     edge
       .request('fax.checkNumber', { number: input })
       .then((number) => {
-        if (state.draft.recipients.some((r) => r.display === number.display)) return message(`${number.display} is already in the list.`);
+        if (state.draft.recipients.some((r) => r.display === number.display))
+          return message(`${number.display} is already in the list.`);
         state.draft.recipients.push({ input, display: number.display, country: number.country });
         message('');
       })

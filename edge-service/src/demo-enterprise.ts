@@ -17,12 +17,16 @@ export async function ensureDemoEnterprise(
   deviceUrls: { scannerUrl: string; faxUrl: string },
 ): Promise<{ deviceId: string; panelUrl: string }> {
   const { devices, directory } = edge.repositories;
-  const enterprise = directory.findEnterpriseByName(DEMO_ENTERPRISE) ?? directory.createEnterprise(DEMO_ENTERPRISE);
+  const enterprise =
+    directory.findEnterpriseByName(DEMO_ENTERPRISE) ?? directory.createEnterprise(DEMO_ENTERPRISE);
   const user =
     directory.findUserByEmail(enterprise.id, DEMO_SHARED_USER.email) ??
     directory.createUser({ enterpriseId: enterprise.id, ...DEMO_SHARED_USER });
   const tokenFile = join(edge.dataDir, 'demo-device.token');
-  let token = await readFile(tokenFile, 'utf8').then((t) => t.trim(), () => null);
+  let token = await readFile(tokenFile, 'utf8').then(
+    (t) => t.trim(),
+    () => null,
+  );
   let device = devices.findByName(enterprise.id, DEMO_DEVICE);
   if (!device || !token || devices.findByTokenHash(hashDeviceToken(token))?.id !== device.id) {
     token = newDeviceToken();

@@ -81,7 +81,13 @@ export class EdgeService {
         pollMs: this.config.faxPollMs,
         pagesInFlight: this.config.pagesInFlight,
       });
-      const handlers = new PanelHandlers({ devices, directory, jobs, engine, defaultCountry: this.config.defaultCountry });
+      const handlers = new PanelHandlers({
+        devices,
+        directory,
+        jobs,
+        engine,
+        defaultCountry: this.config.defaultCountry,
+      });
       const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }));
       engine.on('job', (job) => socket.publishJob(job));
       const assets = await buildPanelAssets();

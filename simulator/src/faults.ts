@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 
 /** Faults a tester can raise on the virtual MFP (DESIGN.md §5). */
-export const FAULT_NAMES = ['jam', 'feeder-empty', 'cover-open', 'scanner-busy', 'scanner-offline', 'line-down'] as const;
+export const FAULT_NAMES = [
+  'jam',
+  'feeder-empty',
+  'cover-open',
+  'scanner-busy',
+  'scanner-offline',
+  'line-down',
+] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export function isFaultName(value: unknown): value is FaultName {

@@ -42,7 +42,11 @@ export class Simulator {
     this.#options = options;
     this.#logger = options.logger ?? createLogger();
     this.clock = new SimClock(options.timeFactor ?? 1);
-    this.scanner = new VirtualScanner({ clock: this.clock, faults: this.faults, logger: this.#logger.child({ module: 'scanner' }) });
+    this.scanner = new VirtualScanner({
+      clock: this.clock,
+      faults: this.faults,
+      logger: this.#logger.child({ module: 'scanner' }),
+    });
     this.remotes = new RemoteMachines();
     this.modem = new FaxModem({
       clock: this.clock,
@@ -75,7 +79,11 @@ export class Simulator {
     const app = express();
     app.disable('x-powered-by');
     app.use('/eSCL', createEsclRouter(this.scanner));
-    app.post('/ipp/faxout', express.raw({ type: 'application/ipp', limit: '200mb' }), createIppHandler(this.modem));
+    app.post(
+      '/ipp/faxout',
+      express.raw({ type: 'application/ipp', limit: '200mb' }),
+      createIppHandler(this.modem),
+    );
     app.use('/sim/api/feeder', createFeederRoutes(this.scanner));
     app.use('/sim/api/faults', createFaultRoutes(this.faults));
     app.use('/sim/api', createFaxRoutes(this.remotes));

@@ -24,8 +24,15 @@ describe('panel app in a browser (800×480)', function () {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(stack.panelUrl);
-    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Online' }).waitFor({ timeout: 15000 });
-    assert.equal(await page.evaluate(() => location.hash), '', 'the credential is removed from the address bar');
+    await page
+      .getByRole('status', { name: 'Connection' })
+      .filter({ hasText: 'Online' })
+      .waitFor({ timeout: 15000 });
+    assert.equal(
+      await page.evaluate(() => location.hash),
+      '',
+      'the credential is removed from the address bar',
+    );
 
     await page.getByRole('button', { name: 'Fax' }).click();
     const number = page.getByRole('textbox', { name: 'Fax number' });
@@ -34,9 +41,13 @@ describe('panel app in a browser (800×480)', function () {
     await page.getByRole('alert').filter({ hasText: 'not a valid phone number' }).waitFor({ timeout: 10000 });
 
     await number.fill('');
-    for (const key of '+12125550100') await page.getByRole('button', { name: `Key ${key}`, exact: true }).click();
+    for (const key of '+12125550100')
+      await page.getByRole('button', { name: `Key ${key}`, exact: true }).click();
     await page.getByRole('button', { name: 'Add number' }).click();
-    await page.getByRole('list', { name: 'Recipients' }).getByText('+1 212 555 0100').waitFor({ timeout: 10000 });
+    await page
+      .getByRole('list', { name: 'Recipients' })
+      .getByText('+1 212 555 0100')
+      .waitFor({ timeout: 10000 });
     await page.getByRole('radio', { name: 'Standard' }).check();
     await page.getByRole('button', { name: 'Send' }).click();
 

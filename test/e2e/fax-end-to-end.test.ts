@@ -38,20 +38,30 @@ describe('end to end: a multi-page fax from the panel to a remote fax machine', 
 
   it('sends the sample letter and the remote machine receives every page', async () => {
     panel = await PanelClient.connect(stack.wsUrl);
-    const hello = await panel.request('hello', { protocolVersions: [1], deviceToken: stack.token, app: { name: 'e2e', version: '1' } });
+    const hello = await panel.request('hello', {
+      protocolVersions: [1],
+      deviceToken: stack.token,
+      app: { name: 'e2e', version: '1' },
+    });
     assert.equal(hello.user?.displayName, 'Front desk');
 
-    const feeder = (await (await fetch(`${stack.simulator.url}/sim/api/feeder`)).json()) as { sheets: number };
+    const feeder = (await (await fetch(`${stack.simulator.url}/sim/api/feeder`)).json()) as {
+      sheets: number;
+    };
     assert.ok(feeder.sheets > 1, 'the demo feeder holds a multi-page letter');
 
     const { job } = await panel.request('fax.send', { recipients: ['+1 212 555 0100'], resolution: 'fine' });
-    const done = await panel.waitForJob((j) => j.id === job.id && ['delivered', 'failed', 'cancelled'].includes(j.state), 100000);
+    const done = await panel.waitForJob(
+      (j) => j.id === job.id && ['delivered', 'failed', 'cancelled'].includes(j.state),
+      100000,
+    );
     assert.equal(done.state, 'delivered', `job ended ${done.state}: ${JSON.stringify(done.error)}`);
     assert.equal(done.totalPages, feeder.sheets);
     assert.equal(done.pagesSent, feeder.sheets);
 
     const seen = new Set(panel.events.map((e) => (e.payload as { job: { state: string } }).job.state));
-    for (const state of ['scanning', 'dialing', 'sending', 'delivered']) assert.ok(seen.has(state), `the panel saw ${state}`);
+    for (const state of ['scanning', 'dialing', 'sending', 'delivered'])
+      assert.ok(seen.has(state), `the panel saw ${state}`);
 
     const received = (await faxes()).filter((f) => f.to.includes('12125550100'));
     assert.equal(received.length, 1);
@@ -80,8 +90,14 @@ describe('end to end: a multi-page fax from the panel to a remote fax machine', 
       body: JSON.stringify({ behavior: 'busy' }),
     });
     assert.equal(line.status, 200);
-    const { job } = await panel.request('fax.send', { recipients: ['+1 212 555 0199'], resolution: 'standard' });
-    const done = await panel.waitForJob((j) => j.id === job.id && ['delivered', 'failed'].includes(j.state), 100000);
+    const { job } = await panel.request('fax.send', {
+      recipients: ['+1 212 555 0199'],
+      resolution: 'standard',
+    });
+    const done = await panel.waitForJob(
+      (j) => j.id === job.id && ['delivered', 'failed'].includes(j.state),
+      100000,
+    );
     assert.equal(done.state, 'failed');
     assert.equal(done.error?.code, 'FAX_BUSY');
   });
@@ -94,7 +110,10 @@ describe('end to end: a multi-page fax from the panel to a remote fax machine', 
     });
     try {
       const { job } = await panel.request('fax.send', { recipients: ['+1 212 555 0100'] });
-      const done = await panel.waitForJob((j) => j.id === job.id && ['delivered', 'failed'].includes(j.state), 60000);
+      const done = await panel.waitForJob(
+        (j) => j.id === job.id && ['delivered', 'failed'].includes(j.state),
+        60000,
+      );
       assert.equal(done.state, 'failed');
       assert.equal(done.error?.code, 'SCANNER_JAM');
       const listed = await panel.request('jobs.list', { limit: 10 });

@@ -18,7 +18,11 @@ export interface Stack {
 export async function startStack(options: { timeFactor?: number; faxPollMs?: number } = {}): Promise<Stack> {
   const dir = tempDir();
   const level = process.env.LOG_LEVEL ?? 'silent';
-  const simulator = new Simulator({ port: 0, timeFactor: options.timeFactor ?? 0.02, logger: createSimLogger({ level }) });
+  const simulator = new Simulator({
+    port: 0,
+    timeFactor: options.timeFactor ?? 0.02,
+    logger: createSimLogger({ level }),
+  });
   await simulator.start();
   const edge = new EdgeService({
     config: { port: 0, dataDir: dir.path, faxPollMs: options.faxPollMs ?? 100 },

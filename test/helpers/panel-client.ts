@@ -1,5 +1,12 @@
 import WebSocket from 'ws';
-import type { EventPayload, ReplyPayload, RequestPayload, RequestType, ErrorBody, JobView } from '../../protocol/index.ts';
+import type {
+  EventPayload,
+  ReplyPayload,
+  RequestPayload,
+  RequestType,
+  ErrorBody,
+  JobView,
+} from '../../protocol/index.ts';
 
 type ReplyFrame = { type: 'reply'; id: string; ok: boolean; payload?: unknown; error?: ErrorBody };
 type EventFrame = { type: 'event'; event: string; payload: unknown };
@@ -64,10 +71,18 @@ export class PanelClient {
     });
   }
 
-  async request<T extends RequestType>(type: T, payload: RequestPayload<T>, timeoutMs = 10000): Promise<ReplyPayload<T>> {
+  async request<T extends RequestType>(
+    type: T,
+    payload: RequestPayload<T>,
+    timeoutMs = 10000,
+  ): Promise<ReplyPayload<T>> {
     const id = String(this.#nextId++);
     const frame = await this.sendRaw(JSON.stringify({ type, id, payload }), id, timeoutMs);
-    if (!frame.ok) throw Object.assign(new Error(frame.error?.message ?? 'error'), { code: frame.error?.code, body: frame.error });
+    if (!frame.ok)
+      throw Object.assign(new Error(frame.error?.message ?? 'error'), {
+        code: frame.error?.code,
+        body: frame.error,
+      });
     return frame.payload as ReplyPayload<T>;
   }
 
@@ -76,7 +91,11 @@ export class PanelClient {
     return this.waitForEvent('job.updated', (p) => predicate(p.job), timeoutMs).then((p) => p.job);
   }
 
-  waitForEvent<E extends 'job.updated'>(event: E, predicate: (payload: EventPayload<E>) => boolean, timeoutMs = 30000): Promise<EventPayload<E>> {
+  waitForEvent<E extends 'job.updated'>(
+    event: E,
+    predicate: (payload: EventPayload<E>) => boolean,
+    timeoutMs = 30000,
+  ): Promise<EventPayload<E>> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const found = this.events.find((f) => f.event === event && predicate(f.payload as EventPayload<E>));
@@ -91,7 +110,11 @@ export class PanelClient {
       const timer = setTimeout(() => {
         done();
         const last = this.events.at(-1);
-        reject(new Error(`no matching ${event} within ${timeoutMs} ms; last event: ${JSON.stringify(last?.payload)}`));
+        reject(
+          new Error(
+            `no matching ${event} within ${timeoutMs} ms; last event: ${JSON.stringify(last?.payload)}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

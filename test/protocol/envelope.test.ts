@@ -19,16 +19,27 @@ describe('protocol envelope', () => {
   describe('decodeRequest', () => {
     it('accepts a valid hello and applies nothing extra', () => {
       const result = decodeRequest(
-        JSON.stringify({ type: 'hello', id: '1', payload: { protocolVersions: [1], deviceToken: TOKEN, app: { name: 'p', version: '1' } } }),
+        JSON.stringify({
+          type: 'hello',
+          id: '1',
+          payload: { protocolVersions: [1], deviceToken: TOKEN, app: { name: 'p', version: '1' } },
+        }),
       );
       assert.equal(result.ok, true);
       assert.ok(result.ok && result.request.type === 'hello');
     });
 
     it('fills defaults of fax.send', () => {
-      const result = decodeRequest(JSON.stringify({ type: 'fax.send', id: 'a', payload: { recipients: ['+12125550100'] } }));
+      const result = decodeRequest(
+        JSON.stringify({ type: 'fax.send', id: 'a', payload: { recipients: ['+12125550100'] } }),
+      );
       assert.ok(result.ok);
-      assert.deepEqual(result.request.payload, { recipients: ['+12125550100'], resolution: 'fine', source: 'adf', duplex: false });
+      assert.deepEqual(result.request.payload, {
+        recipients: ['+12125550100'],
+        resolution: 'fine',
+        source: 'adf',
+        duplex: false,
+      });
     });
 
     const bad: [string, string, string, string | null][] = [
@@ -36,10 +47,34 @@ describe('protocol envelope', () => {
       ['an array', '[1,2]', 'BAD_MESSAGE', null],
       ['no id', JSON.stringify({ type: 'jobs.list' }), 'BAD_MESSAGE', null],
       ['an unknown type', JSON.stringify({ type: 'fax.burn', id: '7' }), 'UNKNOWN_TYPE', '7'],
-      ['a wrong payload', JSON.stringify({ type: 'fax.send', id: '8', payload: { recipients: 'x' } }), 'BAD_MESSAGE', '8'],
-      ['an unknown resolution', JSON.stringify({ type: 'fax.send', id: '9', payload: { recipients: [], resolution: 'ultra' } }), 'BAD_MESSAGE', '9'],
-      ['a short token', JSON.stringify({ type: 'hello', id: '10', payload: { protocolVersions: [1], deviceToken: 'x', app: { name: 'p', version: '1' } } }), 'BAD_MESSAGE', '10'],
-      ['a huge id', JSON.stringify({ type: 'jobs.list', id: 'i'.repeat(100) }), 'BAD_MESSAGE', 'i'.repeat(64)],
+      [
+        'a wrong payload',
+        JSON.stringify({ type: 'fax.send', id: '8', payload: { recipients: 'x' } }),
+        'BAD_MESSAGE',
+        '8',
+      ],
+      [
+        'an unknown resolution',
+        JSON.stringify({ type: 'fax.send', id: '9', payload: { recipients: [], resolution: 'ultra' } }),
+        'BAD_MESSAGE',
+        '9',
+      ],
+      [
+        'a short token',
+        JSON.stringify({
+          type: 'hello',
+          id: '10',
+          payload: { protocolVersions: [1], deviceToken: 'x', app: { name: 'p', version: '1' } },
+        }),
+        'BAD_MESSAGE',
+        '10',
+      ],
+      [
+        'a huge id',
+        JSON.stringify({ type: 'jobs.list', id: 'i'.repeat(100) }),
+        'BAD_MESSAGE',
+        'i'.repeat(64),
+      ],
     ];
     for (const [what, text, code, id] of bad) {
       it(`refuses ${what} with ${code}`, () => {
@@ -87,7 +122,9 @@ describe('protocol envelope', () => {
   });
 
   it('ships a JSON Schema that matches the code (run `npm run schema` after a change)', () => {
-    const committed = JSON.parse(readFileSync(new URL('../../protocol/schema.json', import.meta.url), 'utf8'));
+    const committed = JSON.parse(
+      readFileSync(new URL('../../protocol/schema.json', import.meta.url), 'utf8'),
+    );
     assert.deepEqual(committed, JSON.parse(JSON.stringify(protocolJsonSchema())));
     assert.deepEqual(Object.keys(committed.requests).sort(), Object.keys(requests).sort());
   });

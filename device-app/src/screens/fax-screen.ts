@@ -21,7 +21,13 @@ export interface FaxActions {
 
 const KEYS = ['1', '2', '3', '+', '4', '5', '6', ' ', '7', '8', '9', '-', '*', '0', '#'];
 
-function radioGroup<T extends string>(legend: string, name: string, options: [T, string][], current: T, pick: (value: T) => void): HTMLElement {
+function radioGroup<T extends string>(
+  legend: string,
+  name: string,
+  options: [T, string][],
+  current: T,
+  pick: (value: T) => void,
+): HTMLElement {
   return h(
     'fieldset',
     { role: 'radiogroup', 'aria-label': legend },
@@ -60,9 +66,21 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
     'div',
     { class: 'keypad', role: 'group', 'aria-label': 'Keypad' },
     ...KEYS.map((key) =>
-      h('button', { type: 'button', 'aria-label': key === ' ' ? 'Space' : `Key ${key}`, onclick: () => press(key) }, key === ' ' ? '␣' : key),
+      h(
+        'button',
+        { type: 'button', 'aria-label': key === ' ' ? 'Space' : `Key ${key}`, onclick: () => press(key) },
+        key === ' ' ? '␣' : key,
+      ),
     ),
-    h('button', { type: 'button', 'aria-label': 'Delete last digit', onclick: () => (input.value = input.value.slice(0, -1)) }, '⌫'),
+    h(
+      'button',
+      {
+        type: 'button',
+        'aria-label': 'Delete last digit',
+        onclick: () => (input.value = input.value.slice(0, -1)),
+      },
+      '⌫',
+    ),
   );
   const recipients = h(
     'ul',
@@ -72,7 +90,11 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
         'li',
         {},
         h('span', {}, r.display, ' ', h('span', { class: 'country' }, r.country ?? '')),
-        h('button', { type: 'button', 'aria-label': `Remove ${r.display}`, onclick: () => actions.removeNumber(index) }, '✕'),
+        h(
+          'button',
+          { type: 'button', 'aria-label': `Remove ${r.display}`, onclick: () => actions.removeNumber(index) },
+          '✕',
+        ),
       ),
     ),
   );
@@ -91,13 +113,41 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
       'div',
       {},
       recipients,
-      radioGroup<FaxResolution>('Resolution', 'resolution', [['standard', 'Standard'], ['fine', 'Fine'], ['superfine', 'Superfine']], draft.resolution, actions.setResolution),
-      radioGroup<ScanSource>('Originals', 'source', [['adf', 'Feeder'], ['platen', 'Glass']], draft.source, actions.setSource),
+      radioGroup<FaxResolution>(
+        'Resolution',
+        'resolution',
+        [
+          ['standard', 'Standard'],
+          ['fine', 'Fine'],
+          ['superfine', 'Superfine'],
+        ],
+        draft.resolution,
+        actions.setResolution,
+      ),
+      radioGroup<ScanSource>(
+        'Originals',
+        'source',
+        [
+          ['adf', 'Feeder'],
+          ['platen', 'Glass'],
+        ],
+        draft.source,
+        actions.setSource,
+      ),
       h(
         'div',
         { class: 'actions' },
         h('button', { type: 'button', onclick: actions.back }, 'Back'),
-        h('button', { class: 'primary', type: 'button', disabled: draft.busy || draft.recipients.length === 0, onclick: actions.send }, 'Send'),
+        h(
+          'button',
+          {
+            class: 'primary',
+            type: 'button',
+            disabled: draft.busy || draft.recipients.length === 0,
+            onclick: actions.send,
+          },
+          'Send',
+        ),
       ),
     ),
   );

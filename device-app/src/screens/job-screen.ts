@@ -7,12 +7,23 @@ export function jobScreen(job: JobView, actions: { cancel: () => void; done: () 
   const text = describeJob(job);
   const final = isFinalJobState(job.state);
   const progress =
-    text.progress === null ? null : h('progress', { max: 100, value: Math.round(text.progress * 100), 'aria-label': 'Fax progress' });
+    text.progress === null
+      ? null
+      : h('progress', { max: 100, value: Math.round(text.progress * 100), 'aria-label': 'Fax progress' });
   return h(
     'section',
     { class: 'job', 'aria-label': 'Fax status' },
     h('h1', {}, 'Fax'),
-    h('p', { class: `state result-${job.state}`, role: 'status', 'aria-label': 'Job state', 'data-state': job.state }, text.title),
+    h(
+      'p',
+      {
+        class: `state result-${job.state}`,
+        role: 'status',
+        'aria-label': 'Job state',
+        'data-state': job.state,
+      },
+      text.title,
+    ),
     progress,
     h('p', { class: 'detail' }, text.detail),
     h(

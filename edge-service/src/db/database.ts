@@ -22,7 +22,9 @@ export function migrate(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = MIGRATIONS.at(-1)?.version ?? 0;
   if (current > latest) {
-    throw new Error(`database schema version ${current} is newer than this edge (${latest}); upgrade the edge`);
+    throw new Error(
+      `database schema version ${current} is newer than this edge (${latest}); upgrade the edge`,
+    );
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;

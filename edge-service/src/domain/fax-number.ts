@@ -17,11 +17,19 @@ export interface FaxNumber {
 export function parseFaxNumber(input: string, defaultCountry: string): FaxNumber {
   const trimmed = input.trim();
   if (!/^\+?[\d\s().-]*\d[\d\s().-]*$/.test(trimmed)) {
-    throw new EdgeError('INVALID_NUMBER', `"${trimmed.slice(0, 32)}" is not a fax number: use digits, spaces and an optional leading +.`, { recipient: trimmed.slice(0, 32) });
+    throw new EdgeError(
+      'INVALID_NUMBER',
+      `"${trimmed.slice(0, 32)}" is not a fax number: use digits, spaces and an optional leading +.`,
+      { recipient: trimmed.slice(0, 32) },
+    );
   }
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry.toUpperCase() as CountryCode);
   if (!parsed || !parsed.isValid()) {
-    throw new EdgeError('INVALID_NUMBER', `${trimmed} is not a valid phone number. Check the digits and the country code.`, { recipient: trimmed });
+    throw new EdgeError(
+      'INVALID_NUMBER',
+      `${trimmed} is not a valid phone number. Check the digits and the country code.`,
+      { recipient: trimmed },
+    );
   }
   return { e164: parsed.number, country: parsed.country ?? null, display: parsed.formatInternational() };
 }

@@ -46,11 +46,18 @@ export type JobPatch = Partial<
   Pick<JobRecord, 'state' | 'pagesScanned' | 'pagesSent' | 'totalPages' | 'deviceJobId'>
 > & { error?: ErrorBody | null };
 
-export type RecipientPatch = Partial<Pick<RecipientRecord, 'state' | 'pagesSent'>> & { error?: ErrorBody | null };
+export type RecipientPatch = Partial<Pick<RecipientRecord, 'state' | 'pagesSent'>> & {
+  error?: ErrorBody | null;
+};
 
 /** Storage of jobs; SQLite at the edge today, and the seam for a central store later. */
 export interface JobRepository {
-  create(input: { deviceId: string; userId: string | null; options: FaxJobOptions; recipients: string[] }): JobRecord;
+  create(input: {
+    deviceId: string;
+    userId: string | null;
+    options: FaxJobOptions;
+    recipients: string[];
+  }): JobRecord;
   get(id: string): JobRecord | null;
   listByDevice(deviceId: string, limit: number): JobRecord[];
   listUnfinished(): JobRecord[];
@@ -75,7 +82,11 @@ export function toJobView(job: JobRecord): JobView {
     pagesScanned: job.pagesScanned,
     pagesSent: job.pagesSent,
     totalPages: job.totalPages,
-    recipients: job.recipients.map((r) => ({ number: r.number, state: r.state, ...(r.error ? { error: r.error } : {}) })),
+    recipients: job.recipients.map((r) => ({
+      number: r.number,
+      state: r.state,
+      ...(r.error ? { error: r.error } : {}),
+    })),
   };
   if (job.error) view.error = job.error;
   return view;

@@ -105,7 +105,9 @@ export class PanelSocket {
   async #onFrame(connection: Connection, data: RawData, isBinary: boolean): Promise<boolean> {
     const { socket, session } = connection;
     if (isBinary) {
-      socket.send(encodeError(null, { code: 'BAD_MESSAGE', message: 'Binary frames are not part of the protocol.' }));
+      socket.send(
+        encodeError(null, { code: 'BAD_MESSAGE', message: 'Binary frames are not part of the protocol.' }),
+      );
       return false;
     }
     const decoded = decodeRequest(rawToString(data));
@@ -120,7 +122,8 @@ export class PanelSocket {
       return true;
     } catch (error) {
       const edgeError = EdgeError.from(error);
-      if (edgeError.code === 'INTERNAL') this.#log.error({ err: error, type: request.type }, 'panel request failed');
+      if (edgeError.code === 'INTERNAL')
+        this.#log.error({ err: error, type: request.type }, 'panel request failed');
       socket.send(encodeError(request.id, edgeError.toBody()));
       const closeCode = FATAL[edgeError.code];
       if (closeCode) socket.close(closeCode, edgeError.code);

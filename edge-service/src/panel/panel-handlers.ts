@@ -24,7 +24,10 @@ export interface PanelHandlerDeps {
   defaultCountry: string;
 }
 
-type Handler<T extends RequestType> = (session: PanelSession, payload: ParsedRequestPayload<T>) => Promise<ReplyPayload<T>> | ReplyPayload<T>;
+type Handler<T extends RequestType> = (
+  session: PanelSession,
+  payload: ParsedRequestPayload<T>,
+) => Promise<ReplyPayload<T>> | ReplyPayload<T>;
 
 const MAX_RECIPIENTS = 10;
 
@@ -60,12 +63,17 @@ export class PanelHandlers {
   #hello(session: PanelSession, payload: ParsedRequestPayload<'hello'>): ReplyPayload<'hello'> {
     const version = negotiateVersion(payload.protocolVersions, SUPPORTED_PROTOCOL_VERSIONS);
     if (version === null) {
-      throw new EdgeError('UNSUPPORTED_VERSION', `This edge speaks protocol ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}; update the panel app.`);
+      throw new EdgeError(
+        'UNSUPPORTED_VERSION',
+        `This edge speaks protocol ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}; update the panel app.`,
+      );
     }
     const device = this.#d.devices.findByTokenHash(hashDeviceToken(payload.deviceToken));
     if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED');
     const user =
-      device.authMode === 'shared-account' && device.sharedUserId ? this.#d.directory.getUser(device.sharedUserId) : null;
+      device.authMode === 'shared-account' && device.sharedUserId
+        ? this.#d.directory.getUser(device.sharedUserId)
+        : null;
     session.device = device;
     session.protocolVersion = version;
     session.user = user;
@@ -79,9 +87,13 @@ export class PanelHandlers {
 
   #send(session: PanelSession, payload: ParsedRequestPayload<'fax.send'>): ReplyPayload<'fax.send'> {
     const device = this.#device(session);
-    if (payload.recipients.length === 0) throw new EdgeError('NO_RECIPIENTS', 'Enter at least one fax number.');
+    if (payload.recipients.length === 0)
+      throw new EdgeError('NO_RECIPIENTS', 'Enter at least one fax number.');
     if (payload.recipients.length > MAX_RECIPIENTS) {
-      throw new EdgeError('TOO_MANY_RECIPIENTS', `A fax can go to at most ${MAX_RECIPIENTS} numbers at once.`);
+      throw new EdgeError(
+        'TOO_MANY_RECIPIENTS',
+        `A fax can go to at most ${MAX_RECIPIENTS} numbers at once.`,
+      );
     }
     // Every number is checked before anything is scanned.
     const numbers = payload.recipients.map((n) => parseFaxNumber(n, this.#d.defaultCountry).e164);

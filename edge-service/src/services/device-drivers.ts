@@ -25,7 +25,8 @@ export class NetworkDeviceDrivers implements DeviceDrivers {
   }
 
   scanner(device: DeviceRecord): Scanner {
-    if (!device.scannerUrl) throw new EdgeError('SCANNER_OFFLINE', `${device.name} has no scanner configured.`);
+    if (!device.scannerUrl)
+      throw new EdgeError('SCANNER_OFFLINE', `${device.name} has no scanner configured.`);
     const cached = this.#scanners.get(device.id);
     if (cached?.url === device.scannerUrl) return cached.scanner;
     const scanner = new EsclScanner({
@@ -40,7 +41,10 @@ export class NetworkDeviceDrivers implements DeviceDrivers {
     if (!device.faxUrl) throw new EdgeError('FAX_UNSUPPORTED', `${device.name} has no fax modem configured.`);
     const cached = this.#faxLines.get(device.id);
     if (cached?.url === device.faxUrl) return cached.faxLine;
-    const faxLine = new IppFaxLine({ url: device.faxUrl, logger: this.#logger.child({ module: 'ipp', device: device.id }) });
+    const faxLine = new IppFaxLine({
+      url: device.faxUrl,
+      logger: this.#logger.child({ module: 'ipp', device: device.id }),
+    });
     this.#faxLines.set(device.id, { url: device.faxUrl, faxLine });
     return faxLine;
   }

@@ -69,7 +69,12 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   }
 
   /** Records a new job (it is durable once this returns) and starts it. */
-  submit(device: DeviceRecord, userId: string | null, options: FaxJobOptions, recipients: string[]): JobRecord {
+  submit(
+    device: DeviceRecord,
+    userId: string | null,
+    options: FaxJobOptions,
+    recipients: string[],
+  ): JobRecord {
     const job = this.#o.jobs.create({ deviceId: device.id, userId, options, recipients });
     this.#launch(job);
     return job;
@@ -78,7 +83,8 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   async cancel(jobId: string): Promise<JobRecord> {
     const job = this.#o.jobs.get(jobId);
     if (!job) throw new EdgeError('JOB_NOT_FOUND');
-    if (isFinal(job.state)) throw new EdgeError('JOB_FINISHED', 'The job has already finished and cannot be cancelled.');
+    if (isFinal(job.state))
+      throw new EdgeError('JOB_FINISHED', 'The job has already finished and cannot be cancelled.');
     const run = this.#running.get(jobId);
     if (!run) {
       this.#finishRecipients(job, 'failed', { code: 'JOB_FINISHED', message: 'Cancelled.' });
@@ -112,9 +118,15 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       if (job.deviceJobId === null) {
         if (job.state !== 'accepted' && job.pagesScanned > 0 && job.state === 'scanning') {
           // A scan cut short cannot be continued: the device has already fed those sheets.
-          throw new EdgeError('SCANNER_ERROR', 'The edge restarted while scanning; put the originals back and send again.');
+          throw new EdgeError(
+            'SCANNER_ERROR',
+            'The edge restarted while scanning; put the originals back and send again.',
+          );
         }
-        const pages = job.state === 'accepted' || job.state === 'scanning' ? await this.#scan(job, device, signal) : await this.#spooledPages(job);
+        const pages =
+          job.state === 'accepted' || job.state === 'scanning'
+            ? await this.#scan(job, device, signal)
+            : await this.#spooledPages(job);
         job = this.#o.jobs.get(job.id)!;
         job = this.#update(job, { state: 'dialing', totalPages: pages.length });
         job = await this.#handOver(job, faxLine, pages, signal);
@@ -161,21 +173,30 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const conversions: Promise<FaxPage>[] = [];
       for await (const page of scanner.scan(request, signal)) {
         const extension = page.contentType === 'image/png' ? 'png' : 'jpg';
-        const scanFile = await this.#o.spool.write(job.id, `scan-${pad(page.number)}.${extension}`, page.data);
+        const scanFile = await this.#o.spool.write(
+          job.id,
+          `scan-${pad(page.number)}.${extension}`,
+          page.data,
+        );
         this.#o.jobs.addPage(job.id, { number: page.number, scanFile, faxFile: null });
         current = this.#update(current, { pagesScanned: page.number });
         conversions.push(this.#converter.run(() => this.#convert(job, page.number, page.data)));
         // Surface a conversion failure at once instead of after the whole feeder.
         conversions.at(-1)!.catch(() => undefined);
       }
-      if (conversions.length === 0) throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
+      if (conversions.length === 0)
+        throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
       this.#update(current, { state: 'converting' });
       return Promise.all(conversions);
     });
   }
 
   async #convert(job: JobRecord, number: number, data: Buffer): Promise<FaxPage> {
-    const page = await renderFaxPage(data, { resolution: job.options.resolution, mode: 'text', pageNumber: number });
+    const page = await renderFaxPage(data, {
+      resolution: job.options.resolution,
+      mode: 'text',
+      pageNumber: number,
+    });
     const faxFile = await this.#o.spool.write(job.id, `fax-${pad(number)}.tif`, buildFaxTiff([page]));
     this.#o.jobs.setPageFaxFile(job.id, number, faxFile);
     return page;
@@ -184,19 +205,27 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   /** After a restart: pages already scanned come back from the spool, converting what is missing. */
   async #spooledPages(job: JobRecord): Promise<FaxPage[]> {
     const pages = this.#o.jobs.pages(job.id);
-    if (pages.length === 0) throw new EdgeError('SCANNER_ERROR', 'No scanned page was kept for this job; send it again.');
+    if (pages.length === 0)
+      throw new EdgeError('SCANNER_ERROR', 'No scanned page was kept for this job; send it again.');
     return Promise.all(
       pages.map(async (page) => {
         if (page.faxFile) {
           const [faxPage] = readFaxTiffPages(await this.#o.spool.read(job.id, page.faxFile));
           if (faxPage) return faxPage;
         }
-        return this.#converter.run(async () => this.#convert(job, page.number, await this.#o.spool.read(job.id, page.scanFile)));
+        return this.#converter.run(async () =>
+          this.#convert(job, page.number, await this.#o.spool.read(job.id, page.scanFile)),
+        );
       }),
     );
   }
 
-  async #handOver(job: JobRecord, faxLine: FaxLine, pages: FaxPage[], signal: AbortSignal): Promise<JobRecord> {
+  async #handOver(
+    job: JobRecord,
+    faxLine: FaxLine,
+    pages: FaxPage[],
+    signal: AbortSignal,
+  ): Promise<JobRecord> {
     signal.throwIfAborted();
     const capabilities = await faxLine.capabilities();
     const formats = capabilities.documentFormats;
@@ -206,13 +235,20 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
         ? { contentType: 'image/tiff' as const, data: buildFaxTiff(pages) }
         : null;
     if (!document) {
-      throw new EdgeError('FAX_UNSUPPORTED', `The fax modem accepts none of our formats (it offers ${formats.join(', ') || 'nothing'}).`);
+      throw new EdgeError(
+        'FAX_UNSUPPORTED',
+        `The fax modem accepts none of our formats (it offers ${formats.join(', ') || 'nothing'}).`,
+      );
     }
     signal.throwIfAborted();
     const destinations = job.recipients.map((r) => telUri(r.number));
-    const deviceJobId = await faxLine.submit({ ...document, pages: pages.length, name: `fax-${job.seq}` }, destinations, {
-      jobName: `mfp-edge fax ${job.seq}`,
-    });
+    const deviceJobId = await faxLine.submit(
+      { ...document, pages: pages.length, name: `fax-${job.seq}` },
+      destinations,
+      {
+        jobName: `mfp-edge fax ${job.seq}`,
+      },
+    );
     return this.#update(job, { deviceJobId });
   }
 
@@ -244,7 +280,8 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   /** Maps the modem's view of the job onto ours. */
   #apply(job: JobRecord, status: FaxJobStatus): JobRecord {
     job.recipients.forEach((recipient, position) => {
-      const destination = status.destinations[position] ?? status.destinations.find((d) => d.uri === telUri(recipient.number));
+      const destination =
+        status.destinations[position] ?? status.destinations.find((d) => d.uri === telUri(recipient.number));
       if (!destination) return;
       const state: RecipientState = destination.state === 'pending' ? 'pending' : destination.state;
       const error =
@@ -259,7 +296,8 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     });
     const fresh = this.#o.jobs.get(job.id)!;
     const pagesSent = Math.max(status.pagesCompleted, ...fresh.recipients.map((r) => r.pagesSent));
-    const finished = status.state === 'completed' || status.state === 'aborted' || status.state === 'cancelled';
+    const finished =
+      status.state === 'completed' || status.state === 'aborted' || status.state === 'cancelled';
     if (!finished) {
       const state = fresh.recipients.some((r) => r.state === 'sending') ? 'sending' : 'dialing';
       return this.#update(fresh, { state, pagesSent });
@@ -269,16 +307,28 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       return this.#update(fresh, { state: 'cancelled', pagesSent });
     }
     const failed = fresh.recipients.filter((r) => r.state !== 'delivered');
-    if (status.state === 'completed' && failed.length === 0) return this.#update(fresh, { state: 'delivered', pagesSent });
-    const firstError = failed.find((r) => r.error)?.error ?? { code: 'FAX_ERROR' as const, message: 'The fax modem aborted the job.' };
+    if (status.state === 'completed' && failed.length === 0)
+      return this.#update(fresh, { state: 'delivered', pagesSent });
+    const firstError = failed.find((r) => r.error)?.error ?? {
+      code: 'FAX_ERROR' as const,
+      message: 'The fax modem aborted the job.',
+    };
     this.#finishRecipients(fresh, 'failed', firstError, true);
     return this.#update(fresh, { state: 'failed', pagesSent, error: firstError });
   }
 
-  #finishRecipients(job: JobRecord, state: RecipientState, error: JobRecord['error'], keepOwnError = false): void {
+  #finishRecipients(
+    job: JobRecord,
+    state: RecipientState,
+    error: JobRecord['error'],
+    keepOwnError = false,
+  ): void {
     job.recipients.forEach((recipient, position) => {
       if (recipient.state === 'delivered' || recipient.state === 'failed') return;
-      this.#o.jobs.updateRecipient(job.id, position, { state, error: keepOwnError && recipient.error ? recipient.error : (error ?? null) });
+      this.#o.jobs.updateRecipient(job.id, position, {
+        state,
+        error: keepOwnError && recipient.error ? recipient.error : (error ?? null),
+      });
     });
   }
 }

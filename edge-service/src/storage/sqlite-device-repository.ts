@@ -87,7 +87,9 @@ export class SqliteDeviceRepository implements DeviceRepository {
   }
 
   setUrls(id: string, urls: { scannerUrl: string | null; faxUrl: string | null }): void {
-    this.#db.prepare('UPDATE devices SET scanner_url = ?, fax_url = ? WHERE id = ?').run(urls.scannerUrl, urls.faxUrl, id);
+    this.#db
+      .prepare('UPDATE devices SET scanner_url = ?, fax_url = ? WHERE id = ?')
+      .run(urls.scannerUrl, urls.faxUrl, id);
   }
 
   list(): DeviceRecord[] {
@@ -104,33 +106,47 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
 
   createEnterprise(name: string): EnterpriseRecord {
     const id = randomUUID();
-    this.#db.prepare('INSERT INTO enterprises (id, name, created_at) VALUES (?, ?, ?)').run(id, name, new Date().toISOString());
+    this.#db
+      .prepare('INSERT INTO enterprises (id, name, created_at) VALUES (?, ?, ?)')
+      .run(id, name, new Date().toISOString());
     return { id, name };
   }
 
   findEnterpriseByName(name: string): EnterpriseRecord | null {
-    return (this.#db.prepare('SELECT id, name FROM enterprises WHERE name = ?').get(name) as EnterpriseRecord | undefined) ?? null;
+    return (
+      (this.#db.prepare('SELECT id, name FROM enterprises WHERE name = ?').get(name) as
+        EnterpriseRecord | undefined) ?? null
+    );
   }
 
   createUser(input: Omit<UserRecord, 'id'>): UserRecord {
     const id = randomUUID();
     this.#db
-      .prepare('INSERT INTO users (id, enterprise_id, email, display_name, created_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO users (id, enterprise_id, email, display_name, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(id, input.enterpriseId, input.email, input.displayName, new Date().toISOString());
     return { id, ...input };
   }
 
   findUserByEmail(enterpriseId: string, email: string): UserRecord | null {
     const row = this.#db
-      .prepare('SELECT id, enterprise_id, email, display_name FROM users WHERE enterprise_id = ? AND email = ?')
-      .get(enterpriseId, email) as { id: string; enterprise_id: string; email: string; display_name: string } | undefined;
-    return row ? { id: row.id, enterpriseId: row.enterprise_id, email: row.email, displayName: row.display_name } : null;
+      .prepare(
+        'SELECT id, enterprise_id, email, display_name FROM users WHERE enterprise_id = ? AND email = ?',
+      )
+      .get(enterpriseId, email) as
+      { id: string; enterprise_id: string; email: string; display_name: string } | undefined;
+    return row
+      ? { id: row.id, enterpriseId: row.enterprise_id, email: row.email, displayName: row.display_name }
+      : null;
   }
 
   getUser(id: string): UserRecord | null {
     const row = this.#db
       .prepare('SELECT id, enterprise_id, email, display_name FROM users WHERE id = ?')
       .get(id) as { id: string; enterprise_id: string; email: string; display_name: string } | undefined;
-    return row ? { id: row.id, enterpriseId: row.enterprise_id, email: row.email, displayName: row.display_name } : null;
+    return row
+      ? { id: row.id, enterpriseId: row.enterprise_id, email: row.email, displayName: row.display_name }
+      : null;
   }
 }

@@ -60,7 +60,12 @@ export class SqliteJobRepository implements JobRepository {
     this.#db = db;
   }
 
-  create(input: { deviceId: string; userId: string | null; options: FaxJobOptions; recipients: string[] }): JobRecord {
+  create(input: {
+    deviceId: string;
+    userId: string | null;
+    options: FaxJobOptions;
+    recipients: string[];
+  }): JobRecord {
     const id = randomUUID();
     const now = new Date().toISOString();
     this.#db.transaction(() => {
@@ -120,8 +125,14 @@ export class SqliteJobRepository implements JobRepository {
   updateRecipient(id: string, position: number, patch: RecipientPatch): void {
     const sets: string[] = [];
     const values: unknown[] = [];
-    if (patch.state !== undefined) sets.push('state = ?'), values.push(patch.state);
-    if (patch.pagesSent !== undefined) sets.push('pages_sent = ?'), values.push(patch.pagesSent);
+    if (patch.state !== undefined) {
+      sets.push('state = ?');
+      values.push(patch.state);
+    }
+    if (patch.pagesSent !== undefined) {
+      sets.push('pages_sent = ?');
+      values.push(patch.pagesSent);
+    }
     if (patch.error !== undefined) {
       sets.push('error_code = ?', 'error_message = ?');
       values.push(patch.error?.code ?? null, patch.error?.message ?? null);
@@ -139,7 +150,9 @@ export class SqliteJobRepository implements JobRepository {
   }
 
   setPageFaxFile(id: string, number: number, faxFile: string): void {
-    this.#db.prepare('UPDATE job_pages SET fax_file = ? WHERE job_id = ? AND number = ?').run(faxFile, id, number);
+    this.#db
+      .prepare('UPDATE job_pages SET fax_file = ? WHERE job_id = ? AND number = ?')
+      .run(faxFile, id, number);
   }
 
   pages(id: string): JobPageRecord[] {

@@ -11,7 +11,10 @@ export function createFaultRoutes(faults: Faults): express.Router {
     const fault: unknown = req.body?.fault;
     if (!isFaultName(fault)) {
       res.status(400).json({
-        error: { code: 'UNKNOWN_FAULT', message: `Unknown fault ${JSON.stringify(fault)}; use one of ${FAULT_NAMES.join(', ')}.` },
+        error: {
+          code: 'UNKNOWN_FAULT',
+          message: `Unknown fault ${JSON.stringify(fault)}; use one of ${FAULT_NAMES.join(', ')}.`,
+        },
       });
       return;
     }

@@ -93,7 +93,10 @@ describe('edge panel socket (service, fake drivers)', function () {
       logger: createLogger({ level: 'silent' }),
     });
     await edge.start();
-    const demo = await ensureDemoEnterprise(edge, { scannerUrl: 'http://scanner.invalid/eSCL', faxUrl: 'ipp://fax.invalid/ipp/faxout' });
+    const demo = await ensureDemoEnterprise(edge, {
+      scannerUrl: 'http://scanner.invalid/eSCL',
+      faxUrl: 'ipp://fax.invalid/ipp/faxout',
+    });
     token = /device-token=([\w-]+)/.exec(demo.panelUrl)![1]!;
     wsUrl = edge.url.replace(/^http/, 'ws') + '/ws';
   });
@@ -107,13 +110,22 @@ describe('edge panel socket (service, fake drivers)', function () {
   async function connect(hello = true): Promise<PanelClient> {
     const client = await PanelClient.connect(wsUrl);
     clients.push(client);
-    if (hello) await client.request('hello', { protocolVersions: [1], deviceToken: token, app: { name: 'test', version: '1' } });
+    if (hello)
+      await client.request('hello', {
+        protocolVersions: [1],
+        deviceToken: token,
+        app: { name: 'test', version: '1' },
+      });
     return client;
   }
 
   it('greets a paired panel with its device and shared user', async () => {
     const client = await connect(false);
-    const reply = await client.request('hello', { protocolVersions: [1, 7], deviceToken: token, app: { name: 't', version: '1' } });
+    const reply = await client.request('hello', {
+      protocolVersions: [1, 7],
+      deviceToken: token,
+      app: { name: 't', version: '1' },
+    });
     assert.equal(reply.protocolVersion, 1);
     assert.equal(reply.device.authMode, 'shared-account');
     assert.equal(reply.user?.email, 'front-desk@demo.example');
@@ -122,7 +134,11 @@ describe('edge panel socket (service, fake drivers)', function () {
   it('refuses an unknown credential and closes with 4401', async () => {
     const client = await connect(false);
     await assert.rejects(
-      client.request('hello', { protocolVersions: [1], deviceToken: 'y'.repeat(43), app: { name: 't', version: '1' } }),
+      client.request('hello', {
+        protocolVersions: [1],
+        deviceToken: 'y'.repeat(43),
+        app: { name: 't', version: '1' },
+      }),
       { code: 'DEVICE_UNAUTHORIZED' },
     );
     assert.equal((await client.waitForClose()).code, CLOSE_CODES.DEVICE_UNAUTHORIZED);
@@ -130,9 +146,16 @@ describe('edge panel socket (service, fake drivers)', function () {
 
   it('closes with 4426 when no protocol version is shared', async () => {
     const client = await connect(false);
-    await assert.rejects(client.request('hello', { protocolVersions: [99], deviceToken: token, app: { name: 't', version: '1' } }), {
-      code: 'UNSUPPORTED_VERSION',
-    });
+    await assert.rejects(
+      client.request('hello', {
+        protocolVersions: [99],
+        deviceToken: token,
+        app: { name: 't', version: '1' },
+      }),
+      {
+        code: 'UNSUPPORTED_VERSION',
+      },
+    );
     assert.equal((await client.waitForClose()).code, CLOSE_CODES.UNSUPPORTED_VERSION);
   });
 
@@ -144,7 +167,10 @@ describe('edge panel socket (service, fake drivers)', function () {
   it('answers malformed and unknown frames with codes and stays open', async () => {
     const client = await connect();
     assert.equal((await client.sendRaw('not json', null)).error?.code, 'BAD_MESSAGE');
-    assert.equal((await client.sendRaw(JSON.stringify({ type: 'fax.explode', id: 'u1' }), 'u1')).error?.code, 'UNKNOWN_TYPE');
+    assert.equal(
+      (await client.sendRaw(JSON.stringify({ type: 'fax.explode', id: 'u1' }), 'u1')).error?.code,
+      'UNKNOWN_TYPE',
+    );
     assert.equal((await client.sendRaw(Buffer.from([1, 2, 3]), null)).error?.code, 'BAD_MESSAGE');
     const list = await client.request('jobs.list', { limit: 5 });
     assert.deepEqual(list.jobs, []);
@@ -164,7 +190,9 @@ describe('edge panel socket (service, fake drivers)', function () {
 
   it('refuses an invalid number before anything is scanned', async () => {
     const client = await connect();
-    await assert.rejects(client.request('fax.send', { recipients: ['+1 212 555 0100', '12'] }), { code: 'INVALID_NUMBER' });
+    await assert.rejects(client.request('fax.send', { recipients: ['+1 212 555 0100', '12'] }), {
+      code: 'INVALID_NUMBER',
+    });
     await assert.rejects(client.request('fax.send', { recipients: [] }), { code: 'NO_RECIPIENTS' });
     assert.equal(scanner.scan.callCount, 0);
     assert.deepEqual((await client.request('jobs.list', { limit: 5 })).jobs, []);
@@ -186,8 +214,11 @@ describe('edge panel socket (service, fake drivers)', function () {
     assert.equal(done.totalPages, 3);
     assert.equal(done.pagesSent, 3);
     const states = client.events.map((e) => (e.payload as { job: { state: string } }).job.state);
-    for (const state of ['scanning', 'converting', 'dialing', 'sending', 'delivered']) assert.ok(states.includes(state), `saw ${state}`);
-    assert.deepEqual(faxLine.submitted, [{ contentType: 'application/pdf', pages: 3, destinations: ['tel:+12125550100'] }]);
+    for (const state of ['scanning', 'converting', 'dialing', 'sending', 'delivered'])
+      assert.ok(states.includes(state), `saw ${state}`);
+    assert.deepEqual(faxLine.submitted, [
+      { contentType: 'application/pdf', pages: 3, destinations: ['tel:+12125550100'] },
+    ]);
     const stored = edge.repositories.jobs.get(job.id)!;
     assert.equal(stored.state, 'delivered');
     assert.equal(edge.repositories.jobs.pages(job.id).length, 3);
@@ -212,7 +243,15 @@ describe('edge panel socket (service, fake drivers)', function () {
         jobId: 42,
         state: 'aborted',
         pagesCompleted: 0,
-        destinations: [{ uri: 'tel:+12125550100', state: 'failed', pagesSent: 0, errorCode: 'FAX_BUSY', errorMessage: 'The line was busy.' }],
+        destinations: [
+          {
+            uri: 'tel:+12125550100',
+            state: 'failed',
+            pagesSent: 0,
+            errorCode: 'FAX_BUSY',
+            errorMessage: 'The line was busy.',
+          },
+        ],
       }),
     ];
     const client = await connect();
@@ -236,7 +275,10 @@ describe('edge panel socket (service, fake drivers)', function () {
   });
 
   it('serves health and the panel app', async () => {
-    const health = (await (await fetch(`${edge.url}/healthz`)).json()) as { status: string; devices: unknown[] };
+    const health = (await (await fetch(`${edge.url}/healthz`)).json()) as {
+      status: string;
+      devices: unknown[];
+    };
     assert.equal(health.status, 'ok');
     assert.equal(health.devices.length, 1);
     const html = await fetch(`${edge.url}/panel/`);

@@ -42,5 +42,8 @@ export function failureFromReasons(reasons: readonly string[]): { code: FaxFailu
   const telling = reasons.filter((r) => !BENIGN.test(bare(r)));
   const code = specificFailureCode(telling) ?? 'FAX_ERROR';
   // People read the message at the panel: the code's wording first, the device's keywords for support.
-  return { code, message: `${ERROR_CODES[code]} (${telling.length > 0 ? telling.join(', ') : 'the device gave no reason'})` };
+  return {
+    code,
+    message: `${ERROR_CODES[code]} (${telling.length > 0 ? telling.join(', ') : 'the device gave no reason'})`,
+  };
 }

@@ -24,7 +24,10 @@ describe('fax failure reasons', () => {
       code: 'FAX_ERROR',
       message: 'The fax modem reported an error. (vendor-weird)',
     });
-    assert.deepEqual(failureFromReasons([]), { code: 'FAX_ERROR', message: 'The fax modem reported an error. (the device gave no reason)' });
+    assert.deepEqual(failureFromReasons([]), {
+      code: 'FAX_ERROR',
+      message: 'The fax modem reported an error. (the device gave no reason)',
+    });
   });
 
   it('ignores benign reasons beside a telling one', () => {
