@@ -82,15 +82,7 @@ describe('simulator/fax/ipp-codec', () => {
     // node-ipp gives an object, not a list, for the same single value:
     const viaNodeIpp = ipp.parse(body) as Record<string, Record<string, unknown>>;
     assert.equal(Array.isArray(viaNodeIpp['job-attributes-tag']?.['destination-uris']), false);
-    assert.throws(
-      () =>
-        ipp.serialize({
-          operation: 'Create-Job',
-          'operation-attributes-tag': { 'attributes-charset': 'utf-8' },
-          'job-attributes-tag': { 'destination-uris': [{ 'destination-uri': 'tel:1' }] },
-        }),
-      /Unknown attribute: destination-uris/,
-    );
+    // (That node-ipp cannot encode destination-uris is pinned by the edge's wrapper test, which owns the patch.)
   });
 
   it('reads dateTime months 1-based with the UTC offset (node-ipp is one month late)', () => {
