@@ -12,7 +12,7 @@ export const FAX_WIDTH = 1728;
 /** A blank page at standard resolution (A4 at 98 lpi) for a PDF page that has no image. */
 const BLANK_PAGE_HEIGHT = 1143;
 
-export const SUPPORTED_FORMATS = ['application/pdf', 'image/pwg-raster', 'image/tiff'] as const;
+export const SUPPORTED_FORMATS = ['application/pdf', 'image/pwg-raster', 'image/tiff', 'image/jpeg'] as const;
 export type DocumentFormat = (typeof SUPPORTED_FORMATS)[number];
 
 export interface FaxPage {
@@ -35,7 +35,30 @@ export function sniffFormat(data: Buffer): DocumentFormat | undefined {
   if (head.includes('%PDF-')) return 'application/pdf';
   if (head.startsWith('II*\0') || head.startsWith('MM\0*')) return 'image/tiff';
   if (head.startsWith('RaS2')) return 'image/pwg-raster';
+  if (head.startsWith('\xff\xd8\xff')) return 'image/jpeg';
   return undefined;
+}
+
+/**
+ * document-format-version-supplied when the client gave none (PWG 5100.7 style values): what the
+ * document says of itself, e.g. "PDF/1.4" from its header.
+ */
+export function sniffFormatVersion(format: DocumentFormat, data: Buffer): string {
+  const head = data.toString('latin1', 0, 1024);
+  switch (format) {
+    case 'application/pdf':
+      return `PDF/${/%PDF-(\d\.\d)/.exec(head)?.[1] ?? '1.7'}`;
+    case 'image/tiff':
+      return 'TIFF/6.0';
+    case 'image/pwg-raster':
+      return 'PWG/5102.4';
+    case 'image/jpeg': {
+      const jfif = data.indexOf('JFIF\0', 0, 'latin1');
+      return jfif > 0 && jfif + 6 < data.length
+        ? `JFIF/${data[jfif + 5]}.${String(data[jfif + 6]).padStart(2, '0')}`
+        : 'JPEG';
+    }
+  }
 }
 
 export async function decodeFaxDocument(format: DocumentFormat, data: Buffer): Promise<FaxPage[]> {
@@ -56,6 +79,11 @@ export async function decodeFaxDocument(format: DocumentFormat, data: Buffer): P
             encodedBytes: page.encodedBytes,
           })),
         );
+      case 'image/jpeg': {
+        // A photo is sent halftoned; its size on the line is close to that of the bilevel page.
+        const png = await toFaxPng(sharp(data).rotate());
+        return [{ png, encodedBytes: png.length }];
+      }
     }
   } catch (error) {
     if (error instanceof FaxDocumentError) throw error;
@@ -184,7 +212,7 @@ async function decodeTiff(data: Buffer): Promise<FaxPage[]> {
 }
 
 /** What a fax machine prints: scaled to 1728 wide when needed, thresholded, 1-bit PNG. */
-async function toFaxPng(image: Sharp): Promise<Buffer> {
+export async function toFaxPng(image: Sharp): Promise<Buffer> {
   const { width } = await image.clone().metadata();
   const scaled = width === FAX_WIDTH ? image : image.resize({ width: FAX_WIDTH });
   return scaled

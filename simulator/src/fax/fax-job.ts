@@ -22,13 +22,39 @@ export interface FaxDestination {
   failure?: FaxFailureReason;
 }
 
+export type DocumentCompression = 'none' | 'gzip' | 'deflate';
+
 export interface FaxDocument {
   format: DocumentFormat;
+  /** Already decompressed. */
   data: Buffer;
+  /** What the client sent (compression-supplied, document-*-supplied). */
+  compression?: DocumentCompression;
+  name?: string;
+  formatVersion?: string;
+}
+
+/** The cover sheet PWG 5100.15 lets a client ask for (cover-sheet-info); the modem prints it first. */
+export interface CoverSheet {
+  fromName?: string;
+  toName?: string;
+  subject?: string;
+  message?: string;
+  /** The date and time printed on it (the client's, or when the job was created). */
+  dateTime?: Date;
+}
+
+/** Job template options that change what is sent. */
+export interface FaxJobOptions {
+  /** page-ranges: 1-based, inclusive, ascending. */
+  pageRanges?: { lower: number; upper: number }[];
+  coverSheet?: CoverSheet;
 }
 
 export interface FaxJob {
   id: number;
+  /** job-uuid (PWG 5100.13), a urn:uuid: URI. */
+  uuid: string;
   name: string;
   userName: string;
   state: FaxJobState;
@@ -39,6 +65,7 @@ export interface FaxJob {
   documents: FaxDocument[];
   /** True until the last document arrived (Send-Document last-document=true or Close-Job). */
   incoming: boolean;
+  options: FaxJobOptions;
   /** Pages of the document once decoded. */
   pageCount?: number;
   createdAt: Date;
@@ -49,4 +76,10 @@ export interface FaxJob {
 /** Pages transmitted, over all destinations (job-impressions-completed). */
 export function impressionsCompleted(job: FaxJob): number {
   return job.destinations.reduce((sum, d) => sum + d.imagesCompleted, 0);
+}
+
+/** Keeps the pages page-ranges selects (all when there are no ranges). */
+export function selectPages<T>(pages: T[], ranges: FaxJobOptions['pageRanges']): T[] {
+  if (!ranges?.length) return pages;
+  return pages.filter((_, i) => ranges.some((r) => i + 1 >= r.lower && i + 1 <= r.upper));
 }

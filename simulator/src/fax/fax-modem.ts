@@ -1,21 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { SimClock } from '../clock.ts';
 import type { Faults } from '../faults.ts';
 import type { Logger } from '../logger.ts';
+import { renderCoverSheet } from './cover-sheet.ts';
 import { decodeFaxDocument, type FaxPage } from './fax-document-decoder.ts';
 import {
+  selectPages,
   TERMINAL_STATES,
   type FaxDestination,
   type FaxDocument,
   type FaxFailureReason,
   type FaxJob,
+  type FaxJobOptions,
 } from './fax-job.ts';
 import type { RemoteMachines } from './remote-machines.ts';
 
 /** printer-state-reasons keyword while the `line-down` fault is raised (no suffix = error, RFC 8011 §5.4.12). */
 export const LINE_DOWN_REASON = 'fax-modem-line-down';
 
-export type FaxModemErrorCode = 'job-not-found' | 'job-not-incoming' | 'job-not-cancelable' | 'modem-stopped';
+export type FaxModemErrorCode =
+  'job-not-found' | 'job-not-incoming' | 'job-not-cancelable' | 'job-not-owned' | 'modem-stopped';
 
 export class FaxModemError extends Error {
   readonly code: FaxModemErrorCode;
@@ -61,6 +66,18 @@ export interface FaxModemOptions {
   /** The modem's line speed (V.17). */
   bitRate?: number;
   timings?: Partial<LineTimings>;
+  /**
+   * multiple-operation-time-out: seconds a job may wait between Create-Job/Send-Document requests
+   * before it is aborted (multiple-operation-time-out-action abort-job). Real seconds.
+   */
+  multipleOperationTimeoutS?: number;
+}
+
+/** What Identify-Printer asked for; the console shows it, as a panel would flash or beep. */
+export interface IdentifyRequest {
+  actions: string[];
+  message?: string;
+  at: Date;
 }
 
 /**
@@ -82,6 +99,11 @@ export class FaxModem extends EventEmitter {
   #current: FaxJob | undefined;
   #running = false;
   #startedAt = Date.now();
+  readonly #multipleOperationTimeoutMs: number;
+  readonly #operationTimers = new Map<number, NodeJS.Timeout>();
+  #statusKey = '';
+  #statusChangedAt = new Date();
+  lastIdentify: IdentifyRequest | undefined;
 
   constructor(options: FaxModemOptions) {
     super();
@@ -91,15 +113,23 @@ export class FaxModem extends EventEmitter {
     this.#remotes = options.remotes;
     this.#bitRate = options.bitRate ?? 14_400;
     this.#timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.#multipleOperationTimeoutMs = (options.multipleOperationTimeoutS ?? 300) * 1000;
+  }
+
+  get multipleOperationTimeoutS(): number {
+    return this.#multipleOperationTimeoutMs / 1000;
   }
 
   start(): void {
     this.#running = true;
     this.#startedAt = Date.now();
+    this.#noteStatus();
   }
 
   stop(): void {
     this.#running = false;
+    for (const timer of this.#operationTimers.values()) clearTimeout(timer);
+    this.#operationTimers.clear();
     for (const controller of this.#aborts.values()) controller.abort(STOPPED);
     this.#aborts.clear();
     this.#queue.length = 0;
@@ -129,6 +159,33 @@ export class FaxModem extends EventEmitter {
     return { state: this.#current ? 'processing' : 'idle', reasons };
   }
 
+  /** When printer-state or printer-state-reasons last changed (as far as anyone looked). */
+  stateChangedAt(): Date {
+    this.#noteStatus();
+    return this.#statusChangedAt;
+  }
+
+  /** When the configuration last changed: this device is configured once, at start. */
+  configChangedAt(): Date {
+    return new Date(this.#startedAt);
+  }
+
+  #noteStatus(): void {
+    const { state, reasons } = this.printerStatus();
+    const key = `${state} ${reasons.join(',')}`;
+    if (key === this.#statusKey) return;
+    this.#statusKey = key;
+    this.#statusChangedAt = new Date();
+  }
+
+  /** Identify-Printer: nothing to flash on a virtual device, so it is logged and remembered. */
+  identify(actions: string[], message?: string): IdentifyRequest {
+    this.lastIdentify = { actions, ...(message ? { message } : {}), at: new Date() };
+    this.#log.info({ actions, message }, 'identify printer');
+    this.emit('identify', this.lastIdentify);
+    return this.lastIdentify;
+  }
+
   /** Jobs not yet finished. */
   queuedJobCount(): number {
     return [...this.#jobs.values()].filter((j) => !TERMINAL_STATES.has(j.state)).length;
@@ -147,10 +204,13 @@ export class FaxModem extends EventEmitter {
     name: string;
     userName: string;
     destinations: { uri: string; number: string }[];
+    options?: FaxJobOptions;
   }): FaxJob {
     if (!this.#running) throw new FaxModemError('modem-stopped', 'the fax modem is not running');
     const job: FaxJob = {
       id: this.#nextJobId++,
+      uuid: `urn:uuid:${randomUUID()}`,
+      options: request.options ?? {},
       name: request.name,
       userName: request.userName,
       state: 'pending',
@@ -169,6 +229,7 @@ export class FaxModem extends EventEmitter {
     this.#jobs.set(job.id, job);
     this.#forgetOldJobs();
     this.#log.info({ jobId: job.id, destinations: job.destinations.map((d) => d.number) }, 'fax job created');
+    this.#armOperationTimer(job);
     this.#changed(job);
     return job;
   }
@@ -177,8 +238,50 @@ export class FaxModem extends EventEmitter {
     const job = this.#incomingJob(jobId);
     job.documents.push(document);
     if (lastDocument) this.#close(job);
-    else this.#changed(job);
+    else {
+      this.#armOperationTimer(job);
+      this.#changed(job);
+    }
     return job;
+  }
+
+  /**
+   * Cancel-My-Jobs (PWG 5100.11): the user's unfinished jobs, or those of `ids`, which must all be
+   * the user's and cancelable. Returns the jobs canceled.
+   */
+  cancelMyJobs(userName: string, ids?: number[]): FaxJob[] {
+    const mine = (job: FaxJob): boolean => job.userName === userName;
+    let targets: FaxJob[];
+    if (ids) {
+      targets = ids.map((id) => {
+        const job = this.#jobs.get(id);
+        if (!job) throw new FaxModemError('job-not-found', `job ${id} does not exist`);
+        if (!mine(job)) throw new FaxModemError('job-not-owned', `job ${id} is not ${userName}'s`);
+        if (TERMINAL_STATES.has(job.state))
+          throw new FaxModemError('job-not-cancelable', `job ${id} is ${job.state}`);
+        return job;
+      });
+    } else targets = [...this.#jobs.values()].filter((j) => mine(j) && !TERMINAL_STATES.has(j.state));
+    for (const job of targets) this.cancelJob(job.id);
+    return targets;
+  }
+
+  /** Aborts a job whose client went quiet between its operations (abort-job). */
+  #armOperationTimer(job: FaxJob): void {
+    clearTimeout(this.#operationTimers.get(job.id));
+    const timer = setTimeout(
+      () => {
+        this.#operationTimers.delete(job.id);
+        if (!job.incoming || TERMINAL_STATES.has(job.state)) return;
+        this.#log.info({ jobId: job.id }, 'fax job timed out waiting for its document');
+        this.#finishDestinations(job, 'aborted');
+        this.#finish(job, 'aborted', ['aborted-by-system'], 'No document arrived in time');
+      },
+      // Real time, not simulated: the client (an edge scanning its pages) works in real time.
+      this.#multipleOperationTimeoutMs,
+    );
+    timer.unref();
+    this.#operationTimers.set(job.id, timer);
   }
 
   closeJob(jobId: number): FaxJob {
@@ -219,6 +322,8 @@ export class FaxModem extends EventEmitter {
 
   #close(job: FaxJob): void {
     job.incoming = false;
+    clearTimeout(this.#operationTimers.get(job.id));
+    this.#operationTimers.delete(job.id);
     if (job.documents.length === 0) {
       this.#finishDestinations(job, 'aborted');
       this.#finish(job, 'aborted', ['aborted-by-system', 'job-data-insufficient'], 'The job has no document');
@@ -246,6 +351,7 @@ export class FaxModem extends EventEmitter {
       .finally(() => {
         this.#aborts.delete(job.id);
         this.#current = undefined;
+        this.#noteStatus();
         this.#pump();
       });
   }
@@ -259,6 +365,8 @@ export class FaxModem extends EventEmitter {
     let pages: FaxPage[];
     try {
       pages = (await Promise.all(job.documents.map((d) => decodeFaxDocument(d.format, d.data)))).flat();
+      pages = selectPages(pages, job.options.pageRanges);
+      if (job.options.coverSheet) pages.unshift(await renderCoverSheet(job.options.coverSheet));
     } catch (error) {
       this.#log.warn({ err: error, jobId: job.id }, 'fax document unreadable');
       this.#finishDestinations(job, 'aborted');
@@ -266,6 +374,11 @@ export class FaxModem extends EventEmitter {
       return;
     }
     job.pageCount = pages.length;
+    if (pages.length === 0) {
+      this.#finishDestinations(job, 'aborted');
+      this.#finish(job, 'aborted', ['aborted-by-system', 'job-data-insufficient'], 'No page to send');
+      return;
+    }
     for (const destination of job.destinations) {
       if (signal.aborted) break;
       await this.#transmit(job, destination, pages, signal);
@@ -386,6 +499,7 @@ export class FaxModem extends EventEmitter {
   }
 
   #changed(job: FaxJob): void {
+    this.#noteStatus();
     this.emit('job', job);
   }
 }

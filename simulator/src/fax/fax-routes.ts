@@ -8,6 +8,7 @@ import {
   type LineBehavior,
   type RemoteMachines,
 } from './remote-machines.ts';
+import type { FaxModem } from './fax-modem.ts';
 
 const lineBody = z.object({
   behavior: z.enum(LINE_BEHAVIORS),
@@ -19,8 +20,32 @@ function sendError(res: Response, status: number, code: string, message: string)
   res.status(status).json({ error: { code, message } });
 }
 
-export function createFaxRoutes(remotes: RemoteMachines): express.Router {
+/** The modem's transmission log (printer-fax-log-uri): what was sent where, newest first. */
+function faxLog(modem: FaxModem): unknown[] {
+  return modem.jobs().map((job) => ({
+    jobId: job.id,
+    jobUuid: job.uuid,
+    name: job.name,
+    user: job.userName,
+    state: job.state,
+    reasons: job.reasons,
+    pages: job.pageCount ?? null,
+    createdAt: job.createdAt.toISOString(),
+    completedAt: job.completedAt?.toISOString() ?? null,
+    destinations: job.destinations.map((d) => ({
+      uri: d.uri,
+      number: d.number,
+      status: d.transmissionStatus,
+      imagesCompleted: d.imagesCompleted,
+      ...(d.failure ? { failure: d.failure } : {}),
+    })),
+  }));
+}
+
+export function createFaxRoutes(remotes: RemoteMachines, modem?: FaxModem): express.Router {
   const router = express.Router();
+
+  if (modem) router.get('/fax-log', (_req, res) => res.json(faxLog(modem)));
 
   router.get('/faxes', (_req, res) => {
     res.json(remotes.list());

@@ -419,6 +419,7 @@ export const v = {
     value: { x, y, units },
   }),
   collection: (members: IppAttribute[]): IppValue => ({ type: 'collection', value: members }),
+  octetString: (value: Buffer): IppValue => ({ type: 'octetString', value }),
   noValue: (): IppValue => ({ type: 'outOfBand', tag: ValueTag.noValue, value: null }),
   unknown: (): IppValue => ({ type: 'outOfBand', tag: ValueTag.unknown, value: null }),
   unsupported: (): IppValue => ({ type: 'outOfBand', tag: ValueTag.unsupported, value: null }),

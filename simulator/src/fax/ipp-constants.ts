@@ -45,13 +45,16 @@ export const Operation = {
   getJobAttributes: 0x0009,
   getJobs: 0x000a,
   getPrinterAttributes: 0x000b,
+  cancelMyJobs: 0x0039,
   closeJob: 0x003b,
+  identifyPrinter: 0x003c,
 } as const;
 
 export const StatusCode = {
   successfulOk: 0x0000,
   successfulOkIgnoredOrSubstitutedAttributes: 0x0001,
   clientErrorBadRequest: 0x0400,
+  clientErrorNotAuthorized: 0x0403,
   clientErrorNotPossible: 0x0404,
   clientErrorNotFound: 0x0406,
   clientErrorRequestEntityTooLarge: 0x0408,
@@ -60,6 +63,7 @@ export const StatusCode = {
   clientErrorUriSchemeNotSupported: 0x040c,
   clientErrorCharsetNotSupported: 0x040d,
   clientErrorCompressionNotSupported: 0x040f,
+  clientErrorCompressionError: 0x0410,
   clientErrorDocumentFormatError: 0x0411,
   serverErrorInternalError: 0x0500,
   serverErrorOperationNotSupported: 0x0501,

@@ -2,10 +2,27 @@
  * IPP FaxOut operations on top of the fax modem: request in, response out (no HTTP here).
  * Validation follows RFC 8011 §4.1 and PWG 5100.15; every failure is an IppError with a status code.
  */
-import { sniffFormat, SUPPORTED_FORMATS, type DocumentFormat } from './fax-document-decoder.ts';
-import { TERMINAL_STATES, type FaxJob } from './fax-job.ts';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import {
+  sniffFormat,
+  sniffFormatVersion,
+  SUPPORTED_FORMATS,
+  type DocumentFormat,
+} from './fax-document-decoder.ts';
+import {
+  TERMINAL_STATES,
+  type CoverSheet,
+  type DocumentCompression,
+  type FaxDocument,
+  type FaxJob,
+  type FaxJobOptions,
+} from './fax-job.ts';
 import { FaxModemError, type FaxModem } from './fax-modem.ts';
 import {
+  COVER_SHEET_MESSAGE_MAX,
+  COVER_SHEET_NAME_MAX,
+  IDENTIFY_ACTIONS,
+  SUPPORTED_COMPRESSIONS,
   JOB_ATTRIBUTE_GROUPS,
   PRINTER_ATTRIBUTE_GROUPS,
   jobAttributes,
@@ -126,7 +143,19 @@ function validateEnvelope(modem: FaxModem, request: IppMessage, printerUri: stri
     throw new IppError(StatusCode.clientErrorNotFound, `no printer at ${target}`);
   }
   const job = request.groups.filter((g) => g.tag === GroupTag.job).flatMap((g) => g.attributes);
-  return { modem, printerUri, request, operation, job };
+  // The printer's URI as this client names it (CUPS clients send Host: localhost for 127.0.0.1).
+  const named = stringValue(findAttribute(operation, 'printer-uri'));
+  const printerUriAsNamed =
+    named && /^ipps?:$/.test(schemeOf(named)) && pathOf(named) === FAXOUT_PATH ? named : printerUri;
+  return { modem, printerUri: printerUriAsNamed, request, operation, job };
+}
+
+function schemeOf(uri: string): string {
+  try {
+    return new URL(uri).protocol;
+  } catch {
+    return '';
+  }
 }
 
 function pathOf(uri: string): string {
@@ -157,6 +186,10 @@ function dispatch(c: Context): Promise<Outcome> | Outcome {
       return cancelJob(c);
     case Operation.closeJob:
       return closeJob(c);
+    case Operation.cancelMyJobs:
+      return cancelMyJobs(c);
+    case Operation.identifyPrinter:
+      return identifyPrinter(c);
     default:
       throw new IppError(
         StatusCode.serverErrorOperationNotSupported,
@@ -177,6 +210,10 @@ function getPrinterAttributes(c: Context): Outcome {
     acceptingJobs: c.modem.running,
     upTime: c.modem.upTime(),
     queuedJobCount: c.modem.queuedJobCount(),
+    stateChangedAt: c.modem.stateChangedAt(),
+    configChangedAt: c.modem.configChangedAt(),
+    upTimeAt: (date) => c.modem.upTimeAt(date),
+    multipleOperationTimeoutS: c.modem.multipleOperationTimeoutS,
   });
   const attributes = selectAttributes(all, requestedAttributes(c), PRINTER_ATTRIBUTE_GROUPS);
   return { groups: [{ tag: GroupTag.printer, attributes }] };
@@ -188,8 +225,59 @@ interface JobRequest {
   name: string;
   userName: string;
   destinations: { uri: string; number: string }[];
+  options: FaxJobOptions;
   /** Values ignored (e.g. destinations with a scheme this modem cannot dial). */
   ignored: IppAttribute[];
+}
+
+const notSupported = (message: string, attribute: IppAttribute): IppError =>
+  new IppError(StatusCode.clientErrorAttributesOrValuesNotSupported, message, [attribute]);
+
+/** page-ranges (RFC 8011 §5.2.7): ascending, not overlapping, starting at 1. */
+function parsePageRanges(c: Context): FaxJobOptions['pageRanges'] {
+  const attribute = findAttribute(c.job, 'page-ranges');
+  if (!attribute) return undefined;
+  const ranges: { lower: number; upper: number }[] = [];
+  for (const value of attribute.values) {
+    if (value.type !== 'rangeOfInteger') throw notSupported('page-ranges must be rangeOfInteger', attribute);
+    const { lower, upper } = value.value;
+    const previous = ranges.at(-1);
+    if (lower < 1 || upper < lower || (previous && lower <= previous.upper)) {
+      throw notSupported('page-ranges must be ascending ranges of pages from 1', attribute);
+    }
+    ranges.push({ lower, upper });
+  }
+  return ranges;
+}
+
+/** cover-sheet-info (PWG 5100.15); members this modem cannot print (logo…) are ignored. */
+function parseCoverSheet(c: Context, ignored: IppAttribute[]): CoverSheet | undefined {
+  const attribute = findAttribute(c.job, 'cover-sheet-info');
+  if (!attribute) return undefined;
+  const value = attribute.values[0];
+  if (value?.type !== 'collection' || attribute.values.length !== 1) {
+    throw notSupported('cover-sheet-info must be one collection', attribute);
+  }
+  const sheet: CoverSheet = {};
+  const unknownMembers: IppAttribute[] = [];
+  for (const member of value.value) {
+    const text = stringValue(member);
+    const max = member.name === 'message' ? COVER_SHEET_MESSAGE_MAX : COVER_SHEET_NAME_MAX;
+    if (text !== undefined && Buffer.byteLength(text) > max) {
+      throw notSupported(`cover-sheet-info ${member.name} is longer than ${max} octets`, attribute);
+    }
+    const first = member.values[0];
+    if (member.name === 'date-time' && first?.type === 'dateTime') sheet.dateTime = first.value;
+    else if (member.name === 'date-time' && first?.type === 'boolean') {
+      if (first.value) sheet.dateTime = new Date();
+    } else if (member.name === 'from-name' && text !== undefined) sheet.fromName = text;
+    else if (member.name === 'to-name' && text !== undefined) sheet.toName = text;
+    else if (member.name === 'subject' && text !== undefined) sheet.subject = text;
+    else if (member.name === 'message' && text !== undefined) sheet.message = text;
+    else unknownMembers.push(member);
+  }
+  if (unknownMembers.length) ignored.push(attr('cover-sheet-info', v.collection(unknownMembers)));
+  return sheet;
 }
 
 function parseJobRequest(c: Context): JobRequest {
@@ -216,7 +304,9 @@ function parseJobRequest(c: Context): JobRequest {
       continue;
     }
     const preDial = stringValue(findAttribute(value.value, 'pre-dial-string')) ?? '';
-    const number = normalizeNumber(preDial + uri.slice(4).split(';')[0]!);
+    // After a pre-dial string (an outside line) the '+' of a global number is not dialled as such.
+    const global = normalizeNumber(uri.slice(4).split(';')[0]!);
+    const number = preDial ? normalizeNumber(preDial) + global.replace(/^\+/, '') : global;
     if (!isDialable(number)) {
       throw new IppError(StatusCode.clientErrorAttributesOrValuesNotSupported, `cannot dial ${uri}`, [
         destinationUris,
@@ -232,24 +322,65 @@ function parseJobRequest(c: Context): JobRequest {
     );
   }
   const jobName = stringValue(findAttribute(c.operation, 'job-name'));
+  const ignored: IppAttribute[] = ignoredValues.length
+    ? [{ name: 'destination-uris', values: ignoredValues }]
+    : [];
+  const pageRanges = parsePageRanges(c);
+  const coverSheet = parseCoverSheet(c, ignored);
   return {
     name: jobName || 'Fax',
-    userName: stringValue(findAttribute(c.operation, 'requesting-user-name')) || 'anonymous',
+    userName: userNameOf(c),
     destinations,
-    ignored: ignoredValues.length ? [{ name: 'destination-uris', values: ignoredValues }] : [],
+    options: { ...(pageRanges ? { pageRanges } : {}), ...(coverSheet ? { coverSheet } : {}) },
+    ignored,
   };
 }
 
-/** document-format and compression of Print-Job, Send-Document and Validate-Job. */
-function documentFormat(c: Context, data: Buffer | undefined): DocumentFormat {
-  const compression = stringValue(findAttribute(c.operation, 'compression'));
-  if (compression !== undefined && compression !== 'none') {
+function userNameOf(c: Context): string {
+  return stringValue(findAttribute(c.operation, 'requesting-user-name')) || 'anonymous';
+}
+
+/** The document of Print-Job or Send-Document as the modem keeps it: decompressed, with what was supplied. */
+function documentOf(c: Context): FaxDocument {
+  const compression = compressionOf(c);
+  let data: Buffer = c.request.data;
+  try {
+    if (compression === 'gzip') data = gunzipSync(data);
+    else if (compression === 'deflate') data = inflateSync(data);
+  } catch {
+    throw new IppError(
+      StatusCode.clientErrorCompressionError,
+      `the document is not valid ${compression} data`,
+    );
+  }
+  const format = documentFormat(c, data);
+  const name = stringValue(findAttribute(c.operation, 'document-name'));
+  const formatVersion =
+    stringValue(findAttribute(c.operation, 'document-format-version')) ??
+    (data.length ? sniffFormatVersion(format, data) : undefined);
+  return {
+    format,
+    data: Buffer.from(data),
+    compression,
+    ...(name ? { name } : {}),
+    ...(formatVersion ? { formatVersion } : {}),
+  };
+}
+
+function compressionOf(c: Context): DocumentCompression {
+  const compression = stringValue(findAttribute(c.operation, 'compression')) ?? 'none';
+  if (!(SUPPORTED_COMPRESSIONS as readonly string[]).includes(compression)) {
     throw new IppError(
       StatusCode.clientErrorCompressionNotSupported,
       `compression ${compression} is not supported`,
       [attr('compression', v.keyword(compression))],
     );
   }
+  return compression as DocumentCompression;
+}
+
+/** document-format and compression of Print-Job, Send-Document and Validate-Job. */
+function documentFormat(c: Context, data: Buffer | undefined): DocumentFormat {
   const declared =
     stringValue(findAttribute(c.operation, 'document-format'))?.toLowerCase() ?? 'application/octet-stream';
   const sniffed = data && data.length ? sniffFormat(data) : undefined;
@@ -276,10 +407,20 @@ function documentFormat(c: Context, data: Buffer | undefined): DocumentFormat {
 function createdOutcome(c: Context, job: FaxJob, ignored: IppAttribute[]): Outcome {
   return {
     status: ignored.length ? StatusCode.successfulOkIgnoredOrSubstitutedAttributes : StatusCode.successfulOk,
-    ...(ignored.length ? { message: 'destinations that are not tel: URIs were ignored' } : {}),
+    ...(ignored.length ? { message: ignoredMessage(ignored) } : {}),
     unsupported: ignored,
     groups: [{ tag: GroupTag.job, attributes: jobSummaryAttributes(job, c.printerUri) }],
   };
+}
+
+function ignoredMessage(ignored: IppAttribute[]): string {
+  return ignored
+    .map((a) =>
+      a.name === 'destination-uris'
+        ? 'destinations that are not tel: URIs were ignored'
+        : `${a.name} members this modem cannot print were ignored`,
+    )
+    .join('; ');
 }
 
 function assertAccepting(c: Context): void {
@@ -289,8 +430,10 @@ function assertAccepting(c: Context): void {
 
 function validateJob(c: Context): Outcome {
   const request = parseJobRequest(c);
+  compressionOf(c);
   documentFormat(c, undefined);
   return {
+    ...(request.ignored.length ? { message: ignoredMessage(request.ignored) } : {}),
     status: request.ignored.length
       ? StatusCode.successfulOkIgnoredOrSubstitutedAttributes
       : StatusCode.successfulOk,
@@ -309,10 +452,10 @@ function printJob(c: Context): Outcome {
   const request = parseJobRequest(c);
   if (c.request.data.length === 0)
     throw new IppError(StatusCode.clientErrorBadRequest, 'Print-Job without a document');
-  const format = documentFormat(c, c.request.data);
+  const document = documentOf(c);
   assertAccepting(c);
   const job = c.modem.createJob(request);
-  c.modem.addDocument(job.id, { format, data: Buffer.from(c.request.data) }, true);
+  c.modem.addDocument(job.id, document, true);
   return createdOutcome(c, job, request.ignored);
 }
 
@@ -332,7 +475,7 @@ function sendDocument(c: Context): Outcome {
   const job = targetJob(c);
   const last = booleanValue(findAttribute(c.operation, 'last-document'));
   if (last === undefined) throw new IppError(StatusCode.clientErrorBadRequest, 'last-document is required');
-  const format = documentFormat(c, c.request.data);
+  const document = documentOf(c);
   if (!job.incoming || TERMINAL_STATES.has(job.state)) {
     throw new IppError(StatusCode.clientErrorNotPossible, `job ${job.id} does not accept documents any more`);
   }
@@ -341,7 +484,7 @@ function sendDocument(c: Context): Outcome {
       if (!last) throw new IppError(StatusCode.clientErrorBadRequest, 'Send-Document without a document');
       c.modem.closeJob(job.id);
     } else {
-      c.modem.addDocument(job.id, { format, data: Buffer.from(c.request.data) }, last);
+      c.modem.addDocument(job.id, document, last);
     }
   } catch (error) {
     throw mapModemError(error);
@@ -405,6 +548,35 @@ function closeJob(c: Context): Outcome {
   return { groups: [{ tag: GroupTag.job, attributes: jobSummaryAttributes(job, c.printerUri) }] };
 }
 
+/** Cancel-My-Jobs (PWG 5100.11): the requesting user's jobs, or those listed in job-ids. */
+function cancelMyJobs(c: Context): Outcome {
+  const jobIds = findAttribute(c.operation, 'job-ids');
+  const ids = jobIds?.values.map((value) => {
+    if (value.type !== 'integer') throw notSupported('job-ids must be integers', jobIds);
+    return value.value;
+  });
+  try {
+    c.modem.cancelMyJobs(userNameOf(c), ids);
+  } catch (error) {
+    throw mapModemError(error);
+  }
+  return {};
+}
+
+/** Identify-Printer (PWG 5100.13): identify-actions and an optional message. */
+function identifyPrinter(c: Context): Outcome {
+  const actionsAttribute = findAttribute(c.operation, 'identify-actions');
+  const actions = actionsAttribute?.values.map((value) =>
+    typeof value.value === 'string' ? value.value : '',
+  ) ?? ['display'];
+  const unsupported = actions.filter((a) => !(IDENTIFY_ACTIONS as readonly string[]).includes(a));
+  if (actionsAttribute && unsupported.length) {
+    throw notSupported(`identify-actions ${unsupported.join(', ')} not supported`, actionsAttribute);
+  }
+  c.modem.identify(actions, stringValue(findAttribute(c.operation, 'message')));
+  return {};
+}
+
 function mapModemError(error: unknown): unknown {
   if (!(error instanceof FaxModemError)) return error;
   switch (error.code) {
@@ -412,6 +584,8 @@ function mapModemError(error: unknown): unknown {
       return new IppError(StatusCode.clientErrorNotFound, error.message);
     case 'modem-stopped':
       return new IppError(StatusCode.serverErrorNotAcceptingJobs, error.message);
+    case 'job-not-owned':
+      return new IppError(StatusCode.clientErrorNotAuthorized, error.message);
     default:
       return new IppError(StatusCode.clientErrorNotPossible, error.message);
   }

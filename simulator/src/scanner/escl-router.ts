@@ -1,5 +1,7 @@
+import { gzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import sharp from 'sharp';
+import { jobIdOf, quirkyXml, uuidOfJobId, type EsclQuirks } from './escl-quirks.ts';
 import { capabilitiesXml, scanImageInfoXml, statusXml } from './escl-xml.ts';
 import { parseScanSettings } from './scan-settings.ts';
 import { ScannerError } from './scanner-error.ts';
@@ -16,12 +18,26 @@ function deviceUrl(req: Request): string {
   return `${req.protocol}://${hostname}:${req.socket.localPort}`;
 }
 
-function sendXml(res: Response, xml: string): void {
-  res.set('Cache-Control', 'no-cache').type('text/xml; charset=utf-8').send(xml);
+function sendXml(req: Request, res: Response, xml: string, quirks: EsclQuirks): void {
+  const body = quirks.bareXml ? quirkyXml(xml) : xml;
+  res.set('Cache-Control', 'no-cache');
+  if (quirks.gzipXml && req.acceptsEncodings('gzip') === 'gzip') {
+    // As the HP trace shows it: gzip, chunked (no Content-Length), bare text/xml.
+    // setHeader, not res.set: express would add "; charset=utf-8", which HP does not send.
+    res.status(200).setHeader('Content-Type', 'text/xml');
+    res.setHeader('Content-Encoding', 'gzip');
+    res.write(gzipSync(body));
+    res.end();
+    return;
+  }
+  res.type('text/xml; charset=utf-8').send(body);
 }
 
+/** Per-job state of the quirks that depend on what the client did before. */
+const first404Served = new WeakSet<ScanJob>();
+
 function jobOf(scanner: VirtualScanner, req: Request) {
-  const uuid = String(req.params.uuid);
+  const uuid = uuidOfJobId(String(req.params.uuid));
   const job = scanner.job(uuid);
   if (!job) throw new ScannerError('JOB_NOT_FOUND', `no scan job ${uuid}`);
   return job;
@@ -65,6 +81,8 @@ function iconPng(): Promise<Buffer> {
  */
 export function createEsclRouter(scanner: VirtualScanner): express.Router {
   const router = express.Router();
+  const quirks = scanner.quirks;
+  const jobId = (uuid: string): string => jobIdOf(uuid, quirks);
 
   router.use((_req, _res, next) => {
     if (scanner.offline) throw new ScannerError('SCANNER_OFFLINE', 'the scanner is offline');
@@ -72,11 +90,13 @@ export function createEsclRouter(scanner: VirtualScanner): express.Router {
   });
 
   router.get('/ScannerCapabilities', (req, res) => {
-    sendXml(res, capabilitiesXml(scanner.identity, deviceUrl(req)));
+    sendXml(req, res, capabilitiesXml(scanner.identity, deviceUrl(req)), quirks);
   });
 
   router.get('/ScannerStatus', (req, res) => {
-    sendXml(res, statusXml(scanner.status(), `${req.baseUrl}/ScanJobs`));
+    const status = scanner.status();
+    const jobs = status.jobs.map((job) => ({ ...job, uuid: jobId(job.uuid) }));
+    sendXml(req, res, statusXml({ ...status, jobs }, `${req.baseUrl}/ScanJobs`), quirks);
   });
 
   router.get('/icon.png', async (_req, res) => {
@@ -88,21 +108,27 @@ export function createEsclRouter(scanner: VirtualScanner): express.Router {
     const body: unknown = req.body;
     const settings = parseScanSettings(typeof body === 'string' ? body : '');
     const job = scanner.createJob(settings);
+    const path = `${req.baseUrl}/ScanJobs/${jobId(job.uuid)}`;
     res
       .status(201)
-      .location(`${deviceUrl(req)}${req.baseUrl}/ScanJobs/${job.uuid}`)
+      .location(quirks.relativeLocation ? `${path}/` : `${deviceUrl(req)}${path}`)
       .end();
   });
 
   router.get('/ScanJobs/:uuid/NextDocument', async (req, res) => {
     const job = jobOf(scanner, req);
+    if (quirks.firstNextDocument404 && job.active && !first404Served.has(job)) {
+      first404Served.add(job);
+      throw new ScannerError('JOB_NOT_FOUND', 'not there yet (the Brother race)');
+    }
+    if (quirks.warmUpMs > 0 && Date.now() < job.createdAt + quirks.warmUpMs * scanner.timeFactor) {
+      throw new ScannerError('NOT_READY', 'the scanner is warming up');
+    }
     const image = await nextDocument(job, scanner.nextDocumentHoldMs);
-    res
-      .status(200)
-      .set('Content-Location', `${req.baseUrl}/ScanJobs/${job.uuid}/page-${job.transferred}`)
-      .set('Cache-Control', 'no-cache')
-      .type(image.contentType)
-      .send(image.data);
+    if (!quirks.noContentLocation) {
+      res.set('Content-Location', `${req.baseUrl}/ScanJobs/${jobId(job.uuid)}/page-${job.transferred}`);
+    }
+    res.status(200).set('Cache-Control', 'no-cache').type(image.contentType).send(image.data);
   });
 
   router.get('/ScanJobs/:uuid/ScanImageInfo', (req, res) => {
@@ -115,11 +141,16 @@ export function createEsclRouter(scanner: VirtualScanner): express.Router {
       height: image.height,
       bytesPerLine: image.bytesPerLine,
     };
-    sendXml(res, scanImageInfoXml(info, `${req.baseUrl}/ScanJobs`));
+    sendXml(
+      req,
+      res,
+      scanImageInfoXml({ ...info, jobUuid: jobId(info.jobUuid) }, `${req.baseUrl}/ScanJobs`),
+      quirks,
+    );
   });
 
   router.delete('/ScanJobs/:uuid', (req, res) => {
-    scanner.cancelJob(String(req.params.uuid));
+    scanner.cancelJob(uuidOfJobId(String(req.params.uuid)));
     res.status(200).end();
   });
 
@@ -127,9 +158,13 @@ export function createEsclRouter(scanner: VirtualScanner): express.Router {
     res.status(404).type('text/plain').send('not found');
   });
 
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof ScannerError) {
-      res.status(error.httpStatus).type('text/plain').send(`${error.code}: ${error.message}`);
+      const conflict = quirks.busyConflict && error.code === 'SCANNER_BUSY' && req.method === 'POST';
+      res
+        .status(conflict ? 409 : error.httpStatus)
+        .type('text/plain')
+        .send(`${error.code}: ${error.message}`);
       return;
     }
     const status = (error as { status?: unknown }).status;

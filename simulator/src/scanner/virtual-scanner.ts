@@ -11,6 +11,7 @@ import { isSampleName, sampleOriginal, SAMPLE_NAMES } from './sample-originals.t
 import { ScanJob } from './scan-job.ts';
 import type { ScanSettings } from './scan-settings.ts';
 import { ScannerError } from './scanner-error.ts';
+import { quirksOf, type EsclQuirks, type ScannerProfile } from './escl-quirks.ts';
 
 export interface VirtualScannerOptions {
   clock: SimClock;
@@ -26,6 +27,10 @@ export interface VirtualScannerOptions {
    * answers 503 (default 0: answer 503 at once). HP devices hold; libsane's escl backend needs that.
    */
   nextDocumentHoldMs?: number;
+  /** 'quirks' plays back real devices' eSCL behaviour (escl-quirks.ts); default 'standard'. */
+  profile?: ScannerProfile;
+  /** Single quirks on top of the profile. */
+  quirks?: Partial<EsclQuirks>;
 }
 
 const KEPT_JOBS = 10;
@@ -37,6 +42,7 @@ const MAX_UPLOAD_PAGES = 100;
  */
 export class VirtualScanner {
   readonly identity: ScannerIdentity;
+  readonly quirks: EsclQuirks;
   readonly #options: VirtualScannerOptions;
   readonly #feeder = new Feeder();
   readonly #renderer = new PageRenderer();
@@ -48,6 +54,7 @@ export class VirtualScanner {
   constructor(options: VirtualScannerOptions) {
     this.#options = options;
     this.identity = { ...DEFAULT_IDENTITY, ...options.identity };
+    this.quirks = quirksOf(options.profile ?? 'standard', options.quirks);
   }
 
   async start(): Promise<void> {
@@ -67,6 +74,11 @@ export class VirtualScanner {
 
   get nextDocumentHoldMs(): number {
     return this.#options.nextDocumentHoldMs ?? 0;
+  }
+
+  /** Real milliseconds per simulated millisecond. */
+  get timeFactor(): number {
+    return this.#options.clock.factor;
   }
 
   get #msPerSheet(): number {

@@ -21,7 +21,7 @@ export interface FaxTestServer {
 }
 
 export async function startFaxTestServer(
-  options: { timeFactor?: number; timings?: Partial<LineTimings> } = {},
+  options: { timeFactor?: number; timings?: Partial<LineTimings>; multipleOperationTimeoutS?: number } = {},
 ): Promise<FaxTestServer> {
   const faults = new Faults();
   const remotes = new RemoteMachines();
@@ -31,10 +31,13 @@ export async function startFaxTestServer(
     logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
     remotes,
     ...(options.timings ? { timings: options.timings } : {}),
+    ...(options.multipleOperationTimeoutS
+      ? { multipleOperationTimeoutS: options.multipleOperationTimeoutS }
+      : {}),
   });
   const app = express();
   app.post('/ipp/faxout', express.raw({ type: 'application/ipp', limit: '100mb' }), createIppHandler(modem));
-  app.use('/sim/api', createFaxRoutes(remotes));
+  app.use('/sim/api', createFaxRoutes(remotes, modem));
   modem.start();
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -332,9 +332,10 @@ describe('simulator/fax/ipp-handler (IPP FaxOut over HTTP)', function () {
       assert.equal(await sendDocument(4242, pdf3), StatusCode.clientErrorNotFound);
       const jobId = await createJob('tel:5550160');
       assert.equal(
-        await sendDocument(jobId, pdf3, 'image/jpeg'),
+        await sendDocument(jobId, pdf3, 'image/gif'),
         StatusCode.clientErrorDocumentFormatNotSupported,
       );
+      assert.equal(await sendDocument(jobId, pdf3, 'image/jpeg'), StatusCode.clientErrorDocumentFormatError);
       assert.equal(
         await sendDocument(jobId, Buffer.from('not a pdf')),
         StatusCode.clientErrorDocumentFormatError,

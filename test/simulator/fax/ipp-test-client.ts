@@ -28,7 +28,12 @@ export function ippRequest(
   baseUrl: string,
   code: number,
   operation: IppAttribute[],
-  options: { job?: IppAttribute[]; data?: Buffer; version?: { major: number; minor: number } } = {},
+  options: {
+    job?: IppAttribute[];
+    data?: Buffer;
+    version?: { major: number; minor: number };
+    userName?: string;
+  } = {},
 ): Promise<IppMessage> {
   const printerUri = baseUrl.replace(/^http:/, 'ipp:') + '/ipp/faxout';
   const groups = [
@@ -38,7 +43,7 @@ export function ippRequest(
         attr('attributes-charset', v.charset('utf-8')),
         attr('attributes-natural-language', v.naturalLanguage('en')),
         attr('printer-uri', v.uri(printerUri)),
-        attr('requesting-user-name', v.name('tester')),
+        attr('requesting-user-name', v.name(options.userName ?? 'tester')),
         ...operation,
       ],
     },

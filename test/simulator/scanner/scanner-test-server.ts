@@ -7,6 +7,7 @@ import { createLogger } from '../../../simulator/src/logger.ts';
 import { createEsclRouter } from '../../../simulator/src/scanner/escl-router.ts';
 import { createFeederRoutes } from '../../../simulator/src/scanner/feeder-routes.ts';
 import { VirtualScanner } from '../../../simulator/src/scanner/virtual-scanner.ts';
+import type { EsclQuirks, ScannerProfile } from '../../../simulator/src/scanner/escl-quirks.ts';
 
 /** A clock whose waits end only when the test says so (or at once, after `run()`). */
 export class ManualClock extends SimClock {
@@ -35,9 +36,17 @@ export interface TestScanner {
   close(): Promise<void>;
 }
 
-export async function startTestScanner(clock: SimClock = new SimClock(0.001)): Promise<TestScanner> {
+export async function startTestScanner(
+  clock: SimClock = new SimClock(0.001),
+  options: { profile?: ScannerProfile; quirks?: Partial<EsclQuirks> } = {},
+): Promise<TestScanner> {
   const faults = new Faults();
-  const scanner = new VirtualScanner({ clock, faults, logger: createLogger({ level: 'silent' }) });
+  const scanner = new VirtualScanner({
+    clock,
+    faults,
+    logger: createLogger({ level: 'silent' }),
+    ...options,
+  });
   await scanner.start();
   const app = express();
   app.use('/eSCL', createEsclRouter(scanner));
