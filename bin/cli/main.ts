@@ -1,11 +1,18 @@
-import { startCommand } from './start-command.ts';
-import { simulatorCommand } from './simulator-command.ts';
+/** Each command's module loads only when it runs: `convert` need not carry the service and simulator. */
+const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
+  start: async () => (await import('./start-command.ts')).startCommand,
+  simulator: async () => (await import('./simulator-command.ts')).simulatorCommand,
+  convert: async () => (await import('./convert-command.ts')).convertCommand,
+  bench: async () => (await import('./bench-command.ts')).benchCommand,
+};
 
 const USAGE = `mfp-edge — fax and scan at the office printer
 
 Usage:
   mfp-edge start [--port N] [--host H] [--data DIR] [--no-simulator] [--simulator-url URL] [--simulator-port N]
   mfp-edge simulator [--port N] [--host H] [--data DIR] [--time-factor F]
+  mfp-edge convert --to fax-fine|fax-standard|fax-superfine|pdf [--mode text|photo] [--drop-blank] -o OUT IN...
+  mfp-edge bench [--pages N] [--no-tools]
   mfp-edge help
 
 Environment: MFP_EDGE_PORT, MFP_EDGE_HOST, MFP_EDGE_DATA, MFP_EDGE_LOG_LEVEL,
@@ -16,11 +23,9 @@ Environment: MFP_EDGE_PORT, MFP_EDGE_HOST, MFP_EDGE_DATA, MFP_EDGE_LOG_LEVEL,
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const load = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (load) return await (await load())(rest);
     switch (command) {
-      case 'start':
-        return await startCommand(rest);
-      case 'simulator':
-        return await simulatorCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,9 +1,11 @@
-import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { EdgeError } from '../edge-error.ts';
-import { ditherFloydSteinberg, textThreshold } from './bilevel.ts';
+import { countInkCells, ditherFloydSteinberg, flattenLighting, histogram, textThreshold } from './bilevel.ts';
 import { readG4Directories } from './fax-tiff.ts';
 import { FAX_LINES_PER_INCH, FAX_WIDTH, FAX_X_DPI, type FaxPage, type FaxResolution } from './fax-types.ts';
-import { faxPageGeometry, MAX_INPUT_PIXELS } from './page-geometry.ts';
+import { ensureImageRuntime } from './image-runtime.ts';
+import { imageError, INPUT_OPTIONS, pageLabel, sniffFormat } from './image-input.ts';
+import { faxPageGeometry } from './page-geometry.ts';
 
 export type { FaxPage, FaxResolution } from './fax-types.ts';
 
@@ -13,21 +15,18 @@ export interface RenderFaxPageOptions {
   mode?: 'text' | 'photo';
   /** 1-based page number, used in error messages and error details. */
   pageNumber?: number;
+  /** Even out shadows and lighting gradients before the threshold (text mode); default true. */
+  flattenLighting?: boolean;
 }
+
+/** Fewer inked 1 mm cells than this is a blank page: a short word has dozens, dust a few. */
+export const BLANK_MAX_INK_CELLS = 6;
+/** Border ignored by blank detection, where scanners leave edge and lid shadows. */
+const BLANK_MARGIN_INCHES = 0.25;
 
 /** Linear (an area-aware triangle filter when shrinking) is ~20% faster than lanczos3; after a
  * threshold the difference does not show. */
 const RESIZE_KERNEL = 'linear';
-
-const INPUT_OPTIONS: SharpOptions = {
-  limitInputPixels: MAX_INPUT_PIXELS,
-  // Truncated JPEGs only raise libjpeg warnings; a half-grey page must not be faxed as if fine.
-  failOn: 'warning',
-  autoOrient: true,
-  // Colour accuracy means nothing on a bilevel page, and an embedded profile's transform costs more
-  // than the JPEG decode itself.
-  ignoreIcc: true,
-};
 
 /**
  * One scanned page (JPEG or PNG, any colour, 75–600 dpi) to a fax page: 1728 pels wide, the page's
@@ -35,9 +34,9 @@ const INPUT_OPTIONS: SharpOptions = {
  * libvips does decode, resize and G4 coding; JavaScript only picks the threshold or dithers.
  */
 export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions): Promise<FaxPage> {
+  ensureImageRuntime();
   const { resolution, mode = 'text', pageNumber } = options;
-  const label = pageNumber === undefined ? 'The page' : `Page ${pageNumber}`;
-  const details = pageNumber === undefined ? {} : { page: pageNumber };
+  const { label, details } = pageLabel(pageNumber);
 
   const format = sniffFormat(input);
   if (format === undefined)
@@ -64,7 +63,6 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
     const rgb = (metadata.channels ?? 1) >= 3 && metadata.space !== 'cmyk';
     pipeline = rgb ? pipeline.extractChannel('green') : pipeline.greyscale();
     pipeline = pipeline.resize(FAX_WIDTH, geometry.rows, { fit: 'fill', kernel: RESIZE_KERNEL });
-    if (mode === 'photo') pipeline = pipeline.normalise();
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 1 || info.width !== FAX_WIDTH || info.height !== geometry.rows) {
       throw new Error(`unexpected raster ${info.width}×${info.height}×${info.channels}`);
@@ -74,14 +72,49 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
     throw imageError(error, label, details);
   }
 
-  const bilevel = sharpRaw(
-    mode === 'photo' ? ditherFloydSteinberg(grey, FAX_WIDTH, geometry.rows) : grey,
-    geometry.rows,
-  );
-  const ready = mode === 'photo' ? bilevel : bilevel.threshold(textThreshold(grey));
-  const g4 = await encodeG4(ready, geometry.rows);
+  const rows = geometry.rows;
   const yDpi = FAX_LINES_PER_INCH[resolution];
-  return { width: FAX_WIDTH, height: geometry.rows, resolution, xDpi: FAX_X_DPI, yDpi, g4 };
+  const even = options.flattenLighting === false ? grey : flattenLighting(grey, FAX_WIDTH, rows);
+  const level = textThreshold(even);
+  const margin = {
+    x: Math.round(BLANK_MARGIN_INCHES * FAX_X_DPI),
+    y: Math.round(BLANK_MARGIN_INCHES * yDpi),
+  };
+  const blank = countInkCells(even, FAX_WIDTH, rows, level, margin) < BLANK_MAX_INK_CELLS;
+
+  let ready: Sharp;
+  if (mode === 'text') ready = sharpRaw(even, rows).threshold(level);
+  // A blank back in photo mode would have its paper noise stretched into a grey dither.
+  else if (blank) ready = sharpRaw(new Uint8Array(FAX_WIDTH * rows).fill(255), rows);
+  else ready = sharpRaw(ditherFloydSteinberg(stretchContrast(grey), FAX_WIDTH, rows), rows);
+  const g4 = await encodeG4(ready, rows);
+  return { width: FAX_WIDTH, height: rows, resolution, xDpi: FAX_X_DPI, yDpi, g4, blank };
+}
+
+/** Whether a scanned page is blank (see FaxPage.blank): renders it at standard resolution, the cheapest. */
+export async function isBlankPage(input: Buffer, options: { pageNumber?: number } = {}): Promise<boolean> {
+  const page = await renderFaxPage(input, { resolution: 'standard', ...options });
+  return page.blank === true;
+}
+
+/** Contrast stretch between the 1st and 99th percentiles (what sharp's normalise does), as a table. */
+function stretchContrast(grey: Uint8Array): Uint8Array {
+  const hist = histogram(grey, 3);
+  let total = 0;
+  for (const count of hist) total += count;
+  let low = 0;
+  for (let seen = 0; low < 255 && seen + (hist[low] as number) <= total * 0.01; low++)
+    seen += hist[low] as number;
+  let high = 255;
+  for (let seen = 0; high > 0 && seen + (hist[high] as number) <= total * 0.01; high--)
+    seen += hist[high] as number;
+  if (high - low < 16) return grey;
+  const table = new Uint8Array(256);
+  for (let v = 0; v < 256; v++)
+    table[v] = Math.max(0, Math.min(255, Math.round(((v - low) * 255) / (high - low))));
+  const out = new Uint8Array(grey.length);
+  for (let i = 0; i < grey.length; i++) out[i] = table[grey[i] as number] as number;
+  return out;
 }
 
 function sharpRaw(pixels: Uint8Array, rows: number): Sharp {
@@ -109,27 +142,4 @@ async function encodeG4(image: Sharp, rows: number): Promise<Buffer> {
     throw new Error(`libvips wrote photometric ${dir.photometric}, fill order ${dir.fillOrder}`);
   }
   return Buffer.from(dir.g4);
-}
-
-function sniffFormat(input: Buffer): 'jpeg' | 'png' | undefined {
-  if (input.length >= 3 && input[0] === 0xff && input[1] === 0xd8 && input[2] === 0xff) return 'jpeg';
-  if (input.length >= 8 && input.subarray(0, 8).equals(PNG_SIGNATURE)) return 'png';
-  return undefined;
-}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function imageError(error: unknown, label: string, details: { page?: number }): EdgeError {
-  if (error instanceof EdgeError) return error;
-  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  if (/pixel limit/i.test(reason ?? '')) {
-    return new EdgeError('IMAGE_TOO_LARGE', `${label} has more pixels than the edge accepts`, {
-      ...details,
-      cause: error,
-    });
-  }
-  return new EdgeError('IMAGE_INVALID', `${label} could not be read as an image: ${reason}`, {
-    ...details,
-    cause: error,
-  });
 }

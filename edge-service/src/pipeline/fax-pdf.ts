@@ -11,6 +11,14 @@ const POINTS_PER_INCH = 72;
  */
 export async function buildFaxPdf(pages: FaxPage[]): Promise<Buffer> {
   if (pages.length === 0) throw new RangeError('A fax PDF needs at least one page');
+  const { doc, done } = openPdf();
+  pages.forEach((page, index) => addFaxPage(doc, page, `Fax${index + 1}`));
+  doc.end();
+  return done;
+}
+
+/** A pdfkit document collected in memory; `done` resolves with the file once `doc.end()` is called. */
+export function openPdf(): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   const doc = new PDFDocument({
     autoFirstPage: false,
     compress: true,
@@ -22,30 +30,29 @@ export async function buildFaxPdf(pages: FaxPage[]): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  return { doc, done };
+}
 
-  pages.forEach((page, index) => {
-    const width = (page.width / page.xDpi) * POINTS_PER_INCH;
-    const height = (page.height / page.yDpi) * POINTS_PER_INCH;
-    doc.addPage({ size: [width, height], margin: 0 });
-    const image = doc.ref({
-      Type: 'XObject',
-      Subtype: 'Image',
-      Width: page.width,
-      Height: page.height,
-      ColorSpace: 'DeviceGray',
-      BitsPerComponent: 1,
-      Filter: 'CCITTFaxDecode',
-      DecodeParms: { K: -1, Columns: page.width, Rows: page.height, BlackIs1: false },
-    });
-    image.end(page.g4);
-    const name = `Fax${index + 1}`;
-    doc.page.xobjects[name] = image;
-    // pdfkit's page starts flipped (origin top left); the image unit square needs it unflipped.
-    doc.save();
-    doc.transform(width, 0, 0, -height, 0, height);
-    doc.addContent(`/${name} Do`);
-    doc.restore();
+/** Adds one page sized to the paper the fax page represents, showing its G4 data as-is. */
+export function addFaxPage(doc: PDFKit.PDFDocument, page: FaxPage, name: string): void {
+  const width = (page.width / page.xDpi) * POINTS_PER_INCH;
+  const height = (page.height / page.yDpi) * POINTS_PER_INCH;
+  doc.addPage({ size: [width, height], margin: 0 });
+  const image = doc.ref({
+    Type: 'XObject',
+    Subtype: 'Image',
+    Width: page.width,
+    Height: page.height,
+    ColorSpace: 'DeviceGray',
+    BitsPerComponent: 1,
+    Filter: 'CCITTFaxDecode',
+    DecodeParms: { K: -1, Columns: page.width, Rows: page.height, BlackIs1: false },
   });
-  doc.end();
-  return done;
+  image.end(page.g4);
+  doc.page.xobjects[name] = image;
+  // pdfkit's page starts flipped (origin top left); the image unit square needs it unflipped.
+  doc.save();
+  doc.transform(width, 0, 0, -height, 0, height);
+  doc.addContent(`/${name} Do`);
+  doc.restore();
 }

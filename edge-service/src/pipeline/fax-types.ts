@@ -19,6 +19,8 @@ export interface FaxPage {
   yDpi: FaxYDpi;
   /** Raw CCITT T.6 (Group 4) data of the whole page as one strip; min-is-white, fill order MSB first. */
   g4: Buffer;
+  /** Set by renderFaxPage: no ink beyond specks and edge shadows (e.g. the blank back of a duplex scan). */
+  blank?: boolean;
 }
 
 export function resolutionFromYDpi(yDpi: number): FaxResolution | undefined {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { EdgeError } from '../../../edge-service/src/edge-error.ts';
-import { renderFaxPage, type FaxPage } from '../../../edge-service/src/pipeline/fax-page.ts';
+import { isBlankPage, renderFaxPage, type FaxPage } from '../../../edge-service/src/pipeline/fax-page.ts';
 import { buildFaxTiff } from '../../../edge-service/src/pipeline/fax-tiff.ts';
 import { blackShare, decodeGrey, disagreement, type Bitmap } from './pipeline-helpers.ts';
-import { A4, LETTER, photoPage, scannedPage } from './scanned-page.ts';
+import { A4, LETTER, nearlyBlankPage, photoPage, scannedPage, unevenlyLitPage } from './scanned-page.ts';
 
 /** Rows of a fax page where the table's horizontal rules run (nearly) all the way across the table. */
 function ruleLines(bitmap: Bitmap, pageWidthInches: number): number {
@@ -154,6 +154,51 @@ describe('pipeline/fax-page', function () {
       const plain = await decodePage(await renderFaxPage(a4Jpeg, { resolution: 'fine' }));
       const withProfile = await decodePage(await renderFaxPage(tagged, { resolution: 'fine' }));
       assert.ok(disagreement(plain, withProfile) < 0.005);
+    });
+
+    it('adapts to uneven lighting: a shadowed top and a 100%→50% gradient stay white, rules survive', async () => {
+      const input = await unevenlyLitPage();
+      const flat = await decodePage(await renderFaxPage(input, { resolution: 'fine' }));
+      const shadowed = blackShare(flat, 0, 0, 1728, 150);
+      assert.ok(shadowed < 0.001, `the shadowed top margin is white (${shadowed})`);
+      const darkSide = blackShare(flat, 0, Math.round(flat.height * 0.9), 1728, flat.height);
+      assert.ok(darkSide < 0.001, `the bottom margin, 100% to 50% light, is white (${darkSide})`);
+      assert.equal(ruleLines(flat, A4.width), 7, 'rules survive');
+      assert.ok(blackShare(flat) > 0.01, 'the text is still there');
+      // The same page with one global threshold loses the dark side or the shadow: the test can fail.
+      const global = await decodePage(
+        await renderFaxPage(input, { resolution: 'fine', flattenLighting: false }),
+      );
+      const globalDark = Math.max(
+        blackShare(global, 0, 0, 1728, 150),
+        blackShare(global, 0, Math.round(global.height * 0.9), 1728, global.height),
+      );
+      assert.ok(globalDark > 0.05, `a global threshold blackens the shadows (${globalDark})`);
+    });
+
+    it('an evenly lit page is not changed by the lighting correction', async () => {
+      const flattened = await decodePage(await renderFaxPage(a4Jpeg, { resolution: 'standard' }));
+      const global = await decodePage(
+        await renderFaxPage(a4Jpeg, { resolution: 'standard', flattenLighting: false }),
+      );
+      assert.equal(disagreement(flattened, global), 0);
+    });
+  });
+
+  describe('blank pages', () => {
+    it('a blank page with noise, dust and an edge shadow is blank; one short line of text is not', async () => {
+      const blank = await nearlyBlankPage();
+      const short = await nearlyBlankPage({ text: 'Thanks' });
+      assert.equal(await isBlankPage(blank), true);
+      assert.equal(await isBlankPage(short), false);
+      const fine = await renderFaxPage(blank, { resolution: 'fine' });
+      assert.equal(fine.blank, true);
+      assert.equal((await renderFaxPage(short, { resolution: 'fine' })).blank, false);
+      assert.equal((await renderFaxPage(a4Jpeg, { resolution: 'fine' })).blank, false);
+      // Photo mode does not dither a blank page's noise into grey.
+      const photo = await renderFaxPage(blank, { resolution: 'fine', mode: 'photo' });
+      assert.equal(photo.blank, true);
+      assert.ok(blackShare(await decodePage(photo)) < 0.001);
     });
   });
 

@@ -110,3 +110,55 @@ export async function photoPage(dpi = 200): Promise<Buffer> {
     .withDensity(dpi)
     .toBuffer();
 }
+
+/**
+ * A page with nothing on it but what scanners add: paper tone, noise, a dark edge shadow along the
+ * left side and a few dust specks; with `text`, also one short line of it at 10 pt.
+ */
+export async function nearlyBlankPage(options: { text?: string; dpi?: number } = {}): Promise<Buffer> {
+  const { text, dpi = 300 } = options;
+  const width = Math.round(A4.width * dpi);
+  const height = Math.round(A4.height * dpi);
+  const specks = [0.2, 0.35, 0.5, 0.65, 0.8]
+    .map(
+      (f, i) =>
+        `<rect x="${Math.round(f * width)}" y="${Math.round((0.15 + i * 0.17) * height)}" width="2" height="2" fill="#333"/>`,
+    )
+    .join('');
+  const line =
+    text === undefined
+      ? ''
+      : `<text x="${dpi * 1.5}" y="${dpi * 5}" font-family="sans-serif" font-size="${(10 * dpi) / 72}" fill="#1a1a1a">${text}</text>`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<rect width="100%" height="100%" fill="#e8e4da"/><rect width="${Math.round(dpi * 0.06)}" height="100%" fill="#404040"/>` +
+    `${specks}${line}</svg>`;
+  const grey = await sharp(Buffer.from(svg)).flatten({ background: '#fff' }).greyscale().raw().toBuffer();
+  addNoise(grey, 14);
+  return sharp(grey, { raw: { width, height, channels: 1 } })
+    .toColourspace('srgb')
+    .withDensity(dpi)
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/**
+ * The same scan under bad lighting: brightness falls from 100% at the left edge to `1 - falloff` at
+ * the right, and the top inch is in a shadow at `shadow` (a lid or a hand), as in open-lid scans.
+ */
+export async function unevenlyLitPage(dpi = 300, falloff = 0.5, shadow = 0.6): Promise<Buffer> {
+  const jpeg = await scannedPage({ dpi, noise: 8 });
+  const { data, info } = await sharp(jpeg).greyscale().raw().toBuffer({ resolveWithObject: true });
+  for (let y = 0; y < info.height; y++) {
+    // The shadow's edge is a penumbra a quarter of an inch wide, as a real one is.
+    const light = shadow + (1 - shadow) * Math.min(1, Math.max(0, (y - dpi) / (dpi / 4)));
+    for (let x = 0; x < info.width; x++) {
+      const at = y * info.width + x;
+      data[at] = Math.round((data[at] as number) * light * (1 - (falloff * x) / info.width));
+    }
+  }
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } })
+    .withDensity(dpi)
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
