@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   COVER_OPEN: 'A cover of the scanner is open.',
   SCANNER_OFFLINE: 'The scanner does not answer.',
   SCANNER_ERROR: 'The scanner reported an error.',
+  SCAN_INTERRUPTED: 'The edge restarted while scanning; the sheets already fed cannot be read again.',
   // Fax line
   FAX_UNSUPPORTED: 'The device offers no fax modem.',
   FAX_BUSY: 'The line of the recipient was busy.',
@@ -31,6 +32,8 @@ export const ERROR_CODES = {
   FAX_DROPPED: 'The call dropped during transmission.',
   FAX_LINE_DOWN: 'The fax line of the device is down.',
   FAX_ERROR: 'The fax modem reported an error.',
+  // Edge storage
+  SPOOL_FULL: 'The edge ran out of disk space for scanned pages.',
   // Images
   IMAGE_INVALID: 'A scanned page could not be read as an image.',
   IMAGE_TOO_LARGE: 'A scanned page is larger than the edge accepts.',

@@ -40,6 +40,8 @@ export const JobView = z.object({
   totalPages: z.number().int().nonnegative().nullable(),
   recipients: z.array(Recipient),
   error: ErrorBody.optional(),
+  /** In retry-wait: when the next attempt dials the recipients that were busy or did not answer (ISO 8601). */
+  retryAt: z.string().optional(),
 });
 
 export const DeviceView = z.object({ id, name: z.string(), authMode: AuthMode });

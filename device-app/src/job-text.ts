@@ -24,7 +24,7 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
         progress: total ? job.pagesSent / total : null,
       };
     case 'retry-wait':
-      return { title: 'Waiting to retry', detail: job.error?.message ?? '', progress: null };
+      return { title: 'Waiting to retry', detail: retryText(job), progress: null };
     case 'delivered':
       return {
         title: 'Delivered',
@@ -40,6 +40,24 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
     case 'cancelled':
       return { title: 'Cancelled', detail: 'The fax was cancelled.', progress: null };
   }
+}
+
+const RETRY_REASONS: Partial<Record<string, string>> = { FAX_BUSY: 'busy', FAX_NO_ANSWER: 'no answer' };
+
+/** "busy — retry at 14:05": why the fax waits and when it dials again, in the panel's local time. */
+function retryText(job: JobView): string {
+  const waiting = job.recipients.filter((r) => r.state === 'retry-wait');
+  const code = job.error?.code ?? waiting[0]?.error?.code;
+  const reason = (code && RETRY_REASONS[code]) || 'not sent';
+  const at = job.retryAt ? new Date(job.retryAt) : null;
+  const when =
+    at && !isNaN(at.getTime()) ? ` — retry at ${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}` : '';
+  const who = waiting.length > 0 ? ` (${waiting.map((r) => r.number).join(', ')})` : '';
+  return `${reason}${when}${who}`;
+}
+
+function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 function recipientsText(job: JobView): string {

@@ -15,6 +15,26 @@ export const EdgeConfigSchema = z.object({
   pagesInFlight: z.coerce.number().int().min(1).max(16).default(2),
   /** Default country for numbers typed without +: ISO 3166 alpha-2. */
   defaultCountry: z.string().length(2).default('US'),
+  /** How long the pages of a finished job stay in the spool. */
+  spoolRetentionHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(24),
+  /** How often the spool is swept for expired pages. */
+  spoolSweepMinutes: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 60)
+    .default(10),
+  /** Retry policy of enterprises that have not set their own: dial attempts per recipient… */
+  faxRetryAttempts: z.coerce.number().int().min(1).max(10).default(3),
+  /** …and the wait between attempts, for busy and no-answer recipients. */
+  faxRetryIntervalSeconds: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 3600)
+    .default(120),
 });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
@@ -26,6 +46,7 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_DATA: 'dataDir',
   MFP_EDGE_LOG_LEVEL: 'logLevel',
   MFP_EDGE_DEFAULT_COUNTRY: 'defaultCountry',
+  MFP_EDGE_SPOOL_RETENTION_HOURS: 'spoolRetentionHours',
 };
 
 export function loadConfig(

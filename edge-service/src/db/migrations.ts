@@ -72,4 +72,27 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'fax hand-over intent, retry attempts, spool housekeeping, enterprise fax policies',
+    sql: `
+      -- submit_tag is written before Create-Job and sent as job-name: after a crash the modem's job
+      -- list is searched for it, so a document the modem already holds is followed, not sent again.
+      ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN submit_tag TEXT;
+      ALTER TABLE jobs ADD COLUMN retry_at TEXT;
+      ALTER TABLE jobs ADD COLUMN spool_purged_at TEXT;
+      CREATE INDEX jobs_spool_kept ON jobs (updated_at)
+        WHERE spool_purged_at IS NULL AND state IN ('delivered', 'failed', 'cancelled');
+      ALTER TABLE job_recipients ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE job_recipients ADD COLUMN last_attempt INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE enterprise_fax_policies (
+        enterprise_id TEXT PRIMARY KEY REFERENCES enterprises(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        retry_attempts INTEGER NOT NULL CHECK (retry_attempts BETWEEN 1 AND 10),
+        retry_interval_ms INTEGER NOT NULL CHECK (retry_interval_ms >= 0),
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -34,9 +34,17 @@ export interface FaxJobStatus {
   destinations: DestinationStatus[];
 }
 
+/** A job found in the modem's job list by its name (see FaxLine.findJobs). */
+export interface FoundFaxJob extends FaxJobStatus {
+  name: string;
+  /** Documents the modem holds for it; null when the device does not say. */
+  documents: number | null;
+}
+
 /**
  * A fax modem. `submit()` hands a document to the device for the given `tel:` destinations and
  * returns the device job id once the device holds the whole document; `status()` follows it.
+ * `options.jobName` is sent as the IPP job-name and must reach the device unchanged.
  * Failures are EdgeError with a fax code (FAX_UNSUPPORTED, FAX_LINE_DOWN, FAX_ERROR, …).
  */
 export interface FaxLine {
@@ -44,4 +52,10 @@ export interface FaxLine {
   submit(document: FaxDocument, destinations: string[], options?: { jobName?: string }): Promise<number>;
   status(jobId: number): Promise<FaxJobStatus>;
   cancel(jobId: number): Promise<void>;
+  /**
+   * Jobs of any state (pending, active, finished) whose job name is exactly `name`, newest first.
+   * What makes a hand-over cut short by a crash checkable: the edge names every device job with a
+   * tag it recorded before Create-Job. Optional: without it the edge cannot tell and never resends.
+   */
+  findJobs?(name: string): Promise<FoundFaxJob[]>;
 }

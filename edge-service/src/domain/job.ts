@@ -16,6 +16,10 @@ export interface RecipientRecord {
   state: RecipientState;
   pagesSent: number;
   error?: ErrorBody;
+  /** How many device jobs dialled this recipient so far. */
+  attempts: number;
+  /** The job attempt (JobRecord.attempt) that last dialled this recipient; 0 before the first. */
+  lastAttempt: number;
 }
 
 export interface JobRecord {
@@ -30,6 +34,16 @@ export interface JobRecord {
   totalPages: number | null;
   /** The fax modem's job id once the document was handed over: what makes a resend avoidable. */
   deviceJobId: number | null;
+  /** Device jobs handed over so far (the first is 1); each retry of failed recipients is one more. */
+  attempt: number;
+  /**
+   * The job name the current attempt carries to the fax modem (`mfp-edge:<job id>:<attempt>`),
+   * written BEFORE Create-Job. Set with no deviceJobId means a hand-over may have happened: after a
+   * crash the modem's job list is searched for it instead of sending again.
+   */
+  submitTag: string | null;
+  /** In retry-wait: when the next attempt starts (ISO 8601). */
+  retryAt: string | null;
   error?: ErrorBody;
   createdAt: string;
   updatedAt: string;
@@ -43,7 +57,10 @@ export interface JobPageRecord {
 }
 
 export type JobPatch = Partial<
-  Pick<JobRecord, 'state' | 'pagesScanned' | 'pagesSent' | 'totalPages' | 'deviceJobId'>
+  Pick<
+    JobRecord,
+    'state' | 'pagesScanned' | 'pagesSent' | 'totalPages' | 'deviceJobId' | 'submitTag' | 'retryAt'
+  >
 > & { error?: ErrorBody | null };
 
 export type RecipientPatch = Partial<Pick<RecipientRecord, 'state' | 'pagesSent'>> & {
@@ -66,6 +83,17 @@ export interface JobRepository {
   addPage(id: string, page: JobPageRecord): void;
   setPageFaxFile(id: string, number: number, faxFile: string): void;
   pages(id: string): JobPageRecord[];
+  /**
+   * Records the intent of a new attempt in one write: the attempt number, its tag, no device job
+   * yet, and the recipients it dials (their attempt counters move on). Returns the job as stored.
+   */
+  beginAttempt(id: string, attempt: { number: number; tag: string; positions: number[] }): JobRecord;
+  /** Runs `work` as one atomic unit of storage. */
+  atomically<T>(work: () => T): T;
+  /** Finished jobs last changed before `before` whose spooled pages are still on disk. */
+  listSpoolExpired(before: string, limit: number): JobRecord[];
+  /** Notes that the job's spooled pages were removed (does not change updatedAt). */
+  markSpoolPurged(id: string): void;
 }
 
 export function isFinal(state: JobState): boolean {
@@ -89,5 +117,6 @@ export function toJobView(job: JobRecord): JobView {
     })),
   };
   if (job.error) view.error = job.error;
+  if (job.state === 'retry-wait' && job.retryAt) view.retryAt = job.retryAt;
   return view;
 }

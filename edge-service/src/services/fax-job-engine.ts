@@ -1,16 +1,30 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobRecord, JobRepository, FaxJobOptions, RecipientState } from '../domain/job.ts';
+import type {
+  JobRecord,
+  JobRepository,
+  FaxJobOptions,
+  RecipientRecord,
+  RecipientState,
+} from '../domain/job.ts';
 import { isFinal } from '../domain/job.ts';
 import type { DeviceRecord, DeviceRepository } from '../domain/device.ts';
-import type { FaxJobStatus, FaxLine } from '../domain/fax-line.ts';
-import type { ScanRequest } from '../domain/scanner.ts';
+import type { FaxDocument, FaxJobStatus, FaxLine } from '../domain/fax-line.ts';
+import {
+  isRetryableFaxFailure,
+  NO_RETRY_POLICY,
+  type FaxPolicyRepository,
+  type FaxRetryPolicy,
+} from '../domain/fax-retry-policy.ts';
+import type { ScannedPage, ScanRequest } from '../domain/scanner.ts';
 import { telUri } from '../domain/fax-number.ts';
 import type { DeviceDrivers } from './device-drivers.ts';
 import type { Spool } from './spool.ts';
+import { SpoolHousekeeper } from './spool-housekeeper.ts';
 import { Limiter, KeyedMutex } from './concurrency.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
+import type { ErrorBody } from '../../../protocol/index.ts';
 import { renderFaxPage, type FaxPage } from '../pipeline/fax-page.ts';
 import { buildFaxTiff, readFaxTiffPages } from '../pipeline/fax-tiff.ts';
 import { buildFaxPdf } from '../pipeline/fax-pdf.ts';
@@ -23,22 +37,48 @@ export interface FaxJobEngineOptions {
   logger: Logger;
   pollMs: number;
   pagesInFlight: number;
+  /** Per-enterprise retry policy for busy / no-answer recipients; without it a job dials once. */
+  policies?: FaxPolicyRepository;
+  /** How long the pages of a finished job stay in the spool (default 24 h). */
+  spoolRetentionMs?: number;
+  /** How often the spool is swept (default 10 min). */
+  spoolSweepMs?: number;
 }
 
 /** A4 at 300 dpi in 1/300 inch; the scanner clips to what the original really is. */
 const A4_AREA = { width: 2480, height: 3508 };
 /** Consecutive failed status polls before the edge gives up on a modem that stopped answering. */
 const MAX_POLL_FAILURES = 40;
+const DEFAULT_RETENTION_MS = 24 * 3_600_000;
+const DEFAULT_SWEEP_MS = 10 * 60_000;
 
 interface Running {
   abort: AbortController;
   done: Promise<void>;
 }
 
+/** The job name a device job of this attempt carries: what the modem's job list is searched for. */
+export function submitTag(jobId: string, attempt: number): string {
+  return `mfp-edge:${jobId}:${attempt}`;
+}
+
 /**
  * Runs fax jobs: scan page by page into the spool, convert each page to G4 as it arrives, hand the
- * document to the fax modem once, then follow it to a result. Every step is written to the job
- * repository before it is announced ('job' events), so what a panel sees is what survives a crash.
+ * document to the fax modem once per attempt, follow it to a result, and redial busy or unanswered
+ * recipients as the enterprise's policy says. Every step is written to the job repository before it
+ * is announced ('job' events), so what a panel sees is what survives a crash.
+ *
+ * Crash safety, step by step (a job resumes from what the repository says):
+ * - accepted: nothing touched the scanner yet; scan.
+ * - scanning: from the ADF, the sheets already fed sit in the output tray and cannot be read again,
+ *   so the job fails with SCAN_INTERRUPTED (the panel asks to put the originals back and send
+ *   again) rather than faxing a stack with pages missing. From the platen it scans again.
+ * - converting / dialing without a hand-over intent: pages come back from the spool, missing
+ *   conversions are redone.
+ * - dialing with an intent (submitTag) but no device job id: the modem's job list is searched for
+ *   the tag. A job holding our document is followed; otherwise the document is sent (again).
+ * - dialing / sending with a device job id: followed.
+ * - retry-wait: waits until retryAt, then a new device job for the recipients still to reach.
  */
 export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   readonly #o: FaxJobEngineOptions;
@@ -46,6 +86,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   readonly #running = new Map<string, Running>();
   readonly #scannerLocks = new KeyedMutex();
   readonly #converter: Limiter;
+  readonly #housekeeper: SpoolHousekeeper;
   #stopping = false;
 
   constructor(options: FaxJobEngineOptions) {
@@ -53,12 +94,20 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     this.#o = options;
     this.#log = options.logger;
     this.#converter = new Limiter(options.pagesInFlight);
+    this.#housekeeper = new SpoolHousekeeper({
+      jobs: options.jobs,
+      spool: options.spool,
+      logger: options.logger.child({ module: 'spool' }),
+      retentionMs: options.spoolRetentionMs ?? DEFAULT_RETENTION_MS,
+      intervalMs: options.spoolSweepMs ?? DEFAULT_SWEEP_MS,
+    });
   }
 
-  /** Picks up the jobs a previous run left unfinished. */
+  /** Picks up the jobs a previous run left unfinished, and starts the spool sweep. */
   start(): void {
     this.#stopping = false;
     for (const job of this.#o.jobs.listUnfinished()) this.#launch(job);
+    this.#housekeeper.start();
   }
 
   async stop(): Promise<void> {
@@ -66,6 +115,12 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     const running = [...this.#running.values()];
     for (const run of running) run.abort.abort(new Error('edge stopping'));
     await Promise.allSettled(running.map((run) => run.done));
+    await this.#housekeeper.stop();
+  }
+
+  /** One spool sweep now (the periodic one runs between start() and stop()). */
+  sweepSpool(): Promise<number> {
+    return this.#housekeeper.sweep();
   }
 
   /** Records a new job (it is durable once this returns) and starts it. */
@@ -88,7 +143,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     const run = this.#running.get(jobId);
     if (!run) {
       this.#finishRecipients(job, 'failed', { code: 'JOB_FINISHED', message: 'Cancelled.' });
-      return this.#update(job, { state: 'cancelled' });
+      return this.#update(job, { state: 'cancelled', retryAt: null });
     }
     run.abort.abort(new EdgeError('JOB_FINISHED', 'Cancelled at the panel.'));
     await run.done;
@@ -115,23 +170,9 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const device = this.#o.devices.get(job.deviceId);
       if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED', 'The device of this job no longer exists.');
       const faxLine = this.#o.drivers.faxLine(device);
-      if (job.deviceJobId === null) {
-        if (job.state !== 'accepted' && job.pagesScanned > 0 && job.state === 'scanning') {
-          // A scan cut short cannot be continued: the device has already fed those sheets.
-          throw new EdgeError(
-            'SCANNER_ERROR',
-            'The edge restarted while scanning; put the originals back and send again.',
-          );
-        }
-        const pages =
-          job.state === 'accepted' || job.state === 'scanning'
-            ? await this.#scan(job, device, signal)
-            : await this.#spooledPages(job);
-        job = this.#o.jobs.get(job.id)!;
-        job = this.#update(job, { state: 'dialing', totalPages: pages.length });
-        job = await this.#handOver(job, faxLine, pages, signal);
-      }
-      await this.#follow(job, faxLine, signal, log);
+      if (job.state === 'scanning' && job.options.source === 'adf') throw scanInterrupted(job);
+      if (job.state === 'accepted' || job.state === 'scanning') await this.#scan(job, device, signal);
+      await this.#deliver(job.id, device, faxLine, signal, log);
     } catch (error) {
       job = this.#o.jobs.get(job.id)!;
       if (signal.aborted && this.#stopping) {
@@ -146,19 +187,30 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
             .catch((e: unknown) => log.warn({ err: e }, 'could not cancel the job at the fax modem'));
         }
         this.#finishRecipients(job, 'failed', { code: 'JOB_FINISHED', message: 'Cancelled.' });
-        this.#update(job, { state: 'cancelled' });
+        this.#update(job, { state: 'cancelled', retryAt: null });
         return;
       }
       const edgeError = EdgeError.from(error);
       if (edgeError.code === 'INTERNAL') log.error({ err: error }, 'fax job failed unexpectedly');
       else log.warn({ code: edgeError.code, msg: edgeError.message }, 'fax job failed');
+      if (edgeError.code === 'SPOOL_FULL') await this.#freeSpool(job, log);
       this.#finishRecipients(job, 'failed', edgeError.toBody(), true);
-      this.#update(job, { state: 'failed', error: edgeError.toBody() });
+      this.#update(job, { state: 'failed', error: edgeError.toBody(), retryAt: null });
+    }
+  }
+
+  /** A job that filled the disk gives its pages back at once: the next job needs the room. */
+  async #freeSpool(job: JobRecord, log: Logger): Promise<void> {
+    try {
+      await this.#o.spool.removeJob(job.id);
+      this.#o.jobs.markSpoolPurged(job.id);
+    } catch (error) {
+      log.warn({ err: error }, 'could not free the spool of a job that filled the disk');
     }
   }
 
   /** Scans into the spool, converting pages while the scanner feeds the next ones. */
-  async #scan(job: JobRecord, device: DeviceRecord, signal: AbortSignal): Promise<FaxPage[]> {
+  async #scan(job: JobRecord, device: DeviceRecord, signal: AbortSignal): Promise<void> {
     const scanner = this.#o.drivers.scanner(device);
     const request: ScanRequest = {
       source: job.options.source,
@@ -168,27 +220,48 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       ...A4_AREA,
       documentFormat: 'image/jpeg',
     };
-    return this.#scannerLocks.lock(device.id, async () => {
-      let current = this.#update(job, { state: 'scanning' });
+    await this.#scannerLocks.lock(device.id, async () => {
+      let current = this.#update(job, { state: 'scanning', pagesScanned: 0 });
       const conversions: Promise<FaxPage>[] = [];
-      for await (const page of scanner.scan(request, signal)) {
-        const extension = page.contentType === 'image/png' ? 'png' : 'jpg';
-        const scanFile = await this.#o.spool.write(
-          job.id,
-          `scan-${pad(page.number)}.${extension}`,
-          page.data,
-        );
-        this.#o.jobs.addPage(job.id, { number: page.number, scanFile, faxFile: null });
-        current = this.#update(current, { pagesScanned: page.number });
-        conversions.push(this.#converter.run(() => this.#convert(job, page.number, page.data)));
-        // Surface a conversion failure at once instead of after the whole feeder.
-        conversions.at(-1)!.catch(() => undefined);
+      try {
+        await this.#scanPages(job, scanner.scan(request, signal), conversions, (n) => {
+          current = this.#update(current, { pagesScanned: n });
+        });
+      } catch (error) {
+        // Pages already converting would write into the spool after the job ended.
+        await Promise.allSettled(conversions);
+        throw error;
       }
       if (conversions.length === 0)
         throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
-      this.#update(current, { state: 'converting' });
-      return Promise.all(conversions);
+      current = this.#update(current, { state: 'converting' });
+      await Promise.all(conversions);
+      this.#update(current, { totalPages: conversions.length });
     });
+  }
+
+  /** Spools each page as it arrives and queues its conversion; stops at the first failure. */
+  async #scanPages(
+    job: JobRecord,
+    pages: AsyncIterable<ScannedPage>,
+    conversions: Promise<FaxPage>[],
+    scanned: (pages: number) => void,
+  ): Promise<void> {
+    let conversionFailure: { error: unknown } | null = null;
+    for await (const page of pages) {
+      const extension = page.contentType === 'image/png' ? 'png' : 'jpg';
+      const scanFile = await this.#o.spool.write(job.id, `scan-${pad(page.number)}.${extension}`, page.data);
+      this.#o.jobs.addPage(job.id, { number: page.number, scanFile, faxFile: null });
+      scanned(page.number);
+      // The image is read back from the spool when its turn comes, so pages waiting for the
+      // converter cost disk, not memory, however long the feeder.
+      const conversion = this.#converter.run(async () =>
+        this.#convert(job, page.number, await this.#o.spool.read(job.id, scanFile)),
+      );
+      conversion.catch((error: unknown) => (conversionFailure ??= { error }));
+      conversions.push(conversion);
+      if (conversionFailure) throw (conversionFailure as { error: unknown }).error;
+    }
   }
 
   async #convert(job: JobRecord, number: number, data: Buffer): Promise<FaxPage> {
@@ -202,7 +275,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     return page;
   }
 
-  /** After a restart: pages already scanned come back from the spool, converting what is missing. */
+  /** The job's fax pages from the spool, converting any a crash left unconverted. */
   async #spooledPages(job: JobRecord): Promise<FaxPage[]> {
     const pages = this.#o.jobs.pages(job.id);
     if (pages.length === 0)
@@ -220,39 +293,97 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     );
   }
 
-  async #handOver(
-    job: JobRecord,
+  /** Attempts until every recipient is delivered or out of attempts. */
+  async #deliver(
+    jobId: string,
+    device: DeviceRecord,
     faxLine: FaxLine,
-    pages: FaxPage[],
     signal: AbortSignal,
-  ): Promise<JobRecord> {
-    signal.throwIfAborted();
-    const capabilities = await faxLine.capabilities();
-    const formats = capabilities.documentFormats;
-    const document = formats.includes('application/pdf')
-      ? { contentType: 'application/pdf' as const, data: await buildFaxPdf(pages) }
-      : formats.includes('image/tiff')
-        ? { contentType: 'image/tiff' as const, data: buildFaxTiff(pages) }
-        : null;
-    if (!document) {
-      throw new EdgeError(
-        'FAX_UNSUPPORTED',
-        `The fax modem accepts none of our formats (it offers ${formats.join(', ') || 'nothing'}).`,
-      );
+    log: Logger,
+  ): Promise<void> {
+    for (;;) {
+      let job = this.#o.jobs.get(jobId)!;
+      if (job.state === 'retry-wait') {
+        const wait = job.retryAt ? Date.parse(job.retryAt) - Date.now() : 0;
+        if (wait > 0) await sleep(wait, undefined, { signal });
+      }
+      if (job.deviceJobId === null) job = await this.#handOver(job, faxLine, signal, log);
+      job = await this.#follow(job, faxLine, signal, log);
+      if (job.state === 'cancelled' || this.#conclude(job, device, log)) return;
     }
+  }
+
+  /** Records the intent, then submits; or, when an intent survived a crash, reconciles first. */
+  async #handOver(job: JobRecord, faxLine: FaxLine, signal: AbortSignal, log: Logger): Promise<JobRecord> {
     signal.throwIfAborted();
-    const destinations = job.recipients.map((r) => telUri(r.number));
+    if (job.submitTag !== null) {
+      const adopted = await this.#reconcile(job, faxLine, log);
+      if (adopted) return adopted;
+    } else {
+      const positions = job.recipients
+        .filter((r) => r.state !== 'delivered' && r.state !== 'failed')
+        .map((r) => r.position);
+      const number = job.attempt + 1;
+      job = this.#o.jobs.beginAttempt(job.id, { number, tag: submitTag(job.id, number), positions });
+      this.emit('job', job);
+    }
+    const pages = await this.#spooledPages(job);
+    if (job.totalPages !== pages.length) job = this.#update(job, { totalPages: pages.length });
+    const document = await this.#document(faxLine, pages);
+    signal.throwIfAborted();
+    const destinations = attemptRecipients(job).map((r) => telUri(r.number));
     const deviceJobId = await faxLine.submit(
       { ...document, pages: pages.length, name: `fax-${job.seq}` },
       destinations,
-      {
-        jobName: `mfp-edge fax ${job.seq}`,
-      },
+      { jobName: job.submitTag! },
     );
+    log.info({ deviceJobId, attempt: job.attempt, destinations: destinations.length }, 'fax handed over');
     return this.#update(job, { deviceJobId });
   }
 
-  async #follow(job: JobRecord, faxLine: FaxLine, signal: AbortSignal, log: Logger): Promise<void> {
+  /**
+   * After a crash between the intent and the device job id: a device job named with our tag that
+   * holds a document is ours and is followed. Jobs created but left without their document are
+   * cancelled, and the caller sends again.
+   */
+  async #reconcile(job: JobRecord, faxLine: FaxLine, log: Logger): Promise<JobRecord | null> {
+    const tag = job.submitTag!;
+    if (!faxLine.findJobs)
+      throw new EdgeError(
+        'FAX_ERROR',
+        'The edge restarted while handing this fax to the modem, and the modem cannot list its jobs: check its fax log before sending again.',
+      );
+    const found = await faxLine.findJobs(tag);
+    // A device that does not report number-of-documents may hold it: never risk a second send.
+    const holding = found.find((j) => j.documents !== 0);
+    if (holding) {
+      log.info({ deviceJobId: holding.jobId, tag }, 'the modem already has this fax; following it');
+      return this.#update(job, { deviceJobId: holding.jobId });
+    }
+    for (const empty of found) {
+      if (empty.state === 'pending' || empty.state === 'processing')
+        await faxLine
+          .cancel(empty.jobId)
+          .catch((e: unknown) => log.warn({ err: e }, 'could not cancel an empty device job'));
+    }
+    log.info({ tag, empty: found.length }, 'the modem does not hold this fax; sending it');
+    return null;
+  }
+
+  async #document(faxLine: FaxLine, pages: FaxPage[]): Promise<Pick<FaxDocument, 'contentType' | 'data'>> {
+    const capabilities = await faxLine.capabilities();
+    const formats = capabilities.documentFormats;
+    if (formats.includes('application/pdf'))
+      return { contentType: 'application/pdf', data: await buildFaxPdf(pages) };
+    if (formats.includes('image/tiff')) return { contentType: 'image/tiff', data: buildFaxTiff(pages) };
+    throw new EdgeError(
+      'FAX_UNSUPPORTED',
+      `The fax modem accepts none of our formats (it offers ${formats.join(', ') || 'nothing'}).`,
+    );
+  }
+
+  /** Polls the device job until it ends; returns the job with this attempt's recipients settled. */
+  async #follow(job: JobRecord, faxLine: FaxLine, signal: AbortSignal, log: Logger): Promise<JobRecord> {
     let failures = 0;
     let last = '';
     for (;;) {
@@ -270,51 +401,112 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const fingerprint = JSON.stringify(status);
       if (fingerprint !== last) {
         last = fingerprint;
-        job = this.#apply(job, status);
-        if (isFinal(job.state)) return;
+        const finished =
+          status.state === 'completed' || status.state === 'aborted' || status.state === 'cancelled';
+        job = this.#apply(job, status, finished);
+        if (finished) return job;
       }
       await sleep(this.#o.pollMs, undefined, { signal });
     }
   }
 
-  /** Maps the modem's view of the job onto ours. */
-  #apply(job: JobRecord, status: FaxJobStatus): JobRecord {
-    job.recipients.forEach((recipient, position) => {
+  /** Maps the modem's view of the current attempt onto its recipients. */
+  #apply(job: JobRecord, status: FaxJobStatus, finished: boolean): JobRecord {
+    const fallback: ErrorBody = {
+      code: 'FAX_ERROR',
+      message: status.state === 'cancelled' ? 'Cancelled at the device.' : 'The fax modem aborted the job.',
+    };
+    attemptRecipients(job).forEach((recipient, index) => {
+      const uri = telUri(recipient.number);
+      const atIndex = status.destinations[index];
       const destination =
-        status.destinations[position] ?? status.destinations.find((d) => d.uri === telUri(recipient.number));
-      if (!destination) return;
-      const state: RecipientState = destination.state === 'pending' ? 'pending' : destination.state;
-      const error =
-        destination.state === 'failed'
+        atIndex?.uri === uri ? atIndex : (status.destinations.find((d) => d.uri === uri) ?? atIndex);
+      let state: RecipientState = destination?.state ?? 'pending';
+      let error: ErrorBody | null =
+        destination?.state === 'failed'
           ? {
               code: destination.errorCode ?? 'FAX_ERROR',
               message: destination.errorMessage ?? 'The fax could not be delivered.',
               recipient: recipient.number,
             }
           : null;
-      this.#o.jobs.updateRecipient(job.id, position, { state, pagesSent: destination.pagesSent, error });
+      if (finished && state !== 'delivered' && state !== 'failed') {
+        // Settled by the job's end: a device that reports no per-destination result.
+        state = status.state === 'completed' ? 'delivered' : 'failed';
+        error = state === 'failed' ? { ...fallback, recipient: recipient.number } : null;
+      }
+      if (status.state === 'cancelled' && state === 'failed' && !error)
+        error = { ...fallback, recipient: recipient.number };
+      this.#o.jobs.updateRecipient(job.id, recipient.position, {
+        state,
+        pagesSent: destination?.pagesSent ?? 0,
+        error,
+      });
     });
     const fresh = this.#o.jobs.get(job.id)!;
-    const pagesSent = Math.max(status.pagesCompleted, ...fresh.recipients.map((r) => r.pagesSent));
-    const finished =
-      status.state === 'completed' || status.state === 'aborted' || status.state === 'cancelled';
-    if (!finished) {
-      const state = fresh.recipients.some((r) => r.state === 'sending') ? 'sending' : 'dialing';
-      return this.#update(fresh, { state, pagesSent });
-    }
+    const pagesSent = Math.max(
+      fresh.pagesSent,
+      status.pagesCompleted,
+      ...fresh.recipients.map((r) => r.pagesSent),
+    );
     if (status.state === 'cancelled') {
       this.#finishRecipients(fresh, 'failed', { code: 'JOB_FINISHED', message: 'Cancelled at the device.' });
       return this.#update(fresh, { state: 'cancelled', pagesSent });
     }
-    const failed = fresh.recipients.filter((r) => r.state !== 'delivered');
-    if (status.state === 'completed' && failed.length === 0)
-      return this.#update(fresh, { state: 'delivered', pagesSent });
+    if (finished) return this.#update(fresh, { pagesSent });
+    const state = fresh.recipients.some((r) => r.state === 'sending') ? 'sending' : 'dialing';
+    return this.#update(fresh, { state, pagesSent });
+  }
+
+  /**
+   * After an attempt: schedules the next one for the recipients that were busy or did not answer
+   * and have attempts left (returns false), or records the job's result (returns true).
+   */
+  #conclude(job: JobRecord, device: DeviceRecord, log: Logger): boolean {
+    const policy = this.#policy(device);
+    const retry = attemptRecipients(job).filter(
+      (r) => r.state === 'failed' && isRetryableFaxFailure(r.error?.code) && r.attempts < policy.attempts,
+    );
+    if (retry.length > 0) {
+      const retryAt = new Date(Date.now() + policy.intervalMs).toISOString();
+      const updated = this.#o.jobs.atomically(() => {
+        for (const r of retry) this.#o.jobs.updateRecipient(job.id, r.position, { state: 'retry-wait' });
+        return this.#o.jobs.update(job.id, {
+          state: 'retry-wait',
+          retryAt,
+          deviceJobId: null,
+          submitTag: null,
+          error: retry[0]!.error ?? null,
+        });
+      });
+      this.emit('job', updated);
+      log.info(
+        { retryAt, recipients: retry.length, attempt: job.attempt, of: policy.attempts },
+        'fax recipients busy or not answering; retry scheduled',
+      );
+      return false;
+    }
+    const failed = job.recipients.filter((r) => r.state !== 'delivered');
+    if (failed.length === 0) {
+      this.#update(job, { state: 'delivered', error: null, retryAt: null });
+      return true;
+    }
     const firstError = failed.find((r) => r.error)?.error ?? {
       code: 'FAX_ERROR' as const,
-      message: 'The fax modem aborted the job.',
+      message: 'The fax could not be delivered.',
     };
-    this.#finishRecipients(fresh, 'failed', firstError, true);
-    return this.#update(fresh, { state: 'failed', pagesSent, error: firstError });
+    this.#finishRecipients(job, 'failed', firstError, true);
+    this.#update(job, { state: 'failed', error: firstError, retryAt: null });
+    return true;
+  }
+
+  #policy(device: DeviceRecord): FaxRetryPolicy {
+    try {
+      return this.#o.policies?.faxRetryPolicy(device.enterpriseId) ?? NO_RETRY_POLICY;
+    } catch (error) {
+      this.#log.warn({ err: error }, 'cannot read the fax retry policy; not redialling');
+      return NO_RETRY_POLICY;
+    }
   }
 
   #finishRecipients(
@@ -331,6 +523,21 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       });
     });
   }
+}
+
+/** The recipients the current attempt dials (or dialled), in submission order. */
+function attemptRecipients(job: JobRecord): RecipientRecord[] {
+  return job.recipients.filter((r) => r.lastAttempt === job.attempt);
+}
+
+function scanInterrupted(job: JobRecord): EdgeError {
+  const scanned = job.pagesScanned;
+  return new EdgeError(
+    'SCAN_INTERRUPTED',
+    scanned > 0
+      ? `The edge restarted while scanning (after page ${scanned}); put all the originals back in the feeder and send again.`
+      : 'The edge restarted while scanning; put all the originals back in the feeder and send again.',
+  );
 }
 
 function pad(n: number): string {

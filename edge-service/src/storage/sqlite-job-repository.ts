@@ -22,6 +22,9 @@ interface JobRow {
   pages_sent: number;
   total_pages: number | null;
   device_job_id: number | null;
+  attempt: number;
+  submit_tag: string | null;
+  retry_at: string | null;
   error_code: string | null;
   error_message: string | null;
   error_page: number | null;
@@ -36,6 +39,8 @@ interface RecipientRow {
   pages_sent: number;
   error_code: string | null;
   error_message: string | null;
+  attempts: number;
+  last_attempt: number;
 }
 
 function errorFrom(code: string | null, message: string | null, page?: number | null): ErrorBody | undefined {
@@ -51,7 +56,11 @@ const JOB_COLUMNS: Record<string, string> = {
   pagesSent: 'pages_sent',
   totalPages: 'total_pages',
   deviceJobId: 'device_job_id',
+  submitTag: 'submit_tag',
+  retryAt: 'retry_at',
 };
+
+const FINAL_STATES = `('delivered', 'failed', 'cancelled')`;
 
 export class SqliteJobRepository implements JobRepository {
   readonly #db: Db;
@@ -97,7 +106,7 @@ export class SqliteJobRepository implements JobRepository {
 
   listUnfinished(): JobRecord[] {
     const rows = this.#db
-      .prepare(`SELECT * FROM jobs WHERE state NOT IN ('delivered', 'failed', 'cancelled') ORDER BY seq`)
+      .prepare(`SELECT * FROM jobs WHERE state NOT IN ${FINAL_STATES} ORDER BY seq`)
       .all() as JobRow[];
     return rows.map((row) => this.#toRecord(row));
   }
@@ -145,7 +154,10 @@ export class SqliteJobRepository implements JobRepository {
 
   addPage(id: string, page: JobPageRecord): void {
     this.#db
-      .prepare('INSERT INTO job_pages (job_id, number, scan_file, fax_file) VALUES (?, ?, ?, ?)')
+      .prepare(
+        `INSERT INTO job_pages (job_id, number, scan_file, fax_file) VALUES (?, ?, ?, ?)
+         ON CONFLICT (job_id, number) DO UPDATE SET scan_file = excluded.scan_file, fax_file = excluded.fax_file`,
+      )
       .run(id, page.number, page.scanFile, page.faxFile);
   }
 
@@ -153,6 +165,44 @@ export class SqliteJobRepository implements JobRepository {
     this.#db
       .prepare('UPDATE job_pages SET fax_file = ? WHERE job_id = ? AND number = ?')
       .run(faxFile, id, number);
+  }
+
+  beginAttempt(id: string, attempt: { number: number; tag: string; positions: number[] }): JobRecord {
+    const now = new Date().toISOString();
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `UPDATE jobs SET attempt = ?, submit_tag = ?, device_job_id = NULL, retry_at = NULL,
+             state = 'dialing', error_code = NULL, error_message = NULL, error_page = NULL, updated_at = ?
+           WHERE id = ?`,
+        )
+        .run(attempt.number, attempt.tag, now, id);
+      const recipient = this.#db.prepare(
+        `UPDATE job_recipients SET attempts = attempts + 1, last_attempt = ?, state = 'pending',
+           pages_sent = 0, error_code = NULL, error_message = NULL
+         WHERE job_id = ? AND position = ?`,
+      );
+      for (const position of attempt.positions) recipient.run(attempt.number, id, position);
+    })();
+    return this.get(id)!;
+  }
+
+  atomically<T>(work: () => T): T {
+    return this.#db.transaction(work)();
+  }
+
+  listSpoolExpired(before: string, limit: number): JobRecord[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM jobs WHERE spool_purged_at IS NULL AND state IN ${FINAL_STATES} AND updated_at < ?
+         ORDER BY updated_at LIMIT ?`,
+      )
+      .all(before, limit) as JobRow[];
+    return rows.map((row) => this.#toRecord(row));
+  }
+
+  markSpoolPurged(id: string): void {
+    this.#db.prepare('UPDATE jobs SET spool_purged_at = ? WHERE id = ?').run(new Date().toISOString(), id);
   }
 
   pages(id: string): JobPageRecord[] {
@@ -173,6 +223,8 @@ export class SqliteJobRepository implements JobRepository {
         number: r.number,
         state: r.state as RecipientRecord['state'],
         pagesSent: r.pages_sent,
+        attempts: r.attempts,
+        lastAttempt: r.last_attempt,
       };
       const error = errorFrom(r.error_code, r.error_message);
       if (error) record.error = error;
@@ -189,6 +241,9 @@ export class SqliteJobRepository implements JobRepository {
       pagesSent: row.pages_sent,
       totalPages: row.total_pages,
       deviceJobId: row.device_job_id,
+      attempt: row.attempt,
+      submitTag: row.submit_tag,
+      retryAt: row.retry_at,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       recipients,

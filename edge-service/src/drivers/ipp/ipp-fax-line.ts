@@ -9,6 +9,7 @@ import type {
   FaxJobStatus,
   FaxLine,
   FaxLineCapabilities,
+  FoundFaxJob,
 } from '../../domain/fax-line.ts';
 import { EdgeError } from '../../edge-error.ts';
 import type { Logger } from '../../logger.ts';
@@ -49,6 +50,8 @@ const JOB_ATTRIBUTES = [
   'destination-statuses',
   'destination-uris',
 ];
+
+const FOUND_JOB_ATTRIBUTES = [...JOB_ATTRIBUTES, 'job-name', 'number-of-documents'];
 
 const JOB_STATES: Record<string, FaxJobStatus['state']> = {
   pending: 'pending',
@@ -160,6 +163,42 @@ export class IppFaxLine implements FaxLine {
     return toFaxJobStatus(jobId, groupOf(response, 'job-attributes-tag'));
   }
 
+  /**
+   * Get-Jobs for all jobs (falling back to completed + not-completed for devices that refuse
+   * which-jobs=all), filtered on job-name. Used after a restart to learn whether a Create-Job the
+   * edge recorded the intent of reached the device, so it never sends the same fax twice.
+   */
+  async findJobs(name: string): Promise<FoundFaxJob[]> {
+    let groups: IppAttributes[];
+    try {
+      groups = await this.#getJobs('all');
+    } catch (error) {
+      if (!(error instanceof EdgeError) || error.code !== 'FAX_UNSUPPORTED') throw error;
+      groups = [...(await this.#getJobs('not-completed')), ...(await this.#getJobs('completed'))];
+    }
+    const found = groups
+      .filter((job) => text(job['job-name']) === name)
+      .flatMap((job): FoundFaxJob[] => {
+        const jobId = count(job['job-id']);
+        if (jobId === undefined) return [];
+        return [
+          {
+            ...toFaxJobStatus(jobId, job),
+            name,
+            documents: count(job['number-of-documents']) ?? null,
+          },
+        ];
+      });
+    return found.sort((a, b) => b.jobId - a.jobId);
+  }
+
+  async #getJobs(which: 'all' | 'completed' | 'not-completed'): Promise<IppAttributes[]> {
+    const response = await this.#call('Get-Jobs', {
+      operationAttributes: { 'which-jobs': which, 'requested-attributes': FOUND_JOB_ATTRIBUTES },
+    });
+    return response.groups.filter((g) => g.name === 'job-attributes-tag').map((g) => g.attributes);
+  }
+
   async cancel(jobId: number): Promise<void> {
     await this.#call('Cancel-Job', { operationAttributes: { 'job-id': jobId } }, jobId);
   }
@@ -197,7 +236,8 @@ function toEdgeError(error: unknown, operation: string, jobId: number | undefine
     if (
       status === 'server-error-operation-not-supported' ||
       status === 'client-error-uri-scheme-not-supported' ||
-      (operation === 'Create-Job' && status === 'client-error-attributes-or-values-not-supported')
+      ((operation === 'Create-Job' || operation === 'Get-Jobs') &&
+        status === 'client-error-attributes-or-values-not-supported')
     )
       return new EdgeError('FAX_UNSUPPORTED', error.message, details);
   }

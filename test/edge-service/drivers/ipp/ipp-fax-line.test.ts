@@ -4,6 +4,11 @@ import type { FaxDocument } from '../../../../edge-service/src/domain/fax-line.t
 import { IppFaxLine } from '../../../../edge-service/src/drivers/ipp/ipp-fax-line.ts';
 import type { IppAttributes, IppDecodedRequest } from '../../../../edge-service/src/drivers/ipp/node-ipp.ts';
 import { FakeIppServer, type FakeAnswer } from './fake-ipp-server.ts';
+import { Simulator } from '../../../../simulator/src/simulator.ts';
+import { createLogger as createSimLogger } from '../../../../simulator/src/logger.ts';
+import { buildFaxPdf } from '../../../../edge-service/src/pipeline/fax-pdf.ts';
+import { renderFaxPage } from '../../../../edge-service/src/pipeline/fax-page.ts';
+import { textPageJpeg } from '../../../helpers/sample-page.ts';
 
 const FAXOUT_PRINTER: IppAttributes = {
   'printer-make-and-model': { lang: 'en', value: 'Virtual MFP FaxOut' },
@@ -281,4 +286,73 @@ describe('IppFaxLine', () => {
       );
     });
   });
+
+  describe('findJobs()', () => {
+    it('finds jobs of any state by job-name in the simulator’s job list (Get-Jobs which-jobs=all)', async function () {
+      this.timeout(15000);
+      const simulator = new Simulator({
+        port: 0,
+        timeFactor: 0.001,
+        logger: createSimLogger({ level: 'silent' }),
+      });
+      await simulator.start();
+      try {
+        const line = new IppFaxLine({ url: simulator.deviceUrls.faxUrl });
+        const pdf = { ...DOCUMENT, pages: 1, data: await onePagePdf() };
+        const first = await line.submit(pdf, ['tel:+12125550100'], { jobName: 'mfp-edge:job-a:1' });
+        await line.submit(pdf, ['tel:+12125550101'], { jobName: 'mfp-edge:job-b:1' });
+        const deadline = Date.now() + 10000;
+        while ((await line.status(first)).state !== 'completed' && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        const found = await line.findJobs('mfp-edge:job-a:1');
+        assert.equal(found.length, 1);
+        assert.equal(found[0]!.jobId, first);
+        assert.equal(found[0]!.name, 'mfp-edge:job-a:1');
+        assert.equal(found[0]!.documents, 1);
+        assert.equal(found[0]!.state, 'completed');
+        assert.deepEqual(await line.findJobs('mfp-edge:job-c:1'), []);
+      } finally {
+        await simulator.stop();
+      }
+    });
+
+    it('asks for completed and not-completed jobs when the device refuses which-jobs=all', async () => {
+      const line = await faxLine((req) => {
+        const which = ops(req)['which-jobs'];
+        if (which === 'all') return { status: 'client-error-attributes-or-values-not-supported' };
+        return which === 'completed'
+          ? jobAnswer({
+              'job-id': 9,
+              'job-name': 'mfp-edge:x:2',
+              'job-state': 'completed',
+              'number-of-documents': 1,
+            })
+          : jobAnswer({ 'job-id': 12, 'job-name': 'someone else', 'job-state': 'processing' });
+      });
+      const found = await line.findJobs('mfp-edge:x:2');
+      assert.deepEqual(
+        server!.requests.map((r) => [r.operation, ops(r)['which-jobs']]),
+        [
+          ['Get-Jobs', 'all'],
+          ['Get-Jobs', 'not-completed'],
+          ['Get-Jobs', 'completed'],
+        ],
+      );
+      assert.deepEqual(
+        found.map((j) => [j.jobId, j.state, j.documents]),
+        [[9, 'completed', 1]],
+      );
+      assert.ok((ops(server!.requests[0]!)['requested-attributes'] as string[]).includes('job-name'));
+    });
+  });
 });
+
+/** A real one-page fax PDF (the simulator decodes what it is sent). */
+async function onePagePdf(): Promise<Buffer> {
+  const page = await renderFaxPage(await textPageJpeg(100), {
+    resolution: 'standard',
+    mode: 'text',
+    pageNumber: 1,
+  });
+  return buildFaxPdf([page]);
+}

@@ -1,0 +1,47 @@
+import type { ErrorCode } from '../../../protocol/index.ts';
+
+/**
+ * How an enterprise wants a fax redialled when a recipient is busy or does not answer. Other
+ * failures (a call dropped mid-page, a dead line, a refused document) are not redialled: sending
+ * again could deliver the first pages twice, or cannot succeed before someone fixes the line.
+ */
+export interface FaxRetryPolicy {
+  /** Dial attempts per recipient, the first included (1 = never redial). */
+  attempts: number;
+  /** Wait between a failed attempt and the next. */
+  intervalMs: number;
+}
+
+export const DEFAULT_FAX_RETRY_POLICY: FaxRetryPolicy = { attempts: 3, intervalMs: 2 * 60_000 };
+
+/** One attempt and no redial: what the engine does when no policy source is configured. */
+export const NO_RETRY_POLICY: FaxRetryPolicy = { attempts: 1, intervalMs: 0 };
+
+export const FAX_RETRY_LIMITS = {
+  attempts: { min: 1, max: 10 },
+  intervalMs: { min: 0, max: 24 * 3_600_000 },
+} as const;
+
+const RETRYABLE: readonly ErrorCode[] = ['FAX_BUSY', 'FAX_NO_ANSWER'];
+
+export function isRetryableFaxFailure(code: ErrorCode | undefined): boolean {
+  return code !== undefined && RETRYABLE.includes(code);
+}
+
+/** Throws a RangeError naming the first field out of its range. */
+export function checkFaxRetryPolicy(policy: FaxRetryPolicy): FaxRetryPolicy {
+  for (const key of ['attempts', 'intervalMs'] as const) {
+    const { min, max } = FAX_RETRY_LIMITS[key];
+    const value = policy[key];
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new RangeError(`fax retry ${key} must be an integer from ${min} to ${max}, not ${value}`);
+  }
+  return policy;
+}
+
+/** Per-enterprise fax policies; versioned so a panel or an upstream never acts on a stale one. */
+export interface FaxPolicyRepository {
+  /** The enterprise's policy, or the defaults when it never set one. */
+  faxRetryPolicy(enterpriseId: string): FaxRetryPolicy & { version: number };
+  setFaxRetryPolicy(enterpriseId: string, policy: FaxRetryPolicy): FaxRetryPolicy & { version: number };
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describeJob } from '../../device-app/src/job-text.ts';
+import type { JobView } from '../../protocol/index.ts';
+
+const base: JobView = {
+  id: 'j1',
+  state: 'retry-wait',
+  createdAt: '2026-11-28T10:00:00.000Z',
+  updatedAt: '2026-11-28T10:01:00.000Z',
+  resolution: 'fine',
+  pagesScanned: 2,
+  pagesSent: 2,
+  totalPages: 2,
+  recipients: [
+    { number: '+12125550100', state: 'retry-wait', error: { code: 'FAX_BUSY', message: 'busy' } },
+    { number: '+12125550111', state: 'delivered' },
+  ],
+  error: { code: 'FAX_BUSY', message: 'The line was busy.' },
+};
+
+describe('panel job text', () => {
+  it('says why a fax waits and when it dials again, in local time', () => {
+    const at = new Date(2026, 10, 28, 14, 5);
+    const text = describeJob({ ...base, retryAt: at.toISOString() });
+    assert.equal(text.title, 'Waiting to retry');
+    assert.equal(text.detail, 'busy — retry at 14:05 (+12125550100)');
+  });
+
+  it('names no answer, and does without a retry time', () => {
+    const text = describeJob({ ...base, error: { code: 'FAX_NO_ANSWER', message: 'no answer' } });
+    assert.equal(text.detail, 'no answer (+12125550100)');
+  });
+});
