@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { SqliteDeviceRepository, SqliteDirectoryRepository } from './storage/sqlite-device-repository.ts';
 import { SqliteJobRepository } from './storage/sqlite-job-repository.ts';
+import { SqliteFaxPolicyRepository } from './storage/sqlite-fax-policy-repository.ts';
 import { Spool } from './services/spool.ts';
 import { NetworkDeviceDrivers, type DeviceDrivers } from './services/device-drivers.ts';
 import { FaxJobEngine } from './services/fax-job-engine.ts';
@@ -80,6 +81,12 @@ export class EdgeService {
         logger: log.child({ module: 'jobs' }),
         pollMs: this.config.faxPollMs,
         pagesInFlight: this.config.pagesInFlight,
+        policies: new SqliteFaxPolicyRepository(db, {
+          attempts: this.config.faxRetryAttempts,
+          intervalMs: this.config.faxRetryIntervalSeconds * 1000,
+        }),
+        spoolRetentionMs: this.config.spoolRetentionHours * 3_600_000,
+        spoolSweepMs: this.config.spoolSweepMinutes * 60_000,
       });
       const handlers = new PanelHandlers({
         devices,

@@ -83,7 +83,7 @@ describe('end to end: a multi-page fax from the panel to a remote fax machine', 
     assert.ok(inkRatio > 0.005 && inkRatio < 0.3, `ink covers ${(inkRatio * 100).toFixed(2)}% of the page`);
   });
 
-  it('reports a busy remote line as a failed job with FAX_BUSY', async () => {
+  it('puts a busy remote line into retry-wait with the time of the next attempt, and cancels it', async () => {
     const line = await fetch(`${stack.simulator.url}/sim/api/line/${encodeURIComponent('+12125550199')}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -94,12 +94,11 @@ describe('end to end: a multi-page fax from the panel to a remote fax machine', 
       recipients: ['+1 212 555 0199'],
       resolution: 'standard',
     });
-    const done = await panel.waitForJob(
-      (j) => j.id === job.id && ['delivered', 'failed'].includes(j.state),
-      100000,
-    );
-    assert.equal(done.state, 'failed');
-    assert.equal(done.error?.code, 'FAX_BUSY');
+    const waiting = await panel.waitForJob((j) => j.id === job.id && j.state === 'retry-wait', 100000);
+    assert.equal(waiting.recipients[0]?.error?.code, 'FAX_BUSY');
+    assert.ok(waiting.retryAt && Date.parse(waiting.retryAt) > Date.now(), `retryAt ${waiting.retryAt}`);
+    const { job: cancelled } = await panel.request('job.cancel', { jobId: job.id });
+    assert.equal(cancelled.state, 'cancelled');
   });
 
   it('reports a paper jam at the scanner and keeps the job record', async () => {

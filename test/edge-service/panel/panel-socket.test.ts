@@ -88,7 +88,8 @@ describe('edge panel socket (service, fake drivers)', function () {
     faxLine = new FakeFaxLine();
     const drivers: DeviceDrivers = { scanner: () => scanner, faxLine: () => faxLine };
     edge = new EdgeService({
-      config: { port: 0, dataDir: dir.path, faxPollMs: 50 },
+      // One attempt: retries have their own tests (test/edge-service/services/).
+      config: { port: 0, dataDir: dir.path, faxPollMs: 50, faxRetryAttempts: 1 },
       drivers,
       logger: createLogger({ level: 'silent' }),
     });
