@@ -5,6 +5,7 @@ import { Faults } from './faults.ts';
 import { SimClock } from './clock.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { VirtualScanner } from './scanner/virtual-scanner.ts';
+import type { ScannerProfile } from './scanner/escl-quirks.ts';
 import { createEsclRouter } from './scanner/escl-router.ts';
 import { createFeederRoutes } from './scanner/feeder-routes.ts';
 import { FaxModem } from './fax/fax-modem.ts';
@@ -12,7 +13,14 @@ import { RemoteMachines } from './fax/remote-machines.ts';
 import { createIppHandler } from './fax/ipp-handler.ts';
 import { createFaxRoutes } from './fax/fax-routes.ts';
 import { createFaultRoutes } from './control-api/fault-routes.ts';
-import { consolePage } from './console/console-page.ts';
+import { createConsoleRoutes } from './console/console-routes.ts';
+import { DeviceLogin } from './device-login/device-login.ts';
+import { createDeviceLoginRoutes } from './device-login/device-login-routes.ts';
+import { createDeviceApiRoutes } from './device-login/device-api-routes.ts';
+import { FailedAttempts } from './device-login/failed-attempts.ts';
+import { randomBytes } from 'node:crypto';
+import type { DnsSdAdvertiser } from './dns-sd/dns-sd-advertiser.ts';
+import { createSimulatorAdvertiser } from './dns-sd/simulator-advertisement.ts';
 
 export interface SimulatorOptions {
   host?: string;
@@ -22,6 +30,12 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The panel URL the console frames, when an edge is known (the demo). */
   panelUrl?: string;
+  /** The device's admin password for its device API (HTTP Basic, user `admin`); random per start if unset. */
+  adminPassword?: string;
+  /** Advertise `_uscan._tcp` and `_ipp._tcp` (FaxOut) over mDNS. Off by default: multicast leaves the machine. */
+  dnsSd?: boolean;
+  /** 'quirks': the scanner plays back real devices' eSCL quirks (QUIRKS.md) instead of the clean protocol. */
+  scannerProfile?: ScannerProfile;
 }
 
 /**
@@ -34,18 +48,24 @@ export class Simulator {
   readonly scanner: VirtualScanner;
   readonly remotes: RemoteMachines;
   readonly modem: FaxModem;
+  /** The MFP's own sign-in; emits 'change' when the signed-in person changes. */
+  readonly deviceLogin = new DeviceLogin();
+  readonly #adminPassword: string;
   readonly #options: SimulatorOptions;
   readonly #logger: Logger;
   #server: Server | null = null;
+  #advertiser: DnsSdAdvertiser | null = null;
 
   constructor(options: SimulatorOptions = {}) {
     this.#options = options;
     this.#logger = options.logger ?? createLogger();
+    this.#adminPassword = options.adminPassword ?? randomBytes(18).toString('base64url');
     this.clock = new SimClock(options.timeFactor ?? 1);
     this.scanner = new VirtualScanner({
       clock: this.clock,
       faults: this.faults,
       logger: this.#logger.child({ module: 'scanner' }),
+      profile: options.scannerProfile ?? 'standard',
     });
     this.remotes = new RemoteMachines();
     this.modem = new FaxModem({
@@ -67,6 +87,11 @@ export class Simulator {
     return { scannerUrl: `${this.url}/eSCL`, faxUrl: `${this.url.replace(/^http:/, 'ipp:')}/ipp/faxout` };
   }
 
+  /** The credential a paired edge uses on the device API (`/device/api/v1/`). */
+  get adminCredentials(): { username: 'admin'; password: string } {
+    return { username: 'admin', password: this.#adminPassword };
+  }
+
   /** Lets the console frame the panel of the edge this device is paired with. */
   setPanelUrl(url: string): void {
     this.#options.panelUrl = url;
@@ -86,10 +111,17 @@ export class Simulator {
     );
     app.use('/sim/api/feeder', createFeederRoutes(this.scanner));
     app.use('/sim/api/faults', createFaultRoutes(this.faults));
-    app.use('/sim/api', createFaxRoutes(this.remotes));
-    app.get('/', (_req, res) => {
-      res.type('html').send(consolePage({ panelUrl: this.#options.panelUrl ?? null }));
-    });
+    app.use('/sim/api/device-login', createDeviceLoginRoutes(this.deviceLogin));
+    app.use('/sim/api', createFaxRoutes(this.remotes, this.modem));
+    app.use(
+      '/device/api/v1',
+      createDeviceApiRoutes({
+        login: this.deviceLogin,
+        credentials: () => this.adminCredentials,
+        failures: new FailedAttempts(),
+      }),
+    );
+    app.use(createConsoleRoutes({ panelUrl: () => this.#options.panelUrl ?? null }));
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -100,11 +132,27 @@ export class Simulator {
     });
     this.#server = server;
     this.#logger.info({ url: this.url }, 'simulator listening');
+    if (this.#options.dnsSd) {
+      this.#advertiser = createSimulatorAdvertiser({
+        scanner: this.scanner.identity,
+        address: this.#options.host ?? '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        logger: this.#logger.child({ module: 'dns-sd' }),
+      });
+      try {
+        await this.#advertiser.start();
+      } catch (error) {
+        await this.stop();
+        throw error;
+      }
+    }
   }
 
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = null;
+    await this.#advertiser?.stop();
+    this.#advertiser = null;
     await this.modem.stop();
     await this.scanner.stop();
     if (!server) return;

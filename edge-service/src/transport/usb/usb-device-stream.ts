@@ -1,0 +1,178 @@
+/**
+ * The thin `usb` part of IPP-over-USB: open a device, claim its 7/1/4 interfaces, and wrap each
+ * interface's bulk IN/OUT endpoints as a Duplex that http-over-stream speaks HTTP/1.1 over; one
+ * stream per interface gives as many requests in parallel.
+ *
+ * NOT verified against hardware: no USB bus exists on the machines this was written and tested on.
+ * UsbBulkStream is tested over a fake device whose endpoints are a TCP connection to an HTTP server;
+ * the `usb` calls themselves (open, claim, transfers with their timeouts) are untested.
+ */
+import { Duplex } from 'node:stream';
+import { createStreamFetch, type StreamFetch } from './http-over-stream.ts';
+import {
+  findIppUsbInterfaces,
+  type IppUsbInterface,
+  type UsbDeviceDescriptor,
+} from './ipp-usb-interfaces.ts';
+
+/** The WebUSB calls used here, as the `usb` package's devices provide them (third argument: its timeout in ms). */
+export interface UsbTransferDevice extends UsbDeviceDescriptor {
+  readonly opened: boolean;
+  readonly configuration?: { configurationValue: number } | null;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  selectConfiguration(configurationValue: number): Promise<void>;
+  claimInterface(interfaceNumber: number): Promise<void>;
+  releaseInterface(interfaceNumber: number): Promise<void>;
+  selectAlternateInterface(interfaceNumber: number, alternateSetting: number): Promise<void>;
+  detachKernelDriver?(interfaceNumber: number): Promise<void>;
+  transferIn(
+    endpointNumber: number,
+    length: number,
+    timeoutMs?: number,
+  ): Promise<{ data?: DataView; status?: string }>;
+  transferOut(
+    endpointNumber: number,
+    data: Uint8Array,
+    timeoutMs?: number,
+  ): Promise<{ bytesWritten: number; status?: string }>;
+  clearHalt(direction: 'in' | 'out', endpointNumber: number): Promise<void>;
+}
+
+export interface UsbBulkStreamOptions {
+  /** Each bulk IN read waits this long; an idle interface simply reads again (default 1000 ms). */
+  readPollMs?: number;
+  /** Longest a bulk OUT transfer may take (default 30 s). */
+  writeTimeoutMs?: number;
+}
+
+/** One IPP-USB interface's bulk endpoints as a byte stream. */
+export class UsbBulkStream extends Duplex {
+  readonly #device: UsbTransferDevice;
+  readonly #iface: IppUsbInterface;
+  readonly #readPollMs: number;
+  readonly #writeTimeoutMs: number;
+  #reading = false;
+  #stopped = false;
+
+  constructor(device: UsbTransferDevice, iface: IppUsbInterface, options: UsbBulkStreamOptions = {}) {
+    super();
+    this.#device = device;
+    this.#iface = iface;
+    this.#readPollMs = options.readPollMs ?? 1000;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? 30_000;
+  }
+
+  override _read(): void {
+    if (this.#reading) return;
+    this.#reading = true;
+    void this.#readLoop();
+  }
+
+  async #readLoop(): Promise<void> {
+    // Ask for many packets at once: a short packet ends the transfer early anyway.
+    const length = Math.max(512, this.#iface.packetSize) * 32;
+    while (!this.#stopped) {
+      let result: { data?: DataView; status?: string };
+      try {
+        result = await this.#device.transferIn(this.#iface.inEndpoint, length, this.#readPollMs);
+      } catch (error) {
+        if (this.#stopped) return;
+        if (isTimeout(error)) continue; // idle interface: nothing to read yet
+        this.destroy(asError(error, 'bulk IN transfer failed'));
+        return;
+      }
+      if (this.#stopped) return;
+      if (result.status === 'stall' || result.data === undefined) {
+        await this.#device.clearHalt('in', this.#iface.inEndpoint).catch(() => {});
+        continue;
+      }
+      const data = result.data;
+      if (data.byteLength === 0) continue;
+      if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength))) {
+        this.#reading = false;
+        return;
+      }
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    void this.#writeAll(chunk).then(
+      () => callback(),
+      (error: unknown) => callback(asError(error, 'bulk OUT transfer failed')),
+    );
+  }
+
+  async #writeAll(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const piece = chunk.subarray(offset);
+      const result = await this.#device.transferOut(this.#iface.outEndpoint, piece, this.#writeTimeoutMs);
+      if (result.status === 'stall') {
+        await this.#device.clearHalt('out', this.#iface.outEndpoint);
+        continue;
+      }
+      if (result.bytesWritten <= 0) throw new Error('bulk OUT transfer wrote nothing');
+      offset += result.bytesWritten;
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#stopped = true;
+    callback(error);
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && /time ?d? ?out/i.test(`${error.name} ${error.message}`);
+}
+
+function asError(error: unknown, what: string): Error {
+  return error instanceof Error ? error : new Error(`${what}: ${String(error)}`);
+}
+
+export interface IppUsbConnection {
+  /** A `fetch` for EsclClient/EsclScanner and IppClient/IppFaxLine; use `http://localhost/…` URLs. */
+  fetch: StreamFetch;
+  interfaces: IppUsbInterface[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens an IPP-USB device: selects the configuration, detaches the kernel's usblp driver where it
+ * holds the interfaces (Linux), claims every 7/1/4 interface and returns a `fetch` over all of them.
+ */
+export async function openIppUsbDevice(
+  device: UsbTransferDevice,
+  options: UsbBulkStreamOptions = {},
+): Promise<IppUsbConnection> {
+  const interfaces = findIppUsbInterfaces(device);
+  if (interfaces.length === 0) throw new Error('the USB device has no IPP-over-USB (7/1/4) interface');
+  if (!device.opened) await device.open();
+  const configurationValue = interfaces[0]!.configurationValue;
+  if (device.configuration?.configurationValue !== configurationValue) {
+    await device.selectConfiguration(configurationValue);
+  }
+  for (const iface of interfaces) {
+    await device.detachKernelDriver?.(iface.interfaceNumber).catch(() => {});
+    await device.claimInterface(iface.interfaceNumber);
+    await device.selectAlternateInterface(iface.interfaceNumber, iface.alternateSetting);
+  }
+  const fetch = createStreamFetch(interfaces.map((iface) => () => new UsbBulkStream(device, iface, options)));
+  return {
+    fetch,
+    interfaces,
+    close: async () => {
+      await fetch.close();
+      for (const iface of interfaces) await device.releaseInterface(iface.interfaceNumber).catch(() => {});
+      await device.close().catch(() => {});
+    },
+  };
+}
+
+/** IPP-USB devices on this machine's USB buses (the `usb` package is loaded only when asked). */
+export async function listIppUsbDevices(): Promise<UsbTransferDevice[]> {
+  const { usb } = await import('usb');
+  const devices = (await usb.getDevices()) as unknown as UsbTransferDevice[];
+  return devices.filter((device) => findIppUsbInterfaces(device).length > 0);
+}
