@@ -173,6 +173,14 @@ export async function openIppUsbDevice(
 /** IPP-USB devices on this machine's USB buses (the `usb` package is loaded only when asked). */
 export async function listIppUsbDevices(): Promise<UsbTransferDevice[]> {
   const { usb } = await import('usb');
-  const devices = (await usb.getDevices()) as unknown as UsbTransferDevice[];
+  let devices: UsbTransferDevice[];
+  try {
+    devices = (await usb.getDevices()) as unknown as UsbTransferDevice[];
+  } catch (error) {
+    // A machine without a USB bus (containers, VMs) has no IPP-USB devices: that is not an error.
+    if (/not found|LIBUSB_ERROR_(NO_DEVICE|NOT_FOUND|OTHER)/i.test(String((error as Error).message)))
+      return [];
+    throw error;
+  }
   return devices.filter((device) => findIppUsbInterfaces(device).length > 0);
 }
