@@ -70,7 +70,8 @@ export const requests = {
   },
   'fax.send': {
     payload: z.object({
-      recipients: z.array(z.string().max(64)).max(50),
+      /** At most MAX_FAX_RECIPIENTS, checked by the edge so the panel gets TOO_MANY_RECIPIENTS. */
+      recipients: z.array(z.string().max(64)),
       resolution: FaxResolution.default('fine'),
       source: ScanSource.default('adf'),
       duplex: z.boolean().default(false),

@@ -1,4 +1,6 @@
 import { PROTOCOL_VERSION } from '../../protocol/version.ts';
+import { CLOSE_CODES } from '../../protocol/error-codes.ts';
+import type { ReplyFrame, EventFrame } from '../../protocol/envelope.ts';
 import type {
   RequestType,
   RequestPayload,
@@ -52,7 +54,14 @@ export class EdgeConnection {
       this.socket = null;
       for (const id of Object.keys(this.pending)) this.settle(id, new Error('connection lost'));
       this.hooks.onDown(event.reason || 'connection lost', event.code);
-      if (this.closedByApp || event.code === 4401 || event.code === 4426) return;
+      // Retrying cannot help an unknown credential or a version mismatch.
+      if (
+        this.closedByApp ||
+        event.code === CLOSE_CODES.DEVICE_UNAUTHORIZED ||
+        event.code === CLOSE_CODES.DEVICE_REVOKED ||
+        event.code === CLOSE_CODES.UNSUPPORTED_VERSION
+      )
+        return;
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 10000);
     };
@@ -84,23 +93,18 @@ export class EdgeConnection {
   }
 
   private receive(text: string): void {
-    let frame: {
-      type?: string;
-      id?: string;
-      ok?: boolean;
-      payload?: unknown;
-      error?: ErrorBody;
-      event?: EventType;
-    };
+    // The edge is trusted to send valid frames (it validates with the protocol's schemas); the panel
+    // checks only the discriminants, so its bundle needs no schema library.
+    let frame: ReplyFrame | EventFrame;
     try {
       frame = JSON.parse(text);
     } catch {
       return;
     }
-    if (frame.type === 'reply' && frame.id !== undefined) {
+    if (frame.type === 'reply') {
       if (frame.ok) this.settle(frame.id, null, frame.payload);
-      else if (frame.error) this.settle(frame.id, new RequestError(frame.error));
-    } else if (frame.type === 'event' && frame.event) {
+      else this.settle(frame.id, new RequestError(frame.error));
+    } else if (frame.type === 'event') {
       for (const listener of (this.listeners[frame.event] ?? []) as Listener<EventType>[]) {
         listener(frame.payload as EventPayload<EventType>);
       }

@@ -1,4 +1,5 @@
 import type { JobView, UserView, DeviceView } from '../../protocol/messages.ts';
+import { CLOSE_CODES } from '../../protocol/error-codes.ts';
 import { EdgeConnection, RequestError, PANEL_PROTOCOL_VERSIONS } from './edge-connection.ts';
 import { show } from './dom.ts';
 import { homeScreen } from './screens/home-screen.ts';
@@ -42,13 +43,13 @@ const edge = new EdgeConnection(wsUrl, {
   onOpen: () => void hello(),
   onDown: (reason, code) => {
     setConnection('offline', 'Offline');
-    if (code === 4401)
+    if (code === CLOSE_CODES.DEVICE_UNAUTHORIZED || code === CLOSE_CODES.DEVICE_REVOKED)
       go({
         kind: 'notice',
         title: 'Not paired',
         text: 'This panel is not paired with the fax service (or was revoked). Ask your administrator to pair it.',
       });
-    else if (code === 4426)
+    else if (code === CLOSE_CODES.UNSUPPORTED_VERSION)
       go({
         kind: 'notice',
         title: 'Update needed',
@@ -84,7 +85,7 @@ async function hello(): Promise<void> {
     document.getElementById('user-name')!.textContent = reply.user ? reply.user.displayName : '';
     setConnection('online', 'Online');
     const { jobs } = await edge.request('jobs.list', { limit: 10 });
-    for (const job of jobs) state.jobs[job.id] = job;
+    for (const job of jobs) remember(job);
     if (!state.lastJobId && jobs[0]) state.lastJobId = jobs[0].id;
     if (state.view.kind === 'notice') go({ kind: 'home' });
     else render();
@@ -94,8 +95,14 @@ async function hello(): Promise<void> {
   }
 }
 
+/** Replies and events can cross on the wire: keep whichever view of a job is newer. */
+function remember(job: JobView): void {
+  const known = state.jobs[job.id];
+  if (!known || known.updatedAt <= job.updatedAt) state.jobs[job.id] = job;
+}
+
 edge.on('job.updated', ({ job }) => {
-  state.jobs[job.id] = job;
+  remember(job);
   if (state.view.kind === 'job' && state.view.jobId === job.id) render();
 });
 
@@ -163,7 +170,7 @@ const faxActions = {
     edge
       .request('fax.send', { recipients: recipients.map((r) => r.input), resolution, source, duplex: false })
       .then(({ job }) => {
-        state.jobs[job.id] = job;
+        remember(job);
         state.lastJobId = job.id;
         state.draft = { recipients: [], resolution, source, message: '', busy: false };
         go({ kind: 'job', jobId: job.id });

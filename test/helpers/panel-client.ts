@@ -1,5 +1,7 @@
 import WebSocket from 'ws';
 import type {
+  ReplyFrame,
+  EventFrame,
   EventPayload,
   ReplyPayload,
   RequestPayload,
@@ -8,8 +10,10 @@ import type {
   JobView,
 } from '../../protocol/index.ts';
 
-type ReplyFrame = { type: 'reply'; id: string; ok: boolean; payload?: unknown; error?: ErrorBody };
-type EventFrame = { type: 'event'; event: string; payload: unknown };
+/** The error code of a reply, or undefined when it succeeded. */
+export function errorCode(frame: ReplyFrame): string | undefined {
+  return frame.ok ? undefined : frame.error.code;
+}
 
 /**
  * A panel speaking the real protocol over a real WebSocket, for service and end-to-end tests.

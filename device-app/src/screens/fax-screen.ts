@@ -1,4 +1,5 @@
 import type { FaxResolution, ScanSource } from '../../../protocol/messages.ts';
+import { MAX_FAX_RECIPIENTS } from '../../../protocol/limits.ts';
 import { h } from '../dom.ts';
 
 export interface FaxDraft {
@@ -105,7 +106,16 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
       'div',
       {},
       h('h1', {}, 'Send a fax'),
-      h('div', { class: 'entry' }, input, h('button', { type: 'button', onclick: add }, 'Add number')),
+      h(
+        'div',
+        { class: 'entry' },
+        input,
+        h(
+          'button',
+          { type: 'button', disabled: draft.recipients.length >= MAX_FAX_RECIPIENTS, onclick: add },
+          'Add number',
+        ),
+      ),
       keypad,
       h('p', { class: 'message', role: 'alert', id: 'fax-message' }, draft.message),
     ),

@@ -30,6 +30,20 @@ const FATAL: Partial<Record<ErrorCode, number>> = {
 interface Connection {
   socket: WebSocket;
   session: PanelSession;
+  /** Cleared on every ping; a connection that has not answered the last ping is dead. */
+  alive: boolean;
+  inFlight: number;
+}
+
+/** Requests one panel may have unanswered at once; a panel needs one or two. */
+const MAX_IN_FLIGHT = 8;
+/** Bytes queued to a panel that has stopped reading before the edge drops the connection. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+export interface PanelSocketTiming {
+  helloTimeoutMs: number;
+  /** How often each panel is pinged; half-open connections are dropped after one missed pong. */
+  heartbeatMs: number;
 }
 
 /**
@@ -41,10 +55,13 @@ export class PanelSocket {
   readonly #log: Logger;
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   readonly #connections = new Set<Connection>();
+  readonly #timing: PanelSocketTiming;
+  #heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(handlers: PanelHandlers, logger: Logger) {
+  constructor(handlers: PanelHandlers, logger: Logger, timing: Partial<PanelSocketTiming> = {}) {
     this.#handlers = handlers;
     this.#log = logger;
+    this.#timing = { helloTimeoutMs: HELLO_TIMEOUT_MS, heartbeatMs: 30_000, ...timing };
   }
 
   attach(server: Server): void {
@@ -56,6 +73,8 @@ export class PanelSocket {
       }
       this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
     });
+    this.#heartbeat = setInterval(() => this.#pingAll(), this.#timing.heartbeatMs);
+    this.#heartbeat.unref();
   }
 
   /** Devices with at least one panel connected. */
@@ -66,24 +85,27 @@ export class PanelSocket {
   publishJob(job: JobRecord): void {
     const frame = encodeEvent('job.updated', { job: toJobView(job) });
     for (const connection of this.#connections) {
-      if (connection.session.device?.id === job.deviceId) connection.socket.send(frame);
+      if (connection.session.device?.id === job.deviceId) this.#send(connection, frame);
     }
   }
 
   async stop(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
     for (const { socket } of this.#connections) socket.terminate();
     this.#connections.clear();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
   #accept(socket: WebSocket): void {
-    const connection: Connection = { socket, session: newPanelSession() };
+    const connection: Connection = { socket, session: newPanelSession(), alive: true, inFlight: 0 };
     this.#connections.add(connection);
     let badFrames = 0;
     const helloTimer = setTimeout(() => {
       if (!connection.session.device) socket.close(CLOSE_CODES.HELLO_TIMEOUT, 'hello expected');
-    }, HELLO_TIMEOUT_MS);
+    }, this.#timing.helloTimeoutMs);
     helloTimer.unref();
+    socket.on('pong', () => (connection.alive = true));
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       void this.#onFrame(connection, data, isBinary).then((ok) => {
@@ -103,31 +125,70 @@ export class PanelSocket {
 
   /** Returns false when the frame was bad. */
   async #onFrame(connection: Connection, data: RawData, isBinary: boolean): Promise<boolean> {
-    const { socket, session } = connection;
     if (isBinary) {
-      socket.send(
+      this.#send(
+        connection,
         encodeError(null, { code: 'BAD_MESSAGE', message: 'Binary frames are not part of the protocol.' }),
       );
       return false;
     }
     const decoded = decodeRequest(rawToString(data));
     if (!decoded.ok) {
-      socket.send(encodeError(decoded.id, { code: decoded.code, message: decoded.message }));
+      this.#send(connection, encodeError(decoded.id, { code: decoded.code, message: decoded.message }));
       return false;
     }
     const { request } = decoded;
+    if (connection.inFlight >= MAX_IN_FLIGHT) {
+      this.#send(
+        connection,
+        encodeError(request.id, {
+          code: 'RATE_LIMITED',
+          message: 'Too many requests at once; wait for the answers.',
+        }),
+      );
+      return true;
+    }
+    connection.inFlight++;
     try {
-      const payload = await this.#handlers.handle(session, request);
-      if (socket.readyState === socket.OPEN) socket.send(encodeReply(request.id, payload));
+      const payload = await this.#handlers.handle(connection.session, request);
+      this.#send(connection, encodeReply(request.id, payload));
       return true;
     } catch (error) {
       const edgeError = EdgeError.from(error);
       if (edgeError.code === 'INTERNAL')
         this.#log.error({ err: error, type: request.type }, 'panel request failed');
-      socket.send(encodeError(request.id, edgeError.toBody()));
+      this.#send(connection, encodeError(request.id, edgeError.toBody()));
       const closeCode = FATAL[edgeError.code];
-      if (closeCode) socket.close(closeCode, edgeError.code);
+      if (closeCode) connection.socket.close(closeCode, edgeError.code);
       return edgeError.code !== 'BAD_MESSAGE';
+    } finally {
+      connection.inFlight--;
+    }
+  }
+
+  /** Sends unless the panel has stopped reading: a stuck panel must not grow the edge's memory. */
+  #send(connection: Connection, frame: string): void {
+    const { socket } = connection;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.#log.warn(
+        { device: connection.session.device?.id },
+        'panel is not reading; dropping the connection',
+      );
+      socket.terminate();
+      return;
+    }
+    socket.send(frame);
+  }
+
+  #pingAll(): void {
+    for (const connection of this.#connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
     }
   }
 }

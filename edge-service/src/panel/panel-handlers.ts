@@ -1,5 +1,6 @@
 import {
   SUPPORTED_PROTOCOL_VERSIONS,
+  MAX_FAX_RECIPIENTS,
   negotiateVersion,
   type DecodedRequest,
   type RequestType,
@@ -28,8 +29,6 @@ type Handler<T extends RequestType> = (
   session: PanelSession,
   payload: ParsedRequestPayload<T>,
 ) => Promise<ReplyPayload<T>> | ReplyPayload<T>;
-
-const MAX_RECIPIENTS = 10;
 
 /**
  * The panel's requests, by type, free of any transport: the WebSocket adapter decodes frames, calls
@@ -89,10 +88,10 @@ export class PanelHandlers {
     const device = this.#device(session);
     if (payload.recipients.length === 0)
       throw new EdgeError('NO_RECIPIENTS', 'Enter at least one fax number.');
-    if (payload.recipients.length > MAX_RECIPIENTS) {
+    if (payload.recipients.length > MAX_FAX_RECIPIENTS) {
       throw new EdgeError(
         'TOO_MANY_RECIPIENTS',
-        `A fax can go to at most ${MAX_RECIPIENTS} numbers at once.`,
+        `A fax can go to at most ${MAX_FAX_RECIPIENTS} numbers at once.`,
       );
     }
     // Every number is checked before anything is scanned.

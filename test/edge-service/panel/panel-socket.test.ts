@@ -7,8 +7,8 @@ import type { DeviceDrivers } from '../../../edge-service/src/services/device-dr
 import type { Scanner, ScannedPage } from '../../../edge-service/src/domain/scanner.ts';
 import type { FaxLine, FaxJobStatus } from '../../../edge-service/src/domain/fax-line.ts';
 import { createLogger } from '../../../edge-service/src/logger.ts';
-import { CLOSE_CODES, MAX_MESSAGE_BYTES } from '../../../protocol/index.ts';
-import { PanelClient } from '../../helpers/panel-client.ts';
+import { CLOSE_CODES, MAX_FAX_RECIPIENTS, MAX_MESSAGE_BYTES } from '../../../protocol/index.ts';
+import { PanelClient, errorCode } from '../../helpers/panel-client.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { textPageJpeg } from '../../helpers/sample-page.ts';
 
@@ -167,12 +167,12 @@ describe('edge panel socket (service, fake drivers)', function () {
 
   it('answers malformed and unknown frames with codes and stays open', async () => {
     const client = await connect();
-    assert.equal((await client.sendRaw('not json', null)).error?.code, 'BAD_MESSAGE');
+    assert.equal(errorCode(await client.sendRaw('not json', null)), 'BAD_MESSAGE');
     assert.equal(
-      (await client.sendRaw(JSON.stringify({ type: 'fax.explode', id: 'u1' }), 'u1')).error?.code,
+      errorCode(await client.sendRaw(JSON.stringify({ type: 'fax.explode', id: 'u1' }), 'u1')),
       'UNKNOWN_TYPE',
     );
-    assert.equal((await client.sendRaw(Buffer.from([1, 2, 3]), null)).error?.code, 'BAD_MESSAGE');
+    assert.equal(errorCode(await client.sendRaw(Buffer.from([1, 2, 3]), null)), 'BAD_MESSAGE');
     const list = await client.request('jobs.list', { limit: 5 });
     assert.deepEqual(list.jobs, []);
   });
@@ -195,6 +195,11 @@ describe('edge panel socket (service, fake drivers)', function () {
       code: 'INVALID_NUMBER',
     });
     await assert.rejects(client.request('fax.send', { recipients: [] }), { code: 'NO_RECIPIENTS' });
+    const many = Array.from(
+      { length: MAX_FAX_RECIPIENTS + 1 },
+      (_, i) => `+1212555${String(100 + i).padStart(4, '0')}`,
+    );
+    await assert.rejects(client.request('fax.send', { recipients: many }), { code: 'TOO_MANY_RECIPIENTS' });
     assert.equal(scanner.scan.callCount, 0);
     assert.deepEqual((await client.request('jobs.list', { limit: 5 })).jobs, []);
   });

@@ -1,0 +1,10 @@
+/** Limits both sides rely on. Free of zod so panels can import them. */
+
+/** Largest WebSocket text frame either side accepts; bigger frames close the socket (1009). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** The panel must send `hello` within this time after connecting, or the edge closes the socket. */
+export const HELLO_TIMEOUT_MS = 10_000;
+
+/** Recipients of one fax; more are refused with TOO_MANY_RECIPIENTS (panels disable Add at this count). */
+export const MAX_FAX_RECIPIENTS = 10;

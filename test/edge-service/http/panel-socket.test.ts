@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sinon from 'sinon';
+import WebSocket from 'ws';
+import { CLOSE_CODES } from '../../../protocol/index.ts';
+import { PanelSocket } from '../../../edge-service/src/http/panel-socket.ts';
+import type { PanelHandlers } from '../../../edge-service/src/panel/panel-handlers.ts';
+import { createLogger } from '../../../edge-service/src/logger.ts';
+import { PanelClient, errorCode } from '../../helpers/panel-client.ts';
+
+/* The WebSocket adapter alone, with the handlers stubbed: timers, heartbeats and back-pressure. */
+describe('PanelSocket adapter', () => {
+  let server: Server;
+  let socket: PanelSocket;
+  let handle: sinon.SinonStub;
+  let url: string;
+  const clients: { close(): void }[] = [];
+
+  beforeEach(async () => {
+    handle = sinon.stub();
+    socket = new PanelSocket({ handle } as unknown as PanelHandlers, createLogger({ level: 'silent' }), {
+      helloTimeoutMs: 1000,
+      heartbeatMs: 50,
+    });
+    server = createServer();
+    socket.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await socket.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('closes a connection that never says hello with 4408', async () => {
+    const client = await PanelClient.connect(url);
+    clients.push(client);
+    assert.equal((await client.waitForClose()).code, CLOSE_CODES.HELLO_TIMEOUT);
+  });
+
+  it('drops a half-open connection that stops answering pings', async () => {
+    const raw = new WebSocket(url, { autoPong: false });
+    clients.push({ close: () => raw.terminate() });
+    const code = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('not dropped')), 5000);
+      raw.on('close', (closeCode) => {
+        clearTimeout(timer);
+        resolve(closeCode);
+      });
+    });
+    assert.equal(code, 1006, 'terminated, not closed politely');
+  });
+
+  it('keeps a connection that answers pings', async () => {
+    // What a successful hello does to the session.
+    handle.callsFake((session: { device: unknown }) => {
+      session.device = { id: 'd' };
+      return {};
+    });
+    const client = await PanelClient.connect(url);
+    clients.push(client);
+    await client.request('hello', {
+      protocolVersions: [1],
+      deviceToken: 'x'.repeat(43),
+      app: { name: 't', version: '1' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(client.closed, null);
+  });
+
+  it('limits the requests one panel may have unanswered', async () => {
+    handle.returns(new Promise(() => undefined));
+    const client = await PanelClient.connect(url);
+    clients.push(client);
+    for (let i = 1; i <= 8; i++)
+      client.socket.send(JSON.stringify({ type: 'jobs.list', id: `r${i}`, payload: {} }));
+    const reply = await client.sendRaw(JSON.stringify({ type: 'jobs.list', id: 'r9', payload: {} }), 'r9');
+    assert.equal(errorCode(reply), 'RATE_LIMITED');
+    assert.equal(handle.callCount, 8);
+  });
+});
