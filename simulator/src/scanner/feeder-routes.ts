@@ -18,7 +18,7 @@ function reloadOf(value: unknown): boolean | undefined {
 
 /**
  * The simulator's feeder control API (mounted at /sim/api/feeder): what is in the ADF, and loading
- * built-in samples (JSON) or an uploaded image (raw body). Omitting `reload` keeps the current mode.
+ * built-in samples (JSON) or an uploaded image or PDF (raw body). Omitting `reload` keeps the current mode.
  */
 export function createFeederRoutes(scanner: VirtualScanner): express.Router {
   const router = express.Router();
@@ -50,7 +50,9 @@ export function createFeederRoutes(scanner: VirtualScanner): express.Router {
         );
         return;
       }
-      throw badRequest('send JSON {"originals": [...]} or an image (image/jpeg, image/png) as the body');
+      throw badRequest(
+        'send JSON {"originals": [...]}, an image (image/jpeg, image/png) or a PDF (application/pdf) as the body',
+      );
     },
   );
 

@@ -3,6 +3,7 @@ import sharp, { type Sharp } from 'sharp';
 import { encodeBilevelPng } from './bilevel-png.ts';
 import type { EsclColorMode, EsclDocumentFormat, EsclInputSource } from './escl-capabilities.ts';
 import type { OriginalPage } from './original.ts';
+import { PdfRasterizer } from './pdf-rasterizer.ts';
 import type { ScanRegion } from './scan-settings.ts';
 
 export interface RenderRequest {
@@ -41,11 +42,13 @@ export function scanArea(request: RenderRequest): ScanRegion {
  */
 export class PageRenderer {
   readonly #maxCacheBytes: number;
+  readonly #pdf: PdfRasterizer;
   readonly #cache = new Map<string, { image: Promise<ScannedImage>; bytes: number }>();
   #cachedBytes = 0;
 
-  constructor(options: { maxCacheBytes?: number } = {}) {
+  constructor(options: { maxCacheBytes?: number; pdf?: PdfRasterizer } = {}) {
     this.#maxCacheBytes = options.maxCacheBytes ?? 96 * 1024 * 1024;
+    this.#pdf = options.pdf ?? new PdfRasterizer();
   }
 
   render(request: RenderRequest): Promise<ScannedImage> {
@@ -66,7 +69,7 @@ export class PageRenderer {
       this.#cache.set(key, hit);
       return hit.image;
     }
-    const entry = { image: renderUncached(request, area), bytes: 0 };
+    const entry = { image: renderUncached(request, area, this.#pdf), bytes: 0 };
     this.#cache.set(key, entry);
     entry.image.then(
       (image) => {
@@ -80,9 +83,11 @@ export class PageRenderer {
     return entry.image;
   }
 
-  clear(): void {
+  /** Forgets cached scans and closes the PDFs kept open for rendering. */
+  async clear(): Promise<void> {
     this.#cache.clear();
     this.#cachedBytes = 0;
+    await this.#pdf.close();
   }
 
   #evict(): void {
@@ -98,7 +103,17 @@ function px(inThreeHundredths: number, dpi: number): number {
   return Math.max(1, Math.round((inThreeHundredths * dpi) / 300));
 }
 
-function pagePipeline(page: OriginalPage, width: number, height: number): Sharp {
+async function pagePipeline(
+  page: OriginalPage,
+  width: number,
+  height: number,
+  pdf: PdfRasterizer,
+): Promise<Sharp> {
+  if (page.content.kind === 'pdf') {
+    const { data, page: number, extraRotation } = page.content;
+    const raster = await pdf.render(data, number, { width, height, extraRotation });
+    return sharp(raster.data, { raw: { width, height, channels: raster.channels } });
+  }
   if (page.content.kind === 'image') {
     return sharp(page.content.data, { page: page.content.page })
       .rotate()
@@ -114,7 +129,11 @@ function pagePipeline(page: OriginalPage, width: number, height: number): Sharp 
   return sharp(Buffer.from(svg), { density: 72 }).flatten({ background: WHITE });
 }
 
-async function renderUncached(request: RenderRequest, area: ScanRegion): Promise<ScannedImage> {
+async function renderUncached(
+  request: RenderRequest,
+  area: ScanRegion,
+  pdf: PdfRasterizer,
+): Promise<ScannedImage> {
   const dpi = request.resolution;
   const pageWidth = px(request.page.width, dpi);
   const pageHeight = px(request.page.height, dpi);
@@ -125,7 +144,7 @@ async function renderUncached(request: RenderRequest, area: ScanRegion): Promise
   const color = request.colorMode === 'RGB24';
   const channels = color ? 3 : 1;
 
-  let base = pagePipeline(request.page, pageWidth, pageHeight);
+  let base = await pagePipeline(request.page, pageWidth, pageHeight, pdf);
   base = color ? base.toColourspace('srgb') : base.toColourspace('b-w');
   const raw = await base.raw().toBuffer({ resolveWithObject: true });
   // libvips may keep an alpha band; the scan has none.

@@ -7,6 +7,8 @@ import type { EsclAdfState, EsclStatus } from './escl-xml.ts';
 import { Feeder, type FeederContents } from './feeder.ts';
 import { A4, LEGAL, type Original, type OriginalPage } from './original.ts';
 import { PageRenderer } from './page-renderer.ts';
+import { pdfOriginal } from './pdf-original.ts';
+import { PdfRasterizer } from './pdf-rasterizer.ts';
 import { isSampleName, sampleOriginal, SAMPLE_NAMES } from './sample-originals.ts';
 import { ScanJob } from './scan-job.ts';
 import type { ScanSettings } from './scan-settings.ts';
@@ -45,7 +47,8 @@ export class VirtualScanner {
   readonly quirks: EsclQuirks;
   readonly #options: VirtualScannerOptions;
   readonly #feeder = new Feeder();
-  readonly #renderer = new PageRenderer();
+  readonly #pdf = new PdfRasterizer();
+  readonly #renderer = new PageRenderer({ pdf: this.#pdf });
   #jobs: ScanJob[] = [];
   #started = false;
   #uploads = 0;
@@ -69,7 +72,7 @@ export class VirtualScanner {
     this.#options.faults.off('change', this.#onFaults);
     for (const job of this.#jobs) job.cancel('JobCanceledBySystem');
     await Promise.all(this.#jobs.map((job) => job.settled()));
-    this.#renderer.clear();
+    await this.#renderer.clear();
   }
 
   get nextDocumentHoldMs(): number {
@@ -180,16 +183,19 @@ export class VirtualScanner {
     return this.#feeder.contents();
   }
 
-  /** Loads an uploaded image (every page of a multi-page TIFF/GIF) as one original. */
+  /**
+   * Loads an uploaded image (every page of a multi-page TIFF/GIF) or PDF (every page, sized as the
+   * page) as one original.
+   */
   async loadUpload(data: Buffer, contentType: string, options: { name?: string; reload?: boolean } = {}) {
-    if (contentType === 'application/pdf') {
-      // Rasterising PDF needs poppler or pdf.js; neither is a runtime dependency of the simulator.
-      throw new ScannerError(
-        'UNSUPPORTED_ORIGINAL',
-        'PDF originals are not supported yet; upload JPEG or PNG',
-      );
-    }
-    const original = await imageOriginal(data, options.name ?? `upload-${++this.#uploads}`);
+    const name = options.name ?? `upload-${++this.#uploads}`;
+    // Browsers and curl sometimes label a PDF by its extension's guess; the file says what it is.
+    const isPdf = contentType === 'application/pdf' || data.subarray(0, 5).toString('latin1') === '%PDF-';
+    const original = isPdf ? await pdfOriginal(data, name, this.#pdf) : await imageOriginal(data, name);
+    this.#options.logger.info(
+      { original: name, pages: original.pages.length, first: original.pages[0] && sizeOf(original.pages[0]) },
+      'original uploaded to the feeder',
+    );
     this.#feeder.load([original], options.reload);
     return this.#feeder.contents();
   }
@@ -221,6 +227,10 @@ async function imageOriginal(data: Buffer, name: string): Promise<Original> {
     content: { kind: 'image' as const, data, page },
   }));
   return { name, pages };
+}
+
+function sizeOf(page: OriginalPage): string {
+  return `${page.width}x${page.height}/300in`;
 }
 
 /**

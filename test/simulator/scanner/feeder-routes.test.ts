@@ -81,7 +81,7 @@ describe('simulator feeder control API', () => {
     assert.ok((data[0] ?? 0) > 150 && (data[1] ?? 255) < 100, 'the page is the uploaded red');
   });
 
-  it('rejects bodies that are not images, and PDF uploads (not supported yet)', async () => {
+  it('rejects bodies that are not images or PDFs, and files that only claim to be one', async () => {
     const text = await put('hello', 'text/plain');
     assert.equal(text.status, 400);
     assert.equal(((await text.json()) as { error: { code: string } }).error.code, 'INVALID_ORIGINAL');
@@ -89,7 +89,7 @@ describe('simulator feeder control API', () => {
     assert.equal(garbage.status, 400);
     assert.equal(((await garbage.json()) as { error: { code: string } }).error.code, 'INVALID_ORIGINAL');
     const pdf = await put(Buffer.from('%PDF-1.4\n'), 'application/pdf');
-    assert.equal(pdf.status, 415);
-    assert.equal(((await pdf.json()) as { error: { code: string } }).error.code, 'UNSUPPORTED_ORIGINAL');
+    assert.equal(pdf.status, 400);
+    assert.equal(((await pdf.json()) as { error: { code: string } }).error.code, 'INVALID_ORIGINAL');
   });
 });

@@ -34,7 +34,9 @@ export function setUpFeeder(): { refresh: () => Promise<void> } {
 
   const upload = (chosen: File) =>
     attempt(alert, async () => {
-      const type = chosen.type || 'application/octet-stream';
+      // Some systems give no type for a file they do not know; a .pdf is still a PDF.
+      const type =
+        chosen.type || (/\.pdf$/i.test(chosen.name) ? 'application/pdf' : 'application/octet-stream');
       if (!UPLOAD_TYPES.test(type)) throw new Error(`${chosen.name} is not an image or a PDF.`);
       const query = new URLSearchParams({ name: chosen.name, reload: String(reload.checked) });
       render(await api.putFile<FeederContents>(`/sim/api/feeder?${query}`, chosen, type));
