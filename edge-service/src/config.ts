@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRE_DIAL_STRING_PATTERN } from './domain/fax-retry-policy.ts';
 
 /**
  * The edge's configuration: one schema with defaults and limits. Values come from the caller (CLI
@@ -13,6 +14,11 @@ export const EdgeConfigSchema = z.object({
   faxPollMs: z.coerce.number().int().min(50).max(60_000).default(500),
   /** Scanned pages converted at once; 2 keeps both cores of a small edge box busy. */
   pagesInFlight: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * Origins allowed to frame the panel (CSP frame-ancestors), e.g. the simulator console; the edge's
+   * own origin always is.
+   */
+  panelFrameAncestors: z.array(z.string().regex(/^https?:\/\/[\w.-]+(:\d+)?$/)).default([]),
   /** Default country for numbers typed without +: ISO 3166 alpha-2. */
   defaultCountry: z.string().length(2).default('US'),
   /** How long the pages of a finished job stay in the spool. */
@@ -35,6 +41,11 @@ export const EdgeConfigSchema = z.object({
     .min(0)
     .max(24 * 3600)
     .default(120),
+  /** Dialled before every number by enterprises that have not set their own, e.g. "9" for an outside line. */
+  faxPreDialString: z.coerce
+    .string()
+    .regex(PRE_DIAL_STRING_PATTERN, 'at most 16 of 0-9 * # , (a pause)')
+    .default(''),
 });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
@@ -47,6 +58,7 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_LOG_LEVEL: 'logLevel',
   MFP_EDGE_DEFAULT_COUNTRY: 'defaultCountry',
   MFP_EDGE_SPOOL_RETENTION_HOURS: 'spoolRetentionHours',
+  MFP_EDGE_FAX_PRE_DIAL: 'faxPreDialString',
 };
 
 export function loadConfig(

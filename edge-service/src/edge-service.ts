@@ -66,6 +66,12 @@ export class EdgeService {
     if (this.#running) throw new Error('edge already started');
     const log = this.logger;
     const db = openDatabase(join(this.dataDir, 'edge.db'));
+    // Undone in reverse order when a later step fails, so a failed start leaves nothing behind.
+    const undo: (() => Promise<void> | void)[] = [
+      () => {
+        db.close();
+      },
+    ];
     try {
       const spool = new Spool(join(this.dataDir, 'spool'));
       await spool.start();
@@ -84,6 +90,7 @@ export class EdgeService {
         policies: new SqliteFaxPolicyRepository(db, {
           attempts: this.config.faxRetryAttempts,
           intervalMs: this.config.faxRetryIntervalSeconds * 1000,
+          preDialString: this.config.faxPreDialString,
         }),
         spoolRetentionMs: this.config.spoolRetentionHours * 3_600_000,
         spoolSweepMs: this.config.spoolSweepMinutes * 60_000,
@@ -98,9 +105,15 @@ export class EdgeService {
       const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }));
       engine.on('job', (job) => socket.publishJob(job));
       const assets = await buildPanelAssets();
-      const app = createHttpApp({ assets, devices, connectedDevices: () => socket.connectedDevices() });
+      const app = createHttpApp({
+        assets,
+        devices,
+        connectedDevices: () => socket.connectedDevices(),
+        frameAncestors: this.config.panelFrameAncestors,
+      });
       const server = createServer(app);
       socket.attach(server);
+      undo.push(() => socket.stop());
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(this.config.port, this.config.host, () => {
@@ -108,11 +121,13 @@ export class EdgeService {
           resolve();
         });
       });
-      this.#running = { db, server, engine, socket, devices, directory, jobs };
+      undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       engine.start();
+      undo.push(() => engine.stop());
+      this.#running = { db, server, engine, socket, devices, directory, jobs };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
-      db.close();
+      for (const step of undo.reverse()) await step();
       throw error;
     }
   }

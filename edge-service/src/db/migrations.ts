@@ -95,4 +95,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    name: 'enterprise fax pre-dial string',
+    sql: `
+      -- NULL: the enterprise never set one and gets the edge's configured default.
+      ALTER TABLE enterprise_fax_policies ADD COLUMN pre_dial_string TEXT
+        CHECK (pre_dial_string IS NULL
+          OR (length(pre_dial_string) <= 16 AND pre_dial_string NOT GLOB '*[^0-9*#,]*'));
+    `,
+  },
 ];

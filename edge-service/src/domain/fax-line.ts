@@ -1,8 +1,27 @@
 /** What the edge needs from any fax modem (IPP FaxOut over TCP or IPP-USB, …). */
 
+export type FaxDocumentFormat = 'application/pdf' | 'image/pwg-raster' | 'image/tiff';
+
+/**
+ * The formats the edge can send, best first: PDF with the G4 pages inside as they are; PWG raster,
+ * the one raster format every IPP FaxOut device must take (PWG 5100.15); TIFF-F, which some
+ * modems take although no standard asks them to.
+ */
+export const FAX_DOCUMENT_FORMATS: readonly FaxDocumentFormat[] = [
+  'application/pdf',
+  'image/pwg-raster',
+  'image/tiff',
+];
+
+/** The best format of ours a modem accepts (its document-format-supported), or null for none. */
+export function chooseFaxFormat(supported: readonly string[]): FaxDocumentFormat | null {
+  const offered = new Set(supported.map((format) => format.trim().toLowerCase()));
+  return FAX_DOCUMENT_FORMATS.find((format) => offered.has(format)) ?? null;
+}
+
 export interface FaxDocument {
   /** A document in one of the formats the modem accepts (see FaxLineCapabilities). */
-  contentType: 'application/pdf' | 'image/tiff' | 'image/pwg-raster';
+  contentType: FaxDocumentFormat;
   data: Buffer;
   pages: number;
   name: string;
@@ -41,15 +60,24 @@ export interface FoundFaxJob extends FaxJobStatus {
   documents: number | null;
 }
 
+export interface FaxSubmitOptions {
+  /** Sent as the IPP job-name; must reach the device unchanged. */
+  jobName?: string;
+  /**
+   * Dialled before every destination, e.g. "9" for an outside line (the enterprise's policy, see
+   * checkPreDialString). Empty or absent: numbers are dialled as they are.
+   */
+  preDialString?: string;
+}
+
 /**
  * A fax modem. `submit()` hands a document to the device for the given `tel:` destinations and
  * returns the device job id once the device holds the whole document; `status()` follows it.
- * `options.jobName` is sent as the IPP job-name and must reach the device unchanged.
  * Failures are EdgeError with a fax code (FAX_UNSUPPORTED, FAX_LINE_DOWN, FAX_ERROR, …).
  */
 export interface FaxLine {
   capabilities(): Promise<FaxLineCapabilities>;
-  submit(document: FaxDocument, destinations: string[], options?: { jobName?: string }): Promise<number>;
+  submit(document: FaxDocument, destinations: string[], options?: FaxSubmitOptions): Promise<number>;
   status(jobId: number): Promise<FaxJobStatus>;
   cancel(jobId: number): Promise<void>;
   /**

@@ -39,9 +39,33 @@ export function checkFaxRetryPolicy(policy: FaxRetryPolicy): FaxRetryPolicy {
   return policy;
 }
 
+/**
+ * What the modem dials before each number, e.g. "9" for an outside line behind a PBX: digits,
+ * `*`, `#` and `,` (a pause), at most 16. Empty: numbers are dialled as they are.
+ */
+export const PRE_DIAL_STRING_PATTERN = /^[0-9*#,]{0,16}$/;
+
+/** Throws a RangeError unless `value` is a valid pre-dial string (see PRE_DIAL_STRING_PATTERN). */
+export function checkPreDialString(value: string): string {
+  if (typeof value !== 'string' || !PRE_DIAL_STRING_PATTERN.test(value))
+    throw new RangeError(
+      `fax pre-dial string must be at most 16 of 0-9 * # , (a pause), not ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+/** An enterprise's whole fax policy: how to redial, and what to dial first. */
+export interface FaxPolicy extends FaxRetryPolicy {
+  preDialString: string;
+}
+
 /** Per-enterprise fax policies; versioned so a panel or an upstream never acts on a stale one. */
 export interface FaxPolicyRepository {
   /** The enterprise's policy, or the defaults when it never set one. */
   faxRetryPolicy(enterpriseId: string): FaxRetryPolicy & { version: number };
   setFaxRetryPolicy(enterpriseId: string, policy: FaxRetryPolicy): FaxRetryPolicy & { version: number };
+  /** The whole policy; a field the enterprise never set is the edge's default. */
+  faxPolicy(enterpriseId: string): FaxPolicy & { version: number };
+  /** Changes the fields given (one new version), keeping the others. */
+  setFaxPolicy(enterpriseId: string, changes: Partial<FaxPolicy>): FaxPolicy & { version: number };
 }

@@ -10,27 +10,30 @@ const CONTENT_TYPES: Record<keyof PanelAssets, string> = {
 };
 
 /** Security headers for every response: nothing inline, nothing from elsewhere, no framing by strangers. */
-function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader(
-    'Content-Security-Policy',
+function securityHeaders(frameAncestors: readonly string[]) {
+  const policy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; " +
-      "frame-ancestors 'self' http://127.0.0.1:* http://localhost:*; base-uri 'none'; form-action 'self'",
-  );
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  next();
+    `frame-ancestors ${["'self'", ...frameAncestors].join(' ')}; base-uri 'none'; form-action 'self'`;
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    res.setHeader('Content-Security-Policy', policy);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  };
 }
 
 export interface HttpAppDeps {
   assets: PanelAssets;
   devices: DeviceRepository;
   connectedDevices: () => Set<string>;
+  /** Origins allowed to frame the panel, e.g. the simulator console. */
+  frameAncestors: readonly string[];
 }
 
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders);
+  app.use(securityHeaders(deps.frameAncestors));
 
   app.get('/healthz', (_req, res) => {
     const connected = deps.connectedDevices();

@@ -9,12 +9,18 @@ import type {
 } from '../domain/job.ts';
 import { isFinal } from '../domain/job.ts';
 import type { DeviceRecord, DeviceRepository } from '../domain/device.ts';
-import type { FaxDocument, FaxJobStatus, FaxLine } from '../domain/fax-line.ts';
+import {
+  chooseFaxFormat,
+  type FaxDocument,
+  type FaxDocumentFormat,
+  type FaxJobStatus,
+  type FaxLine,
+} from '../domain/fax-line.ts';
 import {
   isRetryableFaxFailure,
   NO_RETRY_POLICY,
+  type FaxPolicy,
   type FaxPolicyRepository,
-  type FaxRetryPolicy,
 } from '../domain/fax-retry-policy.ts';
 import type { ScannedPage, ScanRequest } from '../domain/scanner.ts';
 import { telUri } from '../domain/fax-number.ts';
@@ -28,6 +34,7 @@ import type { ErrorBody } from '../../../protocol/index.ts';
 import { renderFaxPage, type FaxPage } from '../pipeline/fax-page.ts';
 import { buildFaxTiff, readFaxTiffPages } from '../pipeline/fax-tiff.ts';
 import { buildFaxPdf } from '../pipeline/fax-pdf.ts';
+import { buildPwgRaster } from '../pipeline/pwg-raster.ts';
 
 export interface FaxJobEngineOptions {
   jobs: JobRepository;
@@ -37,7 +44,10 @@ export interface FaxJobEngineOptions {
   logger: Logger;
   pollMs: number;
   pagesInFlight: number;
-  /** Per-enterprise retry policy for busy / no-answer recipients; without it a job dials once. */
+  /**
+   * Per-enterprise fax policy: redials of busy / no-answer recipients and the pre-dial string.
+   * Without it a job dials once, each number as it is.
+   */
   policies?: FaxPolicyRepository;
   /** How long the pages of a finished job stay in the spool (default 24 h). */
   spoolRetentionMs?: number;
@@ -51,6 +61,15 @@ const A4_AREA = { width: 2480, height: 3508 };
 const MAX_POLL_FAILURES = 40;
 const DEFAULT_RETENTION_MS = 24 * 3_600_000;
 const DEFAULT_SWEEP_MS = 10 * 60_000;
+/** What a job does when no policy can be read: dial once, each number as it is. */
+const NO_POLICY: FaxPolicy = { ...NO_RETRY_POLICY, preDialString: '' };
+
+/** How the spooled G4 pages become a document in each format a modem may take. */
+const FAX_DOCUMENT_WRITERS: Record<FaxDocumentFormat, (pages: FaxPage[]) => Buffer | Promise<Buffer>> = {
+  'application/pdf': buildFaxPdf,
+  'image/pwg-raster': buildPwgRaster,
+  'image/tiff': buildFaxTiff,
+};
 
 interface Running {
   abort: AbortController;
@@ -307,14 +326,20 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
         const wait = job.retryAt ? Date.parse(job.retryAt) - Date.now() : 0;
         if (wait > 0) await sleep(wait, undefined, { signal });
       }
-      if (job.deviceJobId === null) job = await this.#handOver(job, faxLine, signal, log);
+      if (job.deviceJobId === null) job = await this.#handOver(job, device, faxLine, signal, log);
       job = await this.#follow(job, faxLine, signal, log);
       if (job.state === 'cancelled' || this.#conclude(job, device, log)) return;
     }
   }
 
   /** Records the intent, then submits; or, when an intent survived a crash, reconciles first. */
-  async #handOver(job: JobRecord, faxLine: FaxLine, signal: AbortSignal, log: Logger): Promise<JobRecord> {
+  async #handOver(
+    job: JobRecord,
+    device: DeviceRecord,
+    faxLine: FaxLine,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<JobRecord> {
     signal.throwIfAborted();
     if (job.submitTag !== null) {
       const adopted = await this.#reconcile(job, faxLine, log);
@@ -332,12 +357,16 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     const document = await this.#document(faxLine, pages);
     signal.throwIfAborted();
     const destinations = attemptRecipients(job).map((r) => telUri(r.number));
+    const { preDialString } = this.#policy(device);
     const deviceJobId = await faxLine.submit(
       { ...document, pages: pages.length, name: `fax-${job.seq}` },
       destinations,
-      { jobName: job.submitTag! },
+      { jobName: job.submitTag!, ...(preDialString ? { preDialString } : {}) },
     );
-    log.info({ deviceJobId, attempt: job.attempt, destinations: destinations.length }, 'fax handed over');
+    log.info(
+      { deviceJobId, attempt: job.attempt, destinations: destinations.length, format: document.contentType },
+      'fax handed over',
+    );
     return this.#update(job, { deviceJobId });
   }
 
@@ -371,15 +400,14 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   }
 
   async #document(faxLine: FaxLine, pages: FaxPage[]): Promise<Pick<FaxDocument, 'contentType' | 'data'>> {
-    const capabilities = await faxLine.capabilities();
-    const formats = capabilities.documentFormats;
-    if (formats.includes('application/pdf'))
-      return { contentType: 'application/pdf', data: await buildFaxPdf(pages) };
-    if (formats.includes('image/tiff')) return { contentType: 'image/tiff', data: buildFaxTiff(pages) };
-    throw new EdgeError(
-      'FAX_UNSUPPORTED',
-      `The fax modem accepts none of our formats (it offers ${formats.join(', ') || 'nothing'}).`,
-    );
+    const formats = (await faxLine.capabilities()).documentFormats;
+    const format = chooseFaxFormat(formats);
+    if (!format)
+      throw new EdgeError(
+        'FAX_UNSUPPORTED',
+        `The fax modem accepts none of our formats (it offers ${formats.join(', ') || 'nothing'}).`,
+      );
+    return { contentType: format, data: await FAX_DOCUMENT_WRITERS[format](pages) };
   }
 
   /** Polls the device job until it ends; returns the job with this attempt's recipients settled. */
@@ -500,12 +528,12 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     return true;
   }
 
-  #policy(device: DeviceRecord): FaxRetryPolicy {
+  #policy(device: DeviceRecord): FaxPolicy {
     try {
-      return this.#o.policies?.faxRetryPolicy(device.enterpriseId) ?? NO_RETRY_POLICY;
+      return this.#o.policies?.faxPolicy(device.enterpriseId) ?? NO_POLICY;
     } catch (error) {
-      this.#log.warn({ err: error }, 'cannot read the fax retry policy; not redialling');
-      return NO_RETRY_POLICY;
+      this.#log.warn({ err: error }, 'cannot read the fax policy; dialling once, without a pre-dial string');
+      return NO_POLICY;
     }
   }
 

@@ -34,7 +34,13 @@ export class EngineHarness {
 
   constructor(
     readonly drivers: DeviceDrivers,
-    readonly options: { spoolFs?: SpoolFs; pollMs?: number; withPolicies?: boolean } = {},
+    readonly options: {
+      spoolFs?: SpoolFs;
+      pollMs?: number;
+      withPolicies?: boolean;
+      /** The edge's default pre-dial string (config faxPreDialString). */
+      preDialString?: string;
+    } = {},
   ) {}
 
   async start(): Promise<this> {
@@ -42,7 +48,10 @@ export class EngineHarness {
     this.jobs = new SqliteJobRepository(this.db);
     this.devices = new SqliteDeviceRepository(this.db);
     this.directory = new SqliteDirectoryRepository(this.db);
-    this.policies = new SqliteFaxPolicyRepository(this.db, DEFAULT_FAX_RETRY_POLICY);
+    this.policies = new SqliteFaxPolicyRepository(this.db, {
+      ...DEFAULT_FAX_RETRY_POLICY,
+      preDialString: this.options.preDialString ?? '',
+    });
     this.spool = new Spool(
       join(this.dir.path, 'spool'),
       this.options.spoolFs ? { fs: this.options.spoolFs } : {},

@@ -5,6 +5,7 @@ import type {
   FaxDocument,
   FaxJobStatus,
   FaxLine,
+  FaxSubmitOptions,
   FoundFaxJob,
 } from '../../../edge-service/src/domain/fax-line.ts';
 import type { EdgeError } from '../../../edge-service/src/edge-error.ts';
@@ -48,6 +49,10 @@ interface DeviceJob {
 export class ScriptedFaxLine implements FaxLine {
   line: (uri: string, call: number) => CallOutcome = () => 'delivered';
   pollsPerJob = 1;
+  /** document-format-supported as the modem reports it. */
+  documentFormats: string[] = ['application/pdf'];
+  /** Every submit() call as received: what the engine handed over, and how. */
+  readonly submissions: { document: FaxDocument; destinations: string[]; options: FaxSubmitOptions }[] = [];
   readonly jobs: DeviceJob[] = [];
   readonly calls = new Map<string, number>();
   /** Runs inside submit() before the job exists at the device (assert what was recorded first). */
@@ -61,12 +66,13 @@ export class ScriptedFaxLine implements FaxLine {
   async capabilities() {
     return {
       makeAndModel: 'Scripted modem',
-      documentFormats: ['application/pdf'],
+      documentFormats: this.documentFormats,
       multipleDestinations: true,
     };
   }
 
-  async submit(document: FaxDocument, destinations: string[], options: { jobName?: string } = {}) {
+  async submit(document: FaxDocument, destinations: string[], options: FaxSubmitOptions = {}) {
+    this.submissions.push({ document, destinations, options });
     const name = options.jobName ?? document.name;
     this.beforeCreate?.(name);
     return this.addJob({ name, destinations, pages: document.pages, documents: 1 }).jobId;

@@ -1,6 +1,7 @@
 /**
  * The edge's FaxLine over IPP FaxOut (PWG 5100.15): Create-Job with one `destination-uris` entry
- * per recipient, Send-Document with the whole document, Get-Job-Attributes to follow it.
+ * per recipient (with the `pre-dial-string` when there is one), Send-Document with the whole
+ * document, Get-Job-Attributes to follow it.
  */
 import type {
   DestinationState,
@@ -9,6 +10,7 @@ import type {
   FaxJobStatus,
   FaxLine,
   FaxLineCapabilities,
+  FaxSubmitOptions,
   FoundFaxJob,
 } from '../../domain/fax-line.ts';
 import { EdgeError } from '../../edge-error.ts';
@@ -117,13 +119,18 @@ export class IppFaxLine implements FaxLine {
   async submit(
     document: FaxDocument,
     destinations: string[],
-    options: { jobName?: string } = {},
+    options: FaxSubmitOptions = {},
   ): Promise<number> {
     if (destinations.length === 0) throw new EdgeError('NO_RECIPIENTS');
     const uris = destinations.map(toTelUri);
+    const preDial = options.preDialString;
     const created = await this.#call('Create-Job', {
       operationAttributes: { 'job-name': options.jobName ?? document.name },
-      jobAttributes: { 'destination-uris': uris.map((uri) => ({ 'destination-uri': uri })) },
+      jobAttributes: {
+        'destination-uris': uris.map((uri): IppCollection =>
+          preDial ? { 'destination-uri': uri, 'pre-dial-string': preDial } : { 'destination-uri': uri },
+        ),
+      },
     });
     const jobId = groupOf(created, 'job-attributes-tag')['job-id'];
     if (typeof jobId !== 'number')

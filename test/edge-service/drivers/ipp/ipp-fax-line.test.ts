@@ -8,7 +8,10 @@ import { Simulator } from '../../../../simulator/src/simulator.ts';
 import { createLogger as createSimLogger } from '../../../../simulator/src/logger.ts';
 import { buildFaxPdf } from '../../../../edge-service/src/pipeline/fax-pdf.ts';
 import { renderFaxPage } from '../../../../edge-service/src/pipeline/fax-page.ts';
+import { buildFaxTiff } from '../../../../edge-service/src/pipeline/fax-tiff.ts';
+import { buildPwgRaster } from '../../../../edge-service/src/pipeline/pwg-raster.ts';
 import { textPageJpeg } from '../../../helpers/sample-page.ts';
+import { decodeGrey, disagreement } from '../../pipeline/pipeline-helpers.ts';
 
 const FAXOUT_PRINTER: IppAttributes = {
   'printer-make-and-model': { lang: 'en', value: 'Virtual MFP FaxOut' },
@@ -116,6 +119,43 @@ describe('IppFaxLine', () => {
       assert.equal(ops(send!)['document-format'], 'application/pdf');
       assert.equal(ops(send!)['last-document'], true);
       assert.deepEqual(send!.data, DOCUMENT.data);
+    });
+
+    it('puts the pre-dial string in every destination-uris entry (PWG 5100.15), as text', async () => {
+      server = new FakeIppServer(() => jobAnswer({ 'job-state': 'pending' }));
+      const bodies: Buffer[] = [];
+      const line = new IppFaxLine({
+        url: await server.start(),
+        fetch: async (input, init) => {
+          bodies.push(Buffer.from(init!.body as Uint8Array));
+          return fetch(input, init);
+        },
+      });
+      await line.submit(DOCUMENT, ['tel:+15551234', '+15559876'], { jobName: 'x', preDialString: '9,' });
+      const create = server.requests[0]!;
+      assert.deepEqual(
+        create.groups.find((g) => g.name === 'job-attributes-tag')!.attributes['destination-uris'],
+        [
+          { 'destination-uri': 'tel:+15551234', 'pre-dial-string': '9,' },
+          { 'destination-uri': 'tel:+15559876', 'pre-dial-string': '9,' },
+        ],
+      );
+      // value-tag textWithoutLanguage (0x41) right after the member name, not a keyword or name.
+      const body = bodies[0]!;
+      const member = body.indexOf('pre-dial-string', 0, 'latin1');
+      assert.ok(member > 0);
+      assert.equal(body[member + 'pre-dial-string'.length], 0x41);
+    });
+
+    it('sends no pre-dial-string member when the pre-dial string is empty', async () => {
+      const line = await faxLine(() => jobAnswer({ 'job-state': 'pending' }));
+      await line.submit(DOCUMENT, ['tel:+15551234'], { preDialString: '' });
+      assert.deepEqual(
+        server!.requests[0]!.groups.find((g) => g.name === 'job-attributes-tag')!.attributes[
+          'destination-uris'
+        ],
+        [{ 'destination-uri': 'tel:+15551234' }],
+      );
     });
 
     it('cancels the job when Send-Document fails, and reports FAX_ERROR', async () => {
@@ -344,6 +384,90 @@ describe('IppFaxLine', () => {
       );
       assert.ok((ops(server!.requests[0]!)['requested-attributes'] as string[]).includes('job-name'));
     });
+  });
+});
+
+describe('IppFaxLine on the simulator: PWG raster and a pre-dial string', function () {
+  this.timeout(30000);
+  let simulator: Simulator;
+
+  before(async () => {
+    simulator = new Simulator({ port: 0, timeFactor: 0.001, logger: createSimLogger({ level: 'silent' }) });
+    await simulator.start();
+  });
+
+  after(async () => {
+    await simulator?.stop();
+  });
+
+  async function simApi<T>(path: string): Promise<T> {
+    const response = await fetch(`${simulator.url}/sim/api${path}`);
+    assert.equal(response.status, 200, path);
+    return (await response.json()) as T;
+  }
+
+  it('faxes a PWG raster document to two numbers behind an outside line, page for page', async () => {
+    const line = new IppFaxLine({ url: simulator.deviceUrls.faxUrl });
+    assert.ok((await line.capabilities()).documentFormats.includes('image/pwg-raster'));
+    const pages = await Promise.all(
+      ['One', 'Two'].map(async (label, i) =>
+        renderFaxPage(await textPageJpeg(100, label), {
+          resolution: 'fine',
+          mode: 'text',
+          pageNumber: i + 1,
+        }),
+      ),
+    );
+    const document: FaxDocument = {
+      contentType: 'image/pwg-raster',
+      data: await buildPwgRaster(pages),
+      pages: 2,
+      name: 'fax-pwg',
+    };
+    const jobId = await line.submit(document, ['tel:+12125550170', 'tel:+12125550171'], {
+      jobName: 'mfp-edge:pwg:1',
+      preDialString: '9',
+    });
+    const deadline = Date.now() + 20000;
+    let status = await line.status(jobId);
+    while (status.state !== 'completed' && status.state !== 'aborted' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await line.status(jobId);
+    }
+    assert.equal(status.state, 'completed', JSON.stringify(status));
+    assert.deepEqual(
+      status.destinations.map((d) => [d.uri, d.state, d.pagesSent]),
+      [
+        ['tel:+12125550170', 'delivered', 2],
+        ['tel:+12125550171', 'delivered', 2],
+      ],
+    );
+
+    // The modem's log shows what it dialled: the outside line, then the number without its '+'.
+    const log =
+      await simApi<{ jobId: number; destinations: { uri: string; number: string }[] }[]>('/fax-log');
+    assert.deepEqual(
+      log.find((entry) => entry.jobId === jobId)?.destinations.map((d) => [d.uri, d.number]),
+      [
+        ['tel:+12125550170', '912125550170'],
+        ['tel:+12125550171', '912125550171'],
+      ],
+    );
+
+    // The remote machine received the pages the G4 data holds.
+    const faxes = await simApi<{ id: string; to: string; pages: number; status: string }[]>('/faxes');
+    const received = faxes.find((f) => f.to === '912125550170');
+    assert.ok(received, `received: ${JSON.stringify(faxes)}`);
+    assert.deepEqual([received.pages, received.status], [2, 'received']);
+    for (const [index, page] of pages.entries()) {
+      const png: Response = await fetch(`${simulator.url}/sim/api/faxes/${received.id}/pages/${index + 1}`);
+      assert.equal(png.status, 200);
+      const got = await decodeGrey(Buffer.from(await png.arrayBuffer()));
+      const sent = await decodeGrey(buildFaxTiff([page]));
+      assert.deepEqual([got.width, got.height], [1728, page.height]);
+      const differing = disagreement(got, sent);
+      assert.ok(differing < 0.01, `page ${index + 1}: ${(differing * 100).toFixed(2)}% of pixels differ`);
+    }
   });
 });
 
