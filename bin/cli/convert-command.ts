@@ -2,13 +2,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EdgeError } from '../../edge-service/src/edge-error.ts';
-import { buildArchivePdf } from '../../edge-service/src/pipeline/archive-pdf.ts';
 import { isBlankPage, renderFaxPage } from '../../edge-service/src/pipeline/fax-page.ts';
-import { buildFaxPdf } from '../../edge-service/src/pipeline/fax-pdf.ts';
 import { buildFaxTiff } from '../../edge-service/src/pipeline/fax-tiff.ts';
 import type { FaxPage, FaxResolution } from '../../edge-service/src/pipeline/fax-types.ts';
 import { forEachInFlight } from '../../edge-service/src/pipeline/in-flight.ts';
 import { PAGES_IN_FLIGHT } from '../../edge-service/src/pipeline/image-runtime.ts';
+
+/** pdfkit and its fonts cost ~25 MB of memory: a TIFF job never loads them. */
+const archivePdf = async () =>
+  (await import('../../edge-service/src/pipeline/archive-pdf.ts')).buildArchivePdf;
+const faxPdf = async () => (await import('../../edge-service/src/pipeline/fax-pdf.ts')).buildFaxPdf;
 
 export const CONVERT_USAGE = `Usage: mfp-edge convert --to fax-fine|fax-standard|fax-superfine|pdf [--mode text|photo]
                         [--drop-blank] [--quality N] -o OUT IN...
@@ -112,6 +115,7 @@ export async function convertCommand(argv: string[], stderr: Output = process.st
     kept = scans.length;
     if (kept > 0) {
       try {
+        const buildArchivePdf = await archivePdf();
         document = await buildArchivePdf(scans, quality === undefined ? {} : { jpegQuality: quality });
       } catch (error) {
         const page = error instanceof EdgeError ? error.page : undefined;
@@ -148,9 +152,13 @@ export async function convertCommand(argv: string[], stderr: Output = process.st
     if (kept > 0) {
       document =
         target === 'pdf'
-          ? await buildArchivePdf(pages)
+          ? await (
+              await archivePdf()
+            )(pages)
           : output.toLowerCase().endsWith('.pdf')
-            ? await buildFaxPdf(pages)
+            ? await (
+                await faxPdf()
+              )(pages)
             : buildFaxTiff(pages);
     }
   }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { ensureDemoEnterprise } from '../../edge-service/src/demo-enterprise.ts';
+import { createLogger } from '../../edge-service/src/logger.ts';
 import { Simulator } from '../../simulator/src/simulator.ts';
 import { untilSignal } from './shutdown.ts';
 
@@ -16,36 +17,49 @@ export async function startCommand(argv: string[]): Promise<number> {
       'simulator-port': { type: 'string', default: process.env.MFP_SIMULATOR_PORT ?? '8090' },
     },
   });
-  const edge = new EdgeService({ config: { port: values.port, host: values.host, dataDir: values.data } });
+  const logger = createLogger({ level: process.env.MFP_EDGE_LOG_LEVEL });
   let simulator: Simulator | null = null;
-  let simulatorUrl = values['simulator-url'] ?? null;
+  let simulatorUrl = values['simulator-url']?.replace(/\/+$/, '') ?? null;
   if (!values['no-simulator'] && !simulatorUrl) {
     simulator = new Simulator({
       port: Number(values['simulator-port']),
-      logger: edge.logger.child({ module: 'simulator' }),
+      logger: logger.child({ module: 'simulator' }),
     });
     await simulator.start();
     simulatorUrl = simulator.url;
   }
-  try {
-    await edge.start();
-  } catch (error) {
-    await simulator?.stop();
-    throw error;
-  }
-  const lines = [`mfp-edge is running.`, `  edge:              ${edge.url}/  (health: ${edge.url}/healthz)`];
-  if (simulatorUrl) {
-    const base = simulatorUrl.replace(/\/+$/, '');
-    const demo = await ensureDemoEnterprise(edge, {
-      scannerUrl: `${base}/eSCL`,
-      faxUrl: `${base.replace(/^http:/, 'ipp:')}/ipp/faxout`,
-    });
-    simulator?.setPanelUrl(demo.panelUrl);
-    lines.push(`  demo device panel: ${demo.panelUrl}`, `  simulator console: ${base}/`);
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return untilSignal(async () => {
+  const edge = new EdgeService({
+    logger,
+    config: {
+      port: values.port,
+      host: values.host,
+      dataDir: values.data,
+      // The simulator console frames the demo device's panel.
+      panelFrameAncestors: simulatorUrl ? [new URL(simulatorUrl).origin] : undefined,
+    },
+  });
+  const stop = async () => {
     await edge.stop();
     await simulator?.stop();
-  });
+  };
+  try {
+    await edge.start();
+    const lines = [
+      `mfp-edge is running.`,
+      `  edge:              ${edge.url}/  (health: ${edge.url}/healthz)`,
+    ];
+    if (simulatorUrl) {
+      const demo = await ensureDemoEnterprise(edge, {
+        scannerUrl: `${simulatorUrl}/eSCL`,
+        faxUrl: `${simulatorUrl.replace(/^http:/, 'ipp:')}/ipp/faxout`,
+      });
+      simulator?.setPanelUrl(demo.panelUrl);
+      lines.push(`  demo device panel: ${demo.panelUrl}`, `  simulator console: ${simulatorUrl}/`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return untilSignal(stop);
 }

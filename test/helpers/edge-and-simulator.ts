@@ -25,7 +25,12 @@ export async function startStack(options: { timeFactor?: number; faxPollMs?: num
   });
   await simulator.start();
   const edge = new EdgeService({
-    config: { port: 0, dataDir: dir.path, faxPollMs: options.faxPollMs ?? 100 },
+    config: {
+      port: 0,
+      dataDir: dir.path,
+      faxPollMs: options.faxPollMs ?? 100,
+      panelFrameAncestors: [new URL(simulator.url).origin],
+    },
     logger: createEdgeLogger({ level }),
   });
   try {
