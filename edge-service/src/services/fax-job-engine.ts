@@ -161,8 +161,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       throw new EdgeError('JOB_FINISHED', 'The job has already finished and cannot be cancelled.');
     const run = this.#running.get(jobId);
     if (!run) {
-      this.#finishRecipients(job, 'failed', { code: 'JOB_FINISHED', message: 'Cancelled.' });
-      return this.#update(job, { state: 'cancelled', retryAt: null });
+      return this.#finish(job, 'cancelled', { code: 'JOB_FINISHED', message: 'Cancelled.' });
     }
     run.abort.abort(new EdgeError('JOB_FINISHED', 'Cancelled at the panel.'));
     await run.done;
@@ -205,16 +204,14 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
             .cancel(job.deviceJobId)
             .catch((e: unknown) => log.warn({ err: e }, 'could not cancel the job at the fax modem'));
         }
-        this.#finishRecipients(job, 'failed', { code: 'JOB_FINISHED', message: 'Cancelled.' });
-        this.#update(job, { state: 'cancelled', retryAt: null });
+        this.#finish(job, 'cancelled', { code: 'JOB_FINISHED', message: 'Cancelled.' });
         return;
       }
       const edgeError = EdgeError.from(error);
       if (edgeError.code === 'INTERNAL') log.error({ err: error }, 'fax job failed unexpectedly');
       else log.warn({ code: edgeError.code, msg: edgeError.message }, 'fax job failed');
       if (edgeError.code === 'SPOOL_FULL') await this.#freeSpool(job, log);
-      this.#finishRecipients(job, 'failed', edgeError.toBody(), true);
-      this.#update(job, { state: 'failed', error: edgeError.toBody(), retryAt: null });
+      this.#finish(job, 'failed', edgeError.toBody());
     }
   }
 
@@ -239,24 +236,28 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       ...A4_AREA,
       documentFormat: 'image/jpeg',
     };
-    await this.#scannerLocks.lock(device.id, async () => {
-      let current = this.#update(job, { state: 'scanning', pagesScanned: 0 });
-      const conversions: Promise<FaxPage>[] = [];
-      try {
-        await this.#scanPages(job, scanner.scan(request, signal), conversions, (n) => {
-          current = this.#update(current, { pagesScanned: n });
-        });
-      } catch (error) {
-        // Pages already converting would write into the spool after the job ended.
-        await Promise.allSettled(conversions);
-        throw error;
-      }
-      if (conversions.length === 0)
-        throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
-      current = this.#update(current, { state: 'converting' });
-      await Promise.all(conversions);
-      this.#update(current, { totalPages: conversions.length });
-    });
+    await this.#scannerLocks.lock(
+      device.id,
+      async () => {
+        let current = this.#update(job, { state: 'scanning', pagesScanned: 0 });
+        const conversions: Promise<FaxPage>[] = [];
+        try {
+          await this.#scanPages(job, scanner.scan(request, signal), conversions, (n) => {
+            current = this.#update(current, { pagesScanned: n });
+          });
+        } catch (error) {
+          // Pages already converting would write into the spool after the job ended.
+          await Promise.allSettled(conversions);
+          throw error;
+        }
+        if (conversions.length === 0)
+          throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
+        current = this.#update(current, { state: 'converting' });
+        await Promise.all(conversions);
+        this.#update(current, { totalPages: conversions.length });
+      },
+      signal,
+    );
   }
 
   /** Spools each page as it arrives and queues its conversion; stops at the first failure. */
@@ -478,8 +479,12 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       ...fresh.recipients.map((r) => r.pagesSent),
     );
     if (status.state === 'cancelled') {
-      this.#finishRecipients(fresh, 'failed', { code: 'JOB_FINISHED', message: 'Cancelled at the device.' });
-      return this.#update(fresh, { state: 'cancelled', pagesSent });
+      return this.#finish(
+        fresh,
+        'cancelled',
+        { code: 'JOB_FINISHED', message: 'Cancelled at the device.' },
+        { pagesSent },
+      );
     }
     if (finished) return this.#update(fresh, { pagesSent });
     const state = fresh.recipients.some((r) => r.state === 'sending') ? 'sending' : 'dialing';
@@ -523,8 +528,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       code: 'FAX_ERROR' as const,
       message: 'The fax could not be delivered.',
     };
-    this.#finishRecipients(job, 'failed', firstError, true);
-    this.#update(job, { state: 'failed', error: firstError, retryAt: null });
+    this.#finish(job, 'failed', firstError);
     return true;
   }
 
@@ -537,19 +541,32 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     }
   }
 
-  #finishRecipients(
+  /**
+   * Ends a job: recipients still open fail with `error` (those that failed on their own keep their
+   * reason; a failed job also records it), and the job takes its final state, in one transaction so a
+   * crash never leaves failed recipients on an unfinished job.
+   */
+  #finish(
     job: JobRecord,
-    state: RecipientState,
-    error: JobRecord['error'],
-    keepOwnError = false,
-  ): void {
-    job.recipients.forEach((recipient, position) => {
-      if (recipient.state === 'delivered' || recipient.state === 'failed') return;
-      this.#o.jobs.updateRecipient(job.id, position, {
+    state: 'failed' | 'cancelled',
+    error: NonNullable<JobRecord['error']>,
+    patch: Parameters<JobRepository['update']>[1] = {},
+  ): JobRecord {
+    const updated = this.#o.jobs.atomically(() => {
+      job.recipients.forEach((recipient, position) => {
+        if (recipient.state === 'delivered' || recipient.state === 'failed') return;
+        const own = state === 'failed' && recipient.error ? recipient.error : error;
+        this.#o.jobs.updateRecipient(job.id, position, { state: 'failed', error: own });
+      });
+      return this.#o.jobs.update(job.id, {
+        ...patch,
         state,
-        error: keepOwnError && recipient.error ? recipient.error : (error ?? null),
+        retryAt: null,
+        ...(state === 'failed' ? { error } : {}),
       });
     });
+    this.emit('job', updated);
+    return updated;
   }
 }
 
