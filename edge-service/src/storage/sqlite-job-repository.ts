@@ -10,6 +10,7 @@ import type {
   RecipientRecord,
 } from '../domain/job.ts';
 import type { ErrorBody, JobState } from '../../../protocol/index.ts';
+import { FINAL_JOB_STATES } from '../../../protocol/index.ts';
 
 interface JobRow {
   seq: number;
@@ -60,7 +61,8 @@ const JOB_COLUMNS: Record<string, string> = {
   retryAt: 'retry_at',
 };
 
-const FINAL_STATES = `('delivered', 'failed', 'cancelled')`;
+// The partial indexes of the migrations spell the same list: keep them in step with the protocol.
+const FINAL_STATES = `(${FINAL_JOB_STATES.map((state) => `'${state}'`).join(', ')})`;
 
 export class SqliteJobRepository implements JobRepository {
   readonly #db: Db;
