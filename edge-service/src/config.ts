@@ -59,6 +59,8 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_DEFAULT_COUNTRY: 'defaultCountry',
   MFP_EDGE_SPOOL_RETENTION_HOURS: 'spoolRetentionHours',
   MFP_EDGE_FAX_PRE_DIAL: 'faxPreDialString',
+  MFP_EDGE_FAX_RETRY_ATTEMPTS: 'faxRetryAttempts',
+  MFP_EDGE_FAX_RETRY_INTERVAL_SECONDS: 'faxRetryIntervalSeconds',
 };
 
 export function loadConfig(
