@@ -74,6 +74,8 @@ export interface ToolRun {
   ms: number;
   /** Peak resident memory of the largest process, from GNU time (undefined without it). */
   peakRssBytes: number | undefined;
+  /** User + system CPU of all its processes, from GNU time: unlike ms, barely moved by other load. */
+  cpuMs: number | undefined;
 }
 
 const hasGnuTime = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
@@ -82,7 +84,7 @@ const hasGnuTime = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 
 export async function runTool(script: string): Promise<ToolRun> {
   const started = performance.now();
   const args = hasGnuTime
-    ? ['/usr/bin/time', '-f', 'PEAK_RSS_KB=%M', 'sh', '-c', script]
+    ? ['/usr/bin/time', '-f', 'PEAK_RSS_KB=%M CPU_S=%U+%S', 'sh', '-c', script]
     : ['sh', '-c', script];
   const { stderr } = await execFileAsync(args[0] as string, args.slice(1), {
     timeout: 300_000,
@@ -90,7 +92,12 @@ export async function runTool(script: string): Promise<ToolRun> {
   });
   const ms = performance.now() - started;
   const match = /PEAK_RSS_KB=(\d+)/.exec(stderr);
-  return { ms, peakRssBytes: match ? Number(match[1]) * 1024 : undefined };
+  const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr);
+  return {
+    ms,
+    peakRssBytes: match ? Number(match[1]) * 1024 : undefined,
+    cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined,
+  };
 }
 
 export function quote(path: string): string {

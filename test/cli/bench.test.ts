@@ -12,7 +12,10 @@ describe('cli/bench (smoke: one page, no comparison tools, nothing timed is asse
     assert.ok(report.rows.some((row) => row.tool === 'mfp-edge buildArchivePdf'));
     assert.ok(report.notes.some((note) => /skipped/.test(note)));
     const table = formatReport(report);
-    assert.match(table, /\| conversion +\| tool +\| ms\/page/);
+    assert.match(table, /\| conversion +\| tool +\| ms\/page +\| CPU ms\/page/);
+    const mix = report.rows.find((row) => row.tool === 'mfp-edge 2 in flight, 2 libvips thread(s)');
+    assert.ok((mix?.cpuMsPerPage ?? 0) > 0, 'CPU time per page is measured');
+    assert.ok(report.notes.some((note) => /event loop blocked at most \d+ ms/.test(note)));
     assert.match(table, /load average/);
   });
 });

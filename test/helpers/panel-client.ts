@@ -6,7 +6,6 @@ import type {
   ReplyPayload,
   RequestPayload,
   RequestType,
-  ErrorBody,
   JobView,
 } from '../../protocol/index.ts';
 

@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { EdgeError } from '../edge-error.ts';
-import { countInkCells, ditherFloydSteinberg, flattenLighting, histogram, textThreshold } from './bilevel.ts';
+import { countInkCells, flattenLighting, textThreshold } from './bilevel.ts';
+import { ditherOffThread } from './dither-pool.ts';
 import { readG4Directories } from './fax-tiff.ts';
 import { FAX_LINES_PER_INCH, FAX_WIDTH, FAX_X_DPI, type FaxPage, type FaxResolution } from './fax-types.ts';
 import { ensureImageRuntime } from './image-runtime.ts';
@@ -31,7 +32,8 @@ const RESIZE_KERNEL = 'linear';
 /**
  * One scanned page (JPEG or PNG, any colour, 75–600 dpi) to a fax page: 1728 pels wide, the page's
  * physical length at the resolution's lines per inch, bilevel, min-is-white, CCITT G4 in one strip.
- * libvips does decode, resize and G4 coding; JavaScript only picks the threshold or dithers.
+ * libvips does decode, resize and G4 coding; JavaScript only picks the threshold, and a worker thread
+ * dithers photo pages (dither-pool.ts).
  */
 export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions): Promise<FaxPage> {
   ensureImageRuntime();
@@ -86,7 +88,7 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
   if (mode === 'text') ready = sharpRaw(even, rows).threshold(level);
   // A blank back in photo mode would have its paper noise stretched into a grey dither.
   else if (blank) ready = sharpRaw(new Uint8Array(FAX_WIDTH * rows).fill(255), rows);
-  else ready = sharpRaw(ditherFloydSteinberg(stretchContrast(grey), FAX_WIDTH, rows), rows);
+  else ready = sharpRaw(await ditherOffThread(grey, FAX_WIDTH, rows), rows);
   const g4 = await encodeG4(ready, rows);
   return { width: FAX_WIDTH, height: rows, resolution, xDpi: FAX_X_DPI, yDpi, g4, blank };
 }
@@ -95,26 +97,6 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
 export async function isBlankPage(input: Buffer, options: { pageNumber?: number } = {}): Promise<boolean> {
   const page = await renderFaxPage(input, { resolution: 'standard', ...options });
   return page.blank === true;
-}
-
-/** Contrast stretch between the 1st and 99th percentiles (what sharp's normalise does), as a table. */
-function stretchContrast(grey: Uint8Array): Uint8Array {
-  const hist = histogram(grey, 3);
-  let total = 0;
-  for (const count of hist) total += count;
-  let low = 0;
-  for (let seen = 0; low < 255 && seen + (hist[low] as number) <= total * 0.01; low++)
-    seen += hist[low] as number;
-  let high = 255;
-  for (let seen = 0; high > 0 && seen + (hist[high] as number) <= total * 0.01; high--)
-    seen += hist[high] as number;
-  if (high - low < 16) return grey;
-  const table = new Uint8Array(256);
-  for (let v = 0; v < 256; v++)
-    table[v] = Math.max(0, Math.min(255, Math.round(((v - low) * 255) / (high - low))));
-  const out = new Uint8Array(grey.length);
-  for (let i = 0; i < grey.length; i++) out[i] = table[grey[i] as number] as number;
-  return out;
 }
 
 function sharpRaw(pixels: Uint8Array, rows: number): Sharp {

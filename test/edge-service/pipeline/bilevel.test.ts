@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   ditherFloydSteinberg,
+  flattenLighting,
   histogram,
   otsuThreshold,
   textThreshold,
@@ -93,5 +94,30 @@ describe('pipeline/bilevel', () => {
       if (grey === 0) assert.ok(out.every((v) => v === 0));
       if (grey === 255) assert.ok(out.every((v) => v === 255));
     }
+  });
+
+  it('lighting correction under a photo: its blocks take the paper level around them, ring by ring', () => {
+    // Paper lit 120 → 230 from left to right, a dark photo over all but a 64-pel border.
+    const size = 640;
+    const page = new Uint8Array(size * size);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const photo = x >= 64 && x < size - 64 && y >= 64 && y < size - 64;
+        page[y * size + x] = photo ? 30 : Math.round(120 + (110 * x) / (size - 1));
+      }
+    }
+    const flat = flattenLighting(page, size, size);
+    assert.notEqual(flat, page, 'the gradient is corrected');
+    const at = (x: number, y: number): number => flat[y * size + x] as number;
+    // Paper along the top and bottom border, from the dim side to the bright side and right up to the
+    // photo's edge, comes out even, and as paper: the photo (most of the page) is not taken for it.
+    const paper = [40, 120, 320, 520, 600].flatMap((x) =>
+      [20, 50, 60].flatMap((y) => [at(x, y), at(x, size - 1 - y)]),
+    );
+    const spread = Math.max(...paper) - Math.min(...paper);
+    assert.ok(spread <= 12, `paper levels ${paper.join(' ')}`);
+    assert.ok(Math.min(...paper) > 100, `paper stays light: ${paper.join(' ')}`);
+    // The photo stays dark everywhere (its blocks got paper levels, not a gain that brightens them).
+    for (const x of [80, 320, 560]) assert.ok(at(x, 320) < 80, `photo at ${x}: ${at(x, 320)}`);
   });
 });
