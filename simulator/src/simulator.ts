@@ -13,6 +13,7 @@ import { RemoteMachines } from './fax/remote-machines.ts';
 import { createIppHandler } from './fax/ipp-handler.ts';
 import { createFaxRoutes } from './fax/fax-routes.ts';
 import { createFaultRoutes } from './control-api/fault-routes.ts';
+import { createErrorHandler, notFoundHandler } from './control-api/http-errors.ts';
 import { createConsoleRoutes } from './console/console-routes.ts';
 import { DeviceLogin } from './device-login/device-login.ts';
 import { createDeviceLoginRoutes } from './device-login/device-login-routes.ts';
@@ -122,6 +123,9 @@ export class Simulator {
       }),
     );
     app.use(createConsoleRoutes({ panelUrl: () => this.#options.panelUrl ?? null }));
+    // Last: JSON for what no route answered and for every error, never Express's HTML page.
+    app.use(notFoundHandler);
+    app.use(createErrorHandler(this.#logger.child({ module: 'http' })));
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { sendError } from '../control-api/http-errors.ts';
 import { credentialsMatch, parseBasicAuth, type BasicCredentials } from './basic-auth.ts';
 import type { DeviceLogin, DeviceSession } from './device-login.ts';
 import type { FailedAttempts } from './failed-attempts.ts';
@@ -11,10 +12,6 @@ export interface DeviceApiOptions {
   login: DeviceLogin;
   credentials: () => BasicCredentials;
   failures: FailedAttempts;
-}
-
-function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
 }
 
 /** HTTP Basic with the device's admin credential, as MFP web services require of a paired server. */

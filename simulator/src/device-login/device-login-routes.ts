@@ -1,6 +1,6 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { z } from 'zod';
-import { DeviceLoginError } from './device-login-error.ts';
+import { sendError } from '../control-api/http-errors.ts';
 import type { DeviceLogin, SignInCredential } from './device-login.ts';
 
 const field = z.string().trim().min(1).max(200);
@@ -10,13 +10,10 @@ const signInBody = z.union([
   z.strictObject({ pin: field }),
 ]);
 
-function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
-}
-
 /**
  * `/sim/api/device-login` (DESIGN.md §5): what a badge tap or PIN does at a real MFP. `GET` shows
  * who is signed in and the enrolled people; `PUT {email}|{card}|{pin}` signs one in; `DELETE` signs out.
+ * Refusals (UNKNOWN_USER) and unreadable bodies reach the app-level error handler.
  */
 export function createDeviceLoginRoutes(login: DeviceLogin): express.Router {
   const router = express.Router();
@@ -35,13 +32,6 @@ export function createDeviceLoginRoutes(login: DeviceLogin): express.Router {
 
   router.delete('/', (_req, res) => {
     res.json(login.signOut());
-  });
-
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (error instanceof DeviceLoginError) return sendError(res, error.httpStatus, error.code, error.message);
-    const status = (error as { status?: unknown }).status;
-    if (typeof status !== 'number' || status >= 500) return next(error);
-    sendError(res, status, 'INVALID_BODY', (error as Error).message);
   });
 
   return router;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DeviceLoginError } from './device-login-error.ts';
+import { SimulatorError } from '../control-api/http-errors.ts';
 import { DEMO_DEVICE_USERS, identityOf, type DeviceUser, type DeviceUserIdentity } from './device-users.ts';
 
 /** How a person identifies at the device: typing their email, tapping a badge, or a PIN. */
@@ -74,7 +74,7 @@ export class DeviceLogin extends EventEmitter<DeviceLoginEvents> {
       user = this.#users.find((u) => u.pin === credential.pin.trim());
       what = 'this PIN';
     }
-    if (!user) throw new DeviceLoginError('UNKNOWN_USER', `No one on this device has ${what}.`);
+    if (!user) throw new SimulatorError('UNKNOWN_USER', `No one on this device has ${what}.`, 404);
     return user;
   }
 }

@@ -1,12 +1,16 @@
 /**
  * Turns a document the fax modem accepted into the pages a remote fax machine would print:
  * bilevel PNGs, 1728 pixels wide. Pure JavaScript plus sharp (libvips); no external programs.
+ * Page by page, so at most one page's pixels are in memory, each checked against the limits before
+ * anything is allocated or inflated for it.
  */
 import { inflateSync } from 'node:zlib';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp, type SharpInput, type SharpOptions } from 'sharp';
+import { SimulatorError } from '../control-api/http-errors.ts';
 import { ccittCodingFromK, wrapCcittInTiff } from './ccitt-tiff.ts';
+import { DEFAULT_FAX_LIMITS } from './fax-limits.ts';
 import { extractPdfImages, type PdfImage } from './pdf-image-extractor.ts';
-import { decodePwgRaster } from './pwg-raster.ts';
+import { PwgRasterError, pwgRasterPages } from './pwg-raster.ts';
 
 export const FAX_WIDTH = 1728;
 /** A blank page at standard resolution (A4 at 98 lpi) for a PDF page that has no image. */
@@ -21,12 +25,47 @@ export interface FaxPage {
   encodedBytes: number;
 }
 
-export class FaxDocumentError extends Error {
-  readonly code = 'fax-document-unreadable';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export type FaxDocumentErrorCode = 'DOCUMENT_UNREADABLE' | 'DOCUMENT_TOO_LARGE';
+
+export class FaxDocumentError extends SimulatorError<FaxDocumentErrorCode> {
+  constructor(code: FaxDocumentErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, code === 'DOCUMENT_TOO_LARGE' ? 413 : 400, options);
     this.name = 'FaxDocumentError';
   }
+}
+
+/** What one decode may produce: pages, and pixels per page (declared, and once scaled to fax width). */
+export interface DecodeLimits {
+  maxPages: number;
+  maxPagePixels: number;
+}
+
+const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxPages: DEFAULT_FAX_LIMITS.maxPagesPerJob,
+  maxPagePixels: DEFAULT_FAX_LIMITS.maxPagePixels,
+};
+
+const tooLarge = (message: string): FaxDocumentError => new FaxDocumentError('DOCUMENT_TOO_LARGE', message);
+const unreadable = (message: string): FaxDocumentError =>
+  new FaxDocumentError('DOCUMENT_UNREADABLE', message);
+
+function checkPages(count: number, limits: DecodeLimits): void {
+  if (count > limits.maxPages) throw tooLarge(`the document has more than ${limits.maxPages} pages`);
+}
+
+/** A page size as a document declares it: positive whole numbers, within the pixel limit. */
+function checkSize(width: number, height: number, limits: DecodeLimits): void {
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1) {
+    throw unreadable(`bad image size ${width}×${height}`);
+  }
+  if (width * height > limits.maxPagePixels) {
+    throw tooLarge(`a ${width}×${height} image is over ${limits.maxPagePixels} pixels`);
+  }
+}
+
+/** sharp refuses, before decoding, inputs whose header claims more pixels than the limit. */
+function open(input: SharpInput, limits: DecodeLimits, options: SharpOptions = {}): Sharp {
+  return sharp(input, { ...options, limitInputPixels: limits.maxPagePixels });
 }
 
 /** What the first bytes say the document is (for document-format application/octet-stream or absent). */
@@ -61,38 +100,60 @@ export function sniffFormatVersion(format: DocumentFormat, data: Buffer): string
   }
 }
 
-export async function decodeFaxDocument(format: DocumentFormat, data: Buffer): Promise<FaxPage[]> {
+/**
+ * The pages of one document. Errors are FaxDocumentErrors: DOCUMENT_TOO_LARGE when the document
+ * asks for more than `limits` allow, DOCUMENT_UNREADABLE otherwise.
+ */
+export async function decodeFaxDocument(
+  format: DocumentFormat,
+  data: Buffer,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): Promise<FaxPage[]> {
   try {
     switch (format) {
       case 'application/pdf':
-        return await decodePdf(data);
+        return await decodePdf(data, limits);
       case 'image/tiff':
-        return await decodeTiff(data);
+        return await decodeTiff(data, limits);
       case 'image/pwg-raster':
-        return await Promise.all(
-          decodePwgRaster(data).map(async (page) => ({
-            png: await toFaxPng(
-              sharp(page.pixels, {
-                raw: { width: page.width, height: page.height, channels: page.channels },
-              }),
-            ),
-            encodedBytes: page.encodedBytes,
-          })),
-        );
+        return await decodePwg(data, limits);
       case 'image/jpeg': {
         // A photo is sent halftoned; its size on the line is close to that of the bilevel page.
-        const png = await toFaxPng(sharp(data).rotate());
+        const png = await toFaxPng(open(data, limits).rotate(), limits.maxPagePixels);
         return [{ png, encodedBytes: png.length }];
       }
     }
   } catch (error) {
     if (error instanceof FaxDocumentError) throw error;
-    throw new FaxDocumentError(`cannot decode ${format}: ${(error as Error).message}`, { cause: error });
+    const message = (error as Error).message;
+    const overLimit =
+      (error instanceof PwgRasterError && error.code === 'PWG_RASTER_TOO_LARGE') ||
+      (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' || // zlib's maxOutputLength
+      /exceeds pixel limit/.test(message); // sharp's limitInputPixels
+    throw new FaxDocumentError(
+      overLimit ? 'DOCUMENT_TOO_LARGE' : 'DOCUMENT_UNREADABLE',
+      `cannot decode ${format}: ${message}`,
+      { cause: error },
+    );
   }
 }
 
-async function decodePdf(data: Buffer): Promise<FaxPage[]> {
+async function decodePwg(data: Buffer, limits: DecodeLimits): Promise<FaxPage[]> {
+  const out: FaxPage[] = [];
+  for (const page of pwgRasterPages(data, limits.maxPagePixels)) {
+    checkPages(out.length + 1, limits);
+    const raw = { width: page.width, height: page.height, channels: page.channels };
+    out.push({
+      png: await toFaxPng(open(page.pixels, limits, { raw }), limits.maxPagePixels),
+      encodedBytes: page.encodedBytes,
+    });
+  }
+  return out;
+}
+
+async function decodePdf(data: Buffer, limits: DecodeLimits): Promise<FaxPage[]> {
   const pages = extractPdfImages(data);
+  checkPages(pages.length, limits);
   const out: FaxPage[] = [];
   for (const page of pages) {
     // A fax page is one bitmap; the largest image on the page is that bitmap.
@@ -101,21 +162,25 @@ async function decodePdf(data: Buffer): Promise<FaxPage[]> {
       out.push({ png: await blankPage(), encodedBytes: 2 * BLANK_PAGE_HEIGHT });
       continue;
     }
-    out.push({ png: await toFaxPng(imageToSharp(image)), encodedBytes: image.data.length });
+    out.push({
+      png: await toFaxPng(imageToSharp(image, limits), limits.maxPagePixels),
+      encodedBytes: image.data.length,
+    });
   }
   return out;
 }
 
-function imageToSharp(image: PdfImage): Sharp {
+function imageToSharp(image: PdfImage, limits: DecodeLimits): Sharp {
   const filters = image.filters.filter((f) => f !== 'Crypt');
   const last = filters.at(-1);
-  if (filters.length > 1) throw new FaxDocumentError(`unsupported filter chain ${filters.join(',')}`);
+  if (filters.length > 1) throw unreadable(`unsupported filter chain ${filters.join(',')}`);
   if (last === 'CCITTFaxDecode' || last === 'CCF') {
     const parms = image.decodeParms[0] ?? {};
     const blackIs1 = parms['BlackIs1'] === true;
     const k = typeof parms['K'] === 'number' ? parms['K'] : undefined;
     const rows = typeof parms['Rows'] === 'number' && parms['Rows'] > 0 ? parms['Rows'] : image.height;
     const columns = typeof parms['Columns'] === 'number' ? parms['Columns'] : image.width || 1728;
+    checkSize(columns, rows, limits);
     const tiff = wrapCcittInTiff({
       width: columns,
       height: rows,
@@ -124,15 +189,16 @@ function imageToSharp(image: PdfImage): Sharp {
       whiteRunsAreWhite: blackIs1 === image.decodeInverted,
       data: image.data,
     });
-    return sharp(tiff);
+    return open(tiff, limits);
   }
-  if (last === 'DCTDecode' || last === 'DCT') return sharp(image.data);
+  if (last === 'DCTDecode' || last === 'DCT') return open(image.data, limits);
   if (last === undefined || last === 'FlateDecode' || last === 'Fl')
-    return rawImage(image, last !== undefined);
-  throw new FaxDocumentError(`unsupported image filter ${last}`);
+    return rawImage(image, last !== undefined, limits);
+  throw unreadable(`unsupported image filter ${last}`);
 }
 
-function rawImage(image: PdfImage, flate: boolean): Sharp {
+function rawImage(image: PdfImage, flate: boolean, limits: DecodeLimits): Sharp {
+  checkSize(image.width, image.height, limits);
   const channels = image.imageMask
     ? 1
     : image.colorSpace === 'DeviceRGB'
@@ -144,14 +210,18 @@ function rawImage(image: PdfImage, flate: boolean): Sharp {
     image.colorSpace !== undefined &&
     !['DeviceGray', 'DeviceRGB', 'DeviceCMYK'].includes(image.colorSpace)
   ) {
-    throw new FaxDocumentError(`unsupported colour space ${image.colorSpace}`);
+    throw unreadable(`unsupported colour space ${image.colorSpace}`);
   }
   const bpc = image.bitsPerComponent;
-  if (bpc !== 1 && bpc !== 8) throw new FaxDocumentError(`unsupported ${bpc} bits per component`);
-  let samples = flate ? inflateSync(image.data) : image.data;
+  if (bpc !== 1 && bpc !== 8) throw unreadable(`unsupported ${bpc} bits per component`);
   const rowBytes = Math.ceil((image.width * channels * bpc) / 8);
   const predictor = image.decodeParms[0]?.['Predictor'];
-  if (typeof predictor === 'number' && predictor >= 10) {
+  const pngPredictors = typeof predictor === 'number' && predictor >= 10;
+  // The image's own size bounds what its stream may inflate to (PNG predictors add a byte a row);
+  // zlib stops as soon as the output would pass it.
+  const expected = (pngPredictors ? rowBytes + 1 : rowBytes) * image.height;
+  let samples = flate ? inflateSync(image.data, { maxOutputLength: expected + INFLATE_SLACK }) : image.data;
+  if (pngPredictors) {
     samples = undoPngPredictors(samples, rowBytes, image.height, Math.max(1, (channels * bpc) / 8));
   }
   let pixels = samples;
@@ -171,6 +241,9 @@ function rawImage(image: PdfImage, flate: boolean): Sharp {
     raw: { width: image.width, height: image.height, channels: channels as 1 | 3 | 4 },
   });
 }
+
+/** Writers sometimes leave a little padding after the samples; more than this is not an image. */
+const INFLATE_SLACK = 64 * 1024;
 
 /** PNG row filters (RFC 2083 §6), as used by /Predictor 10–15. */
 function undoPngPredictors(data: Buffer, rowBytes: number, rows: number, bpp: number): Buffer {
@@ -202,18 +275,39 @@ function undoPngPredictors(data: Buffer, rowBytes: number, rows: number, bpp: nu
   return out;
 }
 
-async function decodeTiff(data: Buffer): Promise<FaxPage[]> {
-  const { pages = 1 } = await sharp(data).metadata();
+async function decodeTiff(data: Buffer, limits: DecodeLimits): Promise<FaxPage[]> {
+  const { pages = 1 } = await open(data, limits).metadata();
+  checkPages(pages, limits);
   const out: FaxPage[] = [];
   for (let page = 0; page < pages; page++) {
-    out.push({ png: await toFaxPng(sharp(data, { page })), encodedBytes: Math.ceil(data.length / pages) });
+    out.push({
+      png: await toFaxPng(open(data, limits, { page }), limits.maxPagePixels),
+      encodedBytes: Math.ceil(data.length / pages),
+    });
   }
   return out;
 }
 
-/** What a fax machine prints: scaled to 1728 wide when needed, thresholded, 1-bit PNG. */
-export async function toFaxPng(image: Sharp): Promise<Buffer> {
-  const { width } = await image.clone().metadata();
+/**
+ * What a fax machine prints: scaled to 1728 wide when needed, thresholded, 1-bit PNG. A narrow,
+ * tall image grows when scaled, so the scaled page is held to the pixel limit too.
+ */
+export async function toFaxPng(
+  image: Sharp,
+  maxPixels: number = DEFAULT_FAX_LIMITS.maxPagePixels,
+): Promise<Buffer> {
+  const { width, height, orientation } = await image.clone().metadata();
+  if (width && height) {
+    const linesWhenScaled = (across: number, down: number): number => Math.ceil((down * FAX_WIDTH) / across);
+    // EXIF orientations 5–8 turn the image a quarter, if rotate() was asked for: assume the worse.
+    const lines =
+      (orientation ?? 1) >= 5
+        ? Math.max(linesWhenScaled(width, height), linesWhenScaled(height, width))
+        : linesWhenScaled(width, height);
+    if (FAX_WIDTH * lines > maxPixels) {
+      throw tooLarge(`a ${width}×${height} image scaled to ${FAX_WIDTH} wide is over ${maxPixels} pixels`);
+    }
+  }
   const scaled = width === FAX_WIDTH ? image : image.resize({ width: FAX_WIDTH });
   return scaled
     .flatten({ background: '#ffffff' })

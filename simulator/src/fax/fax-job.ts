@@ -26,7 +26,10 @@ export type DocumentCompression = 'none' | 'gzip' | 'deflate';
 
 export interface FaxDocument {
   format: DocumentFormat;
-  /** Already decompressed. */
+  /**
+   * Already decompressed. Emptied once the job's pages are decoded or the job ends: what the remote
+   * machines received is kept, not what was sent.
+   */
   data: Buffer;
   /** What the client sent (compression-supplied, document-*-supplied). */
   compression?: DocumentCompression;

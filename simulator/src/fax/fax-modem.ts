@@ -4,7 +4,9 @@ import type { SimClock } from '../clock.ts';
 import type { Faults } from '../faults.ts';
 import type { Logger } from '../logger.ts';
 import { renderCoverSheet } from './cover-sheet.ts';
-import { decodeFaxDocument, type FaxPage } from './fax-document-decoder.ts';
+import { decodeFaxDocument, FaxDocumentError, type FaxPage } from './fax-document-decoder.ts';
+import { DEFAULT_FAX_LIMITS, type FaxLimits } from './fax-limits.ts';
+import { FaxModemError } from './fax-modem-error.ts';
 import {
   selectPages,
   TERMINAL_STATES,
@@ -19,17 +21,7 @@ import type { RemoteMachines } from './remote-machines.ts';
 /** printer-state-reasons keyword while the `line-down` fault is raised (no suffix = error, RFC 8011 §5.4.12). */
 export const LINE_DOWN_REASON = 'fax-modem-line-down';
 
-export type FaxModemErrorCode =
-  'job-not-found' | 'job-not-incoming' | 'job-not-cancelable' | 'job-not-owned' | 'modem-stopped';
-
-export class FaxModemError extends Error {
-  readonly code: FaxModemErrorCode;
-  constructor(code: FaxModemErrorCode, message: string) {
-    super(message);
-    this.name = 'FaxModemError';
-    this.code = code;
-  }
-}
+export { FaxModemError, type FaxModemErrorCode } from './fax-modem-error.ts';
 
 /** Phone-line timings in simulated milliseconds (T.30 phases, roughly). */
 export interface LineTimings {
@@ -71,7 +63,11 @@ export interface FaxModemOptions {
    * before it is aborted (multiple-operation-time-out-action abort-job). Real seconds.
    */
   multipleOperationTimeoutS?: number;
+  /** What the modem holds and decodes at most (fax-limits.ts); the defaults suit a shared process. */
+  limits?: Partial<FaxLimits>;
 }
+
+const NO_DATA = Buffer.alloc(0);
 
 /** What Identify-Printer asked for; the console shows it, as a panel would flash or beep. */
 export interface IdentifyRequest {
@@ -104,6 +100,7 @@ export class FaxModem extends EventEmitter {
   #statusKey = '';
   #statusChangedAt = new Date();
   lastIdentify: IdentifyRequest | undefined;
+  readonly limits: Readonly<FaxLimits>;
 
   constructor(options: FaxModemOptions) {
     super();
@@ -114,6 +111,7 @@ export class FaxModem extends EventEmitter {
     this.#bitRate = options.bitRate ?? 14_400;
     this.#timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.#multipleOperationTimeoutMs = (options.multipleOperationTimeoutS ?? 300) * 1000;
+    this.limits = Object.freeze({ ...DEFAULT_FAX_LIMITS, ...options.limits });
   }
 
   get multipleOperationTimeoutS(): number {
@@ -206,7 +204,7 @@ export class FaxModem extends EventEmitter {
     destinations: { uri: string; number: string }[];
     options?: FaxJobOptions;
   }): FaxJob {
-    if (!this.#running) throw new FaxModemError('modem-stopped', 'the fax modem is not running');
+    if (!this.#running) throw new FaxModemError('MODEM_STOPPED', 'the fax modem is not running');
     const job: FaxJob = {
       id: this.#nextJobId++,
       uuid: `urn:uuid:${randomUUID()}`,
@@ -234,8 +232,16 @@ export class FaxModem extends EventEmitter {
     return job;
   }
 
+  /** Print-Job: a job and its one document, refused whole when the document does not fit. */
+  printJob(request: Parameters<FaxModem['createJob']>[0], document: FaxDocument): FaxJob {
+    this.#assertRoomFor(undefined, document);
+    const job = this.createJob(request);
+    return this.addDocument(job.id, document, true);
+  }
+
   addDocument(jobId: number, document: FaxDocument, lastDocument: boolean): FaxJob {
     const job = this.#incomingJob(jobId);
+    this.#assertRoomFor(job, document);
     job.documents.push(document);
     if (lastDocument) this.#close(job);
     else {
@@ -255,10 +261,10 @@ export class FaxModem extends EventEmitter {
     if (ids) {
       targets = ids.map((id) => {
         const job = this.#jobs.get(id);
-        if (!job) throw new FaxModemError('job-not-found', `job ${id} does not exist`);
-        if (!mine(job)) throw new FaxModemError('job-not-owned', `job ${id} is not ${userName}'s`);
+        if (!job) throw new FaxModemError('JOB_NOT_FOUND', `job ${id} does not exist`);
+        if (!mine(job)) throw new FaxModemError('JOB_NOT_OWNED', `job ${id} is not ${userName}'s`);
         if (TERMINAL_STATES.has(job.state))
-          throw new FaxModemError('job-not-cancelable', `job ${id} is ${job.state}`);
+          throw new FaxModemError('JOB_NOT_CANCELABLE', `job ${id} is ${job.state}`);
         return job;
       });
     } else targets = [...this.#jobs.values()].filter((j) => mine(j) && !TERMINAL_STATES.has(j.state));
@@ -286,16 +292,16 @@ export class FaxModem extends EventEmitter {
 
   closeJob(jobId: number): FaxJob {
     const job = this.#jobs.get(jobId);
-    if (!job) throw new FaxModemError('job-not-found', `job ${jobId} does not exist`);
+    if (!job) throw new FaxModemError('JOB_NOT_FOUND', `job ${jobId} does not exist`);
     if (job.incoming && !TERMINAL_STATES.has(job.state)) this.#close(job);
     return job;
   }
 
   cancelJob(jobId: number): FaxJob {
     const job = this.#jobs.get(jobId);
-    if (!job) throw new FaxModemError('job-not-found', `job ${jobId} does not exist`);
+    if (!job) throw new FaxModemError('JOB_NOT_FOUND', `job ${jobId} does not exist`);
     if (TERMINAL_STATES.has(job.state))
-      throw new FaxModemError('job-not-cancelable', `job ${jobId} is ${job.state}`);
+      throw new FaxModemError('JOB_NOT_CANCELABLE', `job ${jobId} is ${job.state}`);
     const queued = this.#queue.indexOf(job);
     if (queued >= 0) this.#queue.splice(queued, 1);
     const controller = this.#aborts.get(jobId);
@@ -313,11 +319,41 @@ export class FaxModem extends EventEmitter {
 
   #incomingJob(jobId: number): FaxJob {
     const job = this.#jobs.get(jobId);
-    if (!job) throw new FaxModemError('job-not-found', `job ${jobId} does not exist`);
+    if (!job) throw new FaxModemError('JOB_NOT_FOUND', `job ${jobId} does not exist`);
     if (!job.incoming || TERMINAL_STATES.has(job.state)) {
-      throw new FaxModemError('job-not-incoming', `job ${jobId} is not waiting for documents`);
+      throw new FaxModemError('JOB_NOT_INCOMING', `job ${jobId} is not waiting for documents`);
     }
     return job;
+  }
+
+  /** Bytes of documents held for jobs not decoded yet (the others' buffers are released). */
+  heldBytes(): number {
+    let bytes = 0;
+    for (const job of this.#jobs.values()) for (const d of job.documents) bytes += d.data.length;
+    return bytes;
+  }
+
+  #assertRoomFor(job: FaxJob | undefined, document: FaxDocument): void {
+    const limits = this.limits;
+    const bytes = document.data.length;
+    if (bytes > limits.maxDocumentBytes) {
+      throw new FaxModemError('DOCUMENT_TOO_LARGE', `a document may have ${limits.maxDocumentBytes} bytes`);
+    }
+    const documents = job?.documents ?? [];
+    if (documents.length >= limits.maxDocumentsPerJob) {
+      throw new FaxModemError('TOO_MANY_DOCUMENTS', `a job may have ${limits.maxDocumentsPerJob} documents`);
+    }
+    if (documents.reduce((sum, d) => sum + d.data.length, bytes) > limits.maxJobBytes) {
+      throw new FaxModemError('JOB_TOO_LARGE', `a job's documents may have ${limits.maxJobBytes} bytes`);
+    }
+    if (this.heldBytes() + bytes > limits.maxHeldBytes) {
+      throw new FaxModemError('MODEM_FULL', 'the fax modem holds too many documents; try again later');
+    }
+  }
+
+  /** The remote machines keep what they received; the documents are not needed once decoded. */
+  #releaseDocuments(job: FaxJob): void {
+    for (const document of job.documents) document.data = NO_DATA;
   }
 
   #close(job: FaxJob): void {
@@ -362,15 +398,26 @@ export class FaxModem extends EventEmitter {
     job.reasons = ['job-transforming'];
     job.stateMessage = 'Preparing pages';
     this.#changed(job);
-    let pages: FaxPage[];
+    let pages: FaxPage[] = [];
     try {
-      pages = (await Promise.all(job.documents.map((d) => decodeFaxDocument(d.format, d.data)))).flat();
+      // One document after the other, against one page budget: memory holds one page's pixels.
+      const { maxPagesPerJob, maxPagePixels } = this.limits;
+      for (const document of job.documents) {
+        const limits = { maxPages: maxPagesPerJob - pages.length, maxPagePixels };
+        pages.push(...(await decodeFaxDocument(document.format, document.data, limits)));
+      }
+      this.#releaseDocuments(job);
       pages = selectPages(pages, job.options.pageRanges);
       if (job.options.coverSheet) pages.unshift(await renderCoverSheet(job.options.coverSheet));
     } catch (error) {
-      this.#log.warn({ err: error, jobId: job.id }, 'fax document unreadable');
+      const tooLarge = error instanceof FaxDocumentError && error.code === 'DOCUMENT_TOO_LARGE';
+      this.#log.warn(
+        { err: error, jobId: job.id },
+        tooLarge ? 'fax document too large' : 'fax document unreadable',
+      );
       this.#finishDestinations(job, 'aborted');
-      this.#finish(job, 'aborted', ['aborted-by-system', 'document-format-error'], (error as Error).message);
+      const reason = tooLarge ? 'document-unprintable-error' : 'document-format-error';
+      this.#finish(job, 'aborted', ['aborted-by-system', reason], (error as Error).message);
       return;
     }
     job.pageCount = pages.length;
@@ -489,6 +536,7 @@ export class FaxModem extends EventEmitter {
     job.stateMessage = message;
     job.incoming = false;
     job.completedAt = new Date();
+    this.#releaseDocuments(job);
     this.#changed(job);
   }
 

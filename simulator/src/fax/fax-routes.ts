@@ -1,6 +1,10 @@
-/** The fax part of the simulator control API (DESIGN.md §5), mounted at /sim/api. */
-import express, { type NextFunction, type Request, type Response } from 'express';
+/**
+ * The fax part of the simulator control API (DESIGN.md §5), mounted at /sim/api. Malformed or
+ * oversized bodies reach the app-level error handler (control-api/http-errors.ts).
+ */
+import express from 'express';
 import { z } from 'zod';
+import { sendError } from '../control-api/http-errors.ts';
 import {
   isDialable,
   LINE_BEHAVIORS,
@@ -15,10 +19,6 @@ const lineBody = z.object({
   page: z.number().int().min(1).max(10_000).optional(),
   bitRate: z.number().int().min(300).max(33_600).optional(),
 });
-
-function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
-}
 
 /** The modem's transmission log (printer-fax-log-uri): what was sent where, newest first. */
 function faxLog(modem: FaxModem): unknown[] {
@@ -53,17 +53,17 @@ export function createFaxRoutes(remotes: RemoteMachines, modem?: FaxModem): expr
 
   router.get('/faxes/:id', (req, res) => {
     const fax = remotes.get(req.params.id);
-    if (!fax) return sendError(res, 404, 'fax-not-found', `no fax ${req.params.id}`);
+    if (!fax) return sendError(res, 404, 'FAX_NOT_FOUND', `no fax ${req.params.id}`);
     res.json(fax);
   });
 
   router.get('/faxes/:id/pages/:n', (req, res) => {
     const n = Number(req.params.n);
     if (!/^\d+$/.test(req.params.n) || n < 1)
-      return sendError(res, 400, 'invalid-page', 'page numbers start at 1');
-    if (!remotes.get(req.params.id)) return sendError(res, 404, 'fax-not-found', `no fax ${req.params.id}`);
+      return sendError(res, 400, 'INVALID_PAGE', 'page numbers start at 1');
+    if (!remotes.get(req.params.id)) return sendError(res, 404, 'FAX_NOT_FOUND', `no fax ${req.params.id}`);
     const png = remotes.page(req.params.id, n);
-    if (!png) return sendError(res, 404, 'page-not-found', `fax ${req.params.id} has no page ${n}`);
+    if (!png) return sendError(res, 404, 'PAGE_NOT_FOUND', `fax ${req.params.id} has no page ${n}`);
     res.type('image/png').send(png);
   });
 
@@ -74,13 +74,13 @@ export function createFaxRoutes(remotes: RemoteMachines, modem?: FaxModem): expr
   router.put('/line/:number', express.json({ limit: '10kb' }), (req, res) => {
     const number = req.params.number;
     if (!isDialable(number))
-      return sendError(res, 400, 'invalid-number', `"${number}" is not a phone number`);
+      return sendError(res, 400, 'INVALID_NUMBER', `"${number}" is not a phone number`);
     const parsed = lineBody.safeParse(req.body);
     if (!parsed.success) {
       return sendError(
         res,
         400,
-        'invalid-line-behavior',
+        'INVALID_LINE_BEHAVIOR',
         parsed.error.issues.map((i) => i.message).join('; '),
       );
     }
@@ -88,19 +88,12 @@ export function createFaxRoutes(remotes: RemoteMachines, modem?: FaxModem): expr
     let line: LineBehavior;
     if (behavior === 'drop-at-page') {
       if (page === undefined)
-        return sendError(res, 400, 'invalid-line-behavior', 'drop-at-page needs a page');
+        return sendError(res, 400, 'INVALID_LINE_BEHAVIOR', 'drop-at-page needs a page');
       line = { behavior, page };
     } else if (behavior === 'slow') line = { behavior, bitRate: bitRate ?? SLOW_BIT_RATE };
     else line = { behavior };
     remotes.setBehavior(number, line);
     res.json({ number, ...line });
-  });
-
-  // Malformed or oversized JSON bodies get the same error shape as everything else.
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const status = (error as { status?: unknown }).status;
-    if (typeof status !== 'number' || status >= 500) return next(error);
-    sendError(res, status, 'invalid-body', (error as Error).message);
   });
 
   return router;

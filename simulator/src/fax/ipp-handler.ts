@@ -1,9 +1,12 @@
 /**
- * IPP over HTTP (RFC 8010 §4) for the FaxOut printer. Mount after express.raw:
- *   app.post('/ipp/faxout', express.raw({ type: 'application/ipp', limit: '100mb' }), createIppHandler(modem))
- * The printer URI users see is ipp://127.0.0.1:8090/ipp/faxout.
+ * IPP over HTTP (RFC 8010 §4) for the FaxOut printer. Mount after express.raw (simulator.ts):
+ *   app.post('/ipp/faxout', express.raw({ type: 'application/ipp', limit: '200mb' }), createIppHandler(modem))
+ * A body over that limit is an HTTP 413 from the app-level error handler; documents are held to the
+ * modem's own, smaller limits (fax-limits.ts) with IPP status codes. The printer URI users see is
+ * ipp://127.0.0.1:8090/ipp/faxout.
  */
 import type { Request, RequestHandler, Response } from 'express';
+import { sendError } from '../control-api/http-errors.ts';
 import type { FaxModem } from './fax-modem.ts';
 import { decodeIppMessage, encodeIppMessage, IppCodecError } from './ipp-codec.ts';
 import { StatusCode } from './ipp-constants.ts';
@@ -13,10 +16,7 @@ export function createIppHandler(modem: FaxModem): RequestHandler {
   return (req: Request, res: Response, next) => {
     const body: unknown = req.body;
     if (!Buffer.isBuffer(body)) {
-      res
-        .status(415)
-        .json({ error: { code: 'ipp-content-type', message: 'Content-Type must be application/ipp' } });
-      return;
+      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/ipp');
     }
     let request;
     try {

@@ -17,7 +17,8 @@ import {
   type FaxJob,
   type FaxJobOptions,
 } from './fax-job.ts';
-import { FaxModemError, type FaxModem } from './fax-modem.ts';
+import type { FaxModem } from './fax-modem.ts';
+import { FaxModemError } from './fax-modem-error.ts';
 import {
   COVER_SHEET_MESSAGE_MAX,
   COVER_SHEET_NAME_MAX,
@@ -340,19 +341,31 @@ function userNameOf(c: Context): string {
   return stringValue(findAttribute(c.operation, 'requesting-user-name')) || 'anonymous';
 }
 
-/** The document of Print-Job or Send-Document as the modem keeps it: decompressed, with what was supplied. */
+/**
+ * The document of Print-Job or Send-Document as the modem keeps it: decompressed, with what was
+ * supplied. Decompression stops at the modem's document limit, so a small request cannot make the
+ * process inflate (synchronously) or hold more than that.
+ */
 function documentOf(c: Context): FaxDocument {
   const compression = compressionOf(c);
+  const maxBytes = c.modem.limits.maxDocumentBytes;
+  const tooLarge = (): IppError =>
+    new IppError(
+      StatusCode.clientErrorRequestEntityTooLarge,
+      `the document is larger than ${maxBytes} bytes${compression === 'none' ? '' : ' once decompressed'}`,
+    );
   let data: Buffer = c.request.data;
   try {
-    if (compression === 'gzip') data = gunzipSync(data);
-    else if (compression === 'deflate') data = inflateSync(data);
-  } catch {
+    if (compression === 'gzip') data = gunzipSync(data, { maxOutputLength: maxBytes });
+    else if (compression === 'deflate') data = inflateSync(data, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
     throw new IppError(
       StatusCode.clientErrorCompressionError,
       `the document is not valid ${compression} data`,
     );
   }
+  if (data.length > maxBytes) throw tooLarge();
   const format = documentFormat(c, data);
   const name = stringValue(findAttribute(c.operation, 'document-name'));
   const formatVersion =
@@ -454,8 +467,12 @@ function printJob(c: Context): Outcome {
     throw new IppError(StatusCode.clientErrorBadRequest, 'Print-Job without a document');
   const document = documentOf(c);
   assertAccepting(c);
-  const job = c.modem.createJob(request);
-  c.modem.addDocument(job.id, document, true);
+  let job: FaxJob;
+  try {
+    job = c.modem.printJob(request, document);
+  } catch (error) {
+    throw mapModemError(error);
+  }
   return createdOutcome(c, job, request.ignored);
 }
 
@@ -580,13 +597,21 @@ function identifyPrinter(c: Context): Outcome {
 function mapModemError(error: unknown): unknown {
   if (!(error instanceof FaxModemError)) return error;
   switch (error.code) {
-    case 'job-not-found':
+    case 'JOB_NOT_FOUND':
       return new IppError(StatusCode.clientErrorNotFound, error.message);
-    case 'modem-stopped':
+    case 'MODEM_STOPPED':
       return new IppError(StatusCode.serverErrorNotAcceptingJobs, error.message);
-    case 'job-not-owned':
+    case 'JOB_NOT_OWNED':
       return new IppError(StatusCode.clientErrorNotAuthorized, error.message);
-    default:
+    case 'DOCUMENT_TOO_LARGE':
+    case 'TOO_MANY_DOCUMENTS':
+    case 'JOB_TOO_LARGE':
+      return new IppError(StatusCode.clientErrorRequestEntityTooLarge, error.message);
+    case 'MODEM_FULL':
+      // Room frees up as queued jobs are sent: server-error-busy tells the client to try again later.
+      return new IppError(StatusCode.serverErrorBusy, error.message);
+    case 'JOB_NOT_INCOMING':
+    case 'JOB_NOT_CANCELABLE':
       return new IppError(StatusCode.clientErrorNotPossible, error.message);
   }
 }

@@ -27,7 +27,7 @@ export interface PdfPage {
 
 export function extractPdfImages(pdf: Buffer): PdfPage[] {
   const doc = new PdfDocument(pdf);
-  return findPages(doc).map((page) => ({ images: imagesOf(doc, page.resources, 0) }));
+  return findPages(doc).map((page) => ({ images: imagesOf(doc, page.resources, 0, new Set()) }));
 }
 
 interface PageNode {
@@ -67,7 +67,16 @@ function findPages(doc: PdfDocument): PageNode[] {
   });
 }
 
-function imagesOf(doc: PdfDocument, resources: PdfDict | undefined, depth: number): PdfImage[] {
+/**
+ * `seen` holds the forms already looked into on this page: a form that lists itself (or another
+ * form) many times would otherwise be walked an exponential number of times.
+ */
+function imagesOf(
+  doc: PdfDocument,
+  resources: PdfDict | undefined,
+  depth: number,
+  seen: Set<PdfDict>,
+): PdfImage[] {
   if (!resources || depth > 4) return [];
   const xobjects = doc.get(resources, 'XObject');
   if (!isDict(xobjects)) return [];
@@ -77,9 +86,10 @@ function imagesOf(doc: PdfDocument, resources: PdfDict | undefined, depth: numbe
     if (!obj || !isDict(obj.value) || !obj.stream) continue;
     const subtype = doc.get(obj.value, 'Subtype');
     if (isName(subtype, 'Image')) images.push(describeImage(doc, obj.value, obj.stream));
-    else if (isName(subtype, 'Form')) {
+    else if (isName(subtype, 'Form') && !seen.has(obj.value)) {
+      seen.add(obj.value);
       const formResources = doc.get(obj.value, 'Resources');
-      images.push(...imagesOf(doc, isDict(formResources) ? formResources : undefined, depth + 1));
+      images.push(...imagesOf(doc, isDict(formResources) ? formResources : undefined, depth + 1, seen));
     }
   }
   return images;

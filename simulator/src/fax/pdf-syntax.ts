@@ -31,7 +31,7 @@ export interface PdfObject {
 }
 
 export class PdfSyntaxError extends Error {
-  readonly code = 'pdf-malformed';
+  readonly code = 'PDF_MALFORMED';
   constructor(message: string) {
     super(message);
     this.name = 'PdfSyntaxError';
@@ -178,11 +178,22 @@ export function isRef(value: PdfValue | undefined): value is PdfRef {
 
 const OBJ_HEADER = /(\d+)\s+(\d+)\s+obj\b/g;
 
+/**
+ * Bytes all of a document's object streams may inflate to together. They hold objects as text,
+ * far smaller than images; a "stream" that inflates beyond this is a bomb, not a PDF.
+ */
+export const MAX_OBJECT_STREAM_BYTES = 32 * 1024 * 1024;
+
 /** Every object of a PDF, by object number; later definitions (incremental updates) win. */
 export class PdfDocument {
   readonly objects = new Map<number, PdfObject>();
+  #inflateBudget: number;
 
-  constructor(readonly buf: Buffer) {
+  constructor(
+    readonly buf: Buffer,
+    options: { maxObjectStreamBytes?: number } = {},
+  ) {
+    this.#inflateBudget = options.maxObjectStreamBytes ?? MAX_OBJECT_STREAM_BYTES;
     if (buf.toString('latin1', 0, 1024).indexOf('%PDF-') < 0)
       throw new PdfSyntaxError('not a PDF (no %PDF- header)');
     const text = buf.toString('latin1');
@@ -205,7 +216,8 @@ export class PdfDocument {
         const endstream = text.indexOf('endstream', start);
         const fallbackEnd = endstream < 0 ? buf.length : trimEol(buf, start, endstream);
         const length = value.entries.get('Length');
-        if (typeof length === 'number' && start + length <= buf.length) {
+        // A negative /Length would move the scan backwards, onto this same object, for ever.
+        if (isLength(length) && start + length <= buf.length) {
           obj.stream = buf.subarray(start, start + length);
           OBJ_HEADER.lastIndex = start + length;
         } else {
@@ -221,7 +233,7 @@ export class PdfDocument {
     // An indirect /Length may point at an object defined after the stream.
     for (const pending of pendingLengths) {
       const length = this.resolve(pending.dict.entries.get('Length'));
-      if (typeof length === 'number' && pending.start + length <= buf.length) {
+      if (isLength(length) && pending.start + length <= buf.length) {
         pending.obj.stream = buf.subarray(pending.start, pending.start + length);
       }
     }
@@ -248,17 +260,22 @@ export class PdfDocument {
       if (!isDict(obj.value) || !isName(obj.value.entries.get('Type'), 'ObjStm') || !obj.stream) continue;
       let data: Buffer;
       try {
-        data = decodeFlateIfNeeded(this, obj.value, obj.stream);
+        data = decodeFlateIfNeeded(this, obj.value, obj.stream, this.#inflateBudget);
       } catch {
-        continue;
+        continue; // damaged, or over the budget: its objects stay missing
       }
+      if (data !== obj.stream) this.#inflateBudget -= data.length;
       const n = this.get(obj.value, 'N');
       const first = this.get(obj.value, 'First');
       if (typeof n !== 'number' || typeof first !== 'number') continue;
       const header = new Parser(data, 0);
+      // /N is only a claim: the header's own pairs end the loop.
       for (let i = 0; i < n; i++) {
-        const num = Number(header.token());
-        const offset = Number(header.token());
+        const numToken = header.token();
+        const offsetToken = header.token();
+        if (!numToken || !offsetToken) break;
+        const num = Number(numToken);
+        const offset = Number(offsetToken);
         if (!Number.isInteger(num) || !Number.isInteger(offset) || this.objects.has(num)) continue;
         try {
           this.objects.set(num, { value: new Parser(data, first + offset).value() });
@@ -277,9 +294,14 @@ function trimEol(buf: Buffer, start: number, end: number): number {
   return e;
 }
 
-function decodeFlateIfNeeded(doc: PdfDocument, dict: PdfDict, stream: Buffer): Buffer {
+function isLength(value: PdfValue | undefined): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function decodeFlateIfNeeded(doc: PdfDocument, dict: PdfDict, stream: Buffer, maxBytes: number): Buffer {
   const filter = doc.get(dict, 'Filter');
   if (filter === undefined) return stream;
-  if (isName(filter, 'FlateDecode')) return inflateSync(stream);
+  // zlib stops and throws as soon as the output would pass maxOutputLength.
+  if (isName(filter, 'FlateDecode')) return inflateSync(stream, { maxOutputLength: Math.max(1, maxBytes) });
   throw new PdfSyntaxError('unsupported object stream filter');
 }

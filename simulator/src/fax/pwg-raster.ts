@@ -10,11 +10,14 @@ export interface PwgRasterPage {
   encodedBytes: number;
 }
 
+export type PwgRasterErrorCode = 'PWG_RASTER_MALFORMED' | 'PWG_RASTER_TOO_LARGE';
+
 export class PwgRasterError extends Error {
-  readonly code = 'pwg-raster-malformed';
-  constructor(message: string) {
+  readonly code: PwgRasterErrorCode;
+  constructor(message: string, code: PwgRasterErrorCode = 'PWG_RASTER_MALFORMED') {
     super(message);
     this.name = 'PwgRasterError';
+    this.code = code;
   }
 }
 
@@ -22,11 +25,20 @@ const HEADER_SIZE = 1796;
 const CSPACE_BLACK = 3; // 1 = ink: inverted against sGray
 const CSPACE_SGRAY = 18;
 const CSPACE_SRGB = 19;
-const MAX_PIXELS = 20_000 * 20_000;
+/** The default page size limit; callers that share a process pass a smaller one. */
+export const MAX_PIXELS = 20_000 * 20_000;
 
-export function decodePwgRaster(data: Buffer): PwgRasterPage[] {
+export function decodePwgRaster(data: Buffer, maxPixels = MAX_PIXELS): PwgRasterPage[] {
+  return [...pwgRasterPages(data, maxPixels)];
+}
+
+/**
+ * The pages one at a time: a page header can ask for far more memory than the bytes that follow
+ * (a blank page is a few bytes per 256 lines), so a caller that is done with each page before the
+ * next one holds one page's pixels at a time, and can stop early.
+ */
+export function* pwgRasterPages(data: Buffer, maxPixels = MAX_PIXELS): Generator<PwgRasterPage> {
   if (data.toString('latin1', 0, 4) !== 'RaS2') throw new PwgRasterError('missing RaS2 sync word');
-  const pages: PwgRasterPage[] = [];
   let pos = 4;
   while (pos < data.length) {
     if (pos + HEADER_SIZE > data.length) throw new PwgRasterError('truncated page header');
@@ -36,8 +48,13 @@ export function decodePwgRaster(data: Buffer): PwgRasterPage[] {
     const bitsPerPixel = header.readUInt32BE(388);
     const bytesPerLine = header.readUInt32BE(392);
     const colorSpace = header.readUInt32BE(400);
-    if (width === 0 || height === 0 || width * height > MAX_PIXELS)
-      throw new PwgRasterError(`bad page size ${width}×${height}`);
+    if (width === 0 || height === 0) throw new PwgRasterError(`bad page size ${width}×${height}`);
+    if (width * height > maxPixels) {
+      throw new PwgRasterError(
+        `a ${width}×${height} page is over ${maxPixels} pixels`,
+        'PWG_RASTER_TOO_LARGE',
+      );
+    }
     if (![1, 8, 24].includes(bitsPerPixel))
       throw new PwgRasterError(`unsupported ${bitsPerPixel} bits per pixel`);
     if (bytesPerLine !== Math.ceil((width * bitsPerPixel) / 8))
@@ -74,12 +91,11 @@ export function decodePwgRaster(data: Buffer): PwgRasterPage[] {
       }
       for (let r = 0; r < repeat && y < height; r++, y++) line.copy(lines, y * bytesPerLine);
     }
-    pages.push({
+    yield {
       ...toPixels(lines, width, height, bitsPerPixel, colorSpace, inkIsOne),
       encodedBytes: pos - start,
-    });
+    };
   }
-  return pages;
 }
 
 function toPixels(

@@ -1,3 +1,5 @@
+import { SimulatorError } from '../control-api/http-errors.ts';
+
 /** Stable codes of the virtual scanner's refusals; the HTTP layers map them to statuses. */
 export type ScannerErrorCode =
   | 'BAD_SCAN_SETTINGS'
@@ -13,7 +15,9 @@ export type ScannerErrorCode =
   | 'NO_MORE_DOCUMENTS'
   | 'UNKNOWN_SAMPLE'
   | 'INVALID_ORIGINAL'
-  | 'UNSUPPORTED_ORIGINAL';
+  | 'ENCRYPTED_ORIGINAL'
+  | 'TOO_MANY_PAGES'
+  | 'PAGE_SIZE_UNSUPPORTED';
 
 /** The HTTP status a real eSCL device (or our control API) answers for each refusal. */
 const HTTP_STATUS: Record<ScannerErrorCode, number> = {
@@ -30,19 +34,15 @@ const HTTP_STATUS: Record<ScannerErrorCode, number> = {
   NO_MORE_DOCUMENTS: 404,
   UNKNOWN_SAMPLE: 400,
   INVALID_ORIGINAL: 400,
-  UNSUPPORTED_ORIGINAL: 415,
+  ENCRYPTED_ORIGINAL: 400,
+  TOO_MANY_PAGES: 413,
+  PAGE_SIZE_UNSUPPORTED: 400,
 };
 
-export class ScannerError extends Error {
-  readonly code: ScannerErrorCode;
-
+/** The shared SimulatorError, with the scanner's codes and the status each one answers with. */
+export class ScannerError extends SimulatorError<ScannerErrorCode> {
   constructor(code: ScannerErrorCode, message: string) {
-    super(message);
+    super(code, message, HTTP_STATUS[code]);
     this.name = 'ScannerError';
-    this.code = code;
-  }
-
-  get httpStatus(): number {
-    return HTTP_STATUS[this.code];
   }
 }

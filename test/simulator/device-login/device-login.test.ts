@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DeviceLogin, type DeviceSession } from '../../../simulator/src/device-login/device-login.ts';
-import { DeviceLoginError } from '../../../simulator/src/device-login/device-login-error.ts';
+import { SimulatorError } from '../../../simulator/src/control-api/http-errors.ts';
 import { DEMO_DEVICE_USERS } from '../../../simulator/src/device-login/device-users.ts';
 
 describe('DeviceLogin (the MFP’s own sign-in)', () => {
@@ -62,9 +62,10 @@ describe('DeviceLogin (the MFP’s own sign-in)', () => {
     login.signIn({ pin: DEMO_DEVICE_USERS[0]!.pin });
     assert.throws(
       () => login.signIn({ email: 'nobody@demo.example' }),
-      (error: unknown) => error instanceof DeviceLoginError && error.code === 'UNKNOWN_USER',
+      (error: unknown) =>
+        error instanceof SimulatorError && error.code === 'UNKNOWN_USER' && error.httpStatus === 404,
     );
-    assert.throws(() => login.signIn({ pin: '0000' }), DeviceLoginError);
+    assert.throws(() => login.signIn({ pin: '0000' }), SimulatorError);
     assert.equal(login.session().user?.name, DEMO_DEVICE_USERS[0]!.name);
   });
 

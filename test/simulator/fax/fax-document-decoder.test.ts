@@ -122,7 +122,7 @@ describe('simulator/fax/fax-document-decoder', () => {
     ] as const) {
       await assert.rejects(
         decodeFaxDocument(format, data),
-        (e: unknown) => e instanceof FaxDocumentError && e.code === 'fax-document-unreadable',
+        (e: unknown) => e instanceof FaxDocumentError && e.code === 'DOCUMENT_UNREADABLE',
       );
     }
   });

@@ -33,18 +33,18 @@ describe('simulator/fax/fax-routes (/sim/api faxes and line)', () => {
   });
 
   it('rejects bad input with 400 and a stable error code', async () => {
-    const cases: [string, unknown, string?][] = [
-      ['5550100', { behavior: 'explode' }],
-      ['5550100', { behavior: 'drop-at-page' }],
-      ['5550100', { behavior: 'drop-at-page', page: 0 }],
-      ['not-a-number', { behavior: 'busy' }],
-      ['5550100', undefined, '{"behavior":'],
+    const cases: [string, unknown, string, string?][] = [
+      ['5550100', { behavior: 'explode' }, 'INVALID_LINE_BEHAVIOR'],
+      ['5550100', { behavior: 'drop-at-page' }, 'INVALID_LINE_BEHAVIOR'],
+      ['5550100', { behavior: 'drop-at-page', page: 0 }, 'INVALID_LINE_BEHAVIOR'],
+      ['not-a-number', { behavior: 'busy' }, 'INVALID_NUMBER'],
+      ['5550100', undefined, 'INVALID_BODY', '{"behavior":'],
     ];
-    for (const [number, body, raw] of cases) {
+    for (const [number, body, code, raw] of cases) {
       const res = await put(number, body, raw);
       assert.equal(res.status, 400, JSON.stringify([number, body, raw]));
       const json = (await res.json()) as { error: { code: string; message: string } };
-      assert.equal(typeof json.error.code, 'string');
+      assert.equal(json.error.code, code, JSON.stringify([number, body, raw]));
       assert.ok(json.error.message.length > 0);
     }
   });
@@ -62,10 +62,13 @@ describe('simulator/fax/fax-routes (/sim/api faxes and line)', () => {
     const page = await fetch(`${server.baseUrl}/sim/api/faxes/${fax.id}/pages/1`);
     assert.equal(page.headers.get('content-type'), 'image/png');
     assert.deepEqual(Buffer.from(await page.arrayBuffer()), png);
-    for (const path of [`${fax.id}/pages/2`, `nope/pages/1`]) {
+    for (const [path, code] of [
+      [`${fax.id}/pages/2`, 'PAGE_NOT_FOUND'],
+      [`nope/pages/1`, 'FAX_NOT_FOUND'],
+    ]) {
       const res = await fetch(`${server.baseUrl}/sim/api/faxes/${path}`);
       assert.equal(res.status, 404);
-      assert.match(((await res.json()) as { error: { code: string } }).error.code, /not-found/);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, code);
     }
     assert.equal((await fetch(`${server.baseUrl}/sim/api/faxes/${fax.id}/pages/0`)).status, 400);
   });
