@@ -4,6 +4,9 @@
  * maps those to the edge's error codes.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { sniffFormat } from '../../pipeline/image-input.ts';
+import { describeError } from '../describe-error.ts';
+import { BodyTooLargeError, formatBytes, readCappedBody } from '../read-capped-body.ts';
 import {
   parseScannerCapabilities,
   parseScannerStatus,
@@ -12,17 +15,17 @@ import {
   type EsclStatus,
 } from './escl-xml.ts';
 
-export type EsclFailure =
-  'offline' | 'timeout' | 'busy' | 'jam' | 'feeder-empty' | 'cover-open' | 'device-error';
+export type EsclErrorCode =
+  'offline' | 'timeout' | 'busy' | 'jam' | 'feeder-empty' | 'cover-open' | 'device-error' | 'image-too-large';
 
 export class EsclError extends Error {
-  readonly kind: EsclFailure;
+  readonly code: EsclErrorCode;
   readonly httpStatus: number | undefined;
 
-  constructor(kind: EsclFailure, message: string, details: { httpStatus?: number; cause?: unknown } = {}) {
+  constructor(code: EsclErrorCode, message: string, details: { httpStatus?: number; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'EsclError';
-    this.kind = kind;
+    this.code = code;
     this.httpStatus = details.httpStatus;
   }
 }
@@ -58,6 +61,16 @@ export interface EsclRetry {
   busyDelayMs: number;
 }
 
+/** The most a device may send back; more is refused as it streams in, never buffered. */
+export interface EsclLimits {
+  /** One NextDocument page (a 600 dpi colour A4 JPEG is ~10 MiB). */
+  maxImageBytes: number;
+  /** Every other answer: capabilities, status, and the small bodies of ScanJobs and DELETE. */
+  maxXmlBytes: number;
+}
+
+export const DEFAULT_LIMITS: EsclLimits = { maxImageBytes: 64 * 1024 * 1024, maxXmlBytes: 1024 * 1024 };
+
 export const DEFAULT_TIMEOUTS: EsclTimeouts = { requestMs: 15_000, readMs: 30_000 };
 
 export const DEFAULT_RETRY: EsclRetry = {
@@ -78,6 +91,7 @@ export interface EsclClientOptions {
   logger?: EsclLogger;
   timeouts?: Partial<EsclTimeouts>;
   retry?: Partial<EsclRetry>;
+  limits?: Partial<EsclLimits>;
 }
 
 export interface EsclDocument {
@@ -91,31 +105,33 @@ interface EsclResponse {
   body: Buffer;
 }
 
-const SILENT: EsclLogger = { debug() {}, info() {}, warn() {} };
+export const SILENT_LOGGER: EsclLogger = { debug() {}, info() {}, warn() {} };
 
 export class EsclClient {
   readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
-  private readonly logger: EsclLogger;
-  private readonly timeouts: EsclTimeouts;
-  private readonly retry: EsclRetry;
+  readonly #fetch: typeof fetch;
+  readonly #logger: EsclLogger;
+  readonly #timeouts: EsclTimeouts;
+  readonly #retry: EsclRetry;
+  readonly #limits: EsclLimits;
 
   constructor(options: EsclClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
-    this.logger = options.logger ?? SILENT;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#logger = options.logger ?? SILENT_LOGGER;
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
   async getCapabilities(signal?: AbortSignal): Promise<EsclCapabilities> {
-    const response = await this.request('GET', 'ScannerCapabilities', { signal });
+    const response = await this.#request('GET', 'ScannerCapabilities', { signal });
     expectOk(response, 'ScannerCapabilities');
     return parseScannerCapabilities(response.body);
   }
 
   async getStatus(signal?: AbortSignal): Promise<EsclStatus> {
-    const response = await this.request('GET', 'ScannerStatus', { signal });
+    const response = await this.#request('GET', 'ScannerStatus', { signal });
     expectOk(response, 'ScannerStatus');
     return parseScannerStatus(response.body);
   }
@@ -124,8 +140,8 @@ export class EsclClient {
   async createJob(settingsXml: string, options: { feeder: boolean; signal?: AbortSignal }): Promise<string> {
     const { signal } = options;
     for (let attempt = 1; ; attempt++) {
-      const requestUrl = this.url('ScanJobs');
-      const response = await this.request('POST', 'ScanJobs', { body: settingsXml, signal });
+      const requestUrl = this.#url('ScanJobs');
+      const response = await this.#request('POST', 'ScanJobs', { body: settingsXml, signal });
       if (response.status === 201 || response.status === 200 || response.status === 202) {
         const location = response.headers.get('location');
         if (location === null || location.trim() === '') {
@@ -134,12 +150,12 @@ export class EsclClient {
           });
         }
         const jobPath = resolveJobPath(location, requestUrl);
-        this.logger.debug({ location, jobPath }, 'scan job created');
+        this.#logger.debug({ location, jobPath }, 'scan job created');
         return jobPath;
       }
-      if (response.status === 503 && attempt < this.retry.busyAttempts) {
-        this.logger.debug({ attempt }, 'ScanJobs answered 503, retrying');
-        await sleep(this.retry.busyDelayMs, signal);
+      if (response.status === 503 && attempt < this.#retry.busyAttempts) {
+        this.#logger.debug({ attempt }, 'ScanJobs answered 503, retrying');
+        await sleep(this.#retry.busyDelayMs, signal);
         continue;
       }
       const status = await this.tryStatus(signal);
@@ -159,11 +175,11 @@ export class EsclClient {
   /** DELETE the job; best effort (the device may have dropped it already), never throws. */
   async deleteJob(jobPath: string): Promise<boolean> {
     try {
-      const response = await this.request('DELETE', jobPath, {});
-      this.logger.debug({ jobPath, status: response.status }, 'scan job deleted');
+      const response = await this.#request('DELETE', jobPath, {});
+      this.#logger.debug({ jobPath, status: response.status }, 'scan job deleted');
       return response.status >= 200 && response.status < 300;
     } catch (error) {
-      this.logger.warn({ jobPath, err: error }, 'could not delete the scan job');
+      this.#logger.warn({ jobPath, err: error }, 'could not delete the scan job');
       return false;
     }
   }
@@ -185,14 +201,19 @@ export class EsclClient {
     for (;;) {
       let response: EsclResponse;
       try {
-        response = await this.request('GET', path, { signal, idleMs: this.timeouts.readMs });
+        response = await this.#request('GET', path, {
+          signal,
+          idleMs: this.#timeouts.readMs,
+          maxBytes: this.#limits.maxImageBytes,
+          page: pages + 1,
+        });
       } catch (error) {
-        if (!(error instanceof EsclError) || error.kind !== 'timeout') throw error;
+        if (!(error instanceof EsclError) || error.code !== 'timeout') throw error;
         stalls++;
-        this.logger.warn({ jobPath, page: pages + 1, stalls }, 'NextDocument stalled');
+        this.#logger.warn({ jobPath, page: pages + 1, stalls }, 'NextDocument stalled');
         const problem = statusProblem(await this.tryStatus(signal), { feeder, includeEmpty: false });
         if (problem !== null) throw problem;
-        if (stalls > this.retry.stallAttempts) throw error;
+        if (stalls > this.#retry.stallAttempts) throw error;
         continue;
       }
 
@@ -223,12 +244,12 @@ export class EsclClient {
         notReady++;
         const problem = statusProblem(await this.tryStatus(signal), { feeder, includeEmpty: false });
         if (problem !== null) throw problem;
-        if (notReady >= this.retry.notReadyAttempts) {
+        if (notReady >= this.#retry.notReadyAttempts) {
           throw new EsclError('timeout', `page ${pages + 1} was not ready after ${notReady} tries`, {
             httpStatus: 503,
           });
         }
-        await sleep(this.backoff(notReady), signal);
+        await sleep(this.#backoff(notReady), signal);
         continue;
       }
 
@@ -238,13 +259,13 @@ export class EsclClient {
         if (problem !== null) throw problem;
         const job = status === null ? undefined : findJob(status.jobs, jobPath);
         const stillRunning = job !== undefined && isActive(job);
-        if ((stillRunning || (pages === 0 && job === undefined)) && gone < this.retry.goneAttempts) {
+        if ((stillRunning || (pages === 0 && job === undefined)) && gone < this.#retry.goneAttempts) {
           gone++;
-          this.logger.debug(
+          this.#logger.debug(
             { jobPath, httpStatus: response.status, gone },
             'NextDocument gone while the job runs, retrying',
           );
-          await sleep(this.retry.goneDelayMs, signal);
+          await sleep(this.#retry.goneDelayMs, signal);
           continue;
         }
         if (pages > 0) return;
@@ -287,17 +308,17 @@ export class EsclClient {
       return await this.getStatus(signal);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      this.logger.debug({ err: error }, 'ScannerStatus unavailable');
+      this.#logger.debug({ err: error }, 'ScannerStatus unavailable');
       return null;
     }
   }
 
-  private backoff(attempt: number): number {
-    const { notReadyFirstDelayMs: first, notReadyMaxDelayMs: max } = this.retry;
+  #backoff(attempt: number): number {
+    const { notReadyFirstDelayMs: first, notReadyMaxDelayMs: max } = this.#retry;
     return Math.min(max, Math.round(first * 1.5 ** (attempt - 1)));
   }
 
-  private url(path: string): string {
+  #url(path: string): string {
     if (path.startsWith('/')) return new URL(this.baseUrl).origin + path;
     return `${this.baseUrl}/${path}`;
   }
@@ -306,15 +327,22 @@ export class EsclClient {
    * One HTTP exchange with an idle timer: it fires when neither headers nor body bytes arrive for
    * `idleMs`, so a slow but moving transfer never times out.
    */
-  private async request(
+  async #request(
     method: string,
     path: string,
-    options: { body?: string; signal?: AbortSignal; idleMs?: number },
+    options: {
+      body?: string;
+      signal?: AbortSignal;
+      idleMs?: number;
+      maxBytes?: number;
+      /** Set on NextDocument: an oversized answer is then a page too large, not a device error. */
+      page?: number;
+    },
   ): Promise<EsclResponse> {
     const { signal } = options;
     if (signal?.aborted) throw signal.reason;
-    const url = this.url(path);
-    const idleMs = options.idleMs ?? this.timeouts.requestMs;
+    const url = this.#url(path);
+    const idleMs = options.idleMs ?? this.#timeouts.requestMs;
     const controller = new AbortController();
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -334,10 +362,14 @@ export class EsclClient {
         init.body = options.body;
         init.headers = { Accept: '*/*', 'Content-Type': 'text/xml; charset=utf-8' };
       }
-      const response = await this.fetchImpl(url, init);
+      const response = await this.#fetch(url, init);
       arm();
-      const body = await readBody(response, arm);
-      this.logger.debug({ method, url, status: response.status, bytes: body.length }, 'eSCL exchange');
+      const body = await readCappedBody(response, {
+        maxBytes: options.maxBytes ?? this.#limits.maxXmlBytes,
+        onChunk: arm,
+        abort: controller,
+      });
+      this.#logger.debug({ method, url, status: response.status, bytes: body.length }, 'eSCL exchange');
       return { status: response.status, headers: response.headers, body };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -347,9 +379,14 @@ export class EsclClient {
         });
       }
       if (error instanceof EsclError) throw error;
-      throw new EsclError('offline', `cannot reach the scanner (${method} ${path}): ${describe(error)}`, {
-        cause: error,
-      });
+      if (error instanceof BodyTooLargeError) throw tooLarge(error, method, path, options.page);
+      throw new EsclError(
+        'offline',
+        `cannot reach the scanner (${method} ${path}): ${describeError(error)}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -357,21 +394,17 @@ export class EsclClient {
   }
 }
 
-async function readBody(response: Response, onProgress: () => void): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      onProgress();
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  return Buffer.concat(chunks);
+function tooLarge(error: BodyTooLargeError, method: string, path: string, page?: number): EsclError {
+  const size = error.declared === undefined ? 'more than' : `${formatBytes(error.declared)}, more than`;
+  const limit = formatBytes(error.maxBytes);
+  if (page !== undefined)
+    return new EsclError('image-too-large', `page ${page} is ${size} the ${limit} a page may have`, {
+      httpStatus: 200,
+      cause: error,
+    });
+  return new EsclError('device-error', `the answer to ${method} ${path} is ${size} ${limit}`, {
+    cause: error,
+  });
 }
 
 function expectOk(response: EsclResponse, what: string): void {
@@ -380,14 +413,6 @@ function expectOk(response: EsclResponse, what: string): void {
       httpStatus: response.status,
     });
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -478,25 +503,10 @@ export function statusProblem(
 function readDocument(response: EsclResponse): EsclDocument | null {
   const { body } = response;
   if (body.length === 0) return null;
-  const sniffed = sniffImageType(body);
-  if (sniffed !== null) return { contentType: sniffed, data: body };
+  const sniffed = sniffFormat(body);
+  if (sniffed !== undefined) return { contentType: `image/${sniffed}`, data: body };
   const declared = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (declared.startsWith('text/') || declared.includes('xml') || declared.includes('html')) return null;
   if (/^\s*</.test(body.subarray(0, 64).toString('latin1'))) return null;
   return { contentType: declared === '' ? 'application/octet-stream' : declared, data: body };
-}
-
-export function sniffImageType(data: Buffer): string | null {
-  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  if (
-    data.length >= 8 &&
-    data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
-  ) {
-    return 'image/png';
-  }
-  if (data.length >= 4 && data.subarray(0, 4).toString('latin1') === '%PDF') return 'application/pdf';
-  const tiff = data.subarray(0, 4).toString('latin1');
-  if (tiff === 'II*\u0000' || tiff === 'MM\u0000*') return 'image/tiff';
-  if (data.length >= 2 && data.subarray(0, 2).toString('latin1') === 'BM') return 'image/bmp';
-  return null;
 }

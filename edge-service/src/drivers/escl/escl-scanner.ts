@@ -15,8 +15,10 @@ import type {
 import {
   EsclClient,
   EsclError,
+  SILENT_LOGGER,
   statusProblem,
-  type EsclFailure,
+  type EsclErrorCode,
+  type EsclLimits,
   type EsclLogger,
   type EsclRetry,
   type EsclTimeouts,
@@ -30,9 +32,11 @@ export interface EsclScannerOptions {
   logger?: EsclLogger;
   timeouts?: Partial<EsclTimeouts>;
   retry?: Partial<EsclRetry>;
+  /** Byte limits on what the device sends back (pages: 64 MiB, XML: 1 MiB by default). */
+  limits?: Partial<EsclLimits>;
 }
 
-const CODES: Record<EsclFailure, ErrorCode> = {
+const CODES: Record<EsclErrorCode, ErrorCode> = {
   offline: 'SCANNER_OFFLINE',
   timeout: 'SCANNER_OFFLINE',
   busy: 'SCANNER_BUSY',
@@ -40,24 +44,23 @@ const CODES: Record<EsclFailure, ErrorCode> = {
   'feeder-empty': 'FEEDER_EMPTY',
   'cover-open': 'COVER_OPEN',
   'device-error': 'SCANNER_ERROR',
+  'image-too-large': 'IMAGE_TOO_LARGE',
 };
 
-const SILENT: EsclLogger = { debug() {}, info() {}, warn() {} };
-
 export class EsclScanner implements Scanner {
-  private readonly client: EsclClient;
-  private readonly logger: EsclLogger;
-  private cachedCapabilities: EsclCapabilities | undefined;
+  readonly #client: EsclClient;
+  readonly #logger: EsclLogger;
+  #capabilities: EsclCapabilities | undefined;
 
   constructor(options: EsclScannerOptions) {
-    this.client = new EsclClient(options);
-    this.logger = options.logger ?? SILENT;
+    this.#client = new EsclClient(options);
+    this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
   async capabilities(signal?: AbortSignal): Promise<ScannerCapabilities> {
     try {
-      this.cachedCapabilities = await this.client.getCapabilities(signal);
-      return this.cachedCapabilities;
+      this.#capabilities = await this.#client.getCapabilities(signal);
+      return this.#capabilities;
     } catch (error) {
       throw toEdgeError(error, signal);
     }
@@ -65,7 +68,7 @@ export class EsclScanner implements Scanner {
 
   async status(signal?: AbortSignal): Promise<ScannerStatus> {
     try {
-      const status = await this.client.getStatus(signal);
+      const status = await this.#client.getStatus(signal);
       return { state: status.state, adfState: status.adfState };
     } catch (error) {
       throw toEdgeError(error, signal);
@@ -76,11 +79,11 @@ export class EsclScanner implements Scanner {
     const feeder = request.source === 'adf';
     let delivered = 0;
     try {
-      const capabilities = this.cachedCapabilities ?? (await this.loadCapabilities(signal));
-      const fitted = fitRequest(request, capabilities, this.logger);
+      const capabilities = this.#capabilities ?? (await this.#loadCapabilities(signal));
+      const fitted = fitRequest(request, capabilities, this.#logger);
 
       // Starting a feeder job on an empty or jammed ADF puts some devices into a real jam (QUIRKS 11).
-      const status = await this.client.tryStatus(signal);
+      const status = await this.#client.tryStatus(signal);
       const problem = statusProblem(status, {
         feeder,
         includeEmpty: feeder && capabilities.adfDetectsPaper,
@@ -88,20 +91,22 @@ export class EsclScanner implements Scanner {
       if (problem !== null) throw problem;
 
       const settings = buildScanSettings(fitted, { version: settingsVersion(capabilities.version) });
-      this.logger.info({ request: fitted }, 'starting eSCL scan job');
-      for await (const document of this.client.scanJob(settings, { feeder, signal })) {
+      this.#logger.info({ request: fitted }, 'starting eSCL scan job');
+      for await (const document of this.#client.scanJob(settings, { feeder, signal })) {
         delivered++;
         yield { number: delivered, contentType: document.contentType, data: document.data };
       }
-      this.logger.info({ pages: delivered }, 'eSCL scan job done');
+      this.#logger.info({ pages: delivered }, 'eSCL scan job done');
     } catch (error) {
-      throw toEdgeError(error, signal, delivered > 0 ? delivered + 1 : undefined);
+      // A failure before the first page belongs to the job, unless that page itself was the problem.
+      const onPage = delivered > 0 || (error instanceof EsclError && error.code === 'image-too-large');
+      throw toEdgeError(error, signal, onPage ? delivered + 1 : undefined);
     }
   }
 
-  private async loadCapabilities(signal?: AbortSignal): Promise<EsclCapabilities> {
-    this.cachedCapabilities = await this.client.getCapabilities(signal);
-    return this.cachedCapabilities;
+  async #loadCapabilities(signal?: AbortSignal): Promise<EsclCapabilities> {
+    this.#capabilities = await this.#client.getCapabilities(signal);
+    return this.#capabilities;
   }
 }
 
@@ -110,7 +115,11 @@ export function toEdgeError(error: unknown, signal?: AbortSignal, page?: number)
   if (signal?.aborted && error === signal.reason) return error;
   if (error instanceof EdgeError) return error;
   const details = page === undefined ? { cause: error } : { cause: error, page };
-  if (error instanceof EsclError) return new EdgeError(CODES[error.kind], undefined, details);
+  if (error instanceof EsclError) {
+    // The device's size is worth telling; other eSCL messages are for the log, the code says enough.
+    const message = error.code === 'image-too-large' ? `The scanned ${error.message}.` : undefined;
+    return new EdgeError(CODES[error.code], message, details);
+  }
   if (error instanceof EsclXmlError) return new EdgeError('SCANNER_ERROR', undefined, details);
   return EdgeError.from(error);
 }
@@ -135,7 +144,7 @@ const COLOR_FALLBACKS: Record<ColorMode, ColorMode[]> = {
 export function fitRequest(
   request: ScanRequest,
   capabilities: ScannerCapabilities,
-  logger: EsclLogger = SILENT,
+  logger: EsclLogger = SILENT_LOGGER,
 ): ScanRequest {
   const source = request.source === 'adf' ? capabilities.sources.adf : capabilities.sources.platen;
   if (source === undefined) {

@@ -3,7 +3,10 @@
  * `ipp:` read as `http:` (`ipps:` as `https:`, port 631 when none is given). Each request, body
  * included, has a timeout: some devices accept a connection and never answer (QUIRKS.md 26).
  */
+import { EdgeError } from '../../edge-error.ts';
 import type { Logger } from '../../logger.ts';
+import { describeError } from '../describe-error.ts';
+import { BodyTooLargeError, formatBytes, readCappedBody } from '../read-capped-body.ts';
 import {
   decodeResponse,
   encodeRequest,
@@ -14,25 +17,25 @@ import {
   type IppGroupName,
 } from './node-ipp.ts';
 
-export type IppErrorKind = 'status' | 'http' | 'timeout' | 'network' | 'malformed';
+export type IppErrorCode = 'status' | 'http' | 'timeout' | 'network' | 'malformed' | 'too-large';
 
 /** An IPP operation that did not succeed; `status` is the IPP status keyword when there is one. */
 export class IppError extends Error {
-  readonly kind: IppErrorKind;
+  readonly code: IppErrorCode;
   readonly operation: string;
   readonly status?: string;
   readonly httpStatus?: number;
   readonly response?: IppDecodedResponse;
 
   constructor(
-    kind: IppErrorKind,
+    code: IppErrorCode,
     operation: string,
     message: string,
     details: { status?: string; httpStatus?: number; response?: IppDecodedResponse; cause?: unknown } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'IppError';
-    this.kind = kind;
+    this.code = code;
     this.operation = operation;
     if (details.status !== undefined) this.status = details.status;
     if (details.httpStatus !== undefined) this.httpStatus = details.httpStatus;
@@ -46,6 +49,8 @@ export interface IppClientOptions {
   fetch?: typeof fetch;
   /** Per request, from sending to the last byte of the answer. */
   timeoutMs?: number;
+  /** The longest answer accepted (default 8 MiB); a longer one is refused as it streams in. */
+  maxResponseBytes?: number;
   /** `requesting-user-name` on every request. */
   userName?: string;
   logger?: Logger;
@@ -57,18 +62,29 @@ export interface IppCallOptions extends IppEncodeGroups {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+// A Get-Printer-Attributes answer with every icon URI and media entry is well under 1 MiB.
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
-/** `ipp://h:p/x` → `http://h:p/x` (default port 631), and the `printer-uri` to put in requests. */
+/**
+ * `ipp://h:p/x` → `http://h:p/x` (default port 631), and the `printer-uri` to put in requests. A URL
+ * that names no IPP printer is a configuration fault of the device: FAX_UNSUPPORTED, saying which URL.
+ */
 export function resolveIppUrl(url: string): { httpUrl: string; printerUri: string } {
+  const notAPrinter = (cause?: unknown) =>
+    new EdgeError(
+      'FAX_UNSUPPORTED',
+      `The fax modem address "${url}" is not an ipp://, ipps://, http:// or https:// printer URL.`,
+      cause === undefined ? {} : { cause },
+    );
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (error) {
-    throw new TypeError(`Not a printer URL: ${url}`, { cause: error });
+    throw notAPrinter(error);
   }
   const scheme = parsed.protocol.slice(0, -1);
   const secure = scheme === 'ipps' || scheme === 'https';
-  if (!['ipp', 'ipps', 'http', 'https'].includes(scheme)) throw new TypeError(`Not a printer URL: ${url}`);
+  if (!['ipp', 'ipps', 'http', 'https'].includes(scheme) || parsed.hostname === '') throw notAPrinter();
   const port = parsed.port || (scheme === 'ipp' || scheme === 'ipps' ? '631' : '');
   const host =
     parsed.hostname.includes(':') && !parsed.hostname.startsWith('[')
@@ -100,6 +116,7 @@ export class IppClient {
   readonly printerUri: string;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #maxResponseBytes: number;
   readonly #userName: string;
   readonly #logger: Logger | undefined;
   #requestId = 0;
@@ -110,13 +127,14 @@ export class IppClient {
     this.printerUri = printerUri;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#userName = options.userName ?? 'mfp-edge';
     this.#logger = options.logger;
   }
 
   /**
    * Runs one operation. Resolves with the decoded response when its status is successful-*;
-   * otherwise rejects with IppError (kind `status` carries the IPP status keyword).
+   * otherwise rejects with IppError (code `status` carries the IPP status keyword).
    */
   async call(operation: string, options: IppCallOptions = {}): Promise<IppDecodedResponse> {
     const response = await this.#exchange(operation, options, '2.0');
@@ -156,7 +174,11 @@ export class IppClient {
     });
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
     let bytes: Buffer;
     let httpStatus: number;
     try {
@@ -167,9 +189,9 @@ export class IppClient {
         signal: abort.signal,
       });
       httpStatus = res.status;
-      bytes = Buffer.from(await res.arrayBuffer());
+      bytes = await readCappedBody(res, { maxBytes: this.#maxResponseBytes, abort });
     } catch (error) {
-      if (abort.signal.aborted)
+      if (timedOut)
         throw new IppError(
           'timeout',
           operation,
@@ -178,13 +200,21 @@ export class IppClient {
             cause: error,
           },
         );
-      const reason =
-        error instanceof Error
-          ? ((error.cause as Error | undefined)?.message ?? error.message)
-          : String(error);
-      throw new IppError('network', operation, `${operation}: cannot reach ${this.httpUrl} (${reason})`, {
-        cause: error,
-      });
+      if (error instanceof BodyTooLargeError) {
+        const size = error.declared === undefined ? 'more than' : `${formatBytes(error.declared)}, more than`;
+        throw new IppError(
+          'too-large',
+          operation,
+          `${operation}: ${this.httpUrl} answered ${size} the ${formatBytes(error.maxBytes)} accepted`,
+          { cause: error },
+        );
+      }
+      throw new IppError(
+        'network',
+        operation,
+        `${operation}: cannot reach ${this.httpUrl} (${describeError(error)})`,
+        { cause: error },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -198,11 +228,7 @@ export class IppClient {
     } catch (error) {
       // Some devices answer 200 with an HTML page (QUIRKS.md 4).
       const looksLikeHtml = bytes.subarray(0, 64).toString('latin1').trimStart().startsWith('<');
-      const what = looksLikeHtml
-        ? 'an HTML page instead of IPP'
-        : error instanceof Error
-          ? error.message
-          : String(error);
+      const what = looksLikeHtml ? 'an HTML page instead of IPP' : describeError(error);
       throw new IppError('malformed', operation, `${operation}: ${this.httpUrl} answered ${what}`, {
         httpStatus,
         cause: error,

@@ -234,7 +234,7 @@ function toEdgeError(error: unknown, operation: string, jobId: number | undefine
   if (error instanceof EdgeError) return error;
   if (!(error instanceof IppError)) return EdgeError.from(error);
   const details = { cause: error };
-  if (error.kind === 'status') {
+  if (error.code === 'status') {
     const status = error.status ?? '';
     if (jobId !== undefined && (status === 'client-error-not-found' || status === 'client-error-gone'))
       return new EdgeError('JOB_NOT_FOUND', `The fax modem has no job ${jobId} (${status}).`, details);

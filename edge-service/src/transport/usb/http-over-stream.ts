@@ -9,6 +9,7 @@
  * drained), so callers must consume or cancel every body.
  */
 import type { Duplex } from 'node:stream';
+import { describeError } from '../../drivers/describe-error.ts';
 import { HttpStreamError } from './http-stream-error.ts';
 import { StreamReader } from './stream-reader.ts';
 
@@ -159,7 +160,15 @@ class Channel {
       }
       this.#exchanges++;
       const keepAlive = wantsKeepAlive(head);
-      const framing = bodyFraming(method, head);
+      let framing: BodyFraming;
+      try {
+        framing = bodyFraming(method, head);
+      } catch (error) {
+        // The body's end is unknown: its bytes, arriving late, would be read as the next response.
+        signal.removeEventListener('abort', onAbort);
+        this.#discard(true);
+        throw error;
+      }
       let finished = false;
       const finish = (reusable: boolean) => {
         if (finished) return;
@@ -217,7 +226,7 @@ class Channel {
     try {
       stream = await this.#opener();
     } catch (error) {
-      throw new HttpStreamError('STREAM_FAILED', `cannot open the stream: ${describe(error)}`, {
+      throw new HttpStreamError('STREAM_FAILED', `cannot open the stream: ${describeError(error)}`, {
         cause: error,
       });
     }
@@ -386,8 +395,4 @@ function closedInChunked(received: number): HttpStreamError {
     'CONNECTION_CLOSED',
     `the connection closed in the middle of a chunked body (after ${received} bytes)`,
   );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,12 +8,14 @@
  * the `usb` calls themselves (open, claim, transfers with their timeouts) are untested.
  */
 import { Duplex } from 'node:stream';
+import { describeError } from '../../drivers/describe-error.ts';
 import { createStreamFetch, type StreamFetch } from './http-over-stream.ts';
 import {
   findIppUsbInterfaces,
   type IppUsbInterface,
   type UsbDeviceDescriptor,
 } from './ipp-usb-interfaces.ts';
+import { UsbTransportError } from './usb-transport-error.ts';
 
 /** The WebUSB calls used here, as the `usb` package's devices provide them (third argument: its timeout in ms). */
 export interface UsbTransferDevice extends UsbDeviceDescriptor {
@@ -79,7 +81,7 @@ export class UsbBulkStream extends Duplex {
       } catch (error) {
         if (this.#stopped) return;
         if (isTimeout(error)) continue; // idle interface: nothing to read yet
-        this.destroy(asError(error, 'bulk IN transfer failed'));
+        this.destroy(transferError(error, 'bulk IN transfer failed'));
         return;
       }
       if (this.#stopped) return;
@@ -99,7 +101,7 @@ export class UsbBulkStream extends Duplex {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     void this.#writeAll(chunk).then(
       () => callback(),
-      (error: unknown) => callback(asError(error, 'bulk OUT transfer failed')),
+      (error: unknown) => callback(transferError(error, 'bulk OUT transfer failed')),
     );
   }
 
@@ -112,7 +114,8 @@ export class UsbBulkStream extends Duplex {
         await this.#device.clearHalt('out', this.#iface.outEndpoint);
         continue;
       }
-      if (result.bytesWritten <= 0) throw new Error('bulk OUT transfer wrote nothing');
+      if (result.bytesWritten <= 0)
+        throw new UsbTransportError('TRANSFER_FAILED', 'bulk OUT transfer wrote nothing');
       offset += result.bytesWritten;
     }
   }
@@ -127,8 +130,9 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && /time ?d? ?out/i.test(`${error.name} ${error.message}`);
 }
 
-function asError(error: unknown, what: string): Error {
-  return error instanceof Error ? error : new Error(`${what}: ${String(error)}`);
+function transferError(error: unknown, what: string): UsbTransportError {
+  if (error instanceof UsbTransportError) return error;
+  return new UsbTransportError('TRANSFER_FAILED', `${what}: ${describeError(error)}`, { cause: error });
 }
 
 export interface IppUsbConnection {
@@ -141,22 +145,41 @@ export interface IppUsbConnection {
 /**
  * Opens an IPP-USB device: selects the configuration, detaches the kernel's usblp driver where it
  * holds the interfaces (Linux), claims every 7/1/4 interface and returns a `fetch` over all of them.
+ * When any step fails, what was claimed is released (and the device closed if opened here), so
+ * another attempt or another program can have it.
  */
 export async function openIppUsbDevice(
   device: UsbTransferDevice,
   options: UsbBulkStreamOptions = {},
 ): Promise<IppUsbConnection> {
   const interfaces = findIppUsbInterfaces(device);
-  if (interfaces.length === 0) throw new Error('the USB device has no IPP-over-USB (7/1/4) interface');
-  if (!device.opened) await device.open();
-  const configurationValue = interfaces[0]!.configurationValue;
-  if (device.configuration?.configurationValue !== configurationValue) {
-    await device.selectConfiguration(configurationValue);
-  }
-  for (const iface of interfaces) {
-    await device.detachKernelDriver?.(iface.interfaceNumber).catch(() => {});
-    await device.claimInterface(iface.interfaceNumber);
-    await device.selectAlternateInterface(iface.interfaceNumber, iface.alternateSetting);
+  if (interfaces.length === 0)
+    throw new UsbTransportError(
+      'NO_IPP_USB_INTERFACE',
+      `${deviceName(device)} has no IPP-over-USB (7/1/4) interface`,
+    );
+  const openedHere = !device.opened;
+  const claimed: number[] = [];
+  try {
+    if (openedHere) await device.open();
+    const configurationValue = interfaces[0]!.configurationValue;
+    if (device.configuration?.configurationValue !== configurationValue) {
+      await device.selectConfiguration(configurationValue);
+    }
+    for (const iface of interfaces) {
+      await device.detachKernelDriver?.(iface.interfaceNumber).catch(() => {});
+      await device.claimInterface(iface.interfaceNumber);
+      claimed.push(iface.interfaceNumber);
+      await device.selectAlternateInterface(iface.interfaceNumber, iface.alternateSetting);
+    }
+  } catch (error) {
+    for (const interfaceNumber of claimed) await device.releaseInterface(interfaceNumber).catch(() => {});
+    if (openedHere) await device.close().catch(() => {});
+    throw new UsbTransportError(
+      'CLAIM_FAILED',
+      `cannot claim the IPP-over-USB interfaces of ${deviceName(device)}: ${describeError(error)}`,
+      { cause: error },
+    );
   }
   const fetch = createStreamFetch(interfaces.map((iface) => () => new UsbBulkStream(device, iface, options)));
   return {
@@ -168,6 +191,12 @@ export async function openIppUsbDevice(
       await device.close().catch(() => {});
     },
   };
+}
+
+function deviceName(device: UsbDeviceDescriptor): string {
+  const hex = (n: number) => n.toString(16).padStart(4, '0');
+  const name = [device.manufacturerName, device.productName].filter(Boolean).join(' ');
+  return `${name === '' ? 'the USB device' : name} (${hex(device.vendorId)}:${hex(device.productId)})`;
 }
 
 /** IPP-USB devices on this machine's USB buses (the `usb` package is loaded only when asked). */

@@ -37,9 +37,9 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   assert.fail('expected a rejection');
 }
 
-function expectEscl(error: unknown, kind: EsclError['kind']): EsclError {
+function expectEscl(error: unknown, code: EsclError['code']): EsclError {
   assert.ok(error instanceof EsclError, `expected EsclError, got ${String(error)}`);
-  assert.equal(error.kind, kind, error.message);
+  assert.equal(error.code, code, error.message);
   return error;
 }
 
@@ -316,6 +316,56 @@ describe('escl-client', () => {
       assert.equal(server.count('DELETE /eSCL/ScanJobs/7'), 1);
     });
 
+    it('refuses a page over the image limit as it streams in, and deletes the job', async () => {
+      client = new EsclClient({
+        baseUrl: server.baseUrl,
+        retry: FAST_RETRY,
+        timeouts: { readMs: 500, requestMs: 500 },
+        limits: { maxImageBytes: 1024 },
+      });
+      // No Content-Length (chunked): only counting the bytes as they come can stop it.
+      const chunks = [JPEG_PAGE.subarray(0, 4), ...Array.from({ length: 8 }, () => Buffer.alloc(512, 7))];
+      server
+        .script('POST /eSCL/ScanJobs', [CREATED])
+        .script(NEXT, [
+          { status: 200, headers: { 'Content-Type': 'image/jpeg' }, drip: { chunks, intervalMs: 2 } },
+        ]);
+      const error = expectEscl(
+        await rejection(collect(client.scanJob(SETTINGS, { feeder: true }))),
+        'image-too-large',
+      );
+      assert.match(error.message, /page 1 is more than the 1 KiB a page may have/);
+      assert.equal(server.count('DELETE /eSCL/ScanJobs/7'), 1);
+    });
+
+    it('refuses at once a page whose Content-Length is over the limit', async () => {
+      client = new EsclClient({
+        baseUrl: server.baseUrl,
+        retry: FAST_RETRY,
+        timeouts: { readMs: 10_000, requestMs: 500 },
+        limits: { maxImageBytes: 1024 * 1024 },
+      });
+      server.script('POST /eSCL/ScanJobs', [CREATED]).script(NEXT, [
+        {
+          status: 200,
+          headers: { 'Content-Type': 'image/jpeg', 'Content-Length': String(200 * 1024 * 1024) },
+          body: JPEG_PAGE,
+          hangBody: true,
+        },
+      ]);
+      const error = expectEscl(
+        await rejection(collect(client.scanJob(SETTINGS, { feeder: true }))),
+        'image-too-large',
+      );
+      assert.match(error.message, /page 1 is 200 MiB, more than the 1 MiB a page may have/);
+    });
+
+    it('refuses an XML answer over the XML limit as a device error', async () => {
+      client = new EsclClient({ baseUrl: server.baseUrl, retry: FAST_RETRY, limits: { maxXmlBytes: 256 } });
+      const error = expectEscl(await rejection(client.getCapabilities()), 'device-error');
+      assert.match(error.message, /GET ScannerCapabilities is .*more than 256 bytes/);
+    });
+
     it('DELETEs the job when the consumer stops reading early', async () => {
       server.script('POST /eSCL/ScanJobs', [CREATED]).script(NEXT, [JPEG]);
       for await (const page of client.scanJob(SETTINGS, { feeder: true })) {
@@ -324,6 +374,43 @@ describe('escl-client', () => {
       }
       assert.equal(server.count('DELETE /eSCL/ScanJobs/7'), 1);
     });
+  });
+
+  it('counts page bytes as they stream and never reads past the limit', async () => {
+    let pulled = 0;
+    let cancelled = false;
+    let aborted = false;
+    const flood = (async (_input: string | URL | Request, init?: RequestInit) => {
+      init?.signal?.addEventListener('abort', () => (aborted = true));
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            pulled++;
+            // 1 MiB in all: far past the limit, yet a client without one still gets to the end.
+            if (pulled > 256) return controller.close();
+            controller.enqueue(pulled === 1 ? new Uint8Array(JPEG_PAGE) : new Uint8Array(4096));
+          },
+          cancel() {
+            cancelled = true;
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'image/jpeg' } });
+    }) as typeof fetch;
+    const client = new EsclClient({
+      baseUrl: 'http://scanner.invalid/eSCL',
+      fetch: flood,
+      limits: { maxImageBytes: 16 * 1024 },
+    });
+    expectEscl(
+      await rejection(collect(client.documents('/eSCL/ScanJobs/1', { feeder: false }))),
+      'image-too-large',
+    );
+    // 16 KiB in 4 KiB chunks: the fifth chunk crosses the limit, and nothing is read after it.
+    assert.ok(pulled <= 7, `pulled ${pulled} chunks`);
+    assert.ok(cancelled, 'the body was cancelled');
+    assert.ok(aborted, 'the request was aborted, so the connection is dropped, not drained');
   });
 
   it('reports offline when nothing listens', async () => {

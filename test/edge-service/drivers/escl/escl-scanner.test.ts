@@ -126,6 +126,36 @@ describe('EsclScanner', () => {
     assert.equal(server.count('DELETE /eSCL/ScanJobs/9'), 1);
   });
 
+  it('maps a page over the size limit to IMAGE_TOO_LARGE with its page number, and deletes the job', async () => {
+    scanner = new EsclScanner({
+      baseUrl: server.baseUrl,
+      retry: RETRY,
+      timeouts: { readMs: 300, requestMs: 500 },
+      limits: { maxImageBytes: 1024 },
+    });
+    const big: FakeReply = {
+      status: 200,
+      headers: { 'Content-Type': 'image/jpeg' },
+      body: Buffer.concat([JPEG_PAGE, Buffer.alloc(4096)]),
+    };
+    server.script('POST /eSCL/ScanJobs', [CREATED]).script(NEXT, [JPEG, big]);
+    const pages: ScannedPage[] = [];
+    const error = await edgeFailure(async () => {
+      for await (const page of scanner.scan(ADF_REQUEST)) pages.push(page);
+    }, 'IMAGE_TOO_LARGE');
+    assert.equal(pages.length, 1);
+    assert.equal(error.page, 2);
+    assert.match(error.message, /page 2 is .*more than the 1 KiB/);
+    assert.equal(server.count('DELETE /eSCL/ScanJobs/9'), 1);
+  });
+
+  it('maps an oversized first page to IMAGE_TOO_LARGE on page 1', async () => {
+    scanner = new EsclScanner({ baseUrl: server.baseUrl, retry: RETRY, limits: { maxImageBytes: 32 } });
+    server.script('POST /eSCL/ScanJobs', [CREATED]).script(NEXT, [JPEG]);
+    const error = await edgeFailure(() => collect(scanner.scan(ADF_REQUEST)), 'IMAGE_TOO_LARGE');
+    assert.equal(error.page, 1);
+  });
+
   it('maps 409 on ScanJobs to SCANNER_BUSY', async () => {
     server.script('POST /eSCL/ScanJobs', [{ status: 409 }]);
     await edgeFailure(() => collect(scanner.scan({ ...ADF_REQUEST, source: 'platen' })), 'SCANNER_BUSY');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EdgeError } from '../../../../edge-service/src/edge-error.ts';
+import { IppFaxLine } from '../../../../edge-service/src/drivers/ipp/ipp-fax-line.ts';
 import {
   groupOf,
   IppClient,
@@ -36,7 +38,22 @@ describe('IppClient', () => {
       resolveIppUrl('http://127.0.0.1:8090/ipp/faxout').printerUri,
       'ipp://127.0.0.1:8090/ipp/faxout',
     );
-    assert.throws(() => resolveIppUrl('ftp://x/'), TypeError);
+  });
+
+  it('refuses a URL that names no IPP printer as FAX_UNSUPPORTED, naming the URL', () => {
+    for (const url of ['ftp://x/', 'not a url', 'ipp:faxout']) {
+      assert.throws(
+        () => resolveIppUrl(url),
+        (e: unknown) =>
+          e instanceof EdgeError && e.code === 'FAX_UNSUPPORTED' && e.message.includes(`"${url}"`),
+      );
+    }
+    // A job using a misconfigured device must fail with that code, not as INTERNAL.
+    assert.throws(
+      () => new IppFaxLine({ url: 'lpd://printer/queue' }),
+      (e: unknown) =>
+        e instanceof EdgeError && e.code === 'FAX_UNSUPPORTED' && /lpd:\/\/printer/.test(e.message),
+    );
   });
 
   it('POSTs application/ipp to the path with printer-uri and requesting-user-name', async () => {
@@ -64,7 +81,7 @@ describe('IppClient', () => {
       new IppClient({ url }).call('Get-Job-Attributes', { operationAttributes: { 'job-id': 9 } }),
       (e: unknown) =>
         e instanceof IppError &&
-        e.kind === 'status' &&
+        e.code === 'status' &&
         e.status === 'client-error-not-found' &&
         /Get-Job-Attributes failed with client-error-not-found: No such job/.test(e.message),
     );
@@ -86,7 +103,7 @@ describe('IppClient', () => {
     const url = await start(() => ({ hang: true }));
     await assert.rejects(
       new IppClient({ url, timeoutMs: 200 }).call('Get-Printer-Attributes'),
-      (e: unknown) => e instanceof IppError && e.kind === 'timeout' && /within 200 ms/.test(e.message),
+      (e: unknown) => e instanceof IppError && e.code === 'timeout' && /within 200 ms/.test(e.message),
     );
   });
 
@@ -96,17 +113,17 @@ describe('IppClient', () => {
     const client = new IppClient({ url });
     await assert.rejects(
       client.call('Get-Printer-Attributes'),
-      (e: unknown) => e instanceof IppError && e.kind === 'http' && e.httpStatus === 500,
+      (e: unknown) => e instanceof IppError && e.code === 'http' && e.httpStatus === 500,
     );
     answer = { raw: Buffer.from('<!doctype html><html>Login</html>'), contentType: 'text/html' };
     await assert.rejects(
       client.call('Get-Printer-Attributes'),
-      (e: unknown) => e instanceof IppError && e.kind === 'malformed' && /HTML page/.test(e.message),
+      (e: unknown) => e instanceof IppError && e.code === 'malformed' && /HTML page/.test(e.message),
     );
     answer = { raw: Buffer.from([2, 0, 0, 0, 0, 0, 0, 1, 0x01, 0x41, 0, 9]) };
     await assert.rejects(
       client.call('Get-Printer-Attributes'),
-      (e: unknown) => e instanceof IppError && e.kind === 'malformed' && /Malformed IPP/.test(e.message),
+      (e: unknown) => e instanceof IppError && e.code === 'malformed' && /Malformed IPP/.test(e.message),
     );
   });
 
@@ -119,7 +136,7 @@ describe('IppClient', () => {
       new IppClient({ url: `ipp://127.0.0.1:${port}/ipp/faxout`, timeoutMs: 2000 }).call(
         'Get-Printer-Attributes',
       ),
-      (e: unknown) => e instanceof IppError && e.kind === 'network',
+      (e: unknown) => e instanceof IppError && e.code === 'network',
     );
   });
 
@@ -135,4 +152,83 @@ describe('IppClient', () => {
     assert.equal(response.status, 'successful-ok');
     assert.deepEqual(calls, ['http://fax.example:631/ipp/faxout']);
   });
+
+  describe('answer size limit', () => {
+    let big: Server | undefined;
+    let written = 0;
+    let closedAt: number | undefined;
+
+    afterEach(async () => {
+      big?.closeAllConnections();
+      await new Promise<void>((resolve) => (big ? big.close(() => resolve()) : resolve()));
+      big = undefined;
+    });
+
+    /** A device that streams `total` bytes of answer (chunked, or with the Content-Length it claims). */
+    async function streaming(total: number, contentLength?: number): Promise<string> {
+      written = 0;
+      closedAt = undefined;
+      big = createServer((req, res) => {
+        req.resume();
+        res.on('close', () => (closedAt ??= written));
+        const headers: Record<string, string> = { 'content-type': 'application/ipp' };
+        if (contentLength !== undefined) headers['content-length'] = String(contentLength);
+        res.writeHead(200, headers);
+        const chunk = Buffer.alloc(16 * 1024, 0x41);
+        const pump = (): void => {
+          while (written < total && !res.destroyed) {
+            written += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          if (contentLength === undefined && !res.destroyed) res.end();
+        };
+        pump();
+      });
+      await new Promise<void>((resolve) => big!.listen(0, '127.0.0.1', resolve));
+      return `ipp://127.0.0.1:${(big.address() as AddressInfo).port}/ipp/faxout`;
+    }
+
+    it('stops reading an answer at the limit and drops the connection', async () => {
+      const url = await streaming(32 * 1024 * 1024);
+      await assert.rejects(
+        new IppClient({ url, maxResponseBytes: 64 * 1024, timeoutMs: 10_000 }).call('Get-Printer-Attributes'),
+        (e: unknown) =>
+          e instanceof IppError &&
+          e.code === 'too-large' &&
+          /answered more than the 64 KiB accepted/.test(e.message),
+      );
+      await waitFor(() => closedAt !== undefined);
+      // Socket buffers hold a few MiB at most: the device was cut off long before its 32 MiB.
+      assert.ok(closedAt! < 16 * 1024 * 1024, `the device wrote ${closedAt} bytes before being cut off`);
+    });
+
+    it('refuses an answer whose Content-Length is over the limit without waiting for it', async () => {
+      const url = await streaming(16 * 1024, 100 * 1024 * 1024);
+      await assert.rejects(
+        new IppClient({ url, maxResponseBytes: 1024 * 1024, timeoutMs: 10_000 }).call(
+          'Get-Printer-Attributes',
+        ),
+        (e: unknown) =>
+          e instanceof IppError &&
+          e.code === 'too-large' &&
+          /answered 100 MiB, more than the 1 MiB accepted/.test(e.message),
+      );
+    });
+
+    it('lets IppFaxLine report an oversized answer (default limit 8 MiB) as FAX_ERROR', async () => {
+      const url = await streaming(12 * 1024 * 1024);
+      await assert.rejects(
+        new IppFaxLine({ url, timeouts: { requestMs: 10_000 } }).capabilities(),
+        (e: unknown) => e instanceof EdgeError && e.code === 'FAX_ERROR' && /8 MiB/.test(e.message),
+      );
+    });
+  });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

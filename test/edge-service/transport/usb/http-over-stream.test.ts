@@ -271,6 +271,33 @@ describe('HTTP over a byte stream (the IPP-USB HTTP layer)', () => {
       await expectStreamError(() => fetchOverStream!('http://localhost/garbage'), 'MALFORMED_RESPONSE');
     });
 
+    it('discards the stream after a response whose body framing is bad, and forgets its abort', async () => {
+      const opened: Socket[] = [];
+      server = await rawServer(async (socket, request) => {
+        if (request.startsWith('GET /bad')) {
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 12, 13\r\n\r\n');
+          // The body of the bad answer arrives late, and looks like an answer itself.
+          await delay(30);
+          if (!socket.destroyed) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale');
+        } else {
+          await delay(80);
+          if (!socket.destroyed) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh');
+        }
+      });
+      fetchOverStream = createStreamFetch(socketOpener(portOf(server), opened));
+      const first = new AbortController();
+      const error = await expectStreamError(
+        () => fetchOverStream!('http://localhost/bad', { signal: first.signal }),
+        'MALFORMED_RESPONSE',
+      );
+      assert.match(error.message, /bad Content-Length/);
+      const next = fetchOverStream('http://localhost/next');
+      // Aborting the failed request later must not tear down the stream the next one uses.
+      setTimeout(() => first.abort(new Error('late abort')), 10);
+      assert.equal(await (await next).text(), 'fresh');
+      assert.equal(opened.length, 2);
+    });
+
     it('reports a stream that cannot be opened', async () => {
       fetchOverStream = createStreamFetch(() => Promise.reject(new Error('LIBUSB_ERROR_ACCESS')));
       const error = await expectStreamError(() => fetchOverStream!('http://localhost/'), 'STREAM_FAILED');

@@ -11,6 +11,7 @@ import { Simulator } from '../../../../simulator/src/simulator.ts';
 import { createLogger } from '../../../../simulator/src/logger.ts';
 import { MFP } from './mfp-usb-descriptor.ts';
 import { findIppUsbInterfaces } from '../../../../edge-service/src/transport/usb/ipp-usb-interfaces.ts';
+import { UsbTransportError } from '../../../../edge-service/src/transport/usb/usb-transport-error.ts';
 
 /**
  * A stand-in for a `usb` device (no USB bus here): each claimed interface's bulk OUT endpoint
@@ -27,6 +28,10 @@ class FakeIppUsbDevice implements UsbTransferDevice {
   readonly calls: string[] = [];
   timeouts = 0;
   stallNextRead = true;
+  /** The interface whose claim fails, as when another program holds it. */
+  failClaim: number | undefined;
+  /** Bulk OUT transfers report that they wrote nothing. */
+  writesNothing = false;
   readonly #sockets = new Map<number, { socket: Socket; buffered: Buffer[]; wake: (() => void) | null }>();
 
   constructor(private readonly port: number) {}
@@ -45,6 +50,7 @@ class FakeIppUsbDevice implements UsbTransferDevice {
     this.calls.push(`detach ${interfaceNumber}`);
   }
   async claimInterface(interfaceNumber: number) {
+    if (interfaceNumber === this.failClaim) throw new Error('LIBUSB_ERROR_BUSY');
     this.claimed.add(interfaceNumber);
     this.calls.push(`claim ${interfaceNumber}`);
   }
@@ -81,6 +87,7 @@ class FakeIppUsbDevice implements UsbTransferDevice {
 
   async transferOut(endpoint: number, data: Uint8Array) {
     assert.ok(this.opened, 'transfer on a closed device');
+    if (this.writesNothing) return { bytesWritten: 0, status: 'ok' };
     // A real bulk pipe takes at most a few packets per transfer: make the stream loop.
     const taken = Math.min(data.length, 4096);
     this.#pipe(endpoint).socket.write(Buffer.from(data.subarray(0, taken)));
@@ -177,6 +184,46 @@ describe('IPP-over-USB device streams (fake device: no USB bus here)', function 
     }
     assert.equal(pages.length, 1);
     assert.deepEqual([...pages[0]!.data.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+  });
+
+  it('releases what it claimed and closes the device when a claim fails', async () => {
+    const busy = new FakeIppUsbDevice(Number(new URL(simulator.url).port));
+    busy.failClaim = 2;
+    await assert.rejects(
+      openIppUsbDevice(busy),
+      (e: unknown) =>
+        e instanceof UsbTransportError &&
+        e.code === 'CLAIM_FAILED' &&
+        /of the USB device \(03f0:5a2a\): LIBUSB_ERROR_BUSY/.test(e.message),
+    );
+    assert.ok(busy.calls.includes('claim 0') && busy.calls.includes('release 0'), busy.calls.join(', '));
+    assert.deepEqual([...busy.claimed], []);
+    assert.equal(busy.opened, false);
+  });
+
+  it('leaves a device it did not open open, but releases its claims', async () => {
+    const busy = new FakeIppUsbDevice(Number(new URL(simulator.url).port));
+    busy.failClaim = 3;
+    await busy.open();
+    await assert.rejects(openIppUsbDevice(busy), UsbTransportError);
+    assert.deepEqual([...busy.claimed], []);
+    assert.equal(busy.opened, true);
+  });
+
+  it('refuses a device without IPP-USB interfaces with a coded error', async () => {
+    const plain = { ...MFP, configurations: [] } as unknown as UsbTransferDevice;
+    await assert.rejects(
+      openIppUsbDevice(plain),
+      (e: unknown) => e instanceof UsbTransportError && e.code === 'NO_IPP_USB_INTERFACE',
+    );
+  });
+
+  it('fails a request with TRANSFER_FAILED when the bulk OUT endpoint takes nothing', async () => {
+    device.writesNothing = true;
+    await assert.rejects(
+      connection.fetch('http://localhost/eSCL/ScannerStatus'),
+      (e: unknown) => e instanceof UsbTransportError && e.code === 'TRANSFER_FAILED',
+    );
   });
 
   it('releases the interfaces and closes the device on close()', async () => {
