@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { sniffFormat } from '../../pipeline/image-input.ts';
-import { describeError } from '../describe-error.ts';
+import { describeError } from '../../describe-error.ts';
 import { BodyTooLargeError, formatBytes, readCappedBody } from '../read-capped-body.ts';
 import {
   parseScannerCapabilities,

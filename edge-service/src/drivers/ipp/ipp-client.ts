@@ -5,7 +5,7 @@
  */
 import { EdgeError } from '../../edge-error.ts';
 import type { Logger } from '../../logger.ts';
-import { describeError } from '../describe-error.ts';
+import { describeError } from '../../describe-error.ts';
 import { BodyTooLargeError, formatBytes, readCappedBody } from '../read-capped-body.ts';
 import {
   decodeResponse,

@@ -9,7 +9,7 @@
  * drained), so callers must consume or cancel every body.
  */
 import type { Duplex } from 'node:stream';
-import { describeError } from '../../drivers/describe-error.ts';
+import { describeError } from '../../describe-error.ts';
 import { HttpStreamError } from './http-stream-error.ts';
 import { StreamReader } from './stream-reader.ts';
 

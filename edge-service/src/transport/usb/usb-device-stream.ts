@@ -8,7 +8,7 @@
  * the `usb` calls themselves (open, claim, transfers with their timeouts) are untested.
  */
 import { Duplex } from 'node:stream';
-import { describeError } from '../../drivers/describe-error.ts';
+import { describeError } from '../../describe-error.ts';
 import { createStreamFetch, type StreamFetch } from './http-over-stream.ts';
 import {
   findIppUsbInterfaces,
