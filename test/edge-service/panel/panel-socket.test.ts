@@ -4,7 +4,7 @@ import { EdgeService } from '../../../edge-service/src/edge-service.ts';
 import { ensureDemoEnterprise } from '../../../edge-service/src/demo-enterprise.ts';
 import { EdgeError } from '../../../edge-service/src/edge-error.ts';
 import type { DeviceDrivers } from '../../../edge-service/src/services/device-drivers.ts';
-import type { Scanner, ScannedPage } from '../../../edge-service/src/domain/scanner.ts';
+import { FakeScanner } from '../services/fake-drivers.ts';
 import type { FaxLine, FaxJobStatus } from '../../../edge-service/src/domain/fax-line.ts';
 import { createLogger } from '../../../edge-service/src/logger.ts';
 import { CLOSE_CODES, MAX_FAX_RECIPIENTS, MAX_MESSAGE_BYTES } from '../../../protocol/index.ts';
@@ -16,24 +16,6 @@ import { textPageJpeg } from '../../helpers/sample-page.ts';
  * Service tests: the real edge (SQLite, spool, pipeline, WebSocket) with sinon fakes in place of the
  * device drivers, so every scanner and modem outcome can be staged exactly.
  */
-
-class FakeScanner implements Scanner {
-  pages: Buffer[] = [];
-  failAfter: { pages: number; error: EdgeError } | null = null;
-  readonly scan = sinon.spy(this.#scan.bind(this));
-  async capabilities() {
-    return { makeAndModel: 'Fake', sources: {} };
-  }
-  async status() {
-    return { state: 'idle' as const, adfState: null };
-  }
-  async *#scan(): AsyncIterable<ScannedPage> {
-    for (const [index, data] of this.pages.entries()) {
-      if (this.failAfter && index >= this.failAfter.pages) throw this.failAfter.error;
-      yield { number: index + 1, contentType: 'image/jpeg', data };
-    }
-  }
-}
 
 class FakeFaxLine implements FaxLine {
   /** Statuses returned by successive polls; the last one repeats. */

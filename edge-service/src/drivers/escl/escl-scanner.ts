@@ -17,24 +17,14 @@ import {
   EsclError,
   SILENT_LOGGER,
   statusProblem,
+  type EsclClientOptions,
   type EsclErrorCode,
-  type EsclLimits,
   type EsclLogger,
-  type EsclRetry,
-  type EsclTimeouts,
 } from './escl-client.ts';
 import { buildScanSettings, EsclXmlError, type EsclCapabilities } from './escl-xml.ts';
 
-export interface EsclScannerOptions {
-  /** The eSCL root, e.g. `http://127.0.0.1:8090/eSCL`. */
-  baseUrl: string;
-  fetch?: typeof fetch;
-  logger?: EsclLogger;
-  timeouts?: Partial<EsclTimeouts>;
-  retry?: Partial<EsclRetry>;
-  /** Byte limits on what the device sends back (pages: 64 MiB, XML: 1 MiB by default). */
-  limits?: Partial<EsclLimits>;
-}
+/** The scanner is configured exactly like its protocol client. */
+export type EsclScannerOptions = EsclClientOptions;
 
 const CODES: Record<EsclErrorCode, ErrorCode> = {
   offline: 'SCANNER_OFFLINE',
