@@ -1,8 +1,7 @@
-import sharp, { type Metadata } from 'sharp';
-import { EdgeError } from '../edge-error.ts';
+import sharp from 'sharp';
 import { addFaxPage, openPdf } from './fax-pdf.ts';
 import type { FaxPage } from './fax-types.ts';
-import { imageError, INPUT_OPTIONS, pageLabel, sniffFormat } from './image-input.ts';
+import { imageError, INPUT_OPTIONS, readScannedPage } from './image-input.ts';
 import { ensureImageRuntime } from './image-runtime.ts';
 import { faxPageGeometry } from './page-geometry.ts';
 
@@ -55,16 +54,7 @@ async function addScan(
   pageNumber: number,
   options: ArchivePdfOptions,
 ): Promise<void> {
-  const { label, details } = pageLabel(pageNumber);
-  const format = sniffFormat(input);
-  if (format === undefined)
-    throw new EdgeError('IMAGE_INVALID', `${label} is not a JPEG or PNG image`, details);
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(input, INPUT_OPTIONS).metadata();
-  } catch (error) {
-    throw imageError(error, label, details);
-  }
+  const { format, metadata, label, details } = await readScannedPage(input, pageNumber);
   const { width, height } = metadata.autoOrient;
   // The fax geometry's checks (too small, too many pixels, banner length) apply to archives too.
   const { widthInches, lengthInches } = faxPageGeometry(

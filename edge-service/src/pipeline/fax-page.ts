@@ -1,11 +1,10 @@
-import sharp, { type Metadata, type Sharp } from 'sharp';
-import { EdgeError } from '../edge-error.ts';
+import sharp, { type Sharp } from 'sharp';
 import { countInkCells, flattenLighting, textThreshold } from './bilevel.ts';
 import { ditherOffThread } from './dither-pool.ts';
 import { readG4Directories } from './fax-tiff.ts';
 import { FAX_LINES_PER_INCH, FAX_WIDTH, FAX_X_DPI, type FaxPage, type FaxResolution } from './fax-types.ts';
 import { ensureImageRuntime } from './image-runtime.ts';
-import { imageError, INPUT_OPTIONS, pageLabel, sniffFormat } from './image-input.ts';
+import { imageError, INPUT_OPTIONS, readScannedPage } from './image-input.ts';
 import { faxPageGeometry } from './page-geometry.ts';
 
 export type { FaxPage, FaxResolution } from './fax-types.ts';
@@ -38,21 +37,7 @@ const RESIZE_KERNEL = 'linear';
 export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions): Promise<FaxPage> {
   ensureImageRuntime();
   const { resolution, mode = 'text', pageNumber } = options;
-  const { label, details } = pageLabel(pageNumber);
-
-  const format = sniffFormat(input);
-  if (format === undefined)
-    throw new EdgeError('IMAGE_INVALID', `${label} is not a JPEG or PNG image`, details);
-
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(input, INPUT_OPTIONS).metadata();
-  } catch (error) {
-    throw imageError(error, label, details);
-  }
-  if (metadata.format !== format) {
-    throw new EdgeError('IMAGE_INVALID', `${label} is not a JPEG or PNG image`, details);
-  }
+  const { metadata, label, details } = await readScannedPage(input, pageNumber);
   const { width, height } = metadata.autoOrient;
   const geometry = faxPageGeometry({ width, height, density: metadata.density }, resolution, pageNumber);
 

@@ -1,8 +1,8 @@
-import type { SharpOptions } from 'sharp';
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { EdgeError } from '../edge-error.ts';
 import { MAX_INPUT_PIXELS } from './page-geometry.ts';
 
-/** What every pipeline entry point does with a scanned page before any pixel work. Pure. */
+/** What every pipeline entry point does with a scanned page before any pixel work. */
 
 export const INPUT_OPTIONS: SharpOptions = {
   limitInputPixels: MAX_INPUT_PIXELS,
@@ -42,4 +42,27 @@ export function pageLabel(pageNumber: number | undefined): { label: string; deta
   return pageNumber === undefined
     ? { label: 'The page', details: {} }
     : { label: `Page ${pageNumber}`, details: { page: pageNumber } };
+}
+
+/**
+ * Checks a scanned page is a JPEG or PNG that libvips can read within the limits, and returns its
+ * metadata with the label that names it in errors.
+ */
+export async function readScannedPage(
+  input: Buffer,
+  pageNumber: number | undefined,
+): Promise<{ format: 'jpeg' | 'png'; metadata: Metadata; label: string; details: { page?: number } }> {
+  const { label, details } = pageLabel(pageNumber);
+  const format = sniffFormat(input);
+  if (format === undefined)
+    throw new EdgeError('IMAGE_INVALID', `${label} is not a JPEG or PNG image`, details);
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(input, INPUT_OPTIONS).metadata();
+  } catch (error) {
+    throw imageError(error, label, details);
+  }
+  if (metadata.format !== format)
+    throw new EdgeError('IMAGE_INVALID', `${label} is not a JPEG or PNG image`, details);
+  return { format, metadata, label, details };
 }
