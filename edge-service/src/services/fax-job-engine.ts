@@ -346,9 +346,12 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const adopted = await this.#reconcile(job, faxLine, log);
       if (adopted) return adopted;
     } else {
-      const positions = job.recipients
-        .filter((r) => r.state !== 'delivered' && r.state !== 'failed')
-        .map((r) => r.position);
+      const open = job.recipients.filter((r) => r.state !== 'delivered' && r.state !== 'failed');
+      // A modem that takes one destination per job gets one device job per number, untried first;
+      // #conclude starts the next one.
+      const { multipleDestinations } = await faxLine.capabilities();
+      const chosen = multipleDestinations ? open : [open.find((r) => r.attempts === 0) ?? open[0]!];
+      const positions = chosen.map((r) => r.position);
       const number = job.attempt + 1;
       job = this.#o.jobs.beginAttempt(job.id, { number, tag: submitTag(job.id, number), positions });
       this.emit('job', job);
@@ -497,26 +500,33 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
    */
   #conclude(job: JobRecord, device: DeviceRecord, log: Logger): boolean {
     const policy = this.#policy(device);
-    const retry = attemptRecipients(job).filter(
+    const dialled = attemptRecipients(job);
+    const retry = dialled.filter(
       (r) => r.state === 'failed' && isRetryableFaxFailure(r.error?.code) && r.attempts < policy.attempts,
     );
-    if (retry.length > 0) {
-      const retryAt = new Date(Date.now() + policy.intervalMs).toISOString();
+    // Numbers this attempt did not dial (a modem that takes one destination per job).
+    const waiting = job.recipients.filter(
+      (r) => !dialled.includes(r) && (r.state === 'pending' || r.state === 'retry-wait'),
+    );
+    if (retry.length > 0 || waiting.length > 0) {
+      const untried = waiting.some((r) => r.attempts === 0);
+      const retryAt = untried ? null : new Date(Date.now() + policy.intervalMs).toISOString();
       const updated = this.#o.jobs.atomically(() => {
         for (const r of retry) this.#o.jobs.updateRecipient(job.id, r.position, { state: 'retry-wait' });
         return this.#o.jobs.update(job.id, {
-          state: 'retry-wait',
+          state: untried ? 'dialing' : 'retry-wait',
           retryAt,
           deviceJobId: null,
           submitTag: null,
-          error: retry[0]!.error ?? null,
+          error: retry[0]?.error ?? null,
         });
       });
       this.emit('job', updated);
-      log.info(
-        { retryAt, recipients: retry.length, attempt: job.attempt, of: policy.attempts },
-        'fax recipients busy or not answering; retry scheduled',
-      );
+      if (retryAt)
+        log.info(
+          { retryAt, recipients: retry.length, attempt: job.attempt, of: policy.attempts },
+          'fax recipients busy or not answering; retry scheduled',
+        );
       return false;
     }
     const failed = job.recipients.filter((r) => r.state !== 'delivered');

@@ -51,6 +51,7 @@ export class ScriptedFaxLine implements FaxLine {
   pollsPerJob = 1;
   /** document-format-supported as the modem reports it. */
   documentFormats: string[] = ['application/pdf'];
+  multipleDestinations = true;
   /** Every submit() call as received: what the engine handed over, and how. */
   readonly submissions: { document: FaxDocument; destinations: string[]; options: FaxSubmitOptions }[] = [];
   readonly jobs: DeviceJob[] = [];
@@ -67,7 +68,7 @@ export class ScriptedFaxLine implements FaxLine {
     return {
       makeAndModel: 'Scripted modem',
       documentFormats: this.documentFormats,
-      multipleDestinations: true,
+      multipleDestinations: this.multipleDestinations,
     };
   }
 

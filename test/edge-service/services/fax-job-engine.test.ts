@@ -186,6 +186,27 @@ describe('FaxJobEngine (SQLite, spool, scripted drivers)', function () {
   });
 
   describe('retry policy', () => {
+    it('gives a modem without multiple destinations one device job per number, then retries the busy one', async () => {
+      await start();
+      faxLine.multipleDestinations = false;
+      harness.policies.setFaxRetryPolicy(harness.device.enterpriseId, { attempts: 2, intervalMs: 100 });
+      faxLine.line = (uri, call) => (uri === `tel:${A}` && call === 1 ? 'FAX_BUSY' : 'delivered');
+      const job = harness.submit([A, B]);
+      const done = await harness.waitForFinal(job.id);
+      assert.equal(done.state, 'delivered', JSON.stringify(done.error));
+      assert.deepEqual(
+        faxLine.submitted().map((j) => j.destinations),
+        [[`tel:${A}`], [`tel:${B}`], [`tel:${A}`]],
+      );
+      assert.deepEqual(
+        done.recipients.map((r) => [r.state, r.attempts]),
+        [
+          ['delivered', 2],
+          ['delivered', 1],
+        ],
+      );
+    });
+
     it('redials only the busy recipient after the interval, in a new device job', async () => {
       await start();
       harness.policies.setFaxRetryPolicy(harness.device.enterpriseId, { attempts: 3, intervalMs: 150 });
