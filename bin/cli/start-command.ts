@@ -15,6 +15,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       'no-simulator': { type: 'boolean', default: false },
       'simulator-url': { type: 'string', default: process.env.MFP_SIMULATOR_URL },
       'simulator-port': { type: 'string', default: process.env.MFP_SIMULATOR_PORT ?? '8090' },
+      // Real devices take real time (a fax page is ~30 s at 14.4 kbit/s); testers may want it faster.
+      'simulator-time-factor': { type: 'string', default: '1' },
     },
   });
   const logger = createLogger({ level: process.env.MFP_EDGE_LOG_LEVEL });
