@@ -27,6 +27,7 @@ export async function simulatorCommand(argv: string[]): Promise<number> {
     timeFactor: Number(values['time-factor']),
     dnsSd: values['dns-sd'],
     scannerProfile: values.profile as ScannerProfile,
+    ...(values.data === undefined ? {} : { dataDir: values.data }),
   });
   await simulator.start();
   process.stdout.write(

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { ensureDemoEnterprise } from '../../edge-service/src/demo-enterprise.ts';
@@ -23,9 +24,14 @@ export async function startCommand(argv: string[]): Promise<number> {
   let simulator: Simulator | null = null;
   let simulatorUrl = values['simulator-url']?.replace(/\/+$/, '') ?? null;
   if (!values['no-simulator'] && !simulatorUrl) {
+    const timeFactor = Number(values['simulator-time-factor']);
+    if (!(timeFactor >= 0)) throw new Error('--simulator-time-factor must be a number >= 0');
     simulator = new Simulator({
       port: Number(values['simulator-port']),
+      timeFactor,
       logger: logger.child({ module: 'simulator' }),
+      // Beside the edge's own data: the demo device keeps its received faxes across restarts too.
+      dataDir: join(values.data ?? './data', 'simulator'),
     });
     await simulator.start();
     simulatorUrl = simulator.url;

@@ -37,6 +37,8 @@ export interface SimulatorOptions {
   dnsSd?: boolean;
   /** 'quirks': the scanner plays back real devices' eSCL quirks (QUIRKS.md) instead of the clean protocol. */
   scannerProfile?: ScannerProfile;
+  /** Keep what a tester expects to survive a restart here (received faxes, line behaviours); memory only if unset. */
+  dataDir?: string;
 }
 
 /**
@@ -68,7 +70,10 @@ export class Simulator {
       logger: this.#logger.child({ module: 'scanner' }),
       profile: options.scannerProfile ?? 'standard',
     });
-    this.remotes = new RemoteMachines();
+    this.remotes = new RemoteMachines({
+      logger: this.#logger.child({ module: 'remote-machines' }),
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    });
     this.modem = new FaxModem({
       clock: this.clock,
       faults: this.faults,
@@ -100,11 +105,12 @@ export class Simulator {
 
   async start(): Promise<void> {
     if (this.#server) throw new Error('simulator already started');
+    await this.remotes.start();
     await this.scanner.start();
     await this.modem.start();
     const app = express();
     app.disable('x-powered-by');
-    app.use('/eSCL', createEsclRouter(this.scanner));
+    app.use('/eSCL', createEsclRouter(this.scanner, { logger: this.#logger.child({ module: 'escl' }) }));
     app.post(
       '/ipp/faxout',
       express.raw({ type: 'application/ipp', limit: '200mb' }),
@@ -158,6 +164,7 @@ export class Simulator {
     await this.#advertiser?.stop();
     this.#advertiser = null;
     await this.modem.stop();
+    await this.remotes.stop();
     await this.scanner.stop();
     if (!server) return;
     server.closeAllConnections();

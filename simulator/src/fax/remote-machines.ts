@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { createLogger, type Logger } from '../logger.ts';
+import { RemoteMachinesStore, type StoredLineBehavior } from './remote-machines-store.ts';
 
 /** How the remote fax machine at a number reacts to a call (DESIGN.md §5, PUT /sim/api/line/:number). */
 export const LINE_BEHAVIORS = ['answer', 'busy', 'no-answer', 'drop-at-page', 'slow'] as const;
@@ -41,18 +43,62 @@ export function isDialable(number: string): boolean {
   return DIALABLE.test(normalizeNumber(number));
 }
 
+/** A saved behaviour as the API would have accepted it, or null. */
+function lineBehaviorOf(saved: StoredLineBehavior): LineBehavior | null {
+  const { behavior, page, bitRate } = saved;
+  if (behavior === 'busy' || behavior === 'no-answer') return { behavior };
+  if (behavior === 'drop-at-page' && page !== undefined && page >= 1) return { behavior, page };
+  if (behavior === 'slow') return { behavior, bitRate: bitRate ?? SLOW_BIT_RATE };
+  return null;
+}
+
+export interface RemoteMachinesOptions {
+  maxFaxes?: number;
+  /** Keep the received faxes and line behaviours in this folder across restarts; memory only if unset. */
+  dataDir?: string;
+  /** Where a file that cannot be read or written is reported: a warning, never a crash. */
+  logger?: Logger;
+}
+
 /**
  * The phone network beyond the modem: per-number behaviour and the faxes the remote machines
- * received. In memory, capped: the oldest faxes are forgotten first. Emits 'fax' with a summary.
+ * received. Capped: the oldest faxes are forgotten first. In memory, and with `dataDir` also on
+ * disk (loaded by start(), flushed by stop()). Emits 'fax' with a summary.
  */
 export class RemoteMachines extends EventEmitter {
   readonly #behaviors = new Map<string, LineBehavior>();
   readonly #faxes: ReceivedFax[] = [];
   readonly #maxFaxes: number;
+  readonly #store: RemoteMachinesStore | null;
+  readonly #logger: Logger;
 
-  constructor(options: { maxFaxes?: number } = {}) {
+  constructor(options: RemoteMachinesOptions = {}) {
     super();
     this.#maxFaxes = options.maxFaxes ?? 100;
+    this.#logger = options.logger ?? createLogger();
+    this.#store =
+      options.dataDir === undefined
+        ? null
+        : new RemoteMachinesStore({ dir: options.dataDir, logger: this.#logger });
+  }
+
+  /** Loads what a previous run kept in dataDir (nothing to do without one). */
+  async start(): Promise<void> {
+    if (!this.#store) return;
+    const { faxes, lines } = await this.#store.load();
+    this.#faxes.splice(0, this.#faxes.length, ...faxes);
+    this.#trim();
+    this.#behaviors.clear();
+    for (const [number, saved] of Object.entries(lines)) {
+      const line = lineBehaviorOf(saved);
+      if (line && isDialable(number)) this.#behaviors.set(normalizeNumber(number), line);
+      else this.#logger.warn({ number, line: saved }, 'ignoring a saved line behaviour');
+    }
+  }
+
+  /** Waits for the writes still under way, so a new device on the same folder sees everything. */
+  async stop(): Promise<void> {
+    await this.#store?.flush();
   }
 
   behaviorFor(number: string): LineBehavior {
@@ -63,6 +109,7 @@ export class RemoteMachines extends EventEmitter {
     const key = normalizeNumber(number);
     if (behavior.behavior === 'answer') this.#behaviors.delete(key);
     else this.#behaviors.set(key, behavior);
+    this.#store?.saveLines(this.behaviors());
   }
 
   /** Numbers that do not simply answer. */
@@ -72,6 +119,7 @@ export class RemoteMachines extends EventEmitter {
 
   resetBehaviors(): void {
     this.#behaviors.clear();
+    this.#store?.saveLines({});
   }
 
   receive(fax: { to: string; pageImages: Buffer[]; status: 'received' | 'partial' }): ReceivedFaxSummary {
@@ -84,7 +132,8 @@ export class RemoteMachines extends EventEmitter {
       pageImages: fax.pageImages,
     };
     this.#faxes.push(stored);
-    while (this.#faxes.length > this.#maxFaxes) this.#faxes.shift();
+    this.#store?.saveFax(stored);
+    this.#trim();
     const summary = toSummary(stored);
     this.emit('fax', summary);
     return summary;
@@ -106,7 +155,14 @@ export class RemoteMachines extends EventEmitter {
   }
 
   clearFaxes(): void {
-    this.#faxes.length = 0;
+    for (const fax of this.#faxes.splice(0)) this.#store?.deleteFax(fax.id);
+  }
+
+  #trim(): void {
+    while (this.#faxes.length > this.#maxFaxes) {
+      const oldest = this.#faxes.shift();
+      if (oldest) this.#store?.deleteFax(oldest.id);
+    }
   }
 }
 

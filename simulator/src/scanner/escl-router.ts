@@ -5,6 +5,8 @@ import { jobIdOf, quirkyXml, uuidOfJobId, type EsclQuirks } from './escl-quirks.
 import { capabilitiesXml, scanImageInfoXml, statusXml } from './escl-xml.ts';
 import { parseScanSettings } from './scan-settings.ts';
 import { ScannerError } from './scanner-error.ts';
+import { errorReply, SimulatorError } from '../control-api/http-errors.ts';
+import type { Logger } from '../logger.ts';
 import type { ScannedImage } from './page-renderer.ts';
 import type { ScanJob } from './scan-job.ts';
 import type { VirtualScanner } from './virtual-scanner.ts';
@@ -79,7 +81,7 @@ function iconPng(): Promise<Buffer> {
  * condition. When the scanner-offline fault is raised every request gets 503, as an MFP whose scan
  * unit is down answers from its still-running web server.
  */
-export function createEsclRouter(scanner: VirtualScanner): express.Router {
+export function createEsclRouter(scanner: VirtualScanner, options: { logger?: Logger } = {}): express.Router {
   const router = express.Router();
   const quirks = scanner.quirks;
   const jobId = (uuid: string): string => jobIdOf(uuid, quirks);
@@ -154,25 +156,25 @@ export function createEsclRouter(scanner: VirtualScanner): express.Router {
     res.status(200).end();
   });
 
-  router.use((_req, res) => {
-    res.status(404).type('text/plain').send('not found');
+  router.use((req) => {
+    throw new SimulatorError('NOT_FOUND', `Nothing at ${req.method} ${req.baseUrl}${req.path}.`, 404);
   });
 
+  // The control API's codes and statuses, in the text/plain body eSCL clients log: "CODE: message".
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof ScannerError) {
-      const conflict = quirks.busyConflict && error.code === 'SCANNER_BUSY' && req.method === 'POST';
-      res
-        .status(conflict ? 409 : error.httpStatus)
-        .type('text/plain')
-        .send(`${error.code}: ${error.message}`);
+    const reply = errorReply(error);
+    if (reply.status >= 500 && !(error instanceof SimulatorError)) {
+      options.logger?.error({ err: error, method: req.method, path: req.path }, 'unexpected eSCL error');
+    }
+    if (res.headersSent) {
+      req.socket.destroy();
       return;
     }
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).type('text/plain').send('BAD_REQUEST: the request could not be read');
-      return;
-    }
-    res.status(500).type('text/plain').send('INTERNAL: the scanner hit an unexpected error');
+    const conflict = quirks.busyConflict && reply.code === 'SCANNER_BUSY' && req.method === 'POST';
+    res
+      .status(conflict ? 409 : reply.status)
+      .type('text/plain')
+      .send(`${reply.code}: ${reply.message}`);
   });
 
   return router;

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { ScannerError } from './scanner-error.ts';
 import type { VirtualScanner } from './virtual-scanner.ts';
 
@@ -19,6 +19,8 @@ function reloadOf(value: unknown): boolean | undefined {
 /**
  * The simulator's feeder control API (mounted at /sim/api/feeder): what is in the ADF, and loading
  * built-in samples (JSON) or an uploaded image or PDF (raw body). Omitting `reload` keeps the current mode.
+ * Refusals are ScannerErrors (SimulatorErrors) and, like body-parser errors, reach the app-level
+ * handler (control-api/http-errors.ts), so the codes are the control API's.
  */
 export function createFeederRoutes(scanner: VirtualScanner): express.Router {
   const router = express.Router();
@@ -55,20 +57,6 @@ export function createFeederRoutes(scanner: VirtualScanner): express.Router {
       );
     },
   );
-
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof ScannerError) {
-      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
-      return;
-    }
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const code = status === 413 ? 'UPLOAD_TOO_LARGE' : 'BAD_REQUEST';
-      res.status(status).json({ error: { code, message: (error as Error).message } });
-      return;
-    }
-    res.status(500).json({ error: { code: 'INTERNAL', message: 'the simulator hit an unexpected error' } });
-  });
 
   return router;
 }

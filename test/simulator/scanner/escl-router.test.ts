@@ -278,4 +278,29 @@ describe('simulator eSCL router', () => {
       });
     }
   });
+
+  describe('error codes: the control API set, as text/plain "CODE: message"', () => {
+    it('an unknown eSCL path is 404 NOT_FOUND', async () => {
+      t = await startTestScanner();
+      const res = await fetch(`${t.url}/eSCL/NoSuchThing`);
+      assert.equal(res.status, 404);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.match(await res.text(), /^NOT_FOUND: .*\/eSCL\/NoSuchThing/);
+    });
+
+    it('oversized ScanSettings are 413 BODY_TOO_LARGE, not BAD_REQUEST', async () => {
+      t = await startTestScanner();
+      const res = await postJob(t.url, `<x>${'a'.repeat(300 * 1024)}</x>`);
+      assert.equal(res.status, 413);
+      assert.match(await res.text(), /^BODY_TOO_LARGE: /);
+      assert.equal(jobsOf(await status(t.url)).length, 0);
+    });
+
+    it('an unknown job is 404 JOB_NOT_FOUND', async () => {
+      t = await startTestScanner();
+      const res = await fetch(`${t.url}/eSCL/ScanJobs/no-such-job/NextDocument`);
+      assert.equal(res.status, 404);
+      assert.match(await res.text(), /^JOB_NOT_FOUND: /);
+    });
+  });
 });

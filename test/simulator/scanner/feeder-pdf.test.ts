@@ -219,6 +219,6 @@ describe('simulator feeder: PDF originals', function () {
     const huge = Buffer.alloc(51 * 1024 * 1024, 0x20);
     huge.write('%PDF-1.4\n');
     const res = await refusal(await upload(huge));
-    assert.deepEqual([res.status, res.code], [413, 'UPLOAD_TOO_LARGE']);
+    assert.deepEqual([res.status, res.code], [413, 'BODY_TOO_LARGE']);
   });
 });

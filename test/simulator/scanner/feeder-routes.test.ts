@@ -92,4 +92,13 @@ describe('simulator feeder control API', () => {
     assert.equal(pdf.status, 400);
     assert.equal(((await pdf.json()) as { error: { code: string } }).error.code, 'INVALID_ORIGINAL');
   });
+
+  it('answers body errors with the control API codes: INVALID_BODY, NOT_FOUND', async () => {
+    const malformed = await put('{"originals": [', 'application/json');
+    assert.equal(malformed.status, 400);
+    assert.equal(((await malformed.json()) as { error: { code: string } }).error.code, 'INVALID_BODY');
+    const elsewhere = await fetch(`${feeder()}/nowhere`);
+    assert.equal(elsewhere.status, 404);
+    assert.equal(((await elsewhere.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+  });
 });

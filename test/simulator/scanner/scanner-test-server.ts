@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { SimClock } from '../../../simulator/src/clock.ts';
 import { Faults } from '../../../simulator/src/faults.ts';
 import { createLogger } from '../../../simulator/src/logger.ts';
+import { createErrorHandler, notFoundHandler } from '../../../simulator/src/control-api/http-errors.ts';
 import { createEsclRouter } from '../../../simulator/src/scanner/escl-router.ts';
 import { createFeederRoutes } from '../../../simulator/src/scanner/feeder-routes.ts';
 import { VirtualScanner } from '../../../simulator/src/scanner/virtual-scanner.ts';
@@ -41,16 +42,15 @@ export async function startTestScanner(
   options: { profile?: ScannerProfile; quirks?: Partial<EsclQuirks> } = {},
 ): Promise<TestScanner> {
   const faults = new Faults();
-  const scanner = new VirtualScanner({
-    clock,
-    faults,
-    logger: createLogger({ level: 'silent' }),
-    ...options,
-  });
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent' });
+  const scanner = new VirtualScanner({ clock, faults, logger, ...options });
   await scanner.start();
   const app = express();
-  app.use('/eSCL', createEsclRouter(scanner));
+  app.use('/eSCL', createEsclRouter(scanner, { logger }));
   app.use('/sim/api/feeder', createFeederRoutes(scanner));
+  // Mounted as the simulator mounts them: the feeder's refusals are answered by the app-level handler.
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(logger));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
