@@ -106,8 +106,9 @@ function photo(width: number, height: number): string {
   );
 }
 
-/** Deterministic uniform noise (mulberry32), like a scanner's sensor. */
-function addNoise(pixels: Buffer, amplitude: number, seed = 0xbe7c4): void {
+/** Deterministic uniform noise (mulberry32), like a scanner's sensor; a seed makes a run replayable. */
+export function addNoise(pixels: Buffer, amplitude: number, seed = 0xbe7c4): void {
+  if (amplitude === 0) return;
   let state = seed;
   for (let i = 0; i < pixels.length; i++) {
     state = (state + 0x6d2b79f5) | 0;

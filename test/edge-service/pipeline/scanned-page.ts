@@ -1,3 +1,4 @@
+import { addNoise } from '../../../edge-service/bench/bench-pages.ts';
 import sharp from 'sharp';
 
 /**
@@ -37,7 +38,7 @@ export async function scannedPage(options: ScannedPageOptions = {}): Promise<Buf
     .greyscale()
     .raw()
     .toBuffer();
-  addNoise(grey, noise);
+  addNoise(grey, noise, 0x5eed);
   let image = sharp(grey, { raw: { width, height, channels: 1 } });
   image = image.toColourspace(colour ? 'srgb' : 'b-w');
   if (withDensity) image = image.withDensity(dpi);
@@ -77,20 +78,6 @@ function pageSvg(width: number, height: number, dpi: number, paper: string): str
   }
   parts.push(`<rect x="${dpi * 6.5}" y="${top}" width="${dpi}" height="${dpi}" fill="#111"/>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
-}
-
-/** Deterministic uniform noise (mulberry32), so a failing run can be replayed. */
-function addNoise(pixels: Buffer, amplitude: number, seed = 0x5eed): void {
-  if (amplitude === 0) return;
-  let state = seed;
-  for (let i = 0; i < pixels.length; i++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    const random = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    const value = (pixels[i] as number) + Math.round((random * 2 - 1) * amplitude);
-    pixels[i] = value < 0 ? 0 : value > 255 ? 255 : value;
-  }
 }
 
 /** A photo-like page: smooth gradients and a face-sized disc, for the dither path. */
@@ -134,7 +121,7 @@ export async function nearlyBlankPage(options: { text?: string; dpi?: number } =
     `<rect width="100%" height="100%" fill="#e8e4da"/><rect width="${Math.round(dpi * 0.06)}" height="100%" fill="#404040"/>` +
     `${specks}${line}</svg>`;
   const grey = await sharp(Buffer.from(svg)).flatten({ background: '#fff' }).greyscale().raw().toBuffer();
-  addNoise(grey, 14);
+  addNoise(grey, 14, 0x5eed);
   return sharp(grey, { raw: { width, height, channels: 1 } })
     .toColourspace('srgb')
     .withDensity(dpi)
