@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_VERSION: 'The panel and the edge share no protocol version.',
   DEVICE_UNAUTHORIZED: 'The device credential is missing, unknown or revoked: pair the device again.',
   RATE_LIMITED: 'Too many attempts; wait and try again.',
+  AUTH_REQUIRED: 'Sign in first: this device needs a signed-in person for this.',
   INTERNAL: 'The edge hit an unexpected error; the job, if any, is kept.',
   // Fax input
   INVALID_NUMBER: 'The fax number is not a valid phone number.',

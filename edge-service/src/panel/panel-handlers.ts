@@ -25,6 +25,12 @@ export interface PanelHandlerDeps {
   defaultCountry: string;
 }
 
+/**
+ * Requests that show or start nothing of anyone's: everything else needs a person (fail closed). On
+ * a shared-account device that person is the shared account, set by hello.
+ */
+const PUBLIC_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>(['hello', 'fax.checkNumber']);
+
 type Handler<T extends RequestType> = (
   session: PanelSession,
   payload: ParsedRequestPayload<T>,
@@ -55,6 +61,7 @@ export class PanelHandlers {
     if (request.type !== 'hello' && !session.device) {
       throw new EdgeError('HELLO_REQUIRED', 'Send hello with the device credential first.');
     }
+    if (!PUBLIC_REQUESTS.has(request.type) && !session.user) throw authRequired(session);
     const handler = this.#handlers[request.type] as Handler<typeof request.type>;
     return handler(session, request.payload as never);
   }
@@ -69,6 +76,7 @@ export class PanelHandlers {
     }
     const device = this.#d.devices.findByTokenHash(hashDeviceToken(payload.deviceToken));
     if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED');
+    // Only the shared account is known at hello; the other modes sign a person in afterwards.
     const user =
       device.authMode === 'shared-account' && device.sharedUserId
         ? this.#d.directory.getUser(device.sharedUserId)
@@ -99,7 +107,7 @@ export class PanelHandlers {
     const unique = [...new Set(numbers)];
     const job = this.#d.engine.submit(
       device,
-      session.user?.id ?? null,
+      this.#user(session).id,
       { resolution: payload.resolution, source: payload.source, duplex: payload.duplex },
       unique,
     );
@@ -112,8 +120,27 @@ export class PanelHandlers {
     return { job: toJobView(await this.#d.engine.cancel(jobId)) };
   }
 
+  #user(session: PanelSession) {
+    if (!session.user) throw authRequired(session);
+    return session.user;
+  }
+
   #device(session: PanelSession) {
     if (!session.device) throw new EdgeError('HELLO_REQUIRED');
     return session.device;
+  }
+}
+
+function authRequired(session: PanelSession): EdgeError {
+  switch (session.device?.authMode) {
+    case 'device-login':
+      return new EdgeError('AUTH_REQUIRED', 'Sign in at the printer first (card, PIN or its own sign-in).');
+    case 'user-prompt':
+      return new EdgeError('AUTH_REQUIRED', 'Sign in with your email and password first.');
+    default:
+      return new EdgeError(
+        'AUTH_REQUIRED',
+        'This device has no shared account assigned: ask an administrator to set one.',
+      );
   }
 }

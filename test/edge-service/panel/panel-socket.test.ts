@@ -11,6 +11,7 @@ import { CLOSE_CODES, MAX_FAX_RECIPIENTS, MAX_MESSAGE_BYTES } from '../../../pro
 import { PanelClient, errorCode } from '../../helpers/panel-client.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { textPageJpeg } from '../../helpers/sample-page.ts';
+import { hashDeviceToken, newDeviceToken } from '../../../edge-service/src/services/device-credentials.ts';
 
 /*
  * Service tests: the real edge (SQLite, spool, pipeline, WebSocket) with sinon fakes in place of the
@@ -275,5 +276,45 @@ describe('edge panel socket (service, fake drivers)', function () {
     const js = await fetch(`${edge.url}/panel/app.js`);
     assert.equal(js.status, 200);
     assert.ok((await js.text()).length > 1000);
+  });
+
+  describe('fails closed without a signed-in person', () => {
+    for (const authMode of ['device-login', 'user-prompt'] as const) {
+      it(`${authMode}: fax.send, jobs.list and job.cancel before sign-in → AUTH_REQUIRED, nothing scanned`, async () => {
+        const { devices, directory } = edge.repositories;
+        const enterprise = directory.findEnterpriseByName('Demo Enterprise')!;
+        const deviceToken = newDeviceToken();
+        devices.create({
+          enterpriseId: enterprise.id,
+          name: `panel ${authMode}`,
+          authMode,
+          sharedUserId: null,
+          scannerUrl: 'http://scanner.invalid/eSCL',
+          faxUrl: 'ipp://fax.invalid/ipp/faxout',
+          tokenHash: hashDeviceToken(deviceToken),
+        });
+        const client = await PanelClient.connect(wsUrl);
+        clients.push(client);
+        const hello = await client.request('hello', {
+          protocolVersions: [1],
+          deviceToken,
+          app: { name: 't', version: '1' },
+        });
+        assert.equal(hello.device.authMode, authMode);
+        assert.equal(hello.user, null);
+        await assert.rejects(client.request('fax.send', { recipients: ['+12125550100'] }), {
+          code: 'AUTH_REQUIRED',
+        });
+        await assert.rejects(client.request('jobs.list', {}), { code: 'AUTH_REQUIRED' });
+        await assert.rejects(client.request('job.cancel', { jobId: 'x' }), { code: 'AUTH_REQUIRED' });
+        // Checking a number shows nobody's data.
+        assert.equal(
+          (await client.request('fax.checkNumber', { number: '+12125550100' })).e164,
+          '+12125550100',
+        );
+        assert.equal(scanner.scan.callCount, 0);
+        assert.equal(edge.repositories.jobs.listUnfinished().length, 0);
+      });
+    }
   });
 });
