@@ -8,7 +8,7 @@ import { startFaxTestServer, type FaxTestServer } from './fax-test-server.ts';
 import { makeG4Pdf } from './g4-fixtures.ts';
 
 const run = promisify(execFile);
-/** Where .ci/fetch-pwg-ipptool-tests.sh puts PWG's tests (override with PWG_IPPTOOL_TESTS). */
+/** Where test/setup/fetch-pwg-ipptool-tests.sh puts PWG's tests (override with PWG_IPPTOOL_TESTS). */
 const PWG_TESTS = resolve(process.env.PWG_IPPTOOL_TESTS ?? '.tmp/ippsample');
 const FAXOUT_TEST = join(PWG_TESTS, 'pwg5100.15.test');
 
@@ -26,7 +26,7 @@ describe('simulator/fax conformance: PWG 5100.15 (ipptool pwg5100.15.test)', fun
     if (!existsSync(FAXOUT_TEST)) {
       assert.fail(
         `PWG's ipptool tests are missing (${FAXOUT_TEST}). Fetch them with ` +
-          `".ci/fetch-pwg-ipptool-tests.sh ${PWG_TESTS}" (apt-get download ippsample-data).`,
+          `"test/setup/fetch-pwg-ipptool-tests.sh ${PWG_TESTS}" (apt-get download ippsample-data).`,
       );
     }
     dir = mkdtempSync(join(tmpdir(), 'pwg5100-15-'));

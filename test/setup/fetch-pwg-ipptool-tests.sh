@@ -4,9 +4,9 @@
 # FaxOut test. Idempotent: does nothing when DEST already holds this version of the patched copy.
 # Every patch below is listed with its reason in README.md, "PWG 5100.15 conformance".
 #
-#   .ci/fetch-pwg-ipptool-tests.sh [DEST]     (default: .tmp/ippsample in the repository)
+#   test/setup/fetch-pwg-ipptool-tests.sh [DEST]     (default: .tmp/ippsample in the repository)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DEST=${1:-.tmp/ippsample}
 PATCH_VERSION=1
 STAMP="# mfp-edge patched copy v${PATCH_VERSION}"
