@@ -42,6 +42,8 @@ export const JobView = z.object({
   error: ErrorBody.optional(),
   /** In retry-wait: when the next attempt dials the recipients that were busy or did not answer (ISO 8601). */
   retryAt: z.string().optional(),
+  /** How many times the printer lost this fax part-way (it restarted) and the edge sent it again. */
+  resentAfterRestart: z.number().int().positive().optional(),
 });
 
 export const DeviceView = z.object({ id, name: z.string(), authMode: AuthMode });

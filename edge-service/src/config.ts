@@ -12,6 +12,11 @@ export const EdgeConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often a running fax job asks the modem for progress. */
   faxPollMs: z.coerce.number().int().min(50).max(60_000).default(500),
+  /**
+   * How long a modem that stopped answering is waited for before the fax it holds counts as lost and
+   * is sent again under the retry policy (unless the modem's log proves it delivered).
+   */
+  faxPollTimeoutSeconds: z.coerce.number().min(1).max(3600).default(60),
   /** Scanned pages converted at once; 2 keeps both cores of a small edge box busy. */
   pagesInFlight: z.coerce.number().int().min(1).max(16).default(2),
   /**
@@ -61,6 +66,7 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_FAX_PRE_DIAL: 'faxPreDialString',
   MFP_EDGE_FAX_RETRY_ATTEMPTS: 'faxRetryAttempts',
   MFP_EDGE_FAX_RETRY_INTERVAL_SECONDS: 'faxRetryIntervalSeconds',
+  MFP_EDGE_FAX_POLL_TIMEOUT_SECONDS: 'faxPollTimeoutSeconds',
 };
 
 export function loadConfig(

@@ -86,6 +86,7 @@ export class EdgeService {
         spool,
         logger: log.child({ module: 'jobs' }),
         pollMs: this.config.faxPollMs,
+        pollTimeoutMs: this.config.faxPollTimeoutSeconds * 1000,
         pagesInFlight: this.config.pagesInFlight,
         policies: new SqliteFaxPolicyRepository(db, {
           attempts: this.config.faxRetryAttempts,

@@ -105,4 +105,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
           OR (length(pre_dial_string) <= 16 AND pre_dial_string NOT GLOB '*[^0-9*#,]*'));
     `,
   },
+  {
+    version: 4,
+    name: 'device jobs identified beyond their id; printer restarts; resumable scans',
+    sql: `
+      -- A restarted modem numbers its jobs from 1 again: a stored job id is trusted only when the job
+      -- at that id still carries our tag (job-name) and the job-uuid recorded here, on the boot
+      -- (printer-uuid and power-on time) recorded at the hand-over.
+      ALTER TABLE jobs ADD COLUMN device_job_uuid TEXT;
+      ALTER TABLE jobs ADD COLUMN device_boot TEXT;
+      -- How many times the printer lost this fax mid-way and it was sent again.
+      ALTER TABLE jobs ADD COLUMN resent_after_restart INTEGER NOT NULL DEFAULT 0;
+      -- The eSCL job being read, so an edge restart mid-scan can carry on reading it.
+      ALTER TABLE jobs ADD COLUMN scan_job_url TEXT;
+    `,
+  },
 ];

@@ -51,6 +51,36 @@ export interface FaxJobStatus {
   state: 'pending' | 'processing' | 'completed' | 'aborted' | 'cancelled';
   pagesCompleted: number;
   destinations: DestinationStatus[];
+  /** job-name, when the modem reports it: the hand-over tag for a job of ours. */
+  name?: string;
+  /** job-uuid (PWG 5100.13), when the modem gives one: unlike the id, never reused after a restart. */
+  uuid?: string;
+}
+
+/** Which power-on of the modem answers: a restarted modem forgets its jobs and numbers them from 1. */
+export interface DeviceBoot {
+  /** printer-uuid, when the device gives one (a different one is a different device). */
+  printerUuid: string | null;
+  /** When the device powered on (epoch ms), from printer-up-time: accurate to a few seconds. */
+  bootedAt: number;
+}
+
+/** Power-on times that differ by more than this are different boots (printer-up-time is in seconds). */
+export const BOOT_TOLERANCE_MS = 15_000;
+
+/** Whether `now` is a later power-on of the device that was `recorded`, or another device. */
+export function isLaterBoot(recorded: DeviceBoot, now: DeviceBoot): boolean {
+  if (recorded.printerUuid && now.printerUuid && recorded.printerUuid !== now.printerUuid) return true;
+  return now.bootedAt - recorded.bootedAt > BOOT_TOLERANCE_MS;
+}
+
+/** One job in the modem's own transmission log (printer-fax-log-uri). */
+export interface FaxLogEntry {
+  name: string | null;
+  uuid: string | null;
+  /** Pages of the document, when the log says. */
+  pages: number | null;
+  destinations: { uri: string; completed: boolean; pagesSent: number }[];
 }
 
 /** A job found in the modem's job list by its name (see FaxLine.findJobs). */
@@ -86,4 +116,11 @@ export interface FaxLine {
    * tag it recorded before Create-Job. Optional: without it the edge cannot tell and never resends.
    */
   findJobs?(name: string): Promise<FoundFaxJob[]>;
+  /** Which power-on of the device answers. Optional: without it a restart shows only as lost jobs. */
+  boot?(): Promise<DeviceBoot>;
+  /**
+   * The modem's transmission log, which survives its restarts: what proves a fax the edge lost
+   * track of was delivered. Null when the device has no log the edge can read.
+   */
+  faxLog?(): Promise<FaxLogEntry[] | null>;
 }

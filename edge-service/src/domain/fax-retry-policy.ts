@@ -22,7 +22,11 @@ export const FAX_RETRY_LIMITS = {
   intervalMs: { min: 0, max: 24 * 3_600_000 },
 } as const;
 
-const RETRYABLE: readonly ErrorCode[] = ['FAX_BUSY', 'FAX_NO_ANSWER'];
+/*
+ * A fax the printer lost part-way (FAX_JOB_LOST) reached the far end as a partial fax at best, so it is
+ * sent again like a busy number: the alternative is a fax nobody received.
+ */
+const RETRYABLE: readonly ErrorCode[] = ['FAX_BUSY', 'FAX_NO_ANSWER', 'FAX_JOB_LOST'];
 
 export function isRetryableFaxFailure(code: ErrorCode | undefined): boolean {
   return code !== undefined && RETRYABLE.includes(code);

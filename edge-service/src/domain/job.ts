@@ -44,6 +44,14 @@ export interface JobRecord {
   submitTag: string | null;
   /** In retry-wait: when the next attempt starts (ISO 8601). */
   retryAt: string | null;
+  /** The modem's job-uuid of the current device job, once the modem told it. */
+  deviceJobUuid: string | null;
+  /** Which boot of the modem took the current device job (see DeviceBoot), as JSON. */
+  deviceBoot: string | null;
+  /** Times the printer lost this fax part-way (it restarted, or stopped answering) and it was sent again. */
+  resentAfterRestart: number;
+  /** The eSCL job being read while scanning: an edge restart carries on with it if the device still has it. */
+  scanJobUrl: string | null;
   error?: ErrorBody;
   createdAt: string;
   updatedAt: string;
@@ -59,7 +67,17 @@ export interface JobPageRecord {
 export type JobPatch = Partial<
   Pick<
     JobRecord,
-    'state' | 'pagesScanned' | 'pagesSent' | 'totalPages' | 'deviceJobId' | 'submitTag' | 'retryAt'
+    | 'state'
+    | 'pagesScanned'
+    | 'pagesSent'
+    | 'totalPages'
+    | 'deviceJobId'
+    | 'submitTag'
+    | 'retryAt'
+    | 'deviceJobUuid'
+    | 'deviceBoot'
+    | 'resentAfterRestart'
+    | 'scanJobUrl'
   >
 > & { error?: ErrorBody | null };
 
@@ -118,5 +136,6 @@ export function toJobView(job: JobRecord): JobView {
   };
   if (job.error) view.error = job.error;
   if (job.state === 'retry-wait' && job.retryAt) view.retryAt = job.retryAt;
+  if (job.resentAfterRestart > 0) view.resentAfterRestart = job.resentAfterRestart;
   return view;
 }

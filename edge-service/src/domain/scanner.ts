@@ -53,5 +53,20 @@ export interface ScannerStatus {
 export interface Scanner {
   capabilities(): Promise<ScannerCapabilities>;
   status(): Promise<ScannerStatus>;
-  scan(request: ScanRequest, signal?: AbortSignal): AsyncIterable<ScannedPage>;
+  /** `onJob` hears the device's job address once the job exists, before its first page. */
+  scan(
+    request: ScanRequest,
+    signal?: AbortSignal,
+    onJob?: (jobUrl: string) => void,
+  ): AsyncIterable<ScannedPage>;
+  /**
+   * Carries on reading a job started before the edge restarted: yields the pages after the first
+   * `pagesRead`, numbered on from there. Null when the device no longer has the job, or cannot show
+   * that no page was lost in between (a page read but not kept). Optional.
+   */
+  resume?(
+    jobUrl: string,
+    options: { source: ScanSourceKind; pagesRead: number },
+    signal?: AbortSignal,
+  ): Promise<AsyncIterable<ScannedPage> | null>;
 }

@@ -11,6 +11,8 @@ import { isFinal } from '../domain/job.ts';
 import type { DeviceRecord, DeviceRepository } from '../domain/device.ts';
 import {
   chooseFaxFormat,
+  isLaterBoot,
+  type DeviceBoot,
   type FaxDocument,
   type FaxDocumentFormat,
   type FaxJobStatus,
@@ -43,6 +45,11 @@ export interface FaxJobEngineOptions {
   spool: Spool;
   logger: Logger;
   pollMs: number;
+  /**
+   * How long a modem that stopped answering is waited for before the fax it holds counts as lost
+   * (default 60 s): then it is sent again under the retry policy, unless its log proves delivery.
+   */
+  pollTimeoutMs?: number;
   pagesInFlight: number;
   /**
    * Per-enterprise fax policy: redials of busy / no-answer recipients and the pre-dial string.
@@ -57,8 +64,9 @@ export interface FaxJobEngineOptions {
 
 /** A4 at 300 dpi in 1/300 inch; the scanner clips to what the original really is. */
 const A4_AREA = { width: 2480, height: 3508 };
-/** Consecutive failed status polls before the edge gives up on a modem that stopped answering. */
-const MAX_POLL_FAILURES = 40;
+const DEFAULT_POLL_TIMEOUT_MS = 60_000;
+/** Longest pause between status polls of a modem that does not answer. */
+const MAX_POLL_BACKOFF_MS = 5_000;
 const DEFAULT_RETENTION_MS = 24 * 3_600_000;
 const DEFAULT_SWEEP_MS = 10 * 60_000;
 /** What a job does when no policy can be read: dial once, each number as it is. */
@@ -188,8 +196,8 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const device = this.#o.devices.get(job.deviceId);
       if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED', 'The device of this job no longer exists.');
       const faxLine = this.#o.drivers.faxLine(device);
-      if (job.state === 'scanning' && job.options.source === 'adf') throw scanInterrupted(job);
-      if (job.state === 'accepted' || job.state === 'scanning') await this.#scan(job, device, signal);
+      if (job.state === 'scanning') await this.#carryOnScan(job, device, signal, log);
+      else if (job.state === 'accepted') await this.#scan(job, device, signal);
       await this.#deliver(job.id, device, faxLine, signal, log);
     } catch (error) {
       job = this.#o.jobs.get(job.id)!;
@@ -199,10 +207,9 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       }
       if (signal.aborted) {
         if (job.deviceJobId !== null) {
-          await this.#o.drivers
-            .faxLine(this.#o.devices.get(job.deviceId)!)
-            .cancel(job.deviceJobId)
-            .catch((e: unknown) => log.warn({ err: e }, 'could not cancel the job at the fax modem'));
+          await this.#cancelAtModem(job).catch((e: unknown) =>
+            log.warn({ err: e }, 'could not cancel the job at the fax modem'),
+          );
         }
         this.#finish(job, 'cancelled', { code: 'JOB_FINISHED', message: 'Cancelled.' });
         return;
@@ -215,6 +222,15 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     }
   }
 
+  /** Cancels the device job, unless the id now names another job (a restarted modem reuses ids). */
+  async #cancelAtModem(job: JobRecord): Promise<void> {
+    const faxLine = this.#o.drivers.faxLine(this.#o.devices.get(job.deviceId)!);
+    const status = await faxLine.status(job.deviceJobId!);
+    if (status.name !== undefined && status.name !== job.submitTag) return;
+    if (status.uuid && job.deviceJobUuid && status.uuid !== job.deviceJobUuid) return;
+    await faxLine.cancel(job.deviceJobId!);
+  }
+
   /** A job that filled the disk gives its pages back at once: the next job needs the room. */
   async #freeSpool(job: JobRecord, log: Logger): Promise<void> {
     try {
@@ -223,6 +239,40 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     } catch (error) {
       log.warn({ err: error }, 'could not free the spool of a job that filled the disk');
     }
+  }
+
+  /**
+   * After a restart mid-scan: the device's job is read on if the device still has it with no page
+   * lost in between. Otherwise a platen original is scanned again, and a feeder job fails, because
+   * its fed sheets are out of the tray.
+   */
+  async #carryOnScan(job: JobRecord, device: DeviceRecord, signal: AbortSignal, log: Logger): Promise<void> {
+    const scanner = this.#o.drivers.scanner(device);
+    if (job.scanJobUrl && scanner.resume) {
+      const jobUrl = job.scanJobUrl;
+      const pagesRead = this.#o.jobs.pages(job.id).length;
+      const resumed = await this.#scannerLocks.lock(
+        device.id,
+        async () => {
+          const pages = await scanner.resume!(
+            jobUrl,
+            { source: job.options.source, pagesRead },
+            signal,
+          ).catch((error: unknown) => {
+            log.warn({ err: error }, 'cannot ask the scanner about the interrupted job');
+            return null;
+          });
+          if (!pages) return false;
+          log.info({ jobUrl, pagesRead }, 'carrying on the scan the restart interrupted');
+          await this.#scanInto(job, pages, pagesRead);
+          return true;
+        },
+        signal,
+      );
+      if (resumed) return;
+    }
+    if (job.options.source === 'adf') throw scanInterrupted(job);
+    await this.#scan(job, device, signal);
   }
 
   /** Scans into the spool, converting pages while the scanner feeds the next ones. */
@@ -239,25 +289,35 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     await this.#scannerLocks.lock(
       device.id,
       async () => {
-        let current = this.#update(job, { state: 'scanning', pagesScanned: 0 });
-        const conversions: Promise<FaxPage>[] = [];
-        try {
-          await this.#scanPages(job, scanner.scan(request, signal), conversions, (n) => {
-            current = this.#update(current, { pagesScanned: n });
-          });
-        } catch (error) {
-          // Pages already converting would write into the spool after the job ended.
-          await Promise.allSettled(conversions);
-          throw error;
-        }
-        if (conversions.length === 0)
-          throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
-        current = this.#update(current, { state: 'converting' });
-        await Promise.all(conversions);
-        this.#update(current, { totalPages: conversions.length });
+        const started = this.#update(job, { state: 'scanning', pagesScanned: 0, scanJobUrl: null });
+        const pages = scanner.scan(request, signal, (scanJobUrl) => {
+          this.#o.jobs.update(job.id, { scanJobUrl });
+        });
+        await this.#scanInto(started, pages, 0);
       },
       signal,
     );
+  }
+
+  /** Reads `pages` (numbered after the `kept` already spooled) into the spool, then converts. */
+  async #scanInto(job: JobRecord, pages: AsyncIterable<ScannedPage>, kept: number): Promise<void> {
+    let current = job;
+    const conversions: Promise<FaxPage>[] = [];
+    try {
+      await this.#scanPages(job, pages, conversions, (n) => {
+        current = this.#update(current, { pagesScanned: n });
+      });
+    } catch (error) {
+      // Pages already converting would write into the spool after the job ended.
+      await Promise.allSettled(conversions);
+      throw error;
+    }
+    const total = kept + conversions.length;
+    if (total === 0)
+      throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
+    current = this.#update(current, { state: 'converting', scanJobUrl: null });
+    await Promise.all(conversions);
+    this.#update(current, { totalPages: total });
   }
 
   /** Spools each page as it arrives and queues its conversion; stops at the first failure. */
@@ -328,7 +388,8 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
         if (wait > 0) await sleep(wait, undefined, { signal });
       }
       if (job.deviceJobId === null) job = await this.#handOver(job, device, faxLine, signal, log);
-      job = await this.#follow(job, faxLine, signal, log);
+      // Null when the modem's log proved the attempt delivered: nothing left to follow.
+      if (job.deviceJobId !== null) job = await this.#follow(job, faxLine, signal, log);
       if (job.state === 'cancelled' || this.#conclude(job, device, log)) return;
     }
   }
@@ -346,6 +407,12 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const adopted = await this.#reconcile(job, faxLine, log);
       if (adopted) return adopted;
     } else {
+      const lost = attemptRecipients(job).some((r) => r.error?.code === 'FAX_JOB_LOST');
+      if (lost) {
+        // A modem that was only out of reach may still hold the lost attempt: follow it, never twice.
+        const held = await this.#stillHeld(job, faxLine, log);
+        if (held) return held;
+      }
       const open = job.recipients.filter((r) => r.state !== 'delivered' && r.state !== 'failed');
       // A modem that takes one destination per job gets one device job per number, untried first;
       // #conclude starts the next one.
@@ -354,6 +421,10 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const positions = chosen.map((r) => r.position);
       const number = job.attempt + 1;
       job = this.#o.jobs.beginAttempt(job.id, { number, tag: submitTag(job.id, number), positions });
+      if (lost) {
+        job = this.#o.jobs.update(job.id, { resentAfterRestart: job.resentAfterRestart + 1 });
+        log.warn({ attempt: number }, 'sending again the fax the printer lost');
+      }
       this.emit('job', job);
     }
     const pages = await this.#spooledPages(job);
@@ -362,6 +433,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     signal.throwIfAborted();
     const destinations = attemptRecipients(job).map((r) => telUri(r.number));
     const { preDialString } = this.#policy(device);
+    const boot = await this.#boot(faxLine, log);
     const deviceJobId = await faxLine.submit(
       { ...document, pages: pages.length, name: `fax-${job.seq}` },
       destinations,
@@ -371,7 +443,17 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       { deviceJobId, attempt: job.attempt, destinations: destinations.length, format: document.contentType },
       'fax handed over',
     );
-    return this.#update(job, { deviceJobId });
+    return this.#update(job, { deviceJobId, deviceBoot: boot ? JSON.stringify(boot) : null });
+  }
+
+  async #boot(faxLine: FaxLine, log: Logger): Promise<DeviceBoot | null> {
+    if (!faxLine.boot) return null;
+    try {
+      return await faxLine.boot();
+    } catch (error) {
+      log.debug({ err: error }, 'cannot read the modem boot');
+      return null;
+    }
   }
 
   /**
@@ -399,8 +481,83 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
           .cancel(empty.jobId)
           .catch((e: unknown) => log.warn({ err: e }, 'could not cancel an empty device job'));
     }
+    // A modem that restarted forgot its jobs, but its log may show this one went out in full.
+    if (found.length === 0 && (await this.#settleFromLog(job, faxLine, log, { all: true })) > 0)
+      return this.#o.jobs.get(job.id)!;
     log.info({ tag, empty: found.length }, 'the modem does not hold this fax; sending it');
     return null;
+  }
+
+  /**
+   * The lost attempt's device job, if the modem still holds it under its tag on the same boot (it
+   * was out of reach, not restarted): the attempt is taken up again instead of sending a second fax.
+   */
+  async #stillHeld(job: JobRecord, faxLine: FaxLine, log: Logger): Promise<JobRecord | null> {
+    if (!faxLine.findJobs) return null;
+    const tag = submitTag(job.id, job.attempt);
+    const found = await faxLine.findJobs(tag).catch(() => []);
+    const held = found.find((j) => j.state !== 'aborted' && j.state !== 'cancelled' && j.documents !== 0);
+    if (!held) return null;
+    log.info({ deviceJobId: held.jobId, tag }, 'the modem still holds the fax it was thought to have lost');
+    return this.#o.jobs.atomically(() => {
+      for (const r of attemptRecipients(job))
+        if (r.error?.code === 'FAX_JOB_LOST')
+          this.#o.jobs.updateRecipient(job.id, r.position, { state: 'pending', error: null });
+      return this.#update(job, {
+        state: 'dialing',
+        submitTag: tag,
+        deviceJobId: held.jobId,
+        deviceJobUuid: held.uuid ?? null,
+        retryAt: null,
+        error: null,
+      });
+    });
+  }
+
+  /**
+   * Marks delivered the recipients of the current attempt that the modem's transmission log shows
+   * received every page under this attempt's tag; returns how many.
+   */
+  async #settleFromLog(
+    job: JobRecord,
+    faxLine: FaxLine,
+    log: Logger,
+    { all = false }: { all?: boolean } = {},
+  ): Promise<number> {
+    if (!faxLine.faxLog || !job.submitTag) return 0;
+    const entries = await faxLine.faxLog().catch((error: unknown) => {
+      log.warn({ err: error }, 'cannot read the fax log');
+      return null;
+    });
+    const ours = (entries ?? []).filter(
+      (e) => e.name === job.submitTag && (!job.deviceJobUuid || !e.uuid || e.uuid === job.deviceJobUuid),
+    );
+    const pages = job.totalPages ?? this.#o.jobs.pages(job.id).length;
+    const proven = attemptRecipients(job).filter((recipient) => {
+      if (recipient.state === 'delivered') return false;
+      const uri = telUri(recipient.number);
+      return ours.some((e) =>
+        e.destinations.some(
+          (d) => d.uri === uri && d.completed && pages > 0 && d.pagesSent >= Math.max(pages, e.pages ?? 0),
+        ),
+      );
+    });
+    // Before a resend that dials the whole attempt again, a partial proof would only mislead.
+    if (all && proven.length < attemptRecipients(job).filter((r) => r.state !== 'delivered').length) return 0;
+    let settled = 0;
+    for (const recipient of proven) {
+      this.#o.jobs.updateRecipient(job.id, recipient.position, {
+        state: 'delivered',
+        pagesSent: pages,
+        error: null,
+      });
+      settled++;
+    }
+    if (settled > 0) {
+      log.info({ recipients: settled }, 'the modem log shows the fax delivered');
+      this.emit('job', this.#o.jobs.update(job.id, { pagesSent: pages }));
+    }
+    return settled;
   }
 
   async #document(faxLine: FaxLine, pages: FaxPage[]): Promise<Pick<FaxDocument, 'contentType' | 'data'>> {
@@ -414,22 +571,41 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     return { contentType: format, data: await FAX_DOCUMENT_WRITERS[format](pages) };
   }
 
-  /** Polls the device job until it ends; returns the job with this attempt's recipients settled. */
+  /**
+   * Polls the device job until it ends; returns the job with this attempt's recipients settled. A
+   * status is applied only while the job at that id is provably ours (our tag, our job-uuid, the same
+   * boot of the modem): a restarted modem reuses ids, and another job's result must never become ours.
+   */
   async #follow(job: JobRecord, faxLine: FaxLine, signal: AbortSignal, log: Logger): Promise<JobRecord> {
+    const pollTimeoutMs = this.#o.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
     let failures = 0;
+    let silentSince: number | null = null;
+    // The first poll of a follow (perhaps after an edge restart) and the first after silence check the boot.
+    let checkBoot = true;
     let last = '';
     for (;;) {
       signal.throwIfAborted();
       let status: FaxJobStatus;
       try {
         status = await faxLine.status(job.deviceJobId!);
-        failures = 0;
       } catch (error) {
-        if (++failures >= MAX_POLL_FAILURES) throw error;
+        if (error instanceof EdgeError && error.code === 'JOB_NOT_FOUND')
+          return this.#lost(job, faxLine, 'gone', log);
+        silentSince ??= Date.now();
+        if (Date.now() - silentSince >= pollTimeoutMs) return this.#lost(job, faxLine, 'silent', log);
+        failures++;
+        checkBoot = true;
         log.debug({ err: error }, 'fax status poll failed; retrying');
-        await sleep(this.#o.pollMs * Math.min(failures, 10), undefined, { signal });
+        await sleep(Math.min(this.#o.pollMs * failures, MAX_POLL_BACKOFF_MS), undefined, { signal });
         continue;
       }
+      const ownership = await this.#ownership(job, status, faxLine, checkBoot);
+      if (ownership !== 'ours') return this.#lost(job, faxLine, ownership, log);
+      failures = 0;
+      silentSince = null;
+      checkBoot = false;
+      if (status.uuid && job.deviceJobUuid === null)
+        job = this.#o.jobs.update(job.id, { deviceJobUuid: status.uuid });
       const fingerprint = JSON.stringify(status);
       if (fingerprint !== last) {
         last = fingerprint;
@@ -440,6 +616,55 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       }
       await sleep(this.#o.pollMs, undefined, { signal });
     }
+  }
+
+  /** Whether the job the modem reports at our id is ours, or why not. */
+  async #ownership(
+    job: JobRecord,
+    status: FaxJobStatus,
+    faxLine: FaxLine,
+    checkBoot: boolean,
+  ): Promise<'ours' | 'replaced' | 'restarted'> {
+    if (status.name !== undefined && job.submitTag !== null && status.name !== job.submitTag)
+      return 'replaced';
+    if (status.uuid && job.deviceJobUuid && status.uuid !== job.deviceJobUuid) return 'replaced';
+    // Without a name or uuid to go by, only the boot tells a reused id from ours.
+    const unverifiable = status.name === undefined && !(status.uuid && job.deviceJobUuid);
+    if ((checkBoot || unverifiable) && job.deviceBoot && faxLine.boot) {
+      const now = await faxLine.boot().catch(() => null);
+      if (now && isLaterBoot(JSON.parse(job.deviceBoot) as DeviceBoot, now)) return 'restarted';
+    }
+    return 'ours';
+  }
+
+  /**
+   * The modem lost the current attempt (restarted, or silent past the poll timeout). Recipients its
+   * log proves delivered are delivered; the others fail with FAX_JOB_LOST, which the retry policy
+   * sends again: a fax cut off mid-transmission reached the far end as a partial fax at best.
+   */
+  async #lost(
+    job: JobRecord,
+    faxLine: FaxLine,
+    how: 'gone' | 'replaced' | 'restarted' | 'silent',
+    log: Logger,
+  ): Promise<JobRecord> {
+    log.warn({ how, deviceJobId: job.deviceJobId, tag: job.submitTag }, 'the fax modem lost the job');
+    await this.#settleFromLog(job, faxLine, log);
+    const message =
+      how === 'silent'
+        ? 'The printer stopped answering while it had this fax; it is sent again if the retry policy allows.'
+        : 'The printer restarted and lost this fax part-way; it is sent again if the retry policy allows.';
+    const fresh = this.#o.jobs.get(job.id)!;
+    this.#o.jobs.atomically(() => {
+      for (const r of attemptRecipients(fresh)) {
+        if (r.state === 'delivered' || r.state === 'failed') continue;
+        this.#o.jobs.updateRecipient(job.id, r.position, {
+          state: 'failed',
+          error: { code: 'FAX_JOB_LOST', message, recipient: r.number },
+        });
+      }
+    });
+    return this.#o.jobs.get(job.id)!;
   }
 
   /** Maps the modem's view of the current attempt onto its recipients. */

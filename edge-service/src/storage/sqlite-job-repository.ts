@@ -26,6 +26,10 @@ interface JobRow {
   attempt: number;
   submit_tag: string | null;
   retry_at: string | null;
+  device_job_uuid: string | null;
+  device_boot: string | null;
+  resent_after_restart: number;
+  scan_job_url: string | null;
   error_code: string | null;
   error_message: string | null;
   error_page: number | null;
@@ -59,6 +63,10 @@ const JOB_COLUMNS: Record<string, string> = {
   deviceJobId: 'device_job_id',
   submitTag: 'submit_tag',
   retryAt: 'retry_at',
+  deviceJobUuid: 'device_job_uuid',
+  deviceBoot: 'device_boot',
+  resentAfterRestart: 'resent_after_restart',
+  scanJobUrl: 'scan_job_url',
 };
 
 // The partial indexes of the migrations spell the same list: keep them in step with the protocol.
@@ -174,7 +182,8 @@ export class SqliteJobRepository implements JobRepository {
     this.#db.transaction(() => {
       this.#db
         .prepare(
-          `UPDATE jobs SET attempt = ?, submit_tag = ?, device_job_id = NULL, retry_at = NULL,
+          `UPDATE jobs SET attempt = ?, submit_tag = ?, device_job_id = NULL, device_job_uuid = NULL,
+             device_boot = NULL, retry_at = NULL,
              state = 'dialing', error_code = NULL, error_message = NULL, error_page = NULL, updated_at = ?
            WHERE id = ?`,
         )
@@ -246,6 +255,10 @@ export class SqliteJobRepository implements JobRepository {
       attempt: row.attempt,
       submitTag: row.submit_tag,
       retryAt: row.retry_at,
+      deviceJobUuid: row.device_job_uuid,
+      deviceBoot: row.device_boot,
+      resentAfterRestart: row.resent_after_restart,
+      scanJobUrl: row.scan_job_url,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       recipients,

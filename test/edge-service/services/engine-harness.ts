@@ -37,6 +37,7 @@ export class EngineHarness {
     readonly options: {
       spoolFs?: SpoolFs;
       pollMs?: number;
+      pollTimeoutMs?: number;
       withPolicies?: boolean;
       /** The edge's default pre-dial string (config faxPreDialString). */
       preDialString?: string;
@@ -65,6 +66,7 @@ export class EngineHarness {
       spool: this.spool,
       logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
       pollMs: this.options.pollMs ?? 20,
+      ...(this.options.pollTimeoutMs ? { pollTimeoutMs: this.options.pollTimeoutMs } : {}),
       pagesInFlight: 2,
       ...(this.options.withPolicies === false ? {} : { policies: this.policies }),
     });

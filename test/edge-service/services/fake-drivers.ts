@@ -1,6 +1,10 @@
 import sinon from 'sinon';
 import type { Scanner, ScannedPage } from '../../../edge-service/src/domain/scanner.ts';
+import { randomUUID } from 'node:crypto';
+import { EdgeError as EdgeErrorClass } from '../../../edge-service/src/edge-error.ts';
 import type {
+  DeviceBoot,
+  FaxLogEntry,
   DestinationStatus,
   FaxDocument,
   FaxJobStatus,
@@ -33,6 +37,7 @@ export type CallOutcome = 'delivered' | 'FAX_BUSY' | 'FAX_NO_ANSWER' | 'FAX_DROP
 
 interface DeviceJob {
   jobId: number;
+  uuid: string;
   name: string;
   destinations: string[];
   pages: number;
@@ -63,6 +68,37 @@ export class ScriptedFaxLine implements FaxLine {
     if (job && (job.state === 'pending' || job.state === 'processing')) job.state = 'cancelled';
   });
   #nextId = 100;
+  /** While true the modem answers nothing (out of reach, or powered off). */
+  silent = false;
+  /** Whether status() reports job-name and job-uuid (some modems report neither). */
+  reportsIdentity = true;
+  bootedAt = Date.now() - 3_600_000;
+  /** The transmission log, which survives power cycles like a real device's flash. */
+  readonly log: FaxLogEntry[] = [];
+
+  /**
+   * Power off and on: every job is forgotten, ids start again where the first boot started, the
+   * boot time moves on. A job being transmitted is cut off (nothing logged for it).
+   */
+  powerCycle(): void {
+    this.jobs.splice(0);
+    this.#nextId = 100;
+    this.bootedAt = Date.now();
+  }
+
+  async boot(): Promise<DeviceBoot> {
+    this.#reachable();
+    return { printerUuid: 'urn:uuid:00000000-0000-4000-8000-00000000fa11', bootedAt: this.bootedAt };
+  }
+
+  async faxLog(): Promise<FaxLogEntry[]> {
+    this.#reachable();
+    return structuredClone(this.log);
+  }
+
+  #reachable(): void {
+    if (this.silent) throw new EdgeErrorClass('FAX_ERROR', 'connect ECONNREFUSED (the modem is off)');
+  }
 
   async capabilities() {
     return {
@@ -73,6 +109,7 @@ export class ScriptedFaxLine implements FaxLine {
   }
 
   async submit(document: FaxDocument, destinations: string[], options: FaxSubmitOptions = {}) {
+    this.#reachable();
     this.submissions.push({ document, destinations, options });
     const name = options.jobName ?? document.name;
     this.beforeCreate?.(name);
@@ -89,6 +126,7 @@ export class ScriptedFaxLine implements FaxLine {
     const created: DeviceJob = {
       ...job,
       jobId: this.#nextId++,
+      uuid: `urn:uuid:${randomUUID()}`,
       polls: 0,
       state: job.documents > 0 ? 'processing' : 'pending',
       outcomes,
@@ -102,17 +140,35 @@ export class ScriptedFaxLine implements FaxLine {
   }
 
   async status(jobId: number): Promise<FaxJobStatus> {
+    this.#reachable();
     const job = this.jobs.find((j) => j.jobId === jobId);
-    if (!job) throw new Error(`no job ${jobId}`);
-    if (job.state === 'processing' && job.documents > 0 && ++job.polls > this.pollsPerJob)
+    if (!job) throw new EdgeErrorClass('JOB_NOT_FOUND', `The fax modem has no job ${jobId}.`);
+    if (job.state === 'processing' && job.documents > 0 && ++job.polls > this.pollsPerJob) {
       job.state = job.outcomes.every((o) => o !== 'delivered') ? 'aborted' : 'completed';
-    return this.#status(job);
+      this.#logJob(job);
+    }
+    const status = this.#status(job);
+    return this.reportsIdentity ? { ...status, name: job.name, uuid: job.uuid } : status;
+  }
+
+  #logJob(job: DeviceJob): void {
+    this.log.push({
+      name: job.name,
+      uuid: job.uuid,
+      pages: job.pages,
+      destinations: job.destinations.map((uri, i) => ({
+        uri,
+        completed: job.outcomes[i] === 'delivered',
+        pagesSent: job.outcomes[i] === 'delivered' ? job.pages : 0,
+      })),
+    });
   }
 
   async findJobs(name: string): Promise<FoundFaxJob[]> {
+    this.#reachable();
     return this.jobs
       .filter((j) => j.name === name)
-      .map((j) => ({ ...this.#status(j), name: j.name, documents: j.documents }))
+      .map((j) => ({ ...this.#status(j), name: j.name, uuid: j.uuid, documents: j.documents }))
       .reverse();
   }
 

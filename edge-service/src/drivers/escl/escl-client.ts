@@ -290,9 +290,18 @@ export class EsclClient {
   /** A whole job: create, read every page, and DELETE it if it ends early (error, abort, or the consumer stops). */
   async *scanJob(
     settingsXml: string,
-    options: { feeder: boolean; signal?: AbortSignal },
+    options: { feeder: boolean; signal?: AbortSignal; onJob?: (jobPath: string) => void },
   ): AsyncGenerator<EsclDocument> {
     const jobPath = await this.createJob(settingsXml, options);
+    options.onJob?.(jobPath);
+    yield* this.readJob(jobPath, options);
+  }
+
+  /** The pages of an existing job; DELETEs it if it ends early (error, abort, or the consumer stops). */
+  async *readJob(
+    jobPath: string,
+    options: { feeder: boolean; signal?: AbortSignal },
+  ): AsyncGenerator<EsclDocument> {
     let finished = false;
     try {
       yield* this.documents(jobPath, options);
@@ -459,7 +468,7 @@ export function findJob(jobs: EsclJobInfo[], jobPath: string): EsclJobInfo | und
   );
 }
 
-function isActive(job: EsclJobInfo): boolean {
+export function isActive(job: EsclJobInfo): boolean {
   return job.jobState === 'Processing' || job.jobState === 'Pending' || job.jobState === 'Held';
 }
 

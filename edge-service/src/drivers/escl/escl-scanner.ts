@@ -11,17 +11,20 @@ import type {
   Scanner,
   ScannerCapabilities,
   ScannerStatus,
+  ScanSourceKind,
 } from '../../domain/scanner.ts';
 import {
   EsclClient,
   EsclError,
+  findJob,
+  isActive,
   SILENT_LOGGER,
   statusProblem,
   type EsclClientOptions,
   type EsclErrorCode,
   type EsclLogger,
 } from './escl-client.ts';
-import { buildScanSettings, EsclXmlError, type EsclCapabilities } from './escl-xml.ts';
+import { buildScanSettings, EsclXmlError, type EsclCapabilities, type EsclJobInfo } from './escl-xml.ts';
 
 /** The scanner is configured exactly like its protocol client. */
 export type EsclScannerOptions = EsclClientOptions;
@@ -65,7 +68,11 @@ export class EsclScanner implements Scanner {
     }
   }
 
-  async *scan(request: ScanRequest, signal?: AbortSignal): AsyncGenerator<ScannedPage> {
+  async *scan(
+    request: ScanRequest,
+    signal?: AbortSignal,
+    onJob?: (jobUrl: string) => void,
+  ): AsyncGenerator<ScannedPage> {
     const feeder = request.source === 'adf';
     let delivered = 0;
     try {
@@ -82,7 +89,11 @@ export class EsclScanner implements Scanner {
 
       const settings = buildScanSettings(fitted, { version: settingsVersion(capabilities.version) });
       this.#logger.info({ request: fitted }, 'starting eSCL scan job');
-      for await (const document of this.#client.scanJob(settings, { feeder, signal })) {
+      for await (const document of this.#client.scanJob(settings, {
+        feeder,
+        signal,
+        ...(onJob ? { onJob } : {}),
+      })) {
         delivered++;
         yield { number: delivered, contentType: document.contentType, data: document.data };
       }
@@ -91,6 +102,53 @@ export class EsclScanner implements Scanner {
       // A failure before the first page belongs to the job, unless that page itself was the problem.
       const onPage = delivered > 0 || (error instanceof EsclError && error.code === 'image-too-large');
       throw toEdgeError(error, signal, onPage ? delivered + 1 : undefined);
+    }
+  }
+
+  /**
+   * The job is carried on only when ScannerStatus still lists it and its counters show that the
+   * pages handed out are exactly the ones the edge kept: a page read just before the crash and lost
+   * with it would otherwise vanish from the fax without a trace.
+   */
+  async resume(
+    jobUrl: string,
+    options: { source: ScanSourceKind; pagesRead: number },
+    signal?: AbortSignal,
+  ): Promise<AsyncIterable<ScannedPage> | null> {
+    let job: EsclJobInfo | undefined;
+    try {
+      job = findJob((await this.#client.getStatus(signal)).jobs, jobUrl);
+    } catch (error) {
+      throw toEdgeError(error, signal);
+    }
+    if (!job || job.imagesCompleted === null || job.imagesToTransfer === null) return null;
+    const handedOut = job.imagesCompleted - job.imagesToTransfer;
+    const more = isActive(job) || job.imagesToTransfer > 0;
+    if (handedOut !== options.pagesRead) {
+      this.#logger.warn({ jobUrl, handedOut, kept: options.pagesRead }, 'scan job cannot be carried on');
+      if (isActive(job)) await this.#client.deleteJob(jobUrl);
+      return null;
+    }
+    this.#logger.info({ jobUrl, pagesRead: options.pagesRead, more }, 'carrying on an eSCL scan job');
+    return more ? this.#carryOn(jobUrl, options, signal) : (async function* () {})();
+  }
+
+  async *#carryOn(
+    jobUrl: string,
+    options: { source: ScanSourceKind; pagesRead: number },
+    signal?: AbortSignal,
+  ): AsyncGenerator<ScannedPage> {
+    let delivered = options.pagesRead;
+    try {
+      for await (const document of this.#client.readJob(jobUrl, {
+        feeder: options.source === 'adf',
+        signal,
+      })) {
+        delivered++;
+        yield { number: delivered, contentType: document.contentType, data: document.data };
+      }
+    } catch (error) {
+      throw toEdgeError(error, signal, delivered + 1);
     }
   }
 

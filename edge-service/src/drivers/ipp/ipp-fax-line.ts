@@ -4,6 +4,8 @@
  * document, Get-Job-Attributes to follow it.
  */
 import type {
+  DeviceBoot,
+  FaxLogEntry,
   DestinationState,
   DestinationStatus,
   FaxDocument,
@@ -16,6 +18,7 @@ import type {
 import { EdgeError } from '../../edge-error.ts';
 import type { Logger } from '../../logger.ts';
 import { failureFromReasons } from './fax-failure-reasons.ts';
+import { readCappedBody } from '../read-capped-body.ts';
 import { groupOf, IppClient, IppError, valuesOf } from './ipp-client.ts';
 import type { IppAttributes, IppAttributeValue, IppCollection, IppDecodedResponse } from './node-ipp.ts';
 
@@ -51,9 +54,15 @@ const JOB_ATTRIBUTES = [
   'job-pages-completed',
   'destination-statuses',
   'destination-uris',
+  // What tells our job from another that a restarted modem numbered the same.
+  'job-name',
+  'job-uuid',
 ];
 
-const FOUND_JOB_ATTRIBUTES = [...JOB_ATTRIBUTES, 'job-name', 'number-of-documents'];
+const FOUND_JOB_ATTRIBUTES = [...JOB_ATTRIBUTES, 'number-of-documents'];
+
+/** A transmission log is a few KB per job; a device sending more is not sending a log. */
+const MAX_FAX_LOG_BYTES = 4 * 1024 * 1024;
 
 const JOB_STATES: Record<string, FaxJobStatus['state']> = {
   pending: 'pending',
@@ -78,6 +87,8 @@ export class IppFaxLine implements FaxLine {
   readonly #client: IppClient;
   readonly #sendDocumentMs: number;
   readonly #logger: Logger | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #requestMs: number;
 
   constructor(options: IppFaxLineOptions) {
     this.#client = new IppClient({
@@ -89,6 +100,8 @@ export class IppFaxLine implements FaxLine {
     });
     this.#sendDocumentMs = options.timeouts?.sendDocumentMs ?? 120_000;
     this.#logger = options.logger;
+    this.#fetch = options.fetch ?? fetch;
+    this.#requestMs = options.timeouts?.requestMs ?? 15_000;
   }
 
   async capabilities(): Promise<FaxLineCapabilities> {
@@ -204,6 +217,40 @@ export class IppFaxLine implements FaxLine {
       operationAttributes: { 'which-jobs': which, 'requested-attributes': FOUND_JOB_ATTRIBUTES },
     });
     return response.groups.filter((g) => g.name === 'job-attributes-tag').map((g) => g.attributes);
+  }
+
+  async boot(): Promise<DeviceBoot> {
+    const response = await this.#call('Get-Printer-Attributes', {
+      operationAttributes: { 'requested-attributes': ['printer-up-time', 'printer-uuid'] },
+    });
+    const printer = groupOf(response, 'printer-attributes-tag');
+    const upTime = count(printer['printer-up-time']);
+    if (upTime === undefined)
+      throw new EdgeError('FAX_ERROR', `${this.#client.printerUri} reports no printer-up-time.`);
+    return { printerUuid: text(printer['printer-uuid']) ?? null, bootedAt: Date.now() - upTime * 1000 };
+  }
+
+  /**
+   * The log at printer-fax-log-uri, in the JSON shape `mfp-edge simulator` serves (a list of jobs with
+   * `name`, `jobUuid`, `pages` and `destinations: [{uri, status, imagesCompleted}]`). Other devices'
+   * logs (HTML pages mostly) prove nothing to the edge: null.
+   */
+  async faxLog(): Promise<FaxLogEntry[] | null> {
+    const response = await this.#call('Get-Printer-Attributes', {
+      operationAttributes: { 'requested-attributes': ['printer-fax-log-uri'] },
+    });
+    const uri = text(groupOf(response, 'printer-attributes-tag')['printer-fax-log-uri']);
+    if (!uri || !/^https?:\/\//i.test(uri)) return null;
+    let body: Buffer;
+    try {
+      const answer = await this.#fetch(uri, { signal: AbortSignal.timeout(this.#requestMs) });
+      if (!answer.ok || !/json/i.test(answer.headers.get('content-type') ?? '')) return null;
+      body = await readCappedBody(answer, { maxBytes: MAX_FAX_LOG_BYTES });
+    } catch (error) {
+      this.#logger?.warn({ err: error, uri }, 'cannot read the fax log');
+      return null;
+    }
+    return parseFaxLog(body);
   }
 
   async cancel(jobId: number): Promise<void> {
@@ -357,5 +404,38 @@ function toFaxJobStatus(jobId: number, job: IppAttributes): FaxJobStatus {
     count(job['job-impressions-completed']) ??
     count(job['job-pages-completed']) ??
     Math.max(0, ...destinations.map((d) => d.pagesSent));
-  return { jobId, state, pagesCompleted, destinations };
+  const name = text(job['job-name']);
+  const uuid = text(job['job-uuid']);
+  return { jobId, state, pagesCompleted, destinations, ...(name ? { name } : {}), ...(uuid ? { uuid } : {}) };
+}
+
+/** The simulator's JSON fax log, or null for anything else; entries that do not fit are left out. */
+export function parseFaxLog(body: Buffer): FaxLogEntry[] | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(data)) return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+  return data.flatMap((raw): FaxLogEntry[] => {
+    if (typeof raw !== 'object' || raw === null) return [];
+    const entry = raw as Record<string, unknown>;
+    const destinations = Array.isArray(entry.destinations) ? (entry.destinations as unknown[]) : [];
+    return [
+      {
+        name: str(entry.name),
+        uuid: str(entry.jobUuid),
+        pages: num(entry.pages),
+        destinations: destinations.flatMap((d) => {
+          if (typeof d !== 'object' || d === null) return [];
+          const { uri, status, imagesCompleted } = d as Record<string, unknown>;
+          if (typeof uri !== 'string') return [];
+          return [{ uri, completed: status === 'completed', pagesSent: num(imagesCompleted) ?? 0 }];
+        }),
+      },
+    ];
+  });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { EdgeError } from '../../../../edge-service/src/edge-error.ts';
 import type { FaxDocument } from '../../../../edge-service/src/domain/fax-line.ts';
+import { isLaterBoot } from '../../../../edge-service/src/domain/fax-line.ts';
 import { IppFaxLine } from '../../../../edge-service/src/drivers/ipp/ipp-fax-line.ts';
 import type { IppAttributes, IppDecodedRequest } from '../../../../edge-service/src/drivers/ipp/node-ipp.ts';
 import { FakeIppServer, type FakeAnswer } from './fake-ipp-server.ts';
@@ -468,6 +469,33 @@ describe('IppFaxLine on the simulator: PWG raster and a pre-dial string', functi
       const differing = disagreement(got, sent);
       assert.ok(differing < 0.01, `page ${index + 1}: ${(differing * 100).toFixed(2)}% of pixels differ`);
     }
+  });
+
+  it('tells its jobs apart by job-name and job-uuid, its boot by printer-up-time, and proves delivery from its log', async () => {
+    const line = new IppFaxLine({ url: simulator.deviceUrls.faxUrl });
+    const bootBefore = await line.boot();
+    assert.match(bootBefore.printerUuid ?? '', /^urn:uuid:/);
+    assert.ok(bootBefore.bootedAt <= Date.now() && bootBefore.bootedAt > Date.now() - 600_000);
+    const pdf: FaxDocument = {
+      contentType: 'application/pdf',
+      data: await onePagePdf(),
+      pages: 1,
+      name: 'f',
+    };
+    const jobId = await line.submit(pdf, ['tel:+12125550180'], { jobName: 'mfp-edge:ident:1' });
+    let status = await line.status(jobId);
+    assert.equal(status.name, 'mfp-edge:ident:1');
+    assert.match(status.uuid ?? '', /^urn:uuid:/);
+    const deadline = Date.now() + 20000;
+    while (status.state !== 'completed' && status.state !== 'aborted' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await line.status(jobId);
+    }
+    const entry = (await line.faxLog())?.find((e) => e.name === 'mfp-edge:ident:1');
+    assert.ok(entry, 'the job is in the fax log');
+    assert.equal(entry.uuid, status.uuid);
+    assert.deepEqual(entry.destinations, [{ uri: 'tel:+12125550180', completed: true, pagesSent: 1 }]);
+    assert.ok(!isLaterBoot(bootBefore, await line.boot()), 'same boot');
   });
 });
 
