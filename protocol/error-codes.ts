@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   FAX_DROPPED: 'The call dropped during transmission.',
   FAX_LINE_DOWN: 'The fax line of the device is down.',
   FAX_ERROR: 'The fax modem reported an error.',
+  FAX_UNREACHABLE: 'The printer does not answer: check it is on and connected to the network.',
   FAX_JOB_LOST:
     'The printer lost the fax part-way (it restarted or stopped answering); it is sent again if the retry policy allows.',
   // Edge storage

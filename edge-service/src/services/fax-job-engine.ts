@@ -404,19 +404,19 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   ): Promise<JobRecord> {
     signal.throwIfAborted();
     if (job.submitTag !== null) {
-      const adopted = await this.#reconcile(job, faxLine, log);
+      const adopted = await this.#reconcile(job, faxLine, signal, log);
       if (adopted) return adopted;
     } else {
       const lost = attemptRecipients(job).some((r) => r.error?.code === 'FAX_JOB_LOST');
       if (lost) {
         // A modem that was only out of reach may still hold the lost attempt: follow it, never twice.
-        const held = await this.#stillHeld(job, faxLine, log);
+        const held = await this.#stillHeld(job, faxLine, signal, log);
         if (held) return held;
       }
       const open = job.recipients.filter((r) => r.state !== 'delivered' && r.state !== 'failed');
       // A modem that takes one destination per job gets one device job per number, untried first;
       // #conclude starts the next one.
-      const { multipleDestinations } = await faxLine.capabilities();
+      const { multipleDestinations } = await this.#untilReachable(() => faxLine.capabilities(), signal);
       const chosen = multipleDestinations ? open : [open.find((r) => r.attempts === 0) ?? open[0]!];
       const positions = chosen.map((r) => r.position);
       const number = job.attempt + 1;
@@ -429,21 +429,47 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     }
     const pages = await this.#spooledPages(job);
     if (job.totalPages !== pages.length) job = this.#update(job, { totalPages: pages.length });
-    const document = await this.#document(faxLine, pages);
+    const document = await this.#document(faxLine, pages, signal);
     signal.throwIfAborted();
     const destinations = attemptRecipients(job).map((r) => telUri(r.number));
     const { preDialString } = this.#policy(device);
     const boot = await this.#boot(faxLine, log);
-    const deviceJobId = await faxLine.submit(
-      { ...document, pages: pages.length, name: `fax-${job.seq}` },
-      destinations,
-      { jobName: job.submitTag!, ...(preDialString ? { preDialString } : {}) },
-    );
+    let deviceJobId: number;
+    try {
+      deviceJobId = await faxLine.submit(
+        { ...document, pages: pages.length, name: `fax-${job.seq}` },
+        destinations,
+        { jobName: job.submitTag!, ...(preDialString ? { preDialString } : {}) },
+      );
+    } catch (error) {
+      // No answer mid-hand-over: the modem may or may not hold the fax. The next attempt looks for it
+      // under this attempt's tag before it sends anything.
+      if (error instanceof EdgeError && error.code === 'FAX_UNREACHABLE')
+        return this.#lost(job, faxLine, 'silent', log);
+      throw error;
+    }
     log.info(
       { deviceJobId, attempt: job.attempt, destinations: destinations.length, format: document.contentType },
       'fax handed over',
     );
     return this.#update(job, { deviceJobId, deviceBoot: boot ? JSON.stringify(boot) : null });
+  }
+
+  /**
+   * `call`, again while the modem does not answer (a printer booting, a network blip), for up to the
+   * poll timeout: then FAX_UNREACHABLE ends the job.
+   */
+  async #untilReachable<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    const deadline = Date.now() + (this.#o.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS);
+    for (let failures = 1; ; failures++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof EdgeError) || error.code !== 'FAX_UNREACHABLE' || Date.now() >= deadline)
+          throw error;
+        await sleep(Math.min(this.#o.pollMs * failures, MAX_POLL_BACKOFF_MS), undefined, { signal });
+      }
+    }
   }
 
   async #boot(faxLine: FaxLine, log: Logger): Promise<DeviceBoot | null> {
@@ -461,14 +487,19 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
    * holds a document is ours and is followed. Jobs created but left without their document are
    * cancelled, and the caller sends again.
    */
-  async #reconcile(job: JobRecord, faxLine: FaxLine, log: Logger): Promise<JobRecord | null> {
+  async #reconcile(
+    job: JobRecord,
+    faxLine: FaxLine,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<JobRecord | null> {
     const tag = job.submitTag!;
     if (!faxLine.findJobs)
       throw new EdgeError(
         'FAX_ERROR',
         'The edge restarted while handing this fax to the modem, and the modem cannot list its jobs: check its fax log before sending again.',
       );
-    const found = await faxLine.findJobs(tag);
+    const found = await this.#untilReachable(() => faxLine.findJobs!(tag), signal);
     // A device that does not report number-of-documents may hold it: never risk a second send.
     const holding = found.find((j) => j.documents !== 0);
     if (holding) {
@@ -492,10 +523,15 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
    * The lost attempt's device job, if the modem still holds it under its tag on the same boot (it
    * was out of reach, not restarted): the attempt is taken up again instead of sending a second fax.
    */
-  async #stillHeld(job: JobRecord, faxLine: FaxLine, log: Logger): Promise<JobRecord | null> {
+  async #stillHeld(
+    job: JobRecord,
+    faxLine: FaxLine,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<JobRecord | null> {
     if (!faxLine.findJobs) return null;
     const tag = submitTag(job.id, job.attempt);
-    const found = await faxLine.findJobs(tag).catch(() => []);
+    const found = await this.#untilReachable(() => faxLine.findJobs!(tag), signal);
     const held = found.find((j) => j.state !== 'aborted' && j.state !== 'cancelled' && j.documents !== 0);
     if (!held) return null;
     log.info({ deviceJobId: held.jobId, tag }, 'the modem still holds the fax it was thought to have lost');
@@ -560,8 +596,12 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     return settled;
   }
 
-  async #document(faxLine: FaxLine, pages: FaxPage[]): Promise<Pick<FaxDocument, 'contentType' | 'data'>> {
-    const formats = (await faxLine.capabilities()).documentFormats;
+  async #document(
+    faxLine: FaxLine,
+    pages: FaxPage[],
+    signal: AbortSignal,
+  ): Promise<Pick<FaxDocument, 'contentType' | 'data'>> {
+    const formats = (await this.#untilReachable(() => faxLine.capabilities(), signal)).documentFormats;
     const format = chooseFaxFormat(formats);
     if (!format)
       throw new EdgeError(

@@ -97,10 +97,11 @@ export class ScriptedFaxLine implements FaxLine {
   }
 
   #reachable(): void {
-    if (this.silent) throw new EdgeErrorClass('FAX_ERROR', 'connect ECONNREFUSED (the modem is off)');
+    if (this.silent) throw new EdgeErrorClass('FAX_UNREACHABLE', 'connect ECONNREFUSED (the modem is off)');
   }
 
   async capabilities() {
+    this.#reachable();
     return {
       makeAndModel: 'Scripted modem',
       documentFormats: this.documentFormats,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceDrivers } from '../../../edge-service/src/services/device-drivers.ts';
+import { EdgeError } from '../../../edge-service/src/edge-error.ts';
 import { submitTag } from '../../../edge-service/src/services/fax-job-engine.ts';
 import type { JobRecord } from '../../../edge-service/src/domain/job.ts';
 import { textPageJpeg } from '../../helpers/sample-page.ts';
@@ -222,5 +223,40 @@ describe('FaxJobEngine when the printer restarts (scripted modem)', function () 
     await harness.engine.cancel(job.id).catch(() => undefined);
     await harness.waitForFinal(job.id);
     assert.equal(faxLine.cancel.calledWith(other.jobId), false);
+  });
+  it('a printer still booting at hand-over is waited for; one off past the poll timeout fails FAX_UNREACHABLE', async () => {
+    await start(600);
+    faxLine.silent = true;
+    const job = harness.submit([A]);
+    await sleep(150);
+    faxLine.silent = false;
+    assert.equal((await harness.waitForFinal(job.id)).state, 'delivered');
+    faxLine.silent = true;
+    const second = harness.submit([B]);
+    const failed = await harness.waitForFinal(second.id);
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.error?.code, 'FAX_UNREACHABLE');
+    assert.equal(faxLine.submissions.length, 1);
+  });
+
+  it('no answer to the hand-over itself: the next attempt finds the fax the modem took, and never sends it twice', async () => {
+    await start();
+    faxLine.pollsPerJob = 1_000_000;
+    // The modem takes the job, and the answer is lost on the way back.
+    const submit = faxLine.submit.bind(faxLine);
+    let lostAnswer = true;
+    faxLine.submit = async (...args) => {
+      const id = await submit(...args);
+      if (!lostAnswer) return id;
+      lostAnswer = false;
+      throw new EdgeError('FAX_UNREACHABLE', 'socket hang up');
+    };
+    const job = harness.submit([A]);
+    await harness.waitFor(job.id, (j) => j.state === 'retry-wait');
+    faxLine.pollsPerJob = 1;
+    const done = await harness.waitForFinal(job.id);
+    assert.equal(done.state, 'delivered');
+    assert.equal(faxLine.submissions.length, 1, 'never sent twice');
+    assert.equal(done.attempt, 1);
   });
 });

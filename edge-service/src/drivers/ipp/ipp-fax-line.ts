@@ -281,6 +281,9 @@ function toEdgeError(error: unknown, operation: string, jobId: number | undefine
   if (error instanceof EdgeError) return error;
   if (!(error instanceof IppError)) return EdgeError.from(error);
   const details = { cause: error };
+  // No answer at all: the engine tells this apart, since the device may hold the job or may be off.
+  if (error.code === 'network' || error.code === 'timeout')
+    return new EdgeError('FAX_UNREACHABLE', error.message, details);
   if (error.code === 'status') {
     const status = error.status ?? '';
     if (jobId !== undefined && (status === 'client-error-not-found' || status === 'client-error-gone'))

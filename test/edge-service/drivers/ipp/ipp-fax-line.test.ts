@@ -89,12 +89,12 @@ describe('IppFaxLine', () => {
       });
     }
 
-    it('turns a device that does not answer into FAX_ERROR with the reason', async () => {
+    it('turns a device that does not answer into FAX_UNREACHABLE with the reason', async () => {
       server = new FakeIppServer(() => ({ hang: true }));
       const line = new IppFaxLine({ url: await server.start(), timeouts: { requestMs: 200 } });
       await assert.rejects(
         line.capabilities(),
-        (e: unknown) => e instanceof EdgeError && e.code === 'FAX_ERROR' && /no answer/.test(e.message),
+        (e: unknown) => e instanceof EdgeError && e.code === 'FAX_UNREACHABLE' && /no answer/.test(e.message),
       );
     });
   });
