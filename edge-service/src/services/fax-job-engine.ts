@@ -195,10 +195,11 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     try {
       const device = this.#o.devices.get(job.deviceId);
       if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED', 'The device of this job no longer exists.');
-      const faxLine = this.#o.drivers.faxLine(device);
+      // A device without a fax modem fails here, before anything is scanned.
+      this.#o.drivers.faxLine(device);
       if (job.state === 'scanning') await this.#carryOnScan(job, device, signal, log);
       else if (job.state === 'accepted') await this.#scan(job, device, signal);
-      await this.#deliver(job.id, device, faxLine, signal, log);
+      await this.#deliver(job.id, signal, log);
     } catch (error) {
       job = this.#o.jobs.get(job.id)!;
       if (signal.aborted && this.#stopping) {
@@ -310,6 +311,19 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     } catch (error) {
       // Pages already converting would write into the spool after the job ended.
       await Promise.allSettled(conversions);
+      // A printer that went away mid-feed (a reboot, a power cut) took the fed sheets' scans with it.
+      const scanned = current.pagesScanned;
+      if (
+        error instanceof EdgeError &&
+        error.code === 'SCANNER_OFFLINE' &&
+        scanned > 0 &&
+        job.options.source === 'adf'
+      )
+        throw new EdgeError(
+          'SCAN_INTERRUPTED',
+          `The printer stopped answering while scanning (after page ${scanned}); put all the originals back in the feeder and send again.`,
+          { cause: error },
+        );
       throw error;
     }
     const total = kept + conversions.length;
@@ -374,19 +388,17 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   }
 
   /** Attempts until every recipient is delivered or out of attempts. */
-  async #deliver(
-    jobId: string,
-    device: DeviceRecord,
-    faxLine: FaxLine,
-    signal: AbortSignal,
-    log: Logger,
-  ): Promise<void> {
+  async #deliver(jobId: string, signal: AbortSignal, log: Logger): Promise<void> {
     for (;;) {
       let job = this.#o.jobs.get(jobId)!;
       if (job.state === 'retry-wait') {
         const wait = job.retryAt ? Date.parse(job.retryAt) - Date.now() : 0;
         if (wait > 0) await sleep(wait, undefined, { signal });
       }
+      // Read again for every attempt: the device's address may have changed since the job began.
+      const device = this.#o.devices.get(job.deviceId);
+      if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED', 'The device of this job no longer exists.');
+      const faxLine = this.#o.drivers.faxLine(device);
       if (job.deviceJobId === null) job = await this.#handOver(job, device, faxLine, signal, log);
       // Null when the modem's log proved the attempt delivered: nothing left to follow.
       if (job.deviceJobId !== null) job = await this.#follow(job, faxLine, signal, log);
@@ -635,6 +647,9 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
         if (Date.now() - silentSince >= pollTimeoutMs) return this.#lost(job, faxLine, 'silent', log);
         failures++;
         checkBoot = true;
+        // The device may have been given a new address meanwhile (re-paired, or the demo's simulator).
+        const device = this.#o.devices.get(job.deviceId);
+        if (device) faxLine = this.#o.drivers.faxLine(device);
         log.debug({ err: error }, 'fax status poll failed; retrying');
         await sleep(Math.min(this.#o.pollMs * failures, MAX_POLL_BACKOFF_MS), undefined, { signal });
         continue;
