@@ -95,6 +95,21 @@ export class VirtualScanner {
     await this.#renderer.clear();
   }
 
+  /**
+   * The device loses power: every job ends (JobCanceledBySystem; a held NextDocument is released) and
+   * the job list is gone, as a real scanner forgets it. The originals stay in the tray.
+   */
+  async powerOff(): Promise<void> {
+    this.#started = false;
+    for (const job of this.#jobs) job.cancel('JobCanceledBySystem');
+    await Promise.all(this.#jobs.map((job) => job.settled()));
+    this.#jobs = [];
+  }
+
+  powerOn(): void {
+    this.#started = true;
+  }
+
   get nextDocumentHoldMs(): number {
     // The quirks profile keeps the 503s real devices send while scanning (QUIRKS.md).
     return (
