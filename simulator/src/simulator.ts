@@ -1,6 +1,7 @@
 import express from 'express';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Faults } from './faults.ts';
 import { SimClock } from './clock.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -13,7 +14,9 @@ import { RemoteMachines } from './fax/remote-machines.ts';
 import { createIppHandler } from './fax/ipp-handler.ts';
 import { createFaxRoutes } from './fax/fax-routes.ts';
 import { createFaultRoutes } from './control-api/fault-routes.ts';
-import { createErrorHandler, notFoundHandler } from './control-api/http-errors.ts';
+import { createErrorHandler, notFoundHandler, SimulatorError } from './control-api/http-errors.ts';
+import { createPowerRoutes, type PowerCycleReport, type PowerStatus } from './control-api/power-routes.ts';
+import { FaxLog } from './fax/fax-log.ts';
 import { createConsoleRoutes } from './console/console-routes.ts';
 import { DeviceLogin } from './device-login/device-login.ts';
 import { createDeviceLoginRoutes } from './device-login/device-login-routes.ts';
@@ -37,7 +40,10 @@ export interface SimulatorOptions {
   dnsSd?: boolean;
   /** 'quirks': the scanner plays back real devices' eSCL quirks (QUIRKS.md) instead of the clean protocol. */
   scannerProfile?: ScannerProfile;
-  /** Keep what a tester expects to survive a restart here (received faxes, line behaviours); memory only if unset. */
+  /**
+   * Keep what a tester expects to survive a restart here (received faxes, line behaviours, the fax
+   * log); memory only if unset.
+   */
   dataDir?: string;
 }
 
@@ -51,6 +57,8 @@ export class Simulator {
   readonly scanner: VirtualScanner;
   readonly remotes: RemoteMachines;
   readonly modem: FaxModem;
+  /** The modem's transmission log; survives power cycles, and restarts with `dataDir`. */
+  readonly faxLog: FaxLog;
   /** The MFP's own sign-in; emits 'change' when the signed-in person changes. */
   readonly deviceLogin = new DeviceLogin();
   readonly #adminPassword: string;
@@ -58,6 +66,11 @@ export class Simulator {
   readonly #logger: Logger;
   #server: Server | null = null;
   #advertiser: DnsSdAdvertiser | null = null;
+  /** Open connections, so a power cut can drop them (server.close() only stops new ones). */
+  readonly #sockets = new Set<Socket>();
+  #powerCycling = false;
+  /** The port listened on (kept: while the device is off nothing is bound). */
+  #port = 0;
 
   constructor(options: SimulatorOptions = {}) {
     this.#options = options;
@@ -74,18 +87,22 @@ export class Simulator {
       logger: this.#logger.child({ module: 'remote-machines' }),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     });
+    this.faxLog = new FaxLog({
+      logger: this.#logger.child({ module: 'fax-log' }),
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    });
     this.modem = new FaxModem({
       clock: this.clock,
       faults: this.faults,
       logger: this.#logger.child({ module: 'fax' }),
       remotes: this.remotes,
+      log: this.faxLog,
     });
   }
 
   get url(): string {
     if (!this.#server) throw new Error('simulator is not running');
-    const address = this.#server.address() as AddressInfo;
-    return `http://${this.#options.host ?? '127.0.0.1'}:${address.port}`;
+    return `http://${this.#options.host ?? '127.0.0.1'}:${this.#port}`;
   }
 
   /** eSCL root and IPP FaxOut URI, as an edge is configured with them. */
@@ -106,6 +123,7 @@ export class Simulator {
   async start(): Promise<void> {
     if (this.#server) throw new Error('simulator already started');
     await this.remotes.start();
+    this.faxLog.start();
     await this.scanner.start();
     await this.modem.start();
     const app = express();
@@ -119,6 +137,7 @@ export class Simulator {
     app.use('/sim/api/feeder', createFeederRoutes(this.scanner));
     app.use('/sim/api/faults', createFaultRoutes(this.faults));
     app.use('/sim/api/device-login', createDeviceLoginRoutes(this.deviceLogin));
+    app.use('/sim/api', createPowerRoutes(this));
     app.use('/sim/api', createFaxRoutes(this.remotes, this.modem));
     app.use(
       '/device/api/v1',
@@ -133,20 +152,19 @@ export class Simulator {
     app.use(notFoundHandler);
     app.use(createErrorHandler(this.#logger.child({ module: 'http' })));
     const server = createServer(app);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#options.port ?? 8090, this.#options.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
+    server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
     });
+    await this.#listen(server, this.#options.port ?? 8090);
+    this.#port = (server.address() as AddressInfo).port;
     this.#server = server;
     this.#logger.info({ url: this.url }, 'simulator listening');
     if (this.#options.dnsSd) {
       this.#advertiser = createSimulatorAdvertiser({
         scanner: this.scanner.identity,
         address: this.#options.host ?? '127.0.0.1',
-        port: (server.address() as AddressInfo).port,
+        port: this.#port,
         logger: this.#logger.child({ module: 'dns-sd' }),
       });
       try {
@@ -155,6 +173,84 @@ export class Simulator {
         await this.stop();
         throw error;
       }
+    }
+  }
+
+  #listen(server: Server, port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.#options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  powerStatus(): PowerStatus {
+    return {
+      state: 'on',
+      boot: this.faxLog.boot,
+      poweredOnAt: this.faxLog.bootedAt.toISOString(),
+      upTimeSeconds: this.modem.upTime(),
+    };
+  }
+
+  /**
+   * Switches the device off and, after `offMs` real milliseconds, on again, as its power button does.
+   * Off means gone from the network: the listener closes, so new connections are refused
+   * (ECONNREFUSED), and open ones are cut (ECONNRESET), except `keep` (the control API request that
+   * asked, so it can be answered). Unfinished scan and fax jobs are lost; the fax being sent is cut
+   * off, its remote machine keeping a partial fax. After power-on there are no jobs, job ids start at
+   * 1, printer-up-time counts from the power-on; printer-uuid, the fax log, received faxes, line
+   * behaviours, the feeder and raised faults stay. The person signed in at the device is signed out.
+   */
+  async powerCycle(options: { offMs: number; keep?: Socket }): Promise<PowerCycleReport> {
+    const server = this.#server;
+    if (!server) throw new SimulatorError('DEVICE_OFF', 'the simulator is not running', 503);
+    if (this.#powerCycling)
+      throw new SimulatorError('POWER_CYCLE_IN_PROGRESS', 'the device is already restarting', 409);
+    this.#powerCycling = true;
+    const log = this.#logger.child({ module: 'power' });
+    try {
+      const port = this.#port;
+      const poweredOffAt = new Date();
+      const dropped = {
+        scanJobs: this.scanner.activeJob() ? 1 : 0,
+        faxJobs: this.modem.queuedJobCount(),
+      };
+      server.close();
+      for (const socket of this.#sockets) if (socket !== options.keep) socket.destroy();
+      log.info({ offMs: options.offMs, dropped }, 'device switched off');
+      await this.scanner.powerOff();
+      await this.modem.powerOff();
+      this.deviceLogin.signOut();
+      // The partial fax the cut-off call left is on disk before the device claims to be back.
+      await this.remotes.stop();
+      await delay(options.offMs);
+      // stop() while it was off: it stays off.
+      if (this.#server !== server) throw new SimulatorError('DEVICE_OFF', 'the simulator was stopped', 503);
+      this.faxLog.powerOn();
+      this.modem.powerOn();
+      this.scanner.powerOn();
+      try {
+        await this.#listen(server, port);
+      } catch (error) {
+        log.error({ err: error, port }, 'could not listen again after the power cycle');
+        throw new SimulatorError('POWER_ON_FAILED', `the device could not take port ${port} again`, 500, {
+          cause: error,
+        });
+      }
+      log.info({ boot: this.faxLog.boot }, 'device switched on');
+      return {
+        state: 'on',
+        boot: this.faxLog.boot,
+        offMs: options.offMs,
+        poweredOffAt: poweredOffAt.toISOString(),
+        poweredOnAt: this.faxLog.bootedAt.toISOString(),
+        dropped,
+      };
+    } finally {
+      this.#powerCycling = false;
     }
   }
 

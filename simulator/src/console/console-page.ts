@@ -64,6 +64,10 @@ ${panelSection(options.panelUrl)}
 <p id="fault-summary" role="status" aria-label="Raised faults">…</p>
 <ul id="fault-switches" class="switches" aria-label="Fault switches"></ul>
 <p id="fault-alert" role="alert"></p>
+<h3 id="power-heading">Power</h3>
+<p><button type="button" id="power-cycle" aria-describedby="power-status">Restart device</button>
+<span id="power-status" role="status" aria-label="Device power">…</span></p>
+<p id="power-alert" role="alert"></p>
 </section>
 
 <section id="feeder" aria-labelledby="feeder-heading">

@@ -1,4 +1,5 @@
 import type { DocumentFormat } from './fax-document-decoder.ts';
+import type { FaxInterruption } from './fax-log-entry.ts';
 
 /** RFC 8011 job states; PWG 5100.15 reuses them as each destination's transmission-status. */
 export type FaxJobState =
@@ -72,6 +73,8 @@ export interface FaxJob {
   /** Pages of the document once decoded. */
   pageCount?: number;
   createdAt: Date;
+  /** Set when the job ended because the device went off (see FaxInterruption). */
+  interruptedBy?: FaxInterruption;
   processingAt?: Date;
   completedAt?: Date;
 }

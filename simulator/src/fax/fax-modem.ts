@@ -17,6 +17,7 @@ import {
   type FaxJobOptions,
 } from './fax-job.ts';
 import type { RemoteMachines } from './remote-machines.ts';
+import { FaxLog } from './fax-log.ts';
 
 /** printer-state-reasons keyword while the `line-down` fault is raised (no suffix = error, RFC 8011 §5.4.12). */
 export const LINE_DOWN_REASON = 'fax-modem-line-down';
@@ -46,9 +47,11 @@ const DEFAULT_TIMINGS: LineTimings = {
 };
 
 const MAX_FINISHED_JOBS = 100;
-/** Abort reasons: a user's Cancel-Job, or stop(). */
+/** Abort reasons: a user's Cancel-Job, stop(), or powerOff(). */
 const CANCELED = 'canceled';
 const STOPPED = 'stopped';
+const POWER_CYCLE = 'power-cycle';
+type HaltReason = typeof STOPPED | typeof POWER_CYCLE;
 
 export interface FaxModemOptions {
   clock: SimClock;
@@ -65,6 +68,8 @@ export interface FaxModemOptions {
   multipleOperationTimeoutS?: number;
   /** What the modem holds and decodes at most (fax-limits.ts); the defaults suit a shared process. */
   limits?: Partial<FaxLimits>;
+  /** The transmission log, started by its owner; a memory-only one if unset. */
+  log?: FaxLog;
 }
 
 const NO_DATA = Buffer.alloc(0);
@@ -93,6 +98,8 @@ export class FaxModem extends EventEmitter {
   readonly #aborts = new Map<number, AbortController>();
   #nextJobId = 1;
   #current: FaxJob | undefined;
+  /** The loop sending #current; powerOff() waits for it to give up the line. */
+  #currentRun: Promise<void> = Promise.resolve();
   #running = false;
   #startedAt = Date.now();
   readonly #multipleOperationTimeoutMs: number;
@@ -101,6 +108,8 @@ export class FaxModem extends EventEmitter {
   #statusChangedAt = new Date();
   lastIdentify: IdentifyRequest | undefined;
   readonly limits: Readonly<FaxLimits>;
+  /** What was sent where, across power cycles (GET /sim/api/fax-log). */
+  readonly log: FaxLog;
 
   constructor(options: FaxModemOptions) {
     super();
@@ -112,6 +121,7 @@ export class FaxModem extends EventEmitter {
     this.#timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.#multipleOperationTimeoutMs = (options.multipleOperationTimeoutS ?? 300) * 1000;
     this.limits = Object.freeze({ ...DEFAULT_FAX_LIMITS, ...options.limits });
+    this.log = options.log ?? new FaxLog({ logger: this.#log });
   }
 
   get multipleOperationTimeoutS(): number {
@@ -125,17 +135,49 @@ export class FaxModem extends EventEmitter {
   }
 
   stop(): void {
+    this.#halt(STOPPED);
+  }
+
+  /**
+   * The device loses power: every unfinished job ends (the one on the line is cut off where it is;
+   * the remote machine keeps the pages it confirmed, as a partial fax). Resolves once the line is
+   * free and the log has the outcome.
+   */
+  async powerOff(): Promise<void> {
+    this.#halt(POWER_CYCLE);
+    await this.#currentRun;
+  }
+
+  /**
+   * Power back on: a fresh boot, as a real modem has — no jobs, ids from 1, printer-up-time from
+   * now. The log stays, and so does printer-uuid.
+   */
+  powerOn(): void {
+    this.#jobs.clear();
+    this.#nextJobId = 1;
+    this.lastIdentify = undefined;
+    this.start();
+  }
+
+  #halt(reason: HaltReason): void {
     this.#running = false;
     for (const timer of this.#operationTimers.values()) clearTimeout(timer);
     this.#operationTimers.clear();
-    for (const controller of this.#aborts.values()) controller.abort(STOPPED);
+    for (const controller of this.#aborts.values()) controller.abort(reason);
     this.#aborts.clear();
     this.#queue.length = 0;
     for (const job of this.#jobs.values()) {
       if (TERMINAL_STATES.has(job.state) || job.state === 'processing') continue;
-      this.#finishDestinations(job, 'aborted');
-      this.#finish(job, 'aborted', ['aborted-by-system'], 'The fax modem stopped');
+      this.#interrupt(job, reason);
     }
+  }
+
+  /** Ends a job the device going off interrupted (not a user's cancel). */
+  #interrupt(job: FaxJob, reason: HaltReason): void {
+    job.interruptedBy = reason === POWER_CYCLE ? 'power-cycle' : 'power-off';
+    this.#finishDestinations(job, 'aborted');
+    const message = reason === POWER_CYCLE ? 'The device was switched off' : 'The fax modem stopped';
+    this.#finish(job, 'aborted', ['aborted-by-system'], message);
   }
 
   get running(): boolean {
@@ -379,7 +421,7 @@ export class FaxModem extends EventEmitter {
     this.#current = job;
     const controller = new AbortController();
     this.#aborts.set(job.id, controller);
-    this.#process(job, controller.signal)
+    this.#currentRun = this.#process(job, controller.signal)
       .catch((error: unknown) => {
         this.#log.error({ err: error, jobId: job.id }, 'fax job failed unexpectedly');
         this.#finish(job, 'aborted', ['aborted-by-system'], 'Internal error');
@@ -487,12 +529,16 @@ export class FaxModem extends EventEmitter {
         this.#changed(job);
       }
       this.#store(destination, received, 'received');
+      // On disk before the log says completed: a process killed now must not leave a delivery on
+      // record that the remote machine does not have.
+      await this.#remotes.flush();
       destination.transmissionStatus = 'completed';
       this.#log.info({ jobId: job.id, number: destination.number, pages: pages.length }, 'fax delivered');
     } catch (error) {
       if (!signal.aborted) throw error;
+      // Cut off mid-call: the remote machine keeps what it confirmed, never as a complete fax.
       if (received.length > 0) this.#store(destination, received, 'partial');
-      destination.transmissionStatus = 'canceled';
+      destination.transmissionStatus = signal.reason === CANCELED ? 'canceled' : 'aborted';
     }
   }
 
@@ -502,9 +548,10 @@ export class FaxModem extends EventEmitter {
 
   #conclude(job: FaxJob, signal: AbortSignal): void {
     if (signal.aborted) {
-      this.#finishDestinations(job, 'canceled');
-      if (signal.reason === CANCELED) this.#finish(job, 'canceled', ['job-canceled-by-user'], 'Canceled');
-      else this.#finish(job, 'aborted', ['aborted-by-system'], 'The fax modem stopped');
+      if (signal.reason === CANCELED) {
+        this.#finishDestinations(job, 'canceled');
+        this.#finish(job, 'canceled', ['job-canceled-by-user'], 'Canceled');
+      } else this.#interrupt(job, signal.reason as HaltReason);
       return;
     }
     const failures = [...new Set(job.destinations.flatMap((d) => (d.failure ? [d.failure] : [])))];
@@ -548,6 +595,7 @@ export class FaxModem extends EventEmitter {
 
   #changed(job: FaxJob): void {
     this.#noteStatus();
+    this.log.record(job);
     this.emit('job', job);
   }
 }

@@ -20,32 +20,11 @@ const lineBody = z.object({
   bitRate: z.number().int().min(300).max(33_600).optional(),
 });
 
-/** The modem's transmission log (printer-fax-log-uri): what was sent where, newest first. */
-function faxLog(modem: FaxModem): unknown[] {
-  return modem.jobs().map((job) => ({
-    jobId: job.id,
-    jobUuid: job.uuid,
-    name: job.name,
-    user: job.userName,
-    state: job.state,
-    reasons: job.reasons,
-    pages: job.pageCount ?? null,
-    createdAt: job.createdAt.toISOString(),
-    completedAt: job.completedAt?.toISOString() ?? null,
-    destinations: job.destinations.map((d) => ({
-      uri: d.uri,
-      number: d.number,
-      status: d.transmissionStatus,
-      imagesCompleted: d.imagesCompleted,
-      ...(d.failure ? { failure: d.failure } : {}),
-    })),
-  }));
-}
-
 export function createFaxRoutes(remotes: RemoteMachines, modem?: FaxModem): express.Router {
   const router = express.Router();
 
-  if (modem) router.get('/fax-log', (_req, res) => res.json(faxLog(modem)));
+  // The modem's transmission log (printer-fax-log-uri), newest job first; shape in fax-log-entry.ts.
+  if (modem) router.get('/fax-log', (_req, res) => res.json(modem.log.entries()));
 
   router.get('/faxes', (_req, res) => {
     res.json(remotes.list());

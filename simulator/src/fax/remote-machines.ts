@@ -98,6 +98,11 @@ export class RemoteMachines extends EventEmitter {
 
   /** Waits for the writes still under way, so a new device on the same folder sees everything. */
   async stop(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Resolves when every fax received so far is on disk (at once without a data dir). */
+  async flush(): Promise<void> {
     await this.#store?.flush();
   }
 

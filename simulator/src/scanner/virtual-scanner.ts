@@ -22,11 +22,14 @@ export interface VirtualScannerOptions {
   /** Sheets per minute the feeder reads (default 30). */
   pagesPerMinute?: number;
   identity?: Partial<ScannerIdentity>;
-  /** Real milliseconds without a client request after which a job is given up (default 60 s). */
+  /**
+   * Real milliseconds without a NextDocument after which a job is given up and the scanner freed
+   * (default ABANDON_AFTER_MS).
+   */
   abandonAfterMs?: number;
   /**
    * Real milliseconds NextDocument holds the request while its page is being scanned before it
-   * answers 503 (default 0: answer 503 at once). HP devices hold; libsane's escl backend needs that.
+   * answers 503. Default: NEXT_DOCUMENT_HOLD_MS in the standard profile, 0 (503 at once) in 'quirks'.
    */
   nextDocumentHoldMs?: number;
   /** 'quirks' plays back real devices' eSCL behaviour (escl-quirks.ts); default 'standard'. */
@@ -36,6 +39,23 @@ export interface VirtualScannerOptions {
 }
 
 const KEPT_JOBS = 10;
+
+/**
+ * How long a NextDocument waits for its page by default. HP and Canon devices hold the request until
+ * the page is scanned, and libsane's escl backend depends on it: it takes a 503's body for the image
+ * ("sane_start: Invalid argument"). 20 s is ten sheets at 30 pages a minute, and stays below the
+ * read timeouts clients use (the edge's 30 s), so a client never gives up on a held request.
+ */
+export const NEXT_DOCUMENT_HOLD_MS = 20_000;
+
+/**
+ * How long a job waits for its client before the device cancels it and the scanner is free again.
+ * Devices drop a job nobody reads within a minute or so (HP and Canon are reported at 30–60 s); 30 s is
+ * the short end, so a client that died (a killed scanimage, a crashed edge) blocks the next user for
+ * at most that long. A live client asks every few seconds at worst (a held request is at most
+ * NEXT_DOCUMENT_HOLD_MS), so it is never taken for dead.
+ */
+export const ABANDON_AFTER_MS = 30_000;
 const MAX_UPLOAD_PAGES = 100;
 
 /**
@@ -75,8 +95,26 @@ export class VirtualScanner {
     await this.#renderer.clear();
   }
 
+  /**
+   * The device loses power: every job ends (JobCanceledBySystem; a held NextDocument is released) and
+   * the job list is gone, as a real scanner forgets it. The originals stay in the tray.
+   */
+  async powerOff(): Promise<void> {
+    this.#started = false;
+    for (const job of this.#jobs) job.cancel('JobCanceledBySystem');
+    await Promise.all(this.#jobs.map((job) => job.settled()));
+    this.#jobs = [];
+  }
+
+  powerOn(): void {
+    this.#started = true;
+  }
+
   get nextDocumentHoldMs(): number {
-    return this.#options.nextDocumentHoldMs ?? 0;
+    // The quirks profile keeps the 503s real devices send while scanning (QUIRKS.md).
+    return (
+      this.#options.nextDocumentHoldMs ?? (this.#options.profile === 'quirks' ? 0 : NEXT_DOCUMENT_HOLD_MS)
+    );
   }
 
   /** Real milliseconds per simulated millisecond. */
@@ -150,7 +188,7 @@ export class VirtualScanner {
       logger: this.#options.logger,
       msPerSheet: this.#msPerSheet,
       nextSheet,
-      abandonAfterMs: this.#options.abandonAfterMs ?? 60_000,
+      abandonAfterMs: this.#options.abandonAfterMs ?? ABANDON_AFTER_MS,
     });
     this.#jobs.push(job);
     if (this.#jobs.length > KEPT_JOBS)

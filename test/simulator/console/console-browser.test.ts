@@ -186,6 +186,17 @@ describe('simulator console in a browser (1280×800)', function () {
     }
   });
 
+  it('restarts the device with its button and says when it is back', async () => {
+    const before = await api<{ boot: number }>('/sim/api/power');
+    const power = page.getByRole('status', { name: 'Device power' });
+    await power.filter({ hasText: `power-on ${before.boot}` }).waitFor();
+    await page.getByRole('button', { name: 'Restart device' }).click();
+    await power.filter({ hasText: `power-on ${before.boot + 1}` }).waitFor({ timeout: 10_000 });
+    assert.equal((await api<{ boot: number }>('/sim/api/power')).boot, before.boot + 1);
+    assert.equal(await page.getByRole('button', { name: 'Restart device' }).isEnabled(), true);
+    await page.getByRole('status', { name: 'Console connection' }).filter({ hasText: 'Live' }).waitFor();
+  });
+
   it('signs a person in and out at the device-login section', async () => {
     const status = page.getByRole('status', { name: 'Signed-in person' });
     await status.filter({ hasText: 'No one is signed in' }).waitFor();

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import sharp from 'sharp';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   ManualClock,
   nextDocument,
@@ -80,9 +81,9 @@ describe('simulator eSCL router', () => {
     }
   });
 
-  it('runs an ADF job: 201 + absolute Location, 503 while scanning, the pages, then 404', async () => {
+  it('runs an ADF job: 201 + absolute Location, 503 while scanning (no hold), the pages, then 404', async () => {
     const clock = new ManualClock();
-    t = await startTestScanner(clock);
+    t = await startTestScanner(clock, { nextDocumentHoldMs: 0 });
     const created = await postJob(t.url, scanSettingsXml({ source: 'Feeder', colorMode: 'Grayscale8' }));
     assert.equal(created.status, 201);
     const location = created.headers.get('location') ?? '';
@@ -120,6 +121,43 @@ describe('simulator eSCL router', () => {
     assert.equal(job?.['pwg:JobStateReasons']['pwg:JobStateReason'], 'JobCompletedSuccessfully');
 
     // reload: the same stack is back in the tray
+    assert.equal((await postJob(t.url, scanSettingsXml({}))).status, 201);
+  });
+
+  it('holds NextDocument until the page is scanned by default (libsane escl needs it), 503 in quirks', async () => {
+    const clock = new ManualClock();
+    t = await startTestScanner(clock);
+    assert.equal(t.scanner.nextDocumentHoldMs, 20_000);
+    const location = (await postJob(t.url, scanSettingsXml({ source: 'Platen' }))).headers.get('location');
+    const held = fetch(`${location}/NextDocument`, { signal: AbortSignal.timeout(10_000) });
+    // Nothing is answered while the lamp has not moved; the page comes on the same request.
+    const early = await Promise.race([held.then(() => 'answered'), delay(150).then(() => 'held')]);
+    assert.equal(early, 'held');
+    clock.run();
+    const res = await held;
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/jpeg');
+    await res.arrayBuffer();
+
+    const quirky = await startTestScanner(new ManualClock(), { profile: 'quirks' });
+    try {
+      assert.equal(quirky.scanner.nextDocumentHoldMs, 0);
+    } finally {
+      await quirky.close();
+    }
+  });
+
+  it('cancels a job its client abandoned and frees the scanner for the next one', async () => {
+    t = await startTestScanner(new ManualClock(), { abandonAfterMs: 200 });
+    const created = await postJob(t.url, scanSettingsXml({ source: 'Feeder' }));
+    assert.equal(created.status, 201);
+    assert.equal((await postJob(t.url, scanSettingsXml({}))).status, 503, 'busy while the job runs');
+    await delay(400);
+    const after = await status(t.url);
+    assert.equal(after['pwg:State'], 'Idle');
+    const job = jobsOf(after)[0];
+    assert.equal(job?.['pwg:JobState'], 'Canceled');
+    assert.equal(job?.['pwg:JobStateReasons']['pwg:JobStateReason'], 'JobCanceledBySystem');
     assert.equal((await postJob(t.url, scanSettingsXml({}))).status, 201);
   });
 

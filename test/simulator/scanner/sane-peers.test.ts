@@ -12,6 +12,7 @@ import { Faults } from '../../../simulator/src/faults.ts';
 import { createLogger } from '../../../simulator/src/logger.ts';
 import { createEsclRouter } from '../../../simulator/src/scanner/escl-router.ts';
 import { VirtualScanner } from '../../../simulator/src/scanner/virtual-scanner.ts';
+import { CliProcess } from '../../helpers/cli-process.ts';
 
 /** Runs scanimage with a private SANE config; killed if it outlives `timeoutMs`. */
 function scanimage(configDir: string, cwd: string, args: string[], timeoutMs = 30_000) {
@@ -196,5 +197,79 @@ describe('simulator scanner with real SANE clients', function () {
       assert.equal(pages.length, 3);
       for (const page of pages) assert.deepEqual([page.width, page.height], [2480, 3508]);
     });
+  });
+
+  // What a tester gets from `mfp-edge simulator` with no option at all: real time, standard profile.
+  // Each backend scans the platen and the whole ADF three times in a row, so a job that a client left
+  // behind (or a scanner that stays busy after one) shows up as a failed next scan.
+  describe('`mfp-edge simulator` as the CLI starts it, several scans in a row', () => {
+    let simulator: CliProcess;
+    let url: string;
+
+    before(async () => {
+      simulator = new CliProcess(['simulator', '--port', '0']);
+      url = (await simulator.waitFor(/console:\s+(http:\/\/[\d.]+:\d+)\//))[1]!;
+    });
+
+    after(async () => {
+      await simulator?.kill('SIGTERM');
+      await CliProcess.killAll();
+    });
+
+    const backends = [
+      {
+        name: "libsane's escl backend",
+        device: () => `escl:${url}`,
+        config: async (configDir: string) => {
+          await writeFile(join(configDir, 'dll.conf'), 'escl\n');
+          await writeFile(join(configDir, 'escl.conf'), `device ${url} VirtualMFP\n`);
+        },
+        platen: 'Flatbed',
+        adf: 'ADF',
+      },
+      {
+        name: 'sane-airscan',
+        device: () => 'airscan:e0:Virtual MFP',
+        config: async (configDir: string) => {
+          await writeFile(join(configDir, 'dll.conf'), 'airscan\n');
+          await writeFile(
+            join(configDir, 'airscan.conf'),
+            `[devices]\n"Virtual MFP" = ${url}/eSCL, escl\n[options]\ndiscovery = disable\nws-discovery = off\n`,
+          );
+        },
+        platen: 'Flatbed',
+        adf: 'ADF',
+      },
+    ];
+
+    for (const backend of backends) {
+      it(`${backend.name}: platen then ADF, three times, each within its timeout`, async () => {
+        const prefix = backend.name.replace(/\W+/g, '-');
+        const configDir = await mkdtemp(join(dir, `${prefix}cli-`));
+        await backend.config(configDir);
+        const device = ['-d', backend.device(), '--mode', 'Color', '--resolution', '150'];
+        for (let round = 1; round <= 3; round++) {
+          const platen = await scanimage(
+            configDir,
+            dir,
+            [...device, '--source', backend.platen, '--format=png', '-o', `${prefix}cli-platen-${round}.png`],
+            20_000,
+          );
+          assert.equal(platen.code, 0, `platen scan ${round}: ${platen.stderr}`);
+          const adf = await scanimage(
+            configDir,
+            dir,
+            [...device, '--source', backend.adf, '--format=png', `--batch=${prefix}cli-adf-${round}-%d.png`],
+            30_000,
+          );
+          assert.equal(adf.code, 0, `ADF scan ${round}: ${adf.stderr}`);
+          assert.match(adf.stderr, /3 pages scanned/);
+        }
+        const platens = await sizes(dir, `${prefix}cli-platen-`);
+        assert.equal(platens.length, 3);
+        for (const page of platens) assert.equal(page.width, 1275, JSON.stringify(page)); // 8.5 in at 150 dpi
+        assert.equal((await sizes(dir, `${prefix}cli-adf-`)).length, 9);
+      });
+    }
   });
 });

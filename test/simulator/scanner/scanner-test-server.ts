@@ -39,7 +39,12 @@ export interface TestScanner {
 
 export async function startTestScanner(
   clock: SimClock = new SimClock(0.001),
-  options: { profile?: ScannerProfile; quirks?: Partial<EsclQuirks> } = {},
+  options: {
+    profile?: ScannerProfile;
+    quirks?: Partial<EsclQuirks>;
+    nextDocumentHoldMs?: number;
+    abandonAfterMs?: number;
+  } = {},
 ): Promise<TestScanner> {
   const faults = new Faults();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent' });
