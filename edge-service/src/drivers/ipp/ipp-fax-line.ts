@@ -434,9 +434,11 @@ export function parseFaxLog(body: Buffer): FaxLogEntry[] | null {
         pages: num(entry.pages),
         destinations: destinations.flatMap((d) => {
           if (typeof d !== 'object' || d === null) return [];
-          const { uri, status, imagesCompleted } = d as Record<string, unknown>;
+          const { uri, status, result, imagesCompleted, pagesSent } = d as Record<string, unknown>;
           if (typeof uri !== 'string') return [];
-          return [{ uri, completed: status === 'completed', pagesSent: num(imagesCompleted) ?? 0 }];
+          // `result` (completed | partial | failed …) where the log has it, else the transmission status.
+          const completed = result === undefined ? status === 'completed' : result === 'completed';
+          return [{ uri, completed, pagesSent: num(pagesSent) ?? num(imagesCompleted) ?? 0 }];
         }),
       },
     ];
