@@ -4,6 +4,9 @@ import type { UserRecord } from './device.ts';
 export const USER_ROLES = ['admin', 'user', 'support-agent', 'reseller-admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
+/** The most past password hashes kept per user (the policy's passwordHistory goes up to 24). */
+export const MAX_PASSWORD_HISTORY = 24;
+
 export const USER_LANGUAGES = ['en', 'fr', 'de'] as const;
 export type UserLanguage = (typeof USER_LANGUAGES)[number];
 

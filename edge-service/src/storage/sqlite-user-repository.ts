@@ -9,6 +9,7 @@ import type {
   UserRole,
   UserSettings,
 } from '../domain/user.ts';
+import { MAX_PASSWORD_HISTORY } from '../domain/user.ts';
 import { EdgeError } from '../edge-error.ts';
 
 interface UserRow {
@@ -76,8 +77,7 @@ const SETTING_COLUMNS: Record<keyof UserSettings, string> = {
 
 const bit = (value: boolean | undefined): number => (value === true ? 1 : 0);
 
-/** The most password hashes ever kept per user (passwordHistory's maximum is 24, plus the current one). */
-export const MAX_PASSWORD_HISTORY = 24;
+export { MAX_PASSWORD_HISTORY };
 
 export class SqliteUserRepository implements UserRepository {
   readonly #db: Db;
