@@ -107,7 +107,7 @@ export function parsePolicyAssignments(assignments: string[]): PolicyPatch {
     for (const [index, part] of path.entries()) {
       const schema: z.ZodType | undefined = shape && Object.hasOwn(shape, part) ? shape[part] : undefined;
       if (!schema) {
-        fail(key, `unknown policy key (known: ${policyKeys().join(', ')})`);
+        fail(key, 'unknown policy key ("mfp-edge admin policy show" lists them)');
         return patch;
       }
       if (index === path.length - 1) {
