@@ -12,6 +12,43 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'Too many attempts; wait and try again.',
   AUTH_REQUIRED: 'Sign in first: this device needs a signed-in person for this.',
   INTERNAL: 'The edge hit an unexpected error; the job, if any, is kept.',
+  // People: sign-in, passwords, two-factor, sessions, links (user-prompt mode and the admin tools)
+  INVALID_CREDENTIALS: 'The email or password is wrong. Check both and try again.',
+  ACCOUNT_LOCKED:
+    'The account is locked after too many failed attempts: wait until it unlocks, or ask an administrator to unlock it.',
+  ACCOUNT_DISABLED: 'The account is disabled: ask an administrator of your company.',
+  BUILTIN_PASSWORD_DISABLED:
+    "This account does not use a password here: sign in at the printer's own sign-in (card or PIN) or with your company sign-in.",
+  PASSWORD_POLICY:
+    "The new password does not meet the company's password rules; each rule not met is listed.",
+  PASSWORD_EXPIRED: 'The password has expired: choose a new one.',
+  TOTP_REQUIRED: 'Enter the 6-digit code from your authenticator app.',
+  TOTP_INVALID: 'The code is wrong or too old: enter the current code from your authenticator app.',
+  TOTP_REPLAYED: 'That code was already used: wait for the next code in your authenticator app.',
+  TWO_FACTOR_NOT_ENROLLED: 'Two-factor authentication is not set up for this account.',
+  SIGN_IN_EXPIRED: 'The sign-in took too long: enter your email and password again.',
+  SESSION_EXPIRED: 'You were signed out after a while without activity: sign in again.',
+  SESSION_REVOKED: 'You were signed out (by an administrator, or from this printer): sign in again.',
+  SESSION_DEVICE_MISMATCH: 'This sign-in belongs to another printer: sign in again here.',
+  TOKEN_INVALID: 'The sign-in token is not valid: sign in again.',
+  LINK_INVALID: 'The link is not valid: ask for a new invitation or password reset.',
+  LINK_EXPIRED: 'The link has expired: ask for a new invitation or password reset.',
+  LINK_USED: 'The link was already used: ask for a new one if you still need it.',
+  UNKNOWN_USER:
+    'The person signed in at the printer has no account in this company: ask an administrator to add them.',
+  // Administration (policies, enterprises, users, stored secrets)
+  POLICY_INVALID: 'The policy setting is not valid; the message names the key and the allowed values.',
+  ENTERPRISE_NOT_FOUND: 'No such enterprise.',
+  ENTERPRISE_EXISTS: 'An enterprise with that name or identifier already exists.',
+  ENTERPRISE_SLUG_INVALID:
+    'An enterprise identifier is 2 to 63 of a-z, 0-9 and -, and neither starts nor ends with -.',
+  USER_NOT_FOUND: 'No user with that email in this enterprise.',
+  USER_EXISTS: 'A user with that email already exists in this enterprise.',
+  DEVICE_NOT_FOUND: 'No such device.',
+  SECRET_INVALID:
+    "A stored secret could not be decrypted: it was altered, or the edge's secret key (MFP_EDGE_SECRET_KEY or data/secret.key) changed.",
+  SECRET_KEY_INVALID:
+    'The secret key is not valid: MFP_EDGE_SECRET_KEY (or data/secret.key) must hold 32 bytes as base64 or hex.',
   // Fax input
   INVALID_NUMBER: 'The fax number is not a valid phone number.',
   NO_RECIPIENTS: 'A fax needs at least one recipient.',

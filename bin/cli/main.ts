@@ -4,6 +4,7 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>
   simulator: async () => (await import('./simulator-command.ts')).simulatorCommand,
   convert: async () => (await import('./convert-command.ts')).convertCommand,
   bench: async () => (await import('./bench-command.ts')).benchCommand,
+  admin: async () => (await import('./admin-command.ts')).adminCommand,
 };
 
 const USAGE = `mfp-edge — fax and scan at the office printer
@@ -13,6 +14,7 @@ Usage:
   mfp-edge simulator [--port N] [--host H] [--data DIR] [--time-factor F] [--profile standard|quirks] [--dns-sd]
   mfp-edge convert --to fax-fine|fax-standard|fax-superfine|pdf [--mode text|photo] [--drop-blank] -o OUT IN...
   mfp-edge bench [--pages N] [--no-tools]
+  mfp-edge admin [--data DIR] [--enterprise NAME] enterprise|user|policy|device ...   (mfp-edge admin help)
   mfp-edge help
 
 Environment: MFP_EDGE_PORT, MFP_EDGE_HOST, MFP_EDGE_DATA, MFP_EDGE_LOG_LEVEL,

@@ -4,6 +4,8 @@ import type { EdgeService } from './edge-service.ts';
 import { hashDeviceToken, newDeviceToken } from './services/device-credentials.ts';
 
 export const DEMO_ENTERPRISE = 'Demo Enterprise';
+/** DESIGN.md §11: the demo enterprise's slug. */
+export const DEMO_SLUG = 'demo';
 export const DEMO_DEVICE = 'Virtual MFP (simulator)';
 export const DEMO_SHARED_USER = { email: 'front-desk@demo.example', displayName: 'Front desk' };
 
@@ -18,7 +20,7 @@ export async function ensureDemoEnterprise(
 ): Promise<{ deviceId: string; panelUrl: string }> {
   const { devices, directory } = edge.repositories;
   const enterprise =
-    directory.findEnterpriseByName(DEMO_ENTERPRISE) ?? directory.createEnterprise(DEMO_ENTERPRISE);
+    directory.findEnterpriseByName(DEMO_ENTERPRISE) ?? directory.createEnterprise(DEMO_ENTERPRISE, DEMO_SLUG);
   const user =
     directory.findUserByEmail(enterprise.id, DEMO_SHARED_USER.email) ??
     directory.createUser({ enterpriseId: enterprise.id, ...DEMO_SHARED_USER });

@@ -35,6 +35,7 @@ export function migrate(db: Db): number {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.after?.(db);
       db.pragma(`user_version = ${migration.version}`);
     })();
   }

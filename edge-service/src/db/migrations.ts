@@ -1,8 +1,23 @@
+import type { Db } from './database.ts';
+import { slugFromName } from '../domain/enterprise-slug.ts';
+
+/** The demo enterprise's name and its slug, fixed by DESIGN.md §11. */
+const DEMO_ENTERPRISE_NAME = 'Demo Enterprise';
+const DEMO_SLUG = 'demo';
+
 /**
  * Versioned schema migrations, applied in order inside one transaction each. Never edit a released
  * migration: add the next one. `PRAGMA user_version` records the last one applied.
  */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** Data changes SQL cannot express (run after `sql`, in the same transaction). */
+  after?: (db: Db) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'enterprises, users, devices, jobs',
@@ -119,5 +134,125 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       -- The eSCL job being read, so an edge restart mid-scan can carry on reading it.
       ALTER TABLE jobs ADD COLUMN scan_job_url TEXT;
     `,
+  },
+  {
+    version: 5,
+    name: 'people: credentials, 2FA, lockout, sessions, links, enterprise slugs and policies',
+    sql: `
+      -- Slugs are filled in by after() below; the triggers keep every later row valid and unique.
+      ALTER TABLE enterprises ADD COLUMN slug TEXT;
+      CREATE UNIQUE INDEX enterprises_by_slug ON enterprises (slug);
+      CREATE TRIGGER enterprises_slug_insert BEFORE INSERT ON enterprises
+        WHEN NEW.slug IS NULL OR length(NEW.slug) < 2 OR NEW.slug GLOB '*[^a-z0-9-]*'
+        BEGIN SELECT RAISE(ABORT, 'enterprise slug must be 2+ characters of a-z, 0-9 and -'); END;
+      CREATE TRIGGER enterprises_slug_update BEFORE UPDATE OF slug ON enterprises
+        WHEN NEW.slug IS NULL OR length(NEW.slug) < 2 OR NEW.slug GLOB '*[^a-z0-9-]*'
+        BEGIN SELECT RAISE(ABORT, 'enterprise slug must be 2+ characters of a-z, 0-9 and -'); END;
+
+      -- support-agent and reseller-admin are vendor-side roles (restrictedAccess shuts them out).
+      ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user'
+        CHECK (role IN ('admin', 'user', 'support-agent', 'reseller-admin'));
+      ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'fr', 'de'));
+      ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+      -- argon2id PHC string; NULL: no built-in password yet (invited) or none (SSO / device login only).
+      ALTER TABLE users ADD COLUMN password_hash TEXT;
+      ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+      ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0
+        CHECK (must_change_password IN (0, 1));
+      ALTER TABLE users ADD COLUMN password_never_expires INTEGER NOT NULL DEFAULT 0
+        CHECK (password_never_expires IN (0, 1));
+      ALTER TABLE users ADD COLUMN builtin_password_disabled INTEGER NOT NULL DEFAULT 0
+        CHECK (builtin_password_disabled IN (0, 1));
+      ALTER TABLE users ADD COLUMN two_factor_excluded INTEGER NOT NULL DEFAULT 0
+        CHECK (two_factor_excluded IN (0, 1));
+      ALTER TABLE users ADD COLUMN disabled_at TEXT;
+      -- Secret-box ciphertext (auth/secret-box.ts), bound to the user's id; never the Base32 secret.
+      ALTER TABLE users ADD COLUMN totp_secret TEXT;
+      ALTER TABLE users ADD COLUMN totp_enrolled_at TEXT;
+      -- The RFC 6238 time step of the last accepted code: a code of that step or older is refused.
+      ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+      ALTER TABLE users ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0);
+      ALTER TABLE users ADD COLUMN locked_at TEXT;
+      -- NULL with locked_at set: locked until an administrator unlocks (lockoutAutoUnlockMinutes = 0).
+      ALTER TABLE users ADD COLUMN locked_until TEXT;
+      CREATE INDEX users_locked ON users (enterprise_id) WHERE locked_at IS NOT NULL;
+
+      CREATE TABLE password_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX password_history_by_user ON password_history (user_id, seq);
+
+      CREATE TABLE recovery_codes (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        code_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        used_at TEXT,
+        PRIMARY KEY (user_id, code_hash)
+      );
+
+      CREATE TABLE panel_sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        last_activity_at TEXT NOT NULL,
+        revoked_at TEXT,
+        revoked_reason TEXT CHECK (revoked_reason IS NULL OR length(revoked_reason) <= 64)
+      );
+      CREATE INDEX panel_sessions_live_by_user ON panel_sessions (user_id) WHERE revoked_at IS NULL;
+      CREATE INDEX panel_sessions_live_by_device ON panel_sessions (device_id) WHERE revoked_at IS NULL;
+
+      CREATE TABLE account_links (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reset')),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+      );
+      CREATE INDEX account_links_by_user ON account_links (user_id);
+
+      -- One versioned document per enterprise (policies/policy-schema.ts); no row: the defaults, version 0.
+      CREATE TABLE enterprise_policies (
+        enterprise_id TEXT PRIMARY KEY REFERENCES enterprises(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        document TEXT NOT NULL CHECK (json_valid(document)),
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+      -- Who changed what: seq orders an upstream stream, id makes it idempotent (DESIGN.md §9).
+      CREATE TABLE enterprise_policy_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        changes TEXT NOT NULL CHECK (json_valid(changes)),
+        changed_at TEXT NOT NULL
+      );
+      CREATE INDEX enterprise_policy_changes_by_enterprise ON enterprise_policy_changes (enterprise_id, seq);
+    `,
+    after: (db) => {
+      const rows = db.prepare('SELECT id, name FROM enterprises ORDER BY created_at, id').all() as {
+        id: string;
+        name: string;
+      }[];
+      const taken = new Set<string>();
+      const set = db.prepare('UPDATE enterprises SET slug = ? WHERE id = ?');
+      // The demo's slug is fixed (DESIGN.md §11); it goes first so no other name can take it.
+      rows.sort((a, b) => Number(b.name === DEMO_ENTERPRISE_NAME) - Number(a.name === DEMO_ENTERPRISE_NAME));
+      for (const row of rows) {
+        const slug =
+          row.name === DEMO_ENTERPRISE_NAME && !taken.has(DEMO_SLUG)
+            ? DEMO_SLUG
+            : slugFromName(row.name, (s) => taken.has(s));
+        taken.add(slug);
+        set.run(slug, row.id);
+      }
+    },
   },
 ];

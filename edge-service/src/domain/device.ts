@@ -24,6 +24,8 @@ export interface UserRecord {
 export interface EnterpriseRecord {
   id: string;
   name: string;
+  /** Short unique identifier used in URLs (domain/enterprise-slug.ts). */
+  slug: string;
 }
 
 export interface DeviceRepository {
@@ -34,12 +36,18 @@ export interface DeviceRepository {
   findByTokenHash(tokenHash: string): DeviceRecord | null;
   setTokenHash(id: string, tokenHash: string): void;
   setUrls(id: string, urls: { scannerUrl: string | null; faxUrl: string | null }): void;
+  /** Marks the device revoked (its credential stops working); false when unknown or already revoked. */
+  revoke(id: string, at?: Date): boolean;
   list(): DeviceRecord[];
 }
 
 export interface DirectoryRepository {
-  createEnterprise(name: string): EnterpriseRecord;
+  /** The slug is made from the name (unique) unless given. */
+  createEnterprise(name: string, slug?: string): EnterpriseRecord;
   findEnterpriseByName(name: string): EnterpriseRecord | null;
+  findEnterpriseBySlug(slug: string): EnterpriseRecord | null;
+  getEnterprise(id: string): EnterpriseRecord | null;
+  listEnterprises(): EnterpriseRecord[];
   createUser(input: Omit<UserRecord, 'id'>): UserRecord;
   findUserByEmail(enterpriseId: string, email: string): UserRecord | null;
   getUser(id: string): UserRecord | null;

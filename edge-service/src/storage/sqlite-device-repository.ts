@@ -8,6 +8,8 @@ import type {
   UserRecord,
 } from '../domain/device.ts';
 import type { AuthMode } from '../../../protocol/index.ts';
+import { isValidSlug, slugFromName } from '../domain/enterprise-slug.ts';
+import { EdgeError } from '../edge-error.ts';
 
 interface DeviceRow {
   id: string;
@@ -92,6 +94,15 @@ export class SqliteDeviceRepository implements DeviceRepository {
       .run(urls.scannerUrl, urls.faxUrl, id);
   }
 
+  revoke(id: string, at: Date = new Date()): boolean {
+    // The token hash goes too: a revoked credential must never match again, even if un-revoked by hand.
+    return (
+      this.#db
+        .prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ? AND revoked_at IS NULL')
+        .run(at.toISOString(), id).changes === 1
+    );
+  }
+
   list(): DeviceRecord[] {
     return (this.#db.prepare('SELECT * FROM devices ORDER BY created_at').all() as DeviceRow[]).map(toDevice);
   }
@@ -104,19 +115,54 @@ export class SqliteDirectoryRepository implements DirectoryRepository {
     this.#db = db;
   }
 
-  createEnterprise(name: string): EnterpriseRecord {
+  createEnterprise(name: string, slug?: string): EnterpriseRecord {
     const id = randomUUID();
-    this.#db
-      .prepare('INSERT INTO enterprises (id, name, created_at) VALUES (?, ?, ?)')
-      .run(id, name, new Date().toISOString());
-    return { id, name };
+    return this.#db
+      .transaction(() => {
+        if (slug !== undefined && !isValidSlug(slug)) {
+          throw new EdgeError(
+            'ENTERPRISE_SLUG_INVALID',
+            `"${slug}" is not a valid enterprise identifier: 2 or more of a-z, 0-9 and -, not starting or ending with -.`,
+          );
+        }
+        if (this.findEnterpriseByName(name))
+          throw new EdgeError('ENTERPRISE_EXISTS', `An enterprise named "${name}" already exists.`);
+        if (slug !== undefined && this.findEnterpriseBySlug(slug))
+          throw new EdgeError('ENTERPRISE_EXISTS', `The enterprise identifier "${slug}" is taken.`);
+        const chosen = slug ?? slugFromName(name, (s) => this.findEnterpriseBySlug(s) !== null);
+        this.#db
+          .prepare('INSERT INTO enterprises (id, name, slug, created_at) VALUES (?, ?, ?, ?)')
+          .run(id, name, chosen, new Date().toISOString());
+        return { id, name, slug: chosen };
+      })
+      .immediate();
   }
 
   findEnterpriseByName(name: string): EnterpriseRecord | null {
     return (
-      (this.#db.prepare('SELECT id, name FROM enterprises WHERE name = ?').get(name) as
+      (this.#db.prepare('SELECT id, name, slug FROM enterprises WHERE name = ?').get(name) as
         EnterpriseRecord | undefined) ?? null
     );
+  }
+
+  findEnterpriseBySlug(slug: string): EnterpriseRecord | null {
+    return (
+      (this.#db.prepare('SELECT id, name, slug FROM enterprises WHERE slug = ?').get(slug) as
+        EnterpriseRecord | undefined) ?? null
+    );
+  }
+
+  getEnterprise(id: string): EnterpriseRecord | null {
+    return (
+      (this.#db.prepare('SELECT id, name, slug FROM enterprises WHERE id = ?').get(id) as
+        EnterpriseRecord | undefined) ?? null
+    );
+  }
+
+  listEnterprises(): EnterpriseRecord[] {
+    return this.#db
+      .prepare('SELECT id, name, slug FROM enterprises ORDER BY created_at, name')
+      .all() as EnterpriseRecord[];
   }
 
   createUser(input: Omit<UserRecord, 'id'>): UserRecord {

@@ -1,0 +1,477 @@
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PasswordChanger } from '../../edge-service/src/auth/password-changer.ts';
+import { PasswordHasher } from '../../edge-service/src/auth/password-hasher.ts';
+import { enforcePassword, PasswordPolicyError } from '../../edge-service/src/auth/password-rules.ts';
+import { openDatabase, type Db } from '../../edge-service/src/db/database.ts';
+import type { EnterpriseRecord } from '../../edge-service/src/domain/device.ts';
+import {
+  isLocked,
+  type UserAccount,
+  type UserLanguage,
+  type UserRole,
+} from '../../edge-service/src/domain/user.ts';
+import { EdgeError } from '../../edge-service/src/edge-error.ts';
+import { parsePolicyAssignments } from '../../edge-service/src/policies/policy-assignments.ts';
+import { PolicyService } from '../../edge-service/src/policies/policy-service.ts';
+import { SqlitePanelSessionRepository } from '../../edge-service/src/storage/sqlite-auth-records.ts';
+import {
+  SqliteDeviceRepository,
+  SqliteDirectoryRepository,
+} from '../../edge-service/src/storage/sqlite-device-repository.ts';
+import { SqlitePolicyRepository } from '../../edge-service/src/storage/sqlite-policy-repository.ts';
+import { SqliteUserRepository } from '../../edge-service/src/storage/sqlite-user-repository.ts';
+
+export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAME] COMMAND
+  enterprise add NAME
+  user add --email E --name "N" [--role admin|user] [--language en|fr|de] [--password-stdin]
+           [--must-change] [--never-expires] [--no-builtin-password] [--no-2fa]
+  user set-password --email E --password-stdin [--must-change]
+  user unlock --email E
+  user list [--locked] [--json]
+  policy show [--json]
+  policy set KEY=VALUE...     e.g. twoFactor=mandatory emailToFax.trustedDomains=a.test,b.test
+  device list [--json]
+  device revoke ID
+--data DIR: the edge's data folder (default ./data, or MFP_EDGE_DATA). --enterprise NAME (or its
+identifier) may be left out while there is one enterprise. Passwords are read from standard input
+only (--password-stdin), never from arguments. Exit status: 0 done, 1 refused, 2 usage.
+`;
+
+/** The actor recorded for changes made here. */
+const ACTOR = 'cli';
+/** The most standard input read for a password: far beyond any password, small enough to refuse a stray file. */
+const MAX_STDIN = 64 * 1024;
+
+export interface AdminIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: { write: (text: string) => unknown };
+  stderr: { write: (text: string) => unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+const GLOBAL_OPTIONS = {
+  data: { type: 'string' },
+  enterprise: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+interface Context {
+  db: Db;
+  io: AdminIo;
+  enterpriseName: string | undefined;
+  directory: SqliteDirectoryRepository;
+  users: SqliteUserRepository;
+  devices: SqliteDeviceRepository;
+  policies: PolicyService;
+  hasher: PasswordHasher;
+}
+
+/**
+ * `mfp-edge admin`: what an operator scripts. It opens the edge's own database (WAL, busy timeout),
+ * so it works while the edge runs; a running edge notices policy changes within a poll
+ * (PolicyWatcher) and refuses revoked devices and sessions at their next check.
+ */
+export async function adminCommand(argv: string[], io: AdminIo = process): Promise<number> {
+  let db: Db | undefined;
+  if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0]!)) {
+    (argv.length === 0 ? io.stderr : io.stdout).write(ADMIN_USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  try {
+    const {
+      values: global,
+      positionals,
+      tokens,
+    } = parseArgs({
+      args: argv,
+      options: GLOBAL_OPTIONS,
+      allowPositionals: true,
+      strict: false,
+      tokens: true,
+    });
+    // The command starts at its first word; options before it are the global ones.
+    const first = tokens.find((t) => t.kind === 'positional');
+    if (!first || positionals.length < 2)
+      throw new UsageError(positionals.length === 0 ? 'no command' : 'incomplete command');
+    const rest = argv.slice(first.index);
+    const [group, action] = rest as [string, string];
+    const handler = COMMANDS[`${group} ${action}`];
+    if (!handler) throw new UsageError(`unknown command "${group} ${action}"`);
+    const parsed = parseArgs({
+      args: rest.slice(2),
+      options: { ...GLOBAL_OPTIONS, ...handler.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    const dataDir = resolve(
+      (typeof parsed.values.data === 'string' ? parsed.values.data : undefined) ??
+        (typeof global.data === 'string' ? global.data : undefined) ??
+        (io.env.MFP_EDGE_DATA || './data'),
+    );
+    const enterpriseName =
+      (typeof parsed.values.enterprise === 'string' ? parsed.values.enterprise : undefined) ??
+      (typeof global.enterprise === 'string' ? global.enterprise : undefined);
+    db = openDatabase(join(dataDir, 'edge.db'));
+    const context: Context = {
+      db,
+      io,
+      enterpriseName,
+      directory: new SqliteDirectoryRepository(db),
+      users: new SqliteUserRepository(db),
+      devices: new SqliteDeviceRepository(db),
+      policies: new PolicyService({ repository: new SqlitePolicyRepository(db) }),
+      hasher: new PasswordHasher(),
+    };
+    await handler.run(
+      context,
+      parsed.values as Record<string, string | boolean | undefined>,
+      parsed.positionals,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`mfp-edge admin: ${(error as Error).message}\n\n${ADMIN_USAGE}`);
+      return 2;
+    }
+    if (error instanceof EdgeError) {
+      io.stderr.write(`mfp-edge admin: ${error.message} (${error.code})\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    db?.close();
+  }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface Command {
+  options: ParseArgsConfig['options'];
+  run: (context: Context, values: Values, positionals: string[]) => Promise<void> | void;
+}
+
+const str = (values: Values, name: string): string | undefined =>
+  typeof values[name] === 'string' ? (values[name] as string) : undefined;
+
+function required(values: Values, name: string): string {
+  const value = str(values, name)?.trim();
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+const EMAIL = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+
+function email(values: Values): string {
+  const value = required(values, 'email');
+  if (value.length > 254 || !EMAIL.test(value))
+    throw new UsageError(`--email "${value}" is not an email address`);
+  return value;
+}
+
+function enterprise(c: Context): EnterpriseRecord {
+  if (c.enterpriseName !== undefined) {
+    const found =
+      c.directory.findEnterpriseByName(c.enterpriseName) ??
+      c.directory.findEnterpriseBySlug(c.enterpriseName);
+    if (!found) throw new EdgeError('ENTERPRISE_NOT_FOUND', `No enterprise named "${c.enterpriseName}".`);
+    return found;
+  }
+  const all = c.directory.listEnterprises();
+  if (all.length === 1) return all[0]!;
+  throw new EdgeError(
+    'ENTERPRISE_NOT_FOUND',
+    all.length === 0
+      ? 'There is no enterprise yet: create one with "mfp-edge admin enterprise add NAME".'
+      : `There are ${all.length} enterprises: pass --enterprise NAME (${all.map((e) => `"${e.name}"`).join(', ')}).`,
+  );
+}
+
+function user(c: Context, values: Values): UserAccount {
+  const e = enterprise(c);
+  const address = email(values);
+  const found = c.users.findByEmail(e.id, address);
+  if (!found) throw new EdgeError('USER_NOT_FOUND', `No user ${address} in "${e.name}".`);
+  return found;
+}
+
+/** The password from standard input: one trailing line break removed, UTF-8 required. */
+async function readPassword(io: AdminIo): Promise<string> {
+  if (io.stdin.isTTY) {
+    throw new UsageError(
+      '--password-stdin reads the password from standard input: pipe it in (e.g. printf %s "$PW" | …)',
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buffer.length;
+    if (size > MAX_STDIN)
+      throw new EdgeError('PASSWORD_POLICY', 'The standard input is far longer than any password.');
+    chunks.push(buffer);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new EdgeError('PASSWORD_POLICY', 'The password on standard input is not UTF-8 text.');
+  }
+  text = text.replace(/\r?\n$/, '');
+  if (text === '') throw new EdgeError('PASSWORD_POLICY', 'No password on standard input.');
+  return text;
+}
+
+function printPolicyError(error: unknown): never {
+  if (error instanceof PasswordPolicyError) {
+    throw new EdgeError(
+      'PASSWORD_POLICY',
+      `The password does not meet the enterprise's rules:\n${error.failed.map((r) => `  - ${r.message}`).join('\n')}`,
+    );
+  }
+  throw error;
+}
+
+function flatten(value: unknown, prefix = ''): [string, unknown][] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value).flatMap(([k, v]) => flatten(v, `${prefix}${k}.`));
+  }
+  return [[prefix.slice(0, -1), value]];
+}
+
+const show = (value: unknown): string =>
+  Array.isArray(value) ? value.join(',') : value === null ? 'null' : String(value);
+
+function userStatus(u: UserAccount, now: Date): string {
+  const tags: string[] = [];
+  if (u.disabledAt) tags.push('Disabled');
+  if (isLocked(u, now)) tags.push(u.lockedUntil ? `Locked until ${u.lockedUntil}` : 'Locked');
+  if (u.totpSecret) tags.push('2FA');
+  if (u.twoFactorExcluded) tags.push('2FA excluded');
+  if (u.builtinPasswordDisabled) tags.push('no built-in password');
+  else if (!u.passwordHash) tags.push('no password yet');
+  if (u.mustChangePassword) tags.push('must change password');
+  if (u.passwordNeverExpires) tags.push('password never expires');
+  return tags.join(', ');
+}
+
+const COMMANDS: Record<string, Command> = {
+  'enterprise add': {
+    options: {},
+    run(c, _values, positionals) {
+      const name = positionals.join(' ').trim();
+      if (name === '' || name.length > 200) throw new UsageError('enterprise add NAME (1–200 characters)');
+      const created = c.directory.createEnterprise(name);
+      c.io.stdout.write(
+        `created enterprise "${created.name}" (identifier ${created.slug}, id ${created.id})\n`,
+      );
+    },
+  },
+
+  'user add': {
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string', default: 'user' },
+      language: { type: 'string', default: 'en' },
+      'password-stdin': { type: 'boolean', default: false },
+      'must-change': { type: 'boolean', default: false },
+      'never-expires': { type: 'boolean', default: false },
+      'no-builtin-password': { type: 'boolean', default: false },
+      'no-2fa': { type: 'boolean', default: false },
+    },
+    async run(c, values) {
+      const address = email(values);
+      const name = required(values, 'name');
+      const role = str(values, 'role')!;
+      const language = str(values, 'language')!;
+      if (role !== 'admin' && role !== 'user') throw new UsageError('--role must be admin or user');
+      if (!['en', 'fr', 'de'].includes(language)) throw new UsageError('--language must be en, fr or de');
+      if (values['no-builtin-password'] && values['password-stdin'])
+        throw new UsageError('--no-builtin-password and --password-stdin exclude each other');
+      const e = enterprise(c);
+      if (c.users.findByEmail(e.id, address))
+        throw new EdgeError('USER_EXISTS', `${address} already exists in "${e.name}".`);
+      let hash: string | undefined;
+      if (values['password-stdin']) {
+        const password = await readPassword(c.io);
+        await enforcePassword(password, c.policies.get(e.id).document, {
+          email: address,
+          hasher: c.hasher,
+        }).catch(printPolicyError);
+        hash = await c.hasher.hash(password);
+      }
+      // One transaction: a user never exists half-made (without the password asked for).
+      const created = c.db
+        .transaction(() => {
+          const u = c.users.create({
+            enterpriseId: e.id,
+            email: address,
+            displayName: name,
+            role: role as UserRole,
+            language: language as UserLanguage,
+            mustChangePassword: values['must-change'] === true,
+            passwordNeverExpires: values['never-expires'] === true,
+            builtinPasswordDisabled: values['no-builtin-password'] === true,
+            twoFactorExcluded: values['no-2fa'] === true,
+          });
+          if (hash)
+            c.users.setPasswordHash(u.id, hash, new Date(), { mustChange: values['must-change'] === true });
+          return u;
+        })
+        .immediate();
+      c.io.stdout.write(`created ${created.role} ${created.email} in "${e.name}" (id ${created.id})\n`);
+    },
+  },
+
+  'user set-password': {
+    options: {
+      email: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+      'must-change': { type: 'boolean', default: false },
+    },
+    async run(c, values) {
+      if (!values['password-stdin'])
+        throw new UsageError('--password-stdin is required: the password is read from standard input');
+      const u = user(c, values);
+      const password = await readPassword(c.io);
+      const changer = new PasswordChanger({ users: c.users, hasher: c.hasher, policies: c.policies });
+      await changer
+        .change(u, password, { by: ACTOR, mustChange: values['must-change'] === true })
+        .catch(printPolicyError);
+      // Whoever was signed in with the old password is signed out.
+      const ended = new SqlitePanelSessionRepository(c.db).revoke(
+        { userId: u.id },
+        'password-changed',
+        new Date(),
+      );
+      c.io.stdout.write(
+        `password of ${u.email} set${values['must-change'] ? ' (to be changed at next sign-in)' : ''}` +
+          `${ended.length > 0 ? `; ${ended.length} panel session(s) signed out` : ''}\n`,
+      );
+    },
+  },
+
+  'user unlock': {
+    options: { email: { type: 'string' } },
+    run(c, values) {
+      const u = user(c, values);
+      c.users.resetFailures(u.id);
+      c.io.stdout.write(`${u.email} unlocked${isLocked(u, new Date()) ? '' : ' (it was not locked)'}\n`);
+    },
+  },
+
+  'user list': {
+    options: { locked: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    run(c, values) {
+      const e = enterprise(c);
+      const now = new Date();
+      const list = c.users.list(e.id, values.locked ? { lockedAt: now } : {});
+      if (values.json) {
+        const rows = list.map((u) => ({
+          id: u.id,
+          email: u.email,
+          name: u.displayName,
+          role: u.role,
+          language: u.language,
+          locked: isLocked(u, now),
+          lockedUntil: isLocked(u, now) ? u.lockedUntil : null,
+          disabled: u.disabledAt !== null,
+          twoFactor: u.totpSecret !== null,
+          twoFactorExcluded: u.twoFactorExcluded,
+          builtinPasswordDisabled: u.builtinPasswordDisabled,
+          hasPassword: u.passwordHash !== null,
+          mustChangePassword: u.mustChangePassword,
+          passwordNeverExpires: u.passwordNeverExpires,
+          passwordChangedAt: u.passwordChangedAt,
+        }));
+        c.io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      for (const u of list)
+        c.io.stdout.write(`${u.email}\t${u.displayName}\t${u.role}\t${userStatus(u, now)}\n`);
+      if (list.length === 0) c.io.stdout.write(values.locked ? 'no locked users\n' : 'no users\n');
+    },
+  },
+
+  'policy show': {
+    options: { json: { type: 'boolean', default: false } },
+    run(c, values) {
+      const e = enterprise(c);
+      const policy = c.policies.get(e.id);
+      if (values.json) {
+        c.io.stdout.write(`${JSON.stringify({ enterprise: e.name, ...policy }, null, 2)}\n`);
+        return;
+      }
+      c.io.stdout.write(
+        `# policy of "${e.name}", version ${policy.version}${policy.updatedAt ? ` (${policy.updatedAt} by ${policy.updatedBy})` : ' (defaults)'}\n`,
+      );
+      for (const [key, value] of flatten(policy.document)) c.io.stdout.write(`${key}=${show(value)}\n`);
+    },
+  },
+
+  'policy set': {
+    options: {},
+    run(c, _values, positionals) {
+      if (positionals.length === 0) throw new UsageError('policy set KEY=VALUE...');
+      const e = enterprise(c);
+      const before = c.policies.get(e.id);
+      const after = c.policies.update(e.id, parsePolicyAssignments(positionals), ACTOR);
+      if (after.version === before.version) {
+        c.io.stdout.write(`policy of "${e.name}" unchanged (version ${after.version})\n`);
+        return;
+      }
+      const changed = new Map(flatten(after.document));
+      for (const [key, value] of flatten(before.document)) {
+        if (JSON.stringify(value) !== JSON.stringify(changed.get(key)))
+          c.io.stdout.write(`${key}: ${show(value)} -> ${show(changed.get(key))}\n`);
+      }
+      c.io.stdout.write(`policy of "${e.name}" is now version ${after.version}\n`);
+    },
+  },
+
+  'device list': {
+    options: { json: { type: 'boolean', default: false } },
+    run(c, values) {
+      const e =
+        c.enterpriseName !== undefined || c.directory.listEnterprises().length <= 1 ? enterprise(c) : null;
+      const list = c.devices.list().filter((d) => e === null || d.enterpriseId === e.id);
+      if (values.json) {
+        c.io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      for (const d of list)
+        c.io.stdout.write(
+          `${d.id}\t${d.name}\t${d.authMode}\t${d.revokedAt ? `revoked ${d.revokedAt}` : 'paired'}\n`,
+        );
+      if (list.length === 0) c.io.stdout.write('no devices\n');
+    },
+  },
+
+  'device revoke': {
+    options: {},
+    run(c, _values, positionals) {
+      const [id, ...extra] = positionals;
+      if (!id || extra.length > 0) throw new UsageError('device revoke ID');
+      const device = c.devices.get(id);
+      if (!device)
+        throw new EdgeError(
+          'DEVICE_NOT_FOUND',
+          `No device with id ${id} (see "mfp-edge admin device list").`,
+        );
+      if (c.enterpriseName !== undefined && device.enterpriseId !== enterprise(c).id)
+        throw new EdgeError('DEVICE_NOT_FOUND', `Device ${id} is not in "${c.enterpriseName}".`);
+      if (!c.devices.revoke(id))
+        throw new EdgeError('DEVICE_UNAUTHORIZED', `Device "${device.name}" is already revoked.`);
+      const ended = new SqlitePanelSessionRepository(c.db).revoke(
+        { deviceId: id },
+        'device-revoked',
+        new Date(),
+      );
+      c.io.stdout.write(
+        `revoked device "${device.name}" (${id}): its credential no longer works${ended.length > 0 ? `; ${ended.length} panel session(s) ended` : ''}\n`,
+      );
+    },
+  },
+};

@@ -1,0 +1,382 @@
+import type { DeviceRepository, DirectoryRepository } from '../domain/device.ts';
+import type { UserAccount, UserRepository } from '../domain/user.ts';
+import { EdgeError } from '../edge-error.ts';
+import type { Logger } from '../logger.ts';
+import type { PolicyDocument } from '../policies/policy-schema.ts';
+import type { PolicyService } from '../policies/policy-service.ts';
+import type { AuthEvents } from './auth-events.ts';
+import { AccountLockedError, AccountLockout, SignInRateLimits } from './lockout.ts';
+import type { IssuedSession, PanelSessions } from './panel-sessions.ts';
+import type { PasswordChanger } from './password-changer.ts';
+import type { PasswordHasher } from './password-hasher.ts';
+import type { PasswordRuleResult } from './password-rules.ts';
+import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
+import type { SecretBox } from './secret-box.ts';
+import { StepTokens } from './step-tokens.ts';
+import { checkTotp, newTotpSecret, totpUri } from './totp.ts';
+
+/** Where a sign-in attempt comes from: the panel's device and the network address it came from. */
+export interface SignInContext {
+  deviceId: string;
+  source: string;
+}
+
+/** Longest email (RFC 5321 path limit) and password input looked at; longer is a wrong credential. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_PASSWORD_INPUT = 1024;
+
+type Stage = 'totp' | 'change-password' | 'enrol-2fa';
+
+interface StepState {
+  stage: Stage;
+  userId: string;
+  /** enrol-2fa: the secret shown, stored only once a code from it is confirmed. */
+  pendingSecret?: string;
+  /** enrol-2fa started by a signed-in user (no new session at the end). */
+  sessionId?: string;
+}
+
+export type SignInStep =
+  | { step: 'totp'; stepToken: string; expiresAt: Date }
+  | { step: 'change-password'; stepToken: string; expiresAt: Date; reason: 'expired' | 'must-change' }
+  | { step: 'enrol-2fa'; stepToken: string; expiresAt: Date; secret: string; otpauthUri: string }
+  | {
+      step: 'done';
+      session: IssuedSession;
+      user: { id: string; email: string; displayName: string; language: string; role: string };
+      /** Shown once, right after 2FA enrolment. */
+      recoveryCodes?: string[];
+    };
+
+export interface SignInServiceOptions {
+  users: UserRepository;
+  devices: Pick<DeviceRepository, 'get'>;
+  directory: Pick<DirectoryRepository, 'getEnterprise'>;
+  policies: Pick<PolicyService, 'get'>;
+  hasher: PasswordHasher;
+  passwords: PasswordChanger;
+  secretBox: SecretBox;
+  sessions: PanelSessions;
+  events?: AuthEvents;
+  limits?: SignInRateLimits;
+  now?: () => Date;
+  logger?: Logger;
+  /** How long each step may take (default 5 minutes). */
+  stepTtlMs?: number;
+}
+
+/** The box context of a user's TOTP secret: a secret copied to another user's row does not open. */
+export const totpContext = (userId: string): string => `totp:${userId}`;
+
+/**
+ * The user-prompt sign-in (DESIGN.md §3), as service logic with no transport: email and password,
+ * then as the account needs it a TOTP (or recovery) code, a new password, 2FA enrolment, and a
+ * panel session at the end. Each step answers with the next one and a short-lived single-use step
+ * token that continues it.
+ *
+ * Order of refusals for a password: RATE_LIMITED (this device or address failed too often),
+ * ACCOUNT_LOCKED, BUILTIN_PASSWORD_DISABLED, INVALID_CREDENTIALS (wrong password or unknown email,
+ * alike and in similar time), ACCOUNT_DISABLED (only once the password is right, so it reveals
+ * nothing to a guesser). The failure count is reset only by a complete sign-in, so knowing the
+ * password does not buy unlimited TOTP guesses.
+ */
+export class SignInService {
+  readonly #o: SignInServiceOptions;
+  readonly #now: () => Date;
+  readonly #lockout: AccountLockout;
+  readonly #limits: SignInRateLimits;
+  readonly #steps: StepTokens<StepState>;
+
+  constructor(options: SignInServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => new Date());
+    this.#lockout = new AccountLockout({ users: options.users, now: this.#now });
+    this.#limits = options.limits ?? new SignInRateLimits({ now: this.#now });
+    this.#steps = new StepTokens({
+      now: this.#now,
+      ...(options.stepTtlMs ? { ttlMs: options.stepTtlMs } : {}),
+    });
+  }
+
+  async password(email: string, password: string, context: SignInContext): Promise<SignInStep> {
+    const device = this.#device(context);
+    this.#limits.check(context);
+    const readable =
+      typeof email === 'string' &&
+      typeof password === 'string' &&
+      email.length <= MAX_EMAIL_LENGTH &&
+      password.length <= MAX_PASSWORD_INPUT;
+    const user = readable ? this.#o.users.findByEmail(device.enterpriseId, email) : null;
+    if (user) {
+      this.#lockout.check(user);
+      if (user.builtinPasswordDisabled) throw new EdgeError('BUILTIN_PASSWORD_DISABLED');
+    }
+    // Verified (against a dummy hash when there is no account) even for unreadable input: same time.
+    const ok = await this.#o.hasher.verify(user?.passwordHash ?? null, readable ? password : '');
+    if (!ok || !user) {
+      this.#limits.recordFailure(context);
+      if (user) this.#failed(user);
+      this.#o.logger?.info({ deviceId: context.deviceId, source: context.source }, 'sign-in refused');
+      throw new EdgeError('INVALID_CREDENTIALS');
+    }
+    if (user.disabledAt !== null) throw new EdgeError('ACCOUNT_DISABLED');
+    if (user.passwordHash && this.#o.hasher.needsRehash(user.passwordHash)) {
+      // Stronger parameters reach stored hashes at the next sign-in; the history is left alone.
+      this.#o.users.setPasswordHash(user.id, await this.#o.hasher.hash(password), this.#changedAt(user), {
+        mustChange: user.mustChangePassword,
+      });
+    }
+    return this.#next(user, context, null);
+  }
+
+  /** A TOTP code, or one of the recovery codes instead. */
+  async totp(stepToken: string, code: string, context: SignInContext): Promise<SignInStep> {
+    const { state, user } = this.#resume(stepToken, 'totp', context);
+    this.#limits.check(context);
+    if (typeof code === 'string' && looksLikeRecoveryCode(code)) {
+      const at = this.#now();
+      if (!this.#o.users.useRecoveryCode(user.id, hashRecoveryCode(user.id, code), at)) {
+        this.#limits.recordFailure(context);
+        this.#failed(user);
+        throw new EdgeError('TOTP_INVALID', 'The recovery code is wrong or was already used.');
+      }
+      this.#o.events?.emit('recovery-code-used', {
+        userId: user.id,
+        enterpriseId: user.enterpriseId,
+        at,
+        left: this.#o.users.recoveryCodesLeft(user.id),
+      });
+    } else {
+      if (user.totpSecret === null) throw new EdgeError('TWO_FACTOR_NOT_ENROLLED');
+      const secret = this.#o.secretBox.openText(user.totpSecret, totpContext(user.id));
+      const check = await checkTotp(secret, typeof code === 'string' ? code.slice(0, 64) : '', {
+        at: this.#now(),
+        lastStep: user.totpLastStep,
+      });
+      // Claimed in one statement: of two requests with the same code, one wins.
+      if (!check.ok || !this.#o.users.claimTotpStep(user.id, check.step)) {
+        this.#limits.recordFailure(context);
+        this.#failed(user);
+        throw new EdgeError(check.ok || check.reason === 'replayed' ? 'TOTP_REPLAYED' : 'TOTP_INVALID');
+      }
+    }
+    this.#steps.consume(stepToken);
+    return this.#next(this.#o.users.get(user.id)!, context, state.stage);
+  }
+
+  /** The rules against a candidate new password, for showing them as the person types. */
+  async passwordRules(
+    stepToken: string,
+    candidate: string,
+    context: SignInContext,
+  ): Promise<PasswordRuleResult[]> {
+    const { user } = this.#resume(stepToken, 'change-password', context);
+    return this.#o.passwords.rules(user, candidate);
+  }
+
+  async changePassword(stepToken: string, password: string, context: SignInContext): Promise<SignInStep> {
+    const { state, user } = this.#resume(stepToken, 'change-password', context);
+    await this.#o.passwords.change(user, password, { by: `user:${user.id}` });
+    this.#steps.consume(stepToken);
+    return this.#next(this.#o.users.get(user.id)!, context, state.stage);
+  }
+
+  /** Confirms the enrolment shown by an `enrol-2fa` step with a code from the new secret. */
+  async enrolTwoFactor(stepToken: string, code: string, context: SignInContext): Promise<SignInStep> {
+    const { state, user } = this.#resume(stepToken, 'enrol-2fa', context);
+    if (state.sessionId !== undefined) throw new EdgeError('TOKEN_INVALID');
+    const recoveryCodes = await this.#confirmEnrolment(user, state, code);
+    this.#steps.consume(stepToken);
+    const done = await this.#next(this.#o.users.get(user.id)!, context, state.stage);
+    return done.step === 'done' ? { ...done, recoveryCodes } : done;
+  }
+
+  /** A signed-in user sets up 2FA (optional policy): the secret to scan, and a step to confirm it. */
+  async beginTwoFactor(sessionToken: string, context: SignInContext) {
+    const { user, sessionId } = await this.#signedIn(sessionToken, context);
+    return this.#enrolStep(user, context, sessionId);
+  }
+
+  async confirmTwoFactor(
+    sessionToken: string,
+    stepToken: string,
+    code: string,
+    context: SignInContext,
+  ): Promise<{ recoveryCodes: string[] }> {
+    const { sessionId } = await this.#signedIn(sessionToken, context);
+    const { state, user } = this.#resume(stepToken, 'enrol-2fa', context);
+    if (state.sessionId !== sessionId) throw new EdgeError('TOKEN_INVALID');
+    const recoveryCodes = await this.#confirmEnrolment(user, state, code);
+    this.#steps.consume(stepToken);
+    return { recoveryCodes };
+  }
+
+  /**
+   * A user removes their own 2FA (a new phone): only while signed in. Under a mandatory policy
+   * the next sign-in asks them to enrol again.
+   */
+  async resetTwoFactor(sessionToken: string, context: SignInContext): Promise<void> {
+    const { user } = await this.#signedIn(sessionToken, context);
+    const at = this.#now();
+    this.#o.users.setTotp(user.id, null);
+    this.#o.users.replaceRecoveryCodes(user.id, [], at);
+    this.#o.events?.emit('two-factor-disabled', {
+      userId: user.id,
+      enterpriseId: user.enterpriseId,
+      at,
+      by: user.id,
+    });
+  }
+
+  async signOut(sessionToken: string, context: SignInContext): Promise<void> {
+    const claims = await this.#o.sessions.verify(sessionToken, context.deviceId);
+    this.#o.sessions.revoke({ sessionId: claims.sessionId }, 'sign-out');
+  }
+
+  // The next stage the account needs after `after` (null: after the password), or a session.
+  async #next(user: UserAccount, context: SignInContext, after: Stage | null): Promise<SignInStep> {
+    const policy = this.#o.policies.get(user.enterpriseId).document;
+    const order: Stage[] = ['totp', 'change-password', 'enrol-2fa'];
+    const remaining = after === null ? order : order.slice(order.indexOf(after) + 1);
+    for (const stage of remaining) {
+      if (stage === 'totp' && user.totpSecret !== null) {
+        return { step: 'totp', ...this.#steps.issue({ stage, userId: user.id }, context.deviceId) };
+      }
+      if (stage === 'change-password') {
+        const reason = user.mustChangePassword
+          ? 'must-change'
+          : this.#expired(user, policy)
+            ? 'expired'
+            : null;
+        if (reason) {
+          return {
+            step: 'change-password',
+            reason,
+            ...this.#steps.issue({ stage, userId: user.id }, context.deviceId),
+          };
+        }
+      }
+      if (
+        stage === 'enrol-2fa' &&
+        policy.twoFactor === 'mandatory' &&
+        user.totpSecret === null &&
+        !user.twoFactorExcluded
+      )
+        return this.#enrolStep(user, context);
+    }
+    this.#lockout.recordSuccess(user);
+    const session = await this.#o.sessions.create({
+      userId: user.id,
+      deviceId: context.deviceId,
+      enterpriseId: user.enterpriseId,
+    });
+    return {
+      step: 'done',
+      session,
+      user: {
+        id: user.id,
+        email: user.email,
+        displayName: user.displayName,
+        language: user.language,
+        role: user.role,
+      },
+    };
+  }
+
+  #enrolStep(
+    user: UserAccount,
+    context: SignInContext,
+    sessionId?: string,
+  ): SignInStep & { step: 'enrol-2fa' } {
+    const secret = newTotpSecret();
+    const issuer = this.#o.directory.getEnterprise(user.enterpriseId)?.name ?? 'mfp-edge';
+    const state: StepState = { stage: 'enrol-2fa', userId: user.id, pendingSecret: secret };
+    if (sessionId !== undefined) state.sessionId = sessionId;
+    return {
+      step: 'enrol-2fa',
+      ...this.#steps.issue(state, context.deviceId),
+      secret,
+      otpauthUri: totpUri({ issuer, email: user.email, secret }),
+    };
+  }
+
+  async #confirmEnrolment(user: UserAccount, state: StepState, code: string): Promise<string[]> {
+    const secret = state.pendingSecret!;
+    const at = this.#now();
+    const check = await checkTotp(secret, typeof code === 'string' ? code.slice(0, 64) : '', {
+      at,
+      lastStep: null,
+    });
+    if (!check.ok) throw new EdgeError('TOTP_INVALID');
+    this.#o.users.setTotp(user.id, {
+      ciphertext: this.#o.secretBox.seal(secret, totpContext(user.id)),
+      enrolledAt: at,
+      step: check.step,
+    });
+    const recoveryCodes = newRecoveryCodes();
+    this.#o.users.replaceRecoveryCodes(
+      user.id,
+      recoveryCodes.map((c) => hashRecoveryCode(user.id, c)),
+      at,
+    );
+    this.#o.events?.emit('two-factor-enabled', { userId: user.id, enterpriseId: user.enterpriseId, at });
+    return recoveryCodes;
+  }
+
+  #resume(stepToken: string, stage: Stage, context: SignInContext): { state: StepState; user: UserAccount } {
+    this.#device(context);
+    const state = this.#steps.peek(stepToken, context.deviceId);
+    if (state.stage !== stage) throw new EdgeError('TOKEN_INVALID');
+    const user = this.#o.users.get(state.userId);
+    if (!user) throw new EdgeError('TOKEN_INVALID');
+    // The account may have been locked or disabled since the step began.
+    this.#lockout.check(user);
+    if (user.disabledAt !== null) throw new EdgeError('ACCOUNT_DISABLED');
+    return { state, user };
+  }
+
+  async #signedIn(
+    sessionToken: string,
+    context: SignInContext,
+  ): Promise<{ user: UserAccount; sessionId: string }> {
+    this.#device(context);
+    if (typeof sessionToken !== 'string' || sessionToken === '') throw new EdgeError('AUTH_REQUIRED');
+    const claims = await this.#o.sessions.verify(sessionToken, context.deviceId);
+    const user = this.#o.users.get(claims.userId);
+    if (!user) throw new EdgeError('TOKEN_INVALID');
+    if (user.disabledAt !== null) throw new EdgeError('ACCOUNT_DISABLED');
+    return { user, sessionId: claims.sessionId };
+  }
+
+  #failed(user: UserAccount): void {
+    const policy = this.#o.policies.get(user.enterpriseId).document;
+    const outcome = this.#lockout.recordFailure(user, policy);
+    if (!outcome.lockedNow) return;
+    this.#o.logger?.warn({ userId: user.id, lockedUntil: outcome.lockedUntil }, 'account locked');
+    this.#o.events?.emit('account-locked', {
+      userId: user.id,
+      enterpriseId: user.enterpriseId,
+      at: this.#now(),
+      lockedUntil: outcome.lockedUntil,
+    });
+    throw new AccountLockedError(outcome.lockedUntil);
+  }
+
+  #expired(user: UserAccount, policy: PolicyDocument): boolean {
+    if (policy.passwordExpiryDays === 0 || user.passwordNeverExpires || user.passwordChangedAt === null)
+      return false;
+    return (
+      Date.parse(user.passwordChangedAt) + policy.passwordExpiryDays * 86_400_000 <= this.#now().getTime()
+    );
+  }
+
+  #changedAt(user: UserAccount): Date {
+    return user.passwordChangedAt ? new Date(user.passwordChangedAt) : this.#now();
+  }
+
+  #device(context: SignInContext) {
+    const device = typeof context.deviceId === 'string' ? this.#o.devices.get(context.deviceId) : null;
+    if (!device || device.revokedAt !== null) throw new EdgeError('DEVICE_UNAUTHORIZED');
+    return device;
+  }
+}
