@@ -51,6 +51,18 @@ export const EdgeConfigSchema = z.object({
     .string()
     .regex(PRE_DIAL_STRING_PATTERN, 'at most 16 of 0-9 * # , (a pause)')
     .default(''),
+  /**
+   * Outgoing mail server (`smtp://` or `smtps://`, credentials may be in the URL). Unset: every
+   * message is written as an .eml file to <data>/outbox/ instead (DESIGN.md §11).
+   */
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\/[^/?#\s]+/i, 'an smtp:// or smtps:// URL with a host')
+    .optional(),
+  /** The SMTP password when the URL names a user but carries no password (keeps it out of the URL). */
+  smtpPassword: z.string().optional(),
+  /** Sender of every notification. */
+  mailFrom: z.string().min(3).default('mfp-edge <no-reply@localhost>'),
 });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
@@ -67,6 +79,9 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_FAX_RETRY_ATTEMPTS: 'faxRetryAttempts',
   MFP_EDGE_FAX_RETRY_INTERVAL_SECONDS: 'faxRetryIntervalSeconds',
   MFP_EDGE_FAX_POLL_TIMEOUT_SECONDS: 'faxPollTimeoutSeconds',
+  MFP_EDGE_SMTP_URL: 'smtpUrl',
+  MFP_EDGE_SMTP_PASSWORD: 'smtpPassword',
+  MFP_EDGE_MAIL_FROM: 'mailFrom',
 };
 
 export function loadConfig(

@@ -255,4 +255,38 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 6,
+    name: 'outgoing mail queue, password expiry reminders sent',
+    sql: `
+      -- The notification mail queue (edge-service/src/mail/). A row is kept after delivery or giving up,
+      -- for the record, but its content is cleared then: a reset or invitation link must not outlive
+      -- its delivery in the database.
+      CREATE TABLE mail_queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        content TEXT,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX mail_queue_due ON mail_queue (next_attempt_at, seq) WHERE state = 'queued';
+      CREATE INDEX mail_queue_finished ON mail_queue (updated_at) WHERE state <> 'queued';
+      -- One reminder per user and expiry date, written in the transaction that queues the mail, so a
+      -- restart neither loses nor repeats one. No foreign key: users may come from a directory sync.
+      CREATE TABLE password_expiry_reminders (
+        user_id TEXT NOT NULL,
+        expires_on TEXT NOT NULL,
+        mail_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, expires_on)
+      );
+    `,
+  },
 ];
