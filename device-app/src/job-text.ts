@@ -28,7 +28,7 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
     case 'delivered':
       return {
         title: 'Delivered',
-        detail: `${total ?? job.pagesSent} page(s) to ${recipientsText(job)}`,
+        detail: `${total ?? job.pagesSent} page(s) to ${recipientsText(job)}${resentText(job)}`,
         progress: 1,
       };
     case 'failed':
@@ -42,7 +42,19 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
   }
 }
 
-const RETRY_REASONS: Partial<Record<string, string>> = { FAX_BUSY: 'busy', FAX_NO_ANSWER: 'no answer' };
+const RETRY_REASONS: Partial<Record<string, string>> = {
+  FAX_BUSY: 'busy',
+  FAX_NO_ANSWER: 'no answer',
+  FAX_JOB_LOST: 'the printer restarted while sending',
+};
+
+/** A fax the printer lost part-way and the edge sent again: the far end may also hold a partial copy. */
+function resentText(job: JobView): string {
+  if (!job.resentAfterRestart) return '';
+  return job.resentAfterRestart === 1
+    ? ' (sent again after the printer restarted)'
+    : ` (sent again ${job.resentAfterRestart} times after the printer restarted)`;
+}
 
 /** "busy — retry at 14:05": why the fax waits and when it dials again, in the panel's local time. */
 function retryText(job: JobView): string {

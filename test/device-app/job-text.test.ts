@@ -30,4 +30,23 @@ describe('panel job text', () => {
     const text = describeJob({ ...base, error: { code: 'FAX_NO_ANSWER', message: 'no answer' } });
     assert.equal(text.detail, 'no answer (+12125550100)');
   });
+
+  it('says when the printer restarted and the fax is sent again, and that a delivered one was resent', () => {
+    const lost = { code: 'FAX_JOB_LOST' as const, message: 'The printer restarted.' };
+    const at = new Date(2026, 10, 28, 14, 5);
+    assert.equal(
+      describeJob({ ...base, error: lost, retryAt: at.toISOString() }).detail,
+      'the printer restarted while sending — retry at 14:05 (+12125550100)',
+    );
+    const delivered: JobView = {
+      ...base,
+      state: 'delivered',
+      recipients: [{ number: '+12125550100', state: 'delivered' }],
+      resentAfterRestart: 1,
+    };
+    assert.equal(
+      describeJob(delivered).detail,
+      '2 page(s) to +12125550100 (sent again after the printer restarted)',
+    );
+  });
 });

@@ -24,7 +24,22 @@ export class FakeScanner implements Scanner {
   async status() {
     return { state: 'idle' as const, adfState: null };
   }
-  async *#scan(): AsyncIterable<ScannedPage> {
+  /** A job the device still holds after the edge died, and how many of its pages it handed out. */
+  held: { jobUrl: string; handedOut: number; pages: Buffer[] } | null = null;
+  readonly resume = sinon.spy(async (jobUrl: string, options: { pagesRead: number }) => {
+    const held = this.held;
+    if (!held || held.jobUrl !== jobUrl || held.handedOut !== options.pagesRead) return null;
+    return (async function* () {
+      for (const [index, data] of held.pages.entries())
+        yield { number: options.pagesRead + index + 1, contentType: 'image/jpeg', data };
+    })();
+  });
+  async *#scan(
+    _request?: unknown,
+    _signal?: AbortSignal,
+    onJob?: (jobUrl: string) => void,
+  ): AsyncIterable<ScannedPage> {
+    onJob?.('/eSCL/ScanJobs/fake-1');
     for (const [index, data] of this.pages.entries()) {
       if (this.failAfter && index >= this.failAfter.pages) throw this.failAfter.error;
       yield { number: index + 1, contentType: 'image/jpeg', data };

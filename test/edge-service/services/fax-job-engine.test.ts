@@ -167,6 +167,45 @@ describe('FaxJobEngine (SQLite, spool, scripted drivers)', function () {
       assert.equal(faxLine.jobs.length, 0);
     });
 
+    it('carries on an ADF scan the device still holds, with the pages it had not handed out yet', async () => {
+      await start();
+      const job = await interruptedJob('scanning');
+      harness.jobs.update(job.id, { scanJobUrl: '/eSCL/ScanJobs/abc' });
+      scanner.held = { jobUrl: '/eSCL/ScanJobs/abc', handedOut: 2, pages: [page] };
+      harness.engine.start();
+      const done = await harness.waitForFinal(job.id);
+      assert.equal(done.state, 'delivered', JSON.stringify(done.error));
+      assert.equal(done.totalPages, 3);
+      assert.deepEqual(scanner.resume.firstCall.args.slice(0, 2), [
+        '/eSCL/ScanJobs/abc',
+        { source: 'adf', pagesRead: 2 },
+      ]);
+      assert.equal(scanner.scan.callCount, 0);
+      assert.equal(faxLine.submitted()[0]!.pages, 3);
+    });
+
+    it('fails the ADF job with SCAN_INTERRUPTED when the device handed out a page the edge did not keep', async () => {
+      await start();
+      const job = await interruptedJob('scanning');
+      harness.jobs.update(job.id, { scanJobUrl: '/eSCL/ScanJobs/abc' });
+      scanner.held = { jobUrl: '/eSCL/ScanJobs/abc', handedOut: 3, pages: [page] };
+      harness.engine.start();
+      const done = await harness.waitForFinal(job.id);
+      assert.equal(done.error?.code, 'SCAN_INTERRUPTED');
+      assert.equal(faxLine.jobs.length, 0);
+    });
+
+    it('records the eSCL job while scanning and forgets it once the scan is done', async () => {
+      await start();
+      const job = harness.submit([A]);
+      await harness.waitFor(
+        job.id,
+        (j) => j.scanJobUrl === '/eSCL/ScanJobs/fake-1' || j.state !== 'scanning',
+      );
+      const done = await harness.waitForFinal(job.id);
+      assert.equal(done.scanJobUrl, null);
+    });
+
     it('scans a platen job interrupted while scanning again', async () => {
       await start();
       scanner.pages = [page];
