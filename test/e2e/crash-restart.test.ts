@@ -263,15 +263,16 @@ describe('crash and restart: the edge, the printer, or both killed at every poin
           }
           assert.equal(job.state, 'delivered', `${point}: ${JSON.stringify(job)}`);
           assert.equal(job.totalPages, sheets, `${point}: pages lost`);
-          assert.equal(
-            complete(number).length,
-            1,
-            `${point}: ${number} received it in full ${complete(number).length}×`,
-          );
-          // Anything else the remote machine got is a fax cut off by the printer, and the record says it was resent.
-          const cutOff = received.length - 1;
-          if (cutOff > 0)
-            assert.ok((job.resentAfterRestart ?? 0) >= 1, `${point}: partial faxes but no resend recorded`);
+          const full = complete(number).length;
+          assert.ok(full >= 1, `${point}: delivered, yet ${number} never received it in full`);
+          // More than one copy only where the rule says to send again — the printer died after the far
+          // end confirmed the last page but before its log could say so — and then the record says so.
+          if (received.length > 1)
+            assert.ok(
+              (job.resentAfterRestart ?? 0) >= 1,
+              `${point}: ${received.length} receptions, no resend recorded`,
+            );
+          assert.ok(full <= 1 + (job.resentAfterRestart ?? 0), `${point}: received in full ${full}×`);
           if (model === 'edge')
             assert.equal(job.resentAfterRestart, undefined, `${point}: the printer lost nothing`);
         }

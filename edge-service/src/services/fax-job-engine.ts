@@ -564,7 +564,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
 
   /**
    * Marks delivered the recipients of the current attempt that the modem's transmission log shows
-   * received every page under this attempt's tag; returns how many.
+   * received every page under this attempt's tag (pages the far end confirmed); returns how many.
    */
   async #settleFromLog(
     job: JobRecord,
@@ -586,7 +586,9 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       const uri = telUri(recipient.number);
       return ours.some((e) =>
         e.destinations.some(
-          (d) => d.uri === uri && d.completed && pages > 0 && d.pagesSent >= Math.max(pages, e.pages ?? 0),
+          // Every page confirmed by the far end is a delivery, even when the modem lost power before it
+          // could call the job completed.
+          (d) => d.uri === uri && pages > 0 && d.pagesSent >= Math.max(pages, e.pages ?? 0),
         ),
       );
     });

@@ -525,13 +525,15 @@ export class FaxModem extends EventEmitter {
           return fail('fax-line-down', `The line went down during page ${pageNumber}`);
         }
         received.push(page.png);
+        if (pageNumber === pages.length) {
+          // The far end has the whole fax before the modem counts its last page: a device killed now
+          // must not leave in its log a delivery the remote machine does not have.
+          this.#store(destination, received, 'received');
+          await this.#remotes.flush();
+        }
         destination.imagesCompleted = pageNumber;
         this.#changed(job);
       }
-      this.#store(destination, received, 'received');
-      // On disk before the log says completed: a process killed now must not leave a delivery on
-      // record that the remote machine does not have.
-      await this.#remotes.flush();
       destination.transmissionStatus = 'completed';
       this.#log.info({ jobId: job.id, number: destination.number, pages: pages.length }, 'fax delivered');
     } catch (error) {

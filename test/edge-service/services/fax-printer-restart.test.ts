@@ -102,6 +102,23 @@ describe('FaxJobEngine when the printer restarts (scripted modem)', function () 
     assert.equal(faxLine.submissions.length, 1, 'never sent twice');
   });
 
+  it('a log entry with every page confirmed proves delivery although power was lost before the job completed', async () => {
+    faxLine.pollsPerJob = 1_000_000;
+    await start();
+    const job = harness.submit([A]);
+    const first = await sending(job.id);
+    faxLine.log.push({
+      name: first.submitTag,
+      uuid: null,
+      pages: 2,
+      destinations: [{ uri: `tel:${A}`, completed: false, pagesSent: 2 }],
+    });
+    faxLine.powerCycle();
+    const done = await harness.waitForFinal(job.id);
+    assert.equal(done.state, 'delivered');
+    assert.equal(faxLine.submissions.length, 1, 'never sent twice');
+  });
+
   it('a log entry of another job, or with fewer pages, proves nothing', async () => {
     faxLine.pollsPerJob = 1_000_000;
     await start();
