@@ -15,12 +15,23 @@ export const AuthMode = z.enum(['shared-account', 'device-login', 'user-prompt']
 
 export const JobState = z.enum(JOB_STATES);
 
+/** One password rule of the enterprise and whether a candidate meets it (null: checked on submit). */
+export const PasswordRuleView = z.object({
+  rule: z.string().max(32),
+  ok: z.boolean().nullable(),
+  message: z.string(),
+});
+
 export const ErrorBody = z.object({
   code: z.enum(ERROR_CODE_LIST as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
   /** Which page or recipient the error concerns, when it concerns one. */
   page: z.number().int().positive().optional(),
   recipient: z.string().optional(),
+  /** ACCOUNT_LOCKED, RATE_LIMITED: when trying again can succeed (ISO 8601); absent: until an admin acts. */
+  until: z.string().optional(),
+  /** PASSWORD_POLICY: the rules the new password failed. */
+  rules: z.array(PasswordRuleView).optional(),
 });
 
 export const Recipient = z.object({
@@ -49,6 +60,74 @@ export const JobView = z.object({
 export const DeviceView = z.object({ id, name: z.string(), authMode: AuthMode });
 export const UserView = z.object({ displayName: z.string(), email: z.string() });
 
+/**
+ * What a panel needs of its enterprise's policy document. `version` only grows: a panel keeps the
+ * highest it has seen and ignores an older one.
+ */
+export const PolicyView = z.object({
+  /** 0: the defaults of an enterprise that never changed its policy. */
+  version: z.number().int().nonnegative(),
+  /** Seconds without a touch before the edge signs the person out (never during their running send). */
+  panelInactivitySeconds: z.number().int().positive(),
+  twoFactor: z.enum(['optional', 'mandatory']),
+  passwordMinLength: z.number().int().min(8),
+});
+
+/** A panel session: the token goes back in hello after a reconnect, and nowhere else. */
+export const SessionView = z.object({
+  sessionToken: z.string().max(2048),
+  user: UserView,
+  /** When the session ends unless the person touches the panel (ISO 8601); extended by activity. */
+  expiresAt: z.string(),
+});
+
+const stepToken = z.string().min(1).max(256);
+const stepBase = { stepToken, expiresAt: z.string() };
+
+/** The next screen of a user-prompt sign-in. */
+export const SignInStep = z.discriminatedUnion('step', [
+  /** Ask for the 6-digit code of the authenticator app (or a recovery code). */
+  z.object({ step: z.literal('totp'), ...stepBase }),
+  /** Ask for a new password, showing every rule as the person types (auth.passwordRules). */
+  z.object({
+    step: z.literal('change-password'),
+    ...stepBase,
+    reason: z.enum(['expired', 'must-change']),
+    rules: z.array(PasswordRuleView),
+  }),
+  /** Mandatory 2FA not set up: show the QR code (PNG data URL) and the key, then ask for a code. */
+  z.object({
+    step: z.literal('enrol-2fa'),
+    ...stepBase,
+    secret: z.string().max(128),
+    otpauthUri: z.string().max(1024),
+    qrPng: z.string().max(65536),
+  }),
+  /** Signed in. Recovery codes come once, right after enrolment, to be written down. */
+  z.object({
+    step: z.literal('done'),
+    session: SessionView,
+    recoveryCodes: z.array(z.string().max(64)).max(20).optional(),
+  }),
+]);
+
+/** Why a panel session ended (session.changed with user null). */
+export const SessionEndReason = z.enum([
+  'sign-out',
+  'inactivity',
+  'expired',
+  'locked',
+  'disabled',
+  'password-changed',
+  'admin',
+  'device-revoked',
+  'device-sign-out',
+  'unknown-person',
+]);
+
+/* Credentials are bounded by the 64 KiB frame; the edge treats anything beyond its limits as wrong. */
+const credential = z.string().max(4096);
+
 /** Requests the panel sends, by type: each has a payload schema and a reply payload schema. */
 export const requests = {
   hello: {
@@ -58,12 +137,56 @@ export const requests = {
       /** The device credential received at pairing. */
       deviceToken: z.string().min(16).max(256),
       app: z.object({ name: z.string().max(64), version: z.string().max(32) }),
+      /** A session this panel had before it reconnected: resumed if still valid, else ignored. */
+      sessionToken: z.string().max(2048).optional(),
     }),
     reply: z.object({
       protocolVersion: z.number().int(),
       edgeVersion: z.string(),
       device: DeviceView,
+      /** The person the panel acts for: the shared account, the person signed in at the MFP, or a resumed session's user. */
       user: UserView.nullable(),
+      session: SessionView.nullable().optional(),
+      policy: PolicyView.optional(),
+    }),
+  },
+  /** user-prompt: email and password; answers with the next step or a coded refusal. */
+  'auth.password': {
+    payload: z.object({ email: credential, password: credential }),
+    reply: SignInStep,
+  },
+  /** The code of the authenticator app (or a recovery code) for a `totp` step. */
+  'auth.totp': {
+    payload: z.object({ stepToken, code: credential }),
+    reply: SignInStep,
+  },
+  /** Every password rule against a candidate, as the person types (nothing is stored). */
+  'auth.passwordRules': {
+    payload: z.object({ stepToken, candidate: credential }),
+    reply: z.object({ rules: z.array(PasswordRuleView) }),
+  },
+  /** The new password of a `change-password` step. */
+  'auth.changePassword': {
+    payload: z.object({ stepToken, password: credential }),
+    reply: SignInStep,
+  },
+  /** A code from the secret an `enrol-2fa` step showed: confirms the enrolment. */
+  'auth.enrolTwoFactor': {
+    payload: z.object({ stepToken, code: credential }),
+    reply: SignInStep,
+  },
+  /** Ends the panel session (user-prompt; a device-login session ends at the MFP). */
+  'auth.signOut': {
+    payload: z.object({}),
+    reply: z.object({}),
+  },
+  /** The person touched the panel: the inactivity timer starts again. Panels send it at most every few seconds. */
+  'session.activity': {
+    payload: z.object({}),
+    reply: z.object({
+      expiresAt: z.string().nullable(),
+      /** The session with a fresh token (keep it for hello after a reconnect); absent without one. */
+      session: SessionView.optional(),
     }),
   },
   'fax.checkNumber': {
@@ -93,6 +216,22 @@ export const requests = {
 /** Events the edge pushes without being asked. */
 export const events = {
   'job.updated': z.object({ job: JobView }),
+  /**
+   * The person the panel acts for changed: signed in at the MFP (device-login), or the session ended
+   * (user null, with why). `code`/`message` explain a refusal, e.g. UNKNOWN_USER for a person signed
+   * in at the MFP who has no account in the enterprise.
+   */
+  'session.changed': z.object({
+    user: UserView.nullable(),
+    session: SessionView.nullable().optional(),
+    reason: SessionEndReason.optional(),
+    code: z.enum(ERROR_CODE_LIST as [ErrorCode, ...ErrorCode[]]).optional(),
+    message: z.string().optional(),
+  }),
+  /** The inactivity sign-out is near: show a countdown; any activity cancels it. */
+  'session.expiring': z.object({ at: z.string() }),
+  /** The enterprise's policy changed: pushed to every connected panel of the enterprise within a second. */
+  'policy.updated': z.object({ policy: PolicyView }),
 } as const;
 
 export type RequestType = keyof typeof requests;
@@ -109,3 +248,8 @@ export type AuthMode = z.infer<typeof AuthMode>;
 export type ErrorBody = z.infer<typeof ErrorBody>;
 export type DeviceView = z.infer<typeof DeviceView>;
 export type UserView = z.infer<typeof UserView>;
+export type PolicyView = z.infer<typeof PolicyView>;
+export type SessionView = z.infer<typeof SessionView>;
+export type SignInStep = z.infer<typeof SignInStep>;
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+export type PasswordRuleView = z.infer<typeof PasswordRuleView>;

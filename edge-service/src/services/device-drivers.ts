@@ -1,3 +1,4 @@
+import type { DeviceIdentity } from '../domain/device-identity.ts';
 import type { DeviceRecord } from '../domain/device.ts';
 import type { Scanner } from '../domain/scanner.ts';
 import type { FaxLine } from '../domain/fax-line.ts';
@@ -9,6 +10,8 @@ import { IppFaxLine } from '../drivers/ipp/ipp-fax-line.ts';
 export interface DeviceDrivers {
   scanner(device: DeviceRecord): Scanner;
   faxLine(device: DeviceRecord): FaxLine;
+  /** The MFP's own sign-in, for device-login devices; null when the device has none configured. Optional for tests. */
+  identity?(device: DeviceRecord): DeviceIdentity | null;
 }
 
 /**
