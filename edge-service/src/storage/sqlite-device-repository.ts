@@ -150,7 +150,9 @@ export class SqliteDeviceRepository implements DeviceRepository {
     // So does the device's admin credential: a secret the edge no longer needs is not kept at rest.
     return (
       this.#db
-        .prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL, admin_credential = NULL WHERE id = ? AND revoked_at IS NULL')
+        .prepare(
+          'UPDATE devices SET revoked_at = ?, token_hash = NULL, admin_credential = NULL WHERE id = ? AND revoked_at IS NULL',
+        )
         .run(at.toISOString(), id).changes === 1
     );
   }
