@@ -213,15 +213,14 @@ export class DeviceLoginClient {
     if (exchange.signal?.aborted) return exchange.signal.reason;
     if (error instanceof DeviceLoginError) return error;
     if (exchange.timedOutAfter !== undefined)
-      return unavailable(`it did not answer for ${Math.round(exchange.timedOutAfter / 1000)} s`, error);
+      return unavailable(`it did not answer for ${formatDuration(exchange.timedOutAfter)}`, error);
     if (error instanceof EdgeError) return new DeviceLoginError(error.code, error.message, { cause: error });
     if (error instanceof BodyTooLargeError)
       return unavailable(
         `it sent more than the ${formatBytes(error.maxBytes)} a sign-in state may have`,
         error,
       );
-    if (error instanceof SseLimitError)
-      return unavailable(`its event stream ${error.message.replace(/^an? /, 'sent an ')}`, error);
+    if (error instanceof SseLimitError) return unavailable(`its event stream sent ${error.message}`, error);
     this.#logger.debug({ url, err: describeError(error) }, 'device API unreachable');
     return unavailable(`cannot reach ${new URL(url).host}: ${describeError(error)}`, error);
   }
@@ -289,4 +288,9 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
     ms = Number.isNaN(at) ? DEFAULT_LOCKOUT_MS : at - now;
   }
   return Math.min(MAX_LOCKOUT_MS, Math.max(1000, ms));
+}
+
+/** 250 ms, 10 s: waits read as people write them. */
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }

@@ -85,7 +85,7 @@ export class SseParser {
 
   #checkLine(length: number): void {
     if (length > this.#limits.maxLineLength)
-      throw new SseLimitError(`an event stream line is longer than ${this.#limits.maxLineLength} characters`);
+      throw new SseLimitError(`a line longer than ${this.#limits.maxLineLength} characters`);
   }
 
   #line(line: string, events: SseEvent[]): void {
@@ -104,7 +104,7 @@ export class SseParser {
         break;
       case 'data':
         if (this.#data.length + value.length + 1 > this.#limits.maxEventLength)
-          throw new SseLimitError(`an event is larger than ${this.#limits.maxEventLength} characters`);
+          throw new SseLimitError(`an event larger than ${this.#limits.maxEventLength} characters`);
         this.#data += this.#hasData ? `\n${value}` : value;
         this.#hasData = true;
         break;
