@@ -36,10 +36,17 @@ export const ERROR_CODES = {
   LINK_USED: 'The link was already used: ask for a new one if you still need it.',
   AUTH_MODE_MISMATCH:
     "This printer does not sign people in that way: use the printer's own sign-in, or nothing (shared account).",
-  DEVICE_LOGIN_UNAVAILABLE:
-    'The edge cannot read who is signed in at this printer (no device admin credential, or the printer does not answer): ask an administrator.',
   UNKNOWN_USER:
     'The person signed in at the printer has no account in this company: ask an administrator to add them.',
+  // Device login: the edge reading who is signed in at the printer (device API, DESIGN.md §3)
+  DEVICE_LOGIN_UNAVAILABLE:
+    "The printer's own sign-in cannot be read right now (the printer does not answer or answered nonsense): check the printer is on and connected; the edge keeps trying.",
+  DEVICE_CREDENTIAL_REJECTED:
+    "The printer refused the edge's admin credential: an administrator must enter the printer's current admin password for this device in the admin console.",
+  DEVICE_LOGIN_LOCKED_OUT:
+    'The printer locked the edge out after too many failed sign-ins; it tries again after the lockout (about a minute). If it persists, check the admin password stored for this device.',
+  DEVICE_CREDENTIAL_MISSING:
+    "This printer is in device-login mode but the edge has no admin credential for it: an administrator must enter the printer's admin password for this device.",
   // Administration (policies, enterprises, users, stored secrets)
   POLICY_INVALID: 'The policy setting is not valid; the message names the key and the allowed values.',
   ENTERPRISE_NOT_FOUND: 'No such enterprise.',

@@ -69,9 +69,16 @@ export async function startCommand(argv: string[]): Promise<number> {
           scannerUrl: `${simulatorUrl}/eSCL`,
           faxUrl: `${simulatorUrl.replace(/^http:/, 'ipp:')}/ipp/faxout`,
         },
-        // SEAM (branch identity): pass `store` once devices' admin credentials can be stored
-        // encrypted; the in-process simulator's credential is known here, a separate one's is not.
-        simulator ? { deviceAdmin: { credential: simulator.adminCredentials } } : {},
+        // The in-process simulator's admin credential is known here (a separate one's is not): it is
+        // stored encrypted for the device-login demo device, as an admin enters a real printer's.
+        simulator
+          ? {
+              deviceAdmin: {
+                credential: simulator.adminCredentials,
+                store: (id, credential) => edge.repositories.devices.setAdminCredential(id, credential),
+              },
+            }
+          : {},
       );
       simulator?.setPanelUrl(demo.panelUrl);
       const panel = (mode: string) => demo.panels.find((p) => p.mode === mode)!.panelUrl;

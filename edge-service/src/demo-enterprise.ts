@@ -57,9 +57,8 @@ export interface DemoOptions {
    * The simulator's device admin credential (`simulator.adminCredentials`), which the device-login
    * device needs to read who is signed in at the MFP, and where to store it (encrypted).
    *
-   * SEAM (branch `identity`): the encrypted store of devices' admin credentials (migration 7 and a
-   * repository method) is being written there. Until it is merged nothing is passed as `store`, the
-   * credential is not kept, and the device-login demo panel reports DEVICE_LOGIN_UNAVAILABLE.
+   * Without `store` (a simulator running as its own process, whose credential the demo does not
+   * know) the credential is not kept, and the device-login demo panel reports DEVICE_LOGIN_UNAVAILABLE.
    */
   deviceAdmin?: {
     credential: { username: string; password: string };

@@ -75,6 +75,7 @@ interface Running {
   jobs: SqliteJobRepository;
   people: PeopleServices;
   stopPeople: () => Promise<void>;
+  drivers: NetworkDeviceDrivers | null;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -131,11 +132,19 @@ export class EdgeService {
     try {
       const spool = new Spool(join(this.dataDir, 'spool'));
       await spool.start();
-      const devices = new SqliteDeviceRepository(db);
+      // One secret key: TOTP secrets, devices' admin credentials and session tokens (DESIGN.md §11).
+      const secret = await loadSecretKey(this.dataDir);
+      if (secret.warning) log.warn(secret.warning);
+      const secretBox = new SecretBox(secret.key);
+      const devices = new SqliteDeviceRepository(db, { secretBox });
       const directory = new SqliteDirectoryRepository(db);
       const jobs = new SqliteJobRepository(db);
-      const drivers: DeviceDrivers =
-        this.#options.drivers ?? new NetworkDeviceDrivers(log.child({ module: 'drivers' }));
+      const networkDrivers = this.#options.drivers
+        ? null
+        : new NetworkDeviceDrivers(log.child({ module: 'drivers' }), { adminCredentials: devices });
+      const drivers: DeviceDrivers = this.#options.drivers ?? networkDrivers!;
+      // Ends every device-login watch; undone last, after everything that uses the drivers.
+      undo.push(() => networkDrivers?.close());
       const engine = new FaxJobEngine({
         jobs,
         devices,
@@ -154,10 +163,7 @@ export class EdgeService {
         spoolSweepMs: this.config.spoolSweepMinutes * 60_000,
       });
 
-      // The people path: secrets, policies, users, sessions, sign-in, mail.
-      const secret = await loadSecretKey(this.dataDir);
-      if (secret.warning) log.warn(secret.warning);
-      const secretBox = new SecretBox(secret.key);
+      // The people path: policies, users, sessions, sign-in, mail.
       const hasher = new PasswordHasher();
       const policyRepository = new SqlitePolicyRepository(db);
       const policies = new PolicyService({
@@ -303,7 +309,18 @@ export class EdgeService {
       undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       engine.start();
       undo.push(() => engine.stop());
-      this.#running = { db, server, engine, socket, devices, directory, jobs, people, stopPeople };
+      this.#running = {
+        db,
+        server,
+        engine,
+        socket,
+        devices,
+        directory,
+        jobs,
+        people,
+        stopPeople,
+        drivers: networkDrivers,
+      };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
       for (const step of undo.reverse()) await step();
@@ -319,6 +336,7 @@ export class EdgeService {
     await running.engine.stop();
     // After the engine: its last job events may still queue receipts. Mail stops before the db closes.
     await running.stopPeople();
+    running.drivers?.close();
     running.server.closeAllConnections();
     await new Promise<void>((resolve) => running.server.close(() => resolve()));
     running.db.close();

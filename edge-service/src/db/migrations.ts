@@ -289,4 +289,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "device login: devices' encrypted admin credential and device API address",
+    sql: `
+      -- The device's own admin account for its device API (HTTP Basic), with which the edge reads who
+      -- is signed in at the MFP (device login, DESIGN.md §3): secret-box ciphertext (auth/secret-box.ts,
+      -- AES-256-GCM) of {"username","password"}, bound to the device id (context device-admin:<id>).
+      -- The CHECK keeps a plain password from ever landing here. NULL: none stored.
+      ALTER TABLE devices ADD COLUMN admin_credential TEXT
+        CHECK (admin_credential IS NULL OR admin_credential GLOB 'sb[0-9]*.?*');
+      -- The device API root, e.g. https://printer/device/api/v1. NULL: the scanner URL's origin +
+      -- /device/api/v1, where the simulator and most MFPs serve it (drivers/device-login/device-api-url.ts).
+      ALTER TABLE devices ADD COLUMN device_api_url TEXT;
+    `,
+  },
 ];

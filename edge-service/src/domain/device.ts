@@ -10,8 +10,22 @@ export interface DeviceRecord {
   scannerUrl: string | null;
   /** IPP FaxOut printer URI, e.g. ipp://printer/ipp/faxout */
   faxUrl: string | null;
+  /**
+   * The device API root (device login), e.g. https://printer/device/api/v1; absent or null: the
+   * scanner URL's origin + /device/api/v1 (drivers/device-login/device-api-url.ts).
+   */
+  deviceApiUrl?: string | null;
   createdAt: string;
   revokedAt: string | null;
+}
+
+/**
+ * The device's own admin account (HTTP Basic on its device API), with which the edge reads who is
+ * signed in at the MFP. Stored encrypted (DESIGN.md §11); never sent to a panel, never logged.
+ */
+export interface DeviceAdminCredential {
+  username: string;
+  password: string;
 }
 
 export interface UserRecord {
@@ -36,6 +50,12 @@ export interface DeviceRepository {
   findByTokenHash(tokenHash: string): DeviceRecord | null;
   setTokenHash(id: string, tokenHash: string): void;
   setUrls(id: string, urls: { scannerUrl: string | null; faxUrl: string | null }): void;
+  /** Null: derive it from the scanner URL again. */
+  setDeviceApiUrl(id: string, url: string | null): void;
+  /** Stores the device's admin credential encrypted (null removes it); DEVICE_NOT_FOUND when unknown. */
+  setAdminCredential(id: string, credential: DeviceAdminCredential | null): void;
+  /** The decrypted admin credential; null when none is stored; SECRET_INVALID when it does not open. */
+  adminCredential(id: string): DeviceAdminCredential | null;
   /** Marks the device revoked (its credential stops working); false when unknown or already revoked. */
   revoke(id: string, at?: Date): boolean;
   list(): DeviceRecord[];

@@ -7,6 +7,7 @@ import type { DeviceRecord, DirectoryRepository } from '../domain/device.ts';
 import type { UserAccount, UserRepository } from '../domain/user.ts';
 import { ERROR_CODES } from '../../../protocol/index.ts';
 import type { Logger } from '../logger.ts';
+import { EdgeError } from '../edge-error.ts';
 import { systemClock, type PanelClock } from './panel-clock.ts';
 import type { PanelSessionKeeper } from './panel-session-keeper.ts';
 import type { PanelPeer } from './panel-session.ts';
@@ -83,15 +84,17 @@ export class DeviceLoginSessions {
     let watch = this.#watches.get(device.id);
     if (!watch) {
       let identity: DeviceIdentity | null = null;
+      let refusal: Refusal = refusalFor(device, 'DEVICE_CREDENTIAL_MISSING');
       try {
         identity = this.#o.identity(device);
       } catch (error) {
         this.#o.logger?.warn({ deviceId: device.id, err: error }, 'device identity driver failed');
+        refusal = refusalFor(device, error instanceof EdgeError ? error.code : 'DEVICE_LOGIN_UNAVAILABLE');
       }
       if (!identity) {
         // Fail closed: nobody can be signed in without reading the MFP's own sign-in.
         this.#o.logger?.warn({ deviceId: device.id }, 'device-login device without an identity driver');
-        setImmediate(() => peer.push('session.changed', { user: null, ...unavailable(device) }));
+        setImmediate(() => peer.push('session.changed', { user: null, ...refusal }));
         return;
       }
       const created: Watch = {
@@ -158,7 +161,9 @@ export class DeviceLoginSessions {
       watch.grace = undefined;
       watch.chain = watch.chain.then(async () => {
         await this.#apply(watch, null);
-        this.#refuse(watch, unavailable(watch.device));
+        // A refused or locked-out credential says what an administrator must fix; anything else is the device.
+        const code = error instanceof EdgeError ? error.code : 'DEVICE_LOGIN_UNAVAILABLE';
+        this.#refuse(watch, refusalFor(watch.device, code));
       });
     }, this.#o.graceMs ?? IDENTITY_GRACE_MS);
   }
@@ -239,9 +244,14 @@ export class DeviceLoginSessions {
   };
 }
 
-function unavailable(device: DeviceRecord): Refusal {
-  return {
-    code: 'DEVICE_LOGIN_UNAVAILABLE',
-    message: `${ERROR_CODES.DEVICE_LOGIN_UNAVAILABLE} (${device.name})`,
-  };
+const DEVICE_LOGIN_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'DEVICE_CREDENTIAL_MISSING',
+  'DEVICE_CREDENTIAL_REJECTED',
+  'DEVICE_LOGIN_LOCKED_OUT',
+  'SECRET_INVALID',
+]);
+
+function refusalFor(device: DeviceRecord, code: ErrorCode): Refusal {
+  const shown = DEVICE_LOGIN_REFUSALS.has(code) ? code : 'DEVICE_LOGIN_UNAVAILABLE';
+  return { code: shown, message: `${ERROR_CODES[shown]} (${device.name})` };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type {
+  DeviceAdminCredential,
   DeviceRecord,
   DeviceRepository,
   DirectoryRepository,
@@ -10,6 +11,8 @@ import type {
 import type { AuthMode } from '../../../protocol/index.ts';
 import { isValidSlug, slugFromName } from '../domain/enterprise-slug.ts';
 import { EdgeError } from '../edge-error.ts';
+import type { SecretBox } from '../auth/secret-box.ts';
+import { openAdminCredential, sealAdminCredential } from '../auth/device-admin-credential.ts';
 
 interface DeviceRow {
   id: string;
@@ -19,6 +22,7 @@ interface DeviceRow {
   shared_user_id: string | null;
   scanner_url: string | null;
   fax_url: string | null;
+  device_api_url: string | null;
   created_at: string;
   revoked_at: string | null;
 }
@@ -32,16 +36,27 @@ function toDevice(row: DeviceRow): DeviceRecord {
     sharedUserId: row.shared_user_id,
     scannerUrl: row.scanner_url,
     faxUrl: row.fax_url,
+    deviceApiUrl: row.device_api_url,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   };
 }
 
+export interface SqliteDeviceRepositoryOptions {
+  /**
+   * Encrypts the devices' admin credentials (auth/secret-box.ts, key from loadSecretKey()). Without
+   * it the repository works as before but cannot store or read an admin credential.
+   */
+  secretBox?: SecretBox;
+}
+
 export class SqliteDeviceRepository implements DeviceRepository {
   readonly #db: Db;
+  readonly #box: SecretBox | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, options: SqliteDeviceRepositoryOptions = {}) {
     this.#db = db;
+    this.#box = options.secretBox;
   }
 
   create(input: Omit<DeviceRecord, 'id' | 'createdAt' | 'revokedAt'> & { tokenHash: string }): DeviceRecord {
@@ -94,11 +109,50 @@ export class SqliteDeviceRepository implements DeviceRepository {
       .run(urls.scannerUrl, urls.faxUrl, id);
   }
 
+  setDeviceApiUrl(id: string, url: string | null): void {
+    if (url !== null) {
+      const parsed = URL.canParse(url) ? new URL(url) : null;
+      if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+        throw new EdgeError('BAD_MESSAGE', 'A device API address is an http:// or https:// URL.');
+      if (parsed.username !== '' || parsed.password !== '')
+        throw new EdgeError('BAD_MESSAGE', 'A device API address cannot hold a user name or password.');
+    }
+    this.#requireChange(this.#db.prepare('UPDATE devices SET device_api_url = ? WHERE id = ?').run(url, id));
+  }
+
+  /** Only the ciphertext is written: the password never reaches the database file or its WAL. */
+  setAdminCredential(id: string, credential: DeviceAdminCredential | null): void {
+    const sealed = credential === null ? null : sealAdminCredential(this.#requireBox(), id, credential);
+    this.#requireChange(
+      this.#db.prepare('UPDATE devices SET admin_credential = ? WHERE id = ?').run(sealed, id),
+    );
+  }
+
+  adminCredential(id: string): DeviceAdminCredential | null {
+    const row = this.#db.prepare('SELECT admin_credential FROM devices WHERE id = ?').get(id) as
+      { admin_credential: string | null } | undefined;
+    if (row === undefined || row.admin_credential === null) return null;
+    return openAdminCredential(this.#requireBox(), id, row.admin_credential);
+  }
+
+  #requireBox(): SecretBox {
+    if (this.#box === undefined)
+      throw new Error('SqliteDeviceRepository needs its secretBox option to handle admin credentials');
+    return this.#box;
+  }
+
+  #requireChange(result: { changes: number }): void {
+    if (result.changes !== 1) throw new EdgeError('DEVICE_NOT_FOUND');
+  }
+
   revoke(id: string, at: Date = new Date()): boolean {
     // The token hash goes too: a revoked credential must never match again, even if un-revoked by hand.
+    // So does the device's admin credential: a secret the edge no longer needs is not kept at rest.
     return (
       this.#db
-        .prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ? AND revoked_at IS NULL')
+        .prepare(
+          'UPDATE devices SET revoked_at = ?, token_hash = NULL, admin_credential = NULL WHERE id = ? AND revoked_at IS NULL',
+        )
         .run(at.toISOString(), id).changes === 1
     );
   }

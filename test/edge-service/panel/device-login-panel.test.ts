@@ -111,16 +111,16 @@ describe('panel people path: device-login (service)', function () {
     assert.equal(client.eventsOf('session.changed').at(-1)?.reason, 'disabled');
   });
 
-  it('a device-login device without an identity driver fails closed with DEVICE_LOGIN_UNAVAILABLE', async () => {
+  it('a device-login device without an identity driver (no admin credential) fails closed with DEVICE_CREDENTIAL_MISSING', async () => {
     await t.user({ email: 'erin@acme.test', displayName: 'Erin' }, null);
     const { client, hello } = await t.connect(t.device('device-login', { identity: false }).token);
     assert.equal(hello.user, null);
     const refused = await client.waitForEvent(
       'session.changed',
-      (p) => p.code === 'DEVICE_LOGIN_UNAVAILABLE',
+      (p) => p.code === 'DEVICE_CREDENTIAL_MISSING',
       2000,
     );
-    assert.match(refused.message ?? '', /cannot read who is signed in/);
+    assert.match(refused.message ?? '', /no admin credential/);
     await assert.rejects(client.request('fax.send', { recipients: ['+12125550100'] }), {
       code: 'AUTH_REQUIRED',
     });
