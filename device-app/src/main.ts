@@ -21,9 +21,9 @@ import {
   recoveryCodesScreen,
   refusalScreen,
 } from './screens/sign-in-screens.ts';
-import { waitingScreen, unknownUserScreen, createCountdown } from './screens/session-screens.ts';
+import { waitingScreen, personRefusedScreen, createCountdown } from './screens/session-screens.ts';
 import { viewForStep, type SignInView } from './sign-in-flow.ts';
-import { errorText, refusalFor, endNotice } from './sign-in-text.ts';
+import { errorText, refusalFor, endNotice, personRefusal } from './sign-in-text.ts';
 import { throttle, debounce } from './timing.ts';
 
 const TOKEN_KEY = 'mfp-edge.device-token';
@@ -42,7 +42,7 @@ type View =
   | SignInView
   | { kind: 'refusal'; title: string; text: string }
   | { kind: 'waiting'; notice: string }
-  | { kind: 'unknown-user'; message: string };
+  | { kind: 'person-refused'; title: string; message: string };
 
 /** Views that act for a person: left as soon as nobody is signed in (device-login, user-prompt). */
 const PERSON_VIEWS: ReadonlyArray<View['kind']> = ['home', 'fax', 'job'];
@@ -184,7 +184,7 @@ async function hello(): Promise<void> {
       return go(entryView('You were signed out while the panel was offline.'));
     }
     if (authMode() === 'user-prompt' && SIGN_IN_VIEWS.includes(state.view.kind)) return;
-    if (authMode() === 'device-login' && state.view.kind === 'unknown-user') return;
+    if (authMode() === 'device-login' && state.view.kind === 'person-refused') return;
     go(entryView());
   } catch (error) {
     if (error instanceof RequestError && error.code === 'DEVICE_UNAUTHORIZED')
@@ -251,16 +251,19 @@ edge.on('session.changed', (event: EventPayload<'session.changed'>) => {
     }
     return;
   }
-  if (event.code === 'UNKNOWN_USER' || event.reason === 'unknown-person') {
+  // A refusal of the person at the MFP (no account, disabled, the MFP cannot be read): the edge says why.
+  if (event.code) {
     forgetSession();
     resetPersonState();
-    return go({
-      kind: 'unknown-user',
-      message: event.message || 'The person signed in at the printer has no account in this company.',
-    });
+    return go({ kind: 'person-refused', ...personRefusal(event.code, event.message) });
+  }
+  if (state.view.kind === 'person-refused') {
+    // The refused person signed out at the MFP: wait for the next one.
+    forgetSession();
+    return go(entryView());
   }
   // Already signed out here (the panel's own Sign out): nothing more to say.
-  if (!state.user && !sessionToken && state.view.kind !== 'unknown-user') return;
+  if (!state.user && !sessionToken) return;
   endSession(endNotice(event.reason, state.policy?.panelInactivitySeconds ?? null));
 });
 
@@ -270,7 +273,14 @@ edge.on('session.expiring', ({ at }) => {
 
 /* Inactivity: any touch tells the edge (throttled); a touch on the countdown always does. */
 const activity = throttle(() => {
-  edge.request('session.activity', {}).catch(() => undefined);
+  edge
+    .request('session.activity', {})
+    .then((reply) => {
+      // The edge may hand a fresh token with it: that is the one to resume with after a reconnect.
+      const renewed = (reply as { session?: { sessionToken: string } }).session;
+      if (renewed && state.user) sessionToken = renewed.sessionToken;
+    })
+    .catch(() => undefined);
 }, ACTIVITY_INTERVAL_MS);
 
 const countdown = createCountdown(document.body, () => {
@@ -398,8 +408,8 @@ function render(): void {
       return show(screen, refusalScreen(view, { again: () => go({ kind: 'sign-in', notice: '' }) }));
     case 'waiting':
       return show(screen, waitingScreen(view.notice));
-    case 'unknown-user':
-      return show(screen, unknownUserScreen(view.message));
+    case 'person-refused':
+      return show(screen, personRefusedScreen(view.title, view.message));
     case 'home': {
       if (!state.user && authMode() !== 'shared-account' && state.device) return go(entryView());
       const last = state.lastJobId;

@@ -5,8 +5,11 @@ import type { ErrorBody, SessionEndReason } from '../../protocol/messages.ts';
  * edge's messages. Pure (no DOM), so it is unit-tested in node.
  */
 
-/** The panel's own wording for the codes a person meets at sign-in; others fall back to the edge's text. */
-const CODE_TEXT: Partial<Record<ErrorBody['code'], string>> = {
+/**
+ * The panel's own wording for the codes a person meets at sign-in; others fall back to the edge's
+ * text. Keyed by string: a code newer than this panel simply falls back.
+ */
+const CODE_TEXT: { [code: string]: string | undefined } = {
   INVALID_CREDENTIALS: 'The email or password is wrong. Check both and try again.',
   ACCOUNT_DISABLED: 'Your account is disabled. Ask an administrator of your company.',
   BUILTIN_PASSWORD_DISABLED:
@@ -20,10 +23,13 @@ const CODE_TEXT: Partial<Record<ErrorBody['code'], string>> = {
   AUTH_REQUIRED: 'Sign in first.',
   SESSION_EXPIRED: 'You were signed out after a while without activity. Sign in again.',
   SESSION_REVOKED: 'You were signed out. Sign in again.',
+  UNKNOWN_USER: 'The person signed in at the printer has no account in this company. Ask an administrator.',
+  DEVICE_LOGIN_UNAVAILABLE:
+    'The fax service cannot read who is signed in at this printer. Ask an administrator.',
 };
 
 export function errorText(error: { code: string; message?: string }): string {
-  return CODE_TEXT[error.code as ErrorBody['code']] ?? (error.message || 'Something went wrong. Try again.');
+  return CODE_TEXT[error.code] ?? (error.message || 'Something went wrong. Try again.');
 }
 
 function twoDigits(n: number): string {
@@ -136,4 +142,17 @@ export function secondsLeft(at: string, now: number = Date.now()): number {
   const end = Date.parse(at);
   if (isNaN(end)) return 0;
   return Math.max(0, Math.ceil((end - now) / 1000));
+}
+
+/** device-login: why the person signed in at the MFP is not signed in here, in the edge's words when it gave some. */
+export function personRefusal(code: string, message: string | undefined): { title: string; message: string } {
+  const title =
+    code === 'UNKNOWN_USER'
+      ? 'No fax account'
+      : code === 'ACCOUNT_DISABLED'
+        ? 'Account disabled'
+        : code === 'DEVICE_LOGIN_UNAVAILABLE'
+          ? 'Printer sign-in unavailable'
+          : 'Not signed in';
+  return { title, message: message || errorText({ code }) };
 }

@@ -376,13 +376,32 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
 
     const message = 'Nobody called <img src=x onerror="window.pwned=1"> works here';
     edge.push('session.changed', { user: null, reason: 'unknown-person', code: 'UNKNOWN_USER', message });
-    const alert = page.getByRole('alert', { name: 'No account' });
+    const alert = page.getByRole('alert', { name: 'No fax account' });
     await alert.getByText(message, { exact: true }).waitFor();
     assert.equal(await alert.locator('img').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
 
+    edge.push('session.changed', { user: null, reason: 'device-sign-out' });
+    await page.getByRole('heading', { name: 'Sign in at the printer (card, PIN…)' }).waitFor();
+
     edge.push('session.changed', { user: { displayName: '<b>Bob</b>', email: 'bob@x.test' } });
     await page.getByRole('region', { name: 'Home' }).getByText('<b>Bob</b>', { exact: true }).waitFor();
+  });
+
+  it('device-login: says so when the edge cannot read the printer sign-in', async () => {
+    script('device-login', () => undefined);
+    await open();
+    await page.getByRole('heading', { name: 'Sign in at the printer (card, PIN…)' }).waitFor();
+    edge.push('session.changed', {
+      user: null,
+      // A code of people-edge's protocol additions (the cast goes once they are merged).
+      code: 'DEVICE_LOGIN_UNAVAILABLE' as 'UNKNOWN_USER',
+      message: 'The edge cannot read who is signed in at this printer (Lobby MFP)',
+    });
+    await page
+      .getByRole('alert', { name: 'Printer sign-in unavailable' })
+      .getByText('The edge cannot read who is signed in at this printer (Lobby MFP)')
+      .waitFor();
   });
 
   it('keeps the newest policy only', async () => {

@@ -6,6 +6,7 @@ import {
   endNotice,
   groupKey,
   secondsLeft,
+  personRefusal,
 } from '../../device-app/src/sign-in-text.ts';
 
 describe('panel sign-in text', () => {
@@ -64,6 +65,18 @@ describe('panel sign-in text', () => {
     assert.equal(endNotice('locked', 60), 'Your account was locked.');
     assert.equal(endNotice('device-sign-out', null), 'The printer signed you out.');
     assert.equal(endNotice(undefined, null), 'You were signed out.');
+  });
+
+  it("names a refused printer sign-in, in the edge's words when it gave some", () => {
+    assert.deepEqual(personRefusal('UNKNOWN_USER', 'Eve has no account in Demo'), {
+      title: 'No fax account',
+      message: 'Eve has no account in Demo',
+    });
+    assert.equal(personRefusal('ACCOUNT_DISABLED', 'x').title, 'Account disabled');
+    assert.match(
+      personRefusal('DEVICE_LOGIN_UNAVAILABLE', undefined).message,
+      /cannot read who is signed in/,
+    );
   });
 
   it('groups a TOTP key by four and counts seconds down', () => {

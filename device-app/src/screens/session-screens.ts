@@ -16,14 +16,13 @@ export function waitingScreen(notice: string): HTMLElement {
   );
 }
 
-/** device-login: the person signed in at the printer has no account in the enterprise. */
-export function unknownUserScreen(message: string): HTMLElement {
+/** device-login: the person signed in at the printer cannot fax here (no account, disabled, …); the edge says why. */
+export function personRefusedScreen(title: string, message: string): HTMLElement {
   return h(
     'section',
-    { class: 'notice refusal', role: 'alert', 'aria-label': 'No account' },
-    h('h1', {}, 'No fax account'),
+    { class: 'notice refusal', role: 'alert', 'aria-label': title },
+    h('h1', {}, title),
     h('p', {}, message),
-    h('p', {}, 'Sign out at the printer, or ask an administrator to add you.'),
   );
 }
 
