@@ -44,8 +44,13 @@ type View =
   | { kind: 'waiting'; notice: string }
   | { kind: 'person-refused'; title: string; message: string };
 
-/** Views that act for a person: left as soon as nobody is signed in (device-login, user-prompt). */
-const PERSON_VIEWS: ReadonlyArray<View['kind']> = ['home', 'fax', 'job'];
+/**
+ * Views of a signed-in person: left as soon as nobody is signed in (device-login, user-prompt), kept
+ * when the edge confirms the person again (a reconnect, a pushed session.changed).
+ */
+const PERSON_VIEWS: ReadonlyArray<View['kind']> = ['home', 'fax', 'job', 'recovery-codes'];
+/** A sign-in left half-way (a refusal, a typed email, a step) is wiped after this long untouched. */
+const ABANDONED_SIGN_IN_MS = 120000;
 /** The user-prompt sign-in in progress: a reconnect leaves it alone (its step token is still good). */
 const SIGN_IN_VIEWS: ReadonlyArray<View['kind']> = [
   'sign-in',
@@ -168,7 +173,7 @@ async function hello(): Promise<void> {
       activity.reset();
       await refreshJobs();
       if (PERSON_VIEWS.includes(state.view.kind)) {
-        if (state.view.kind !== 'fax') render();
+        if (state.view.kind === 'home' || state.view.kind === 'job') render();
       } else go({ kind: 'home' });
       return;
     }
@@ -287,7 +292,28 @@ const countdown = createCountdown(document.body, () => {
   if (state.user) activity.call(true);
 });
 
+/*
+ * Nobody's session covers a sign-in under way: one left half-way (the next person would find the
+ * previous one's email, or a refusal) goes back to an empty sign-in after a while untouched.
+ */
+let abandonTimer: number | null = null;
+function watchAbandonedSignIn(): void {
+  if (abandonTimer !== null) window.clearTimeout(abandonTimer);
+  abandonTimer = null;
+  const view = state.view;
+  if (authMode() !== 'user-prompt' || state.user) return;
+  if (view.kind === 'sign-in' && !view.notice && !state.email) return;
+  if (!SIGN_IN_VIEWS.includes(view.kind)) return;
+  abandonTimer = window.setTimeout(() => {
+    abandonTimer = null;
+    if (state.user || !SIGN_IN_VIEWS.includes(state.view.kind)) return;
+    state.email = '';
+    go({ kind: 'sign-in', notice: '' });
+  }, ABANDONED_SIGN_IN_MS);
+}
+
 const touched = () => {
+  watchAbandonedSignIn();
   if (countdown.shown) return; // the countdown's own handler sends it
   if (state.user && authMode() !== 'shared-account') activity.call();
 };
@@ -341,6 +367,7 @@ let passwordScreen: ReturnType<typeof changePasswordScreen> | null = null;
 function go(view: View): void {
   state.view = view;
   render();
+  watchAbandonedSignIn();
 }
 
 function render(): void {

@@ -87,10 +87,11 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     };
   }
 
-  async function open(): Promise<void> {
+  async function open(options: { clock?: boolean } = {}): Promise<void> {
     page = await browser.newPage({ viewport: { width: 800, height: 480 } });
     errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    if (options.clock) await page.clock.install();
     await page.goto(edge.panelUrl());
     await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Online' }).waitFor();
   }
@@ -281,6 +282,26 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     await page.getByRole('textbox', { name: 'Code from your authenticator app' }).fill('123456');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('alert', { name: 'Start again' }).waitFor();
+  });
+
+  it('wipes a sign-in left half-way after two minutes untouched', async () => {
+    script('user-prompt', (request) =>
+      request.type === 'auth.password'
+        ? { error: { code: 'INVALID_CREDENTIALS', message: 'edge' } }
+        : undefined,
+    );
+    await open({ clock: true });
+    await signIn('someone@x.test');
+    await page.getByRole('alert', { name: 'Wrong email or password' }).waitFor();
+    await page.clock.fastForward(60000);
+    assert.equal(await page.getByRole('alert', { name: 'Wrong email or password' }).isVisible(), true);
+    await page.clock.fastForward(61000);
+    await page.getByRole('region', { name: 'Sign in' }).waitFor();
+    assert.equal(
+      await page.getByRole('textbox', { name: 'Email' }).inputValue(),
+      '',
+      'the email is forgotten',
+    );
   });
 
   it('counts down before an inactivity sign-out, keeps the session on a touch, and says why it ended', async () => {
