@@ -322,7 +322,7 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     edge.push('session.expiring', { at: new Date(Date.now() + 10000).toISOString() });
     const overlay = page.getByRole('alertdialog', { name: 'Signing out soon' });
     await overlay.getByText(/Signing out in (10|9) s — touch to stay/).waitFor();
-    await page.getByRole('button', { name: 'Stay signed in' }).click();
+    await overlay.getByRole('button', { name: /touch to stay/ }).click();
     await overlay.waitFor({ state: 'hidden' });
     assert.equal(edge.of('session.activity').length - before, 2, 'a touch on the countdown always goes');
 

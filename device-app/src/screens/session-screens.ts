@@ -41,7 +41,7 @@ export function createCountdown(parent: HTMLElement, onTouch: () => void): Count
   const layer = h(
     'div',
     { class: 'countdown', role: 'alertdialog', 'aria-label': 'Signing out soon', hidden: true },
-    h('button', { type: 'button', class: 'countdown-button', 'aria-label': 'Stay signed in' }, text),
+    h('button', { type: 'button', class: 'countdown-button' }, text),
   );
   parent.appendChild(layer);
   let at: string | null = null;
