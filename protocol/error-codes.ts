@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   LINK_INVALID: 'The link is not valid: ask for a new invitation or password reset.',
   LINK_EXPIRED: 'The link has expired: ask for a new invitation or password reset.',
   LINK_USED: 'The link was already used: ask for a new one if you still need it.',
+  AUTH_MODE_MISMATCH:
+    "This printer does not sign people in that way: use the printer's own sign-in, or nothing (shared account).",
+  DEVICE_LOGIN_UNAVAILABLE:
+    'The edge cannot read who is signed in at this printer (no device admin credential, or the printer does not answer): ask an administrator.',
   UNKNOWN_USER:
     'The person signed in at the printer has no account in this company: ask an administrator to add them.',
   // Administration (policies, enterprises, users, stored secrets)

@@ -65,7 +65,8 @@ export const UserView = z.object({ displayName: z.string(), email: z.string() })
  * highest it has seen and ignores an older one.
  */
 export const PolicyView = z.object({
-  version: z.number().int().positive(),
+  /** 0: the defaults of an enterprise that never changed its policy. */
+  version: z.number().int().nonnegative(),
   /** Seconds without a touch before the edge signs the person out (never during their running send). */
   panelInactivitySeconds: z.number().int().positive(),
   twoFactor: z.enum(['optional', 'mandatory']),
@@ -182,7 +183,11 @@ export const requests = {
   /** The person touched the panel: the inactivity timer starts again. Panels send it at most every few seconds. */
   'session.activity': {
     payload: z.object({}),
-    reply: z.object({ expiresAt: z.string().nullable() }),
+    reply: z.object({
+      expiresAt: z.string().nullable(),
+      /** The session with a fresh token (keep it for hello after a reconnect); absent without one. */
+      session: SessionView.optional(),
+    }),
   },
   'fax.checkNumber': {
     payload: z.object({ number: z.string().max(64) }),

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
-import { ensureDemoEnterprise } from '../../edge-service/src/demo-enterprise.ts';
+import {
+  DEMO_ADMIN,
+  DEMO_DEVICE_LOGIN_PEOPLE,
+  DEMO_PROMPT_USER,
+  DEMO_SHARED_USER,
+  ensureDemoEnterprise,
+} from '../../edge-service/src/demo-enterprise.ts';
 import { createLogger } from '../../edge-service/src/logger.ts';
 import { Simulator } from '../../simulator/src/simulator.ts';
 import { untilSignal } from './shutdown.ts';
@@ -57,12 +63,38 @@ export async function startCommand(argv: string[]): Promise<number> {
       `  edge:              ${edge.url}/  (health: ${edge.url}/healthz)`,
     ];
     if (simulatorUrl) {
-      const demo = await ensureDemoEnterprise(edge, {
-        scannerUrl: `${simulatorUrl}/eSCL`,
-        faxUrl: `${simulatorUrl.replace(/^http:/, 'ipp:')}/ipp/faxout`,
-      });
+      const demo = await ensureDemoEnterprise(
+        edge,
+        {
+          scannerUrl: `${simulatorUrl}/eSCL`,
+          faxUrl: `${simulatorUrl.replace(/^http:/, 'ipp:')}/ipp/faxout`,
+        },
+        // SEAM (branch identity): pass `store` once devices' admin credentials can be stored
+        // encrypted; the in-process simulator's credential is known here, a separate one's is not.
+        simulator ? { deviceAdmin: { credential: simulator.adminCredentials } } : {},
+      );
       simulator?.setPanelUrl(demo.panelUrl);
-      lines.push(`  demo device panel: ${demo.panelUrl}`, `  simulator console: ${simulatorUrl}/`);
+      const panel = (mode: string) => demo.panels.find((p) => p.mode === mode)!.panelUrl;
+      const alice = DEMO_DEVICE_LOGIN_PEOPLE[0]!;
+      lines.push(
+        `  admin console:     ${edge.url}/admin/  (${DEMO_ADMIN.email}, ${
+          demo.adminPassword
+            ? `one-time password ${demo.adminPassword}, to be changed at first sign-in`
+            : 'one-time password printed on the first start only'
+        }; the console is not built yet)`,
+        `  demo device panel: ${panel('shared-account')}  (shared-account: signed in as ${DEMO_SHARED_USER.displayName})`,
+        `  device-login panel: ${panel('device-login')}  (device-login: sign in at the simulator console's device login, e.g. ${alice.name}, PIN ${alice.pin}${
+          demo.deviceLoginReady
+            ? ''
+            : '; the device admin credential store is not merged yet, so this panel says so'
+        })`,
+        `  user-prompt panel: ${panel('user-prompt')}  (user-prompt: ${DEMO_PROMPT_USER.email}, ${
+          demo.promptPassword
+            ? `initial password ${demo.promptPassword}, to be changed at first sign-in`
+            : 'initial password printed on the first start only'
+        })`,
+        `  simulator console: ${simulatorUrl}/`,
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (error) {

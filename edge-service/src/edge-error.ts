@@ -1,4 +1,14 @@
-import { ERROR_CODES, type ErrorCode, type ErrorBody } from '../../protocol/index.ts';
+import { ERROR_CODES, type ErrorCode, type ErrorBody, type PasswordRuleView } from '../../protocol/index.ts';
+
+export interface EdgeErrorDetails {
+  page?: number;
+  recipient?: string;
+  /** ACCOUNT_LOCKED, RATE_LIMITED: when trying again can succeed. */
+  until?: Date;
+  /** PASSWORD_POLICY: the rules not met. */
+  rules?: readonly PasswordRuleView[];
+  cause?: unknown;
+}
 
 /**
  * The one error type the edge throws on purpose. Handlers throw it; the dispatchers (WebSocket,
@@ -8,23 +18,26 @@ export class EdgeError extends Error {
   readonly code: ErrorCode;
   readonly page?: number;
   readonly recipient?: string;
+  readonly until?: Date;
+  readonly rules?: readonly PasswordRuleView[];
 
-  constructor(
-    code: ErrorCode,
-    message: string = ERROR_CODES[code],
-    details: { page?: number; recipient?: string; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code], details: EdgeErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'EdgeError';
     this.code = code;
     if (details.page !== undefined) this.page = details.page;
     if (details.recipient !== undefined) this.recipient = details.recipient;
+    if (details.until !== undefined) this.until = details.until;
+    if (details.rules !== undefined) this.rules = details.rules;
   }
 
   toBody(): ErrorBody {
     const body: ErrorBody = { code: this.code, message: this.message };
     if (this.page !== undefined) body.page = this.page;
     if (this.recipient !== undefined) body.recipient = this.recipient;
+    if (this.until !== undefined) body.until = this.until.toISOString();
+    if (this.rules !== undefined)
+      body.rules = this.rules.map(({ rule, ok, message }) => ({ rule, ok, message }));
     return body;
   }
 

@@ -14,12 +14,55 @@ import { PanelHandlers } from './panel/panel-handlers.ts';
 import { PanelSocket } from './http/panel-socket.ts';
 import { buildPanelAssets } from './http/panel-assets.ts';
 import { createHttpApp } from './http/http-app.ts';
+import { AuthEvents } from './auth/auth-events.ts';
+import { PanelSessions } from './auth/panel-sessions.ts';
+import { PasswordChanger } from './auth/password-changer.ts';
+import { PasswordHasher } from './auth/password-hasher.ts';
+import { SecretBox } from './auth/secret-box.ts';
+import { loadSecretKey } from './auth/secret-key.ts';
+import { SessionTokens } from './auth/session-tokens.ts';
+import { SignInService } from './auth/sign-in-service.ts';
+import { createMail } from './mail/mail-setup.ts';
+import type { MailTransport } from './mail/mail-transport.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { Notifier } from './mail/notifier.ts';
+import { PasswordExpiryReminders } from './mail/password-expiry-reminders.ts';
+import { PeopleNotifications, UserPasswordExpiries } from './mail/people-notifications.ts';
+import { DeviceLoginSessions } from './panel/device-login-sessions.ts';
+import type { PanelClock } from './panel/panel-clock.ts';
+import { PanelSessionKeeper } from './panel/panel-session-keeper.ts';
+import { PolicyService } from './policies/policy-service.ts';
+import { PolicyWatcher } from './policies/policy-watcher.ts';
+import { SqliteAccountLinkRepository, SqlitePanelSessionRepository } from './storage/sqlite-auth-records.ts';
+import { SqlitePolicyRepository } from './storage/sqlite-policy-repository.ts';
+import { SqliteUserRepository } from './storage/sqlite-user-repository.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
   logger?: Logger;
   /** Replaces the network drivers (service tests inject fakes here). */
   drivers?: DeviceDrivers;
+  /** The panels' inactivity timers (tests move a fake clock instead of waiting a minute). */
+  clock?: PanelClock;
+  /** Replaces SMTP / the outbox (tests record what is sent). */
+  mailTransport?: MailTransport;
+  /** How often panel sessions are checked for changes made by another process (default 500 ms). */
+  sessionCheckMs?: number;
+}
+
+/** The people path of a running edge, for the composition root (demo, tests). */
+export interface PeopleServices {
+  users: SqliteUserRepository;
+  policies: PolicyService;
+  sessions: PanelSessions;
+  signIn: SignInService;
+  passwords: PasswordChanger;
+  hasher: PasswordHasher;
+  secretBox: SecretBox;
+  events: AuthEvents;
+  notifier: Notifier;
+  mailer: Mailer;
+  links: SqliteAccountLinkRepository;
 }
 
 interface Running {
@@ -30,6 +73,8 @@ interface Running {
   devices: SqliteDeviceRepository;
   directory: SqliteDirectoryRepository;
   jobs: SqliteJobRepository;
+  people: PeopleServices;
+  stopPeople: () => Promise<void>;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -54,7 +99,18 @@ export class EdgeService {
   /** Repositories, for the composition root (demo set-up, admin CLI). Only while running. */
   get repositories() {
     const running = this.#require();
-    return { devices: running.devices, directory: running.directory, jobs: running.jobs };
+    return {
+      devices: running.devices,
+      directory: running.directory,
+      jobs: running.jobs,
+      users: running.people.users,
+      policies: running.people.policies,
+    };
+  }
+
+  /** The people services (sign-in, sessions, policies, mail). Only while running. */
+  get people(): PeopleServices {
+    return this.#require().people;
   }
 
   get url(): string {
@@ -78,7 +134,8 @@ export class EdgeService {
       const devices = new SqliteDeviceRepository(db);
       const directory = new SqliteDirectoryRepository(db);
       const jobs = new SqliteJobRepository(db);
-      const drivers = this.#options.drivers ?? new NetworkDeviceDrivers(log.child({ module: 'drivers' }));
+      const drivers: DeviceDrivers =
+        this.#options.drivers ?? new NetworkDeviceDrivers(log.child({ module: 'drivers' }));
       const engine = new FaxJobEngine({
         jobs,
         devices,
@@ -96,12 +153,133 @@ export class EdgeService {
         spoolRetentionMs: this.config.spoolRetentionHours * 3_600_000,
         spoolSweepMs: this.config.spoolSweepMinutes * 60_000,
       });
+
+      // The people path: secrets, policies, users, sessions, sign-in, mail.
+      const secret = await loadSecretKey(this.dataDir);
+      if (secret.warning) log.warn(secret.warning);
+      const secretBox = new SecretBox(secret.key);
+      const hasher = new PasswordHasher();
+      const policyRepository = new SqlitePolicyRepository(db);
+      const policies = new PolicyService({
+        repository: policyRepository,
+        logger: log.child({ module: 'policies' }),
+      });
+      const policyWatcher = new PolicyWatcher({
+        service: policies,
+        repository: policyRepository,
+        logger: log.child({ module: 'policies' }),
+      });
+      const users = new SqliteUserRepository(db);
+      const links = new SqliteAccountLinkRepository(db);
+      const events = new AuthEvents();
+      const authLog = log.child({ module: 'auth' });
+      const sessions = new PanelSessions({
+        repository: new SqlitePanelSessionRepository(db),
+        tokens: new SessionTokens({ masterKey: secret.key }),
+        logger: authLog,
+      });
+      const passwords = new PasswordChanger({ users, hasher, policies, events });
+      const signIn = new SignInService({
+        users,
+        devices,
+        directory,
+        policies,
+        hasher,
+        passwords,
+        secretBox,
+        sessions,
+        events,
+        logger: authLog,
+      });
+      // Whoever was signed in with the old password, or is now locked out, is signed out everywhere.
+      events.on('password-changed', (e) => sessions.revoke({ userId: e.userId }, 'password-changed'));
+      events.on('account-locked', (e) => sessions.revoke({ userId: e.userId }, 'user-locked'));
+      const { mailer, notifier } = createMail({
+        config: this.config,
+        db,
+        dataDir: this.dataDir,
+        logger: log,
+        ...(this.#options.mailTransport ? { transport: this.#options.mailTransport } : {}),
+      });
+      const notifications = new PeopleNotifications({
+        events,
+        users,
+        devices,
+        policies,
+        notifier,
+        logger: log.child({ module: 'notifications' }),
+      });
+      const expiries = new UserPasswordExpiries({ users, directory, policies });
+      const reminders = new PasswordExpiryReminders({
+        db,
+        source: expiries,
+        policy: expiries,
+        notifier,
+        logger: log.child({ module: 'password-expiry' }),
+      });
+      const panelLog = log.child({ module: 'panel-sessions' });
+      const keeper = new PanelSessionKeeper({
+        sessions,
+        users,
+        devices,
+        policies,
+        jobs,
+        jobEvents: engine,
+        externalChangeCounter: () => policyRepository.externalChangeCounter(),
+        ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+        ...(this.#options.sessionCheckMs ? { checkIntervalMs: this.#options.sessionCheckMs } : {}),
+        logger: panelLog,
+      });
+      const deviceLogin = new DeviceLoginSessions({
+        identity: (device) => drivers.identity?.(device) ?? null,
+        users,
+        directory,
+        sessions,
+        keeper,
+        ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+        logger: panelLog,
+      });
+      const people: PeopleServices = {
+        users,
+        policies,
+        sessions,
+        signIn,
+        passwords,
+        hasher,
+        secretBox,
+        events,
+        notifier,
+        mailer,
+        links,
+      };
+      mailer.start();
+      notifications.start();
+      engine.on('job', notifications.onJob);
+      reminders.start();
+      policyWatcher.start();
+      keeper.start();
+      deviceLogin.start();
+      const stopPeople = async () => {
+        deviceLogin.stop();
+        keeper.stop();
+        policyWatcher.stop();
+        engine.off('job', notifications.onJob);
+        notifications.stop();
+        await reminders.stop();
+        await mailer.stop();
+      };
+      undo.push(stopPeople);
+
       const handlers = new PanelHandlers({
         devices,
         directory,
         jobs,
         engine,
         defaultCountry: this.config.defaultCountry,
+        users,
+        signIn,
+        keeper,
+        deviceLogin,
       });
       const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }));
       engine.on('job', (job) => socket.publishJob(job));
@@ -125,7 +303,7 @@ export class EdgeService {
       undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       engine.start();
       undo.push(() => engine.stop());
-      this.#running = { db, server, engine, socket, devices, directory, jobs };
+      this.#running = { db, server, engine, socket, devices, directory, jobs, people, stopPeople };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
       for (const step of undo.reverse()) await step();
@@ -139,6 +317,8 @@ export class EdgeService {
     this.#running = null;
     await running.socket.stop();
     await running.engine.stop();
+    // After the engine: its last job events may still queue receipts. Mail stops before the db closes.
+    await running.stopPeople();
     running.server.closeAllConnections();
     await new Promise<void>((resolve) => running.server.close(() => resolve()));
     running.db.close();

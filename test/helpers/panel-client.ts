@@ -6,6 +6,7 @@ import type {
   ReplyPayload,
   RequestPayload,
   RequestType,
+  EventType,
   JobView,
 } from '../../protocol/index.ts';
 
@@ -94,7 +95,7 @@ export class PanelClient {
     return this.waitForEvent('job.updated', (p) => predicate(p.job), timeoutMs).then((p) => p.job);
   }
 
-  waitForEvent<E extends 'job.updated'>(
+  waitForEvent<E extends EventType>(
     event: E,
     predicate: (payload: EventPayload<E>) => boolean,
     timeoutMs = 30000,
@@ -137,6 +138,11 @@ export class PanelClient {
         resolve({ code, reason: String(reason) });
       });
     });
+  }
+
+  /** The events of one type received so far. */
+  eventsOf<E extends EventType>(event: E): EventPayload<E>[] {
+    return this.events.filter((f) => f.event === event).map((f) => f.payload as EventPayload<E>);
   }
 
   close(): void {

@@ -13,6 +13,7 @@ export class AccountLockedError extends EdgeError {
       lockedUntil
         ? `The account is locked after too many failed attempts until ${lockedUntil.toISOString()}; an administrator can unlock it sooner.`
         : 'The account is locked after too many failed attempts: ask an administrator to unlock it.',
+      lockedUntil ? { until: lockedUntil } : {},
     );
     this.lockedUntil = lockedUntil;
   }
@@ -26,6 +27,7 @@ export class RateLimitedError extends EdgeError {
     super(
       'RATE_LIMITED',
       `Too many failed sign-ins from this ${what}; try again after ${retryAt.toISOString()}.`,
+      { until: retryAt },
     );
     this.retryAt = retryAt;
   }

@@ -14,7 +14,9 @@ export type RevokeReason =
   | 'user-disabled'
   | 'password-changed'
   | 'two-factor-reset'
-  | 'admin';
+  | 'admin'
+  /** device-login: the person signed out at the MFP itself. */
+  | 'device-sign-out';
 
 export interface IssuedSession {
   sessionId: string;
@@ -76,6 +78,30 @@ export class PanelSessions extends EventEmitter<PanelSessionsEvents> {
     if (!this.#repository.touch(claims.sessionId, this.#now())) throw new EdgeError('SESSION_REVOKED');
     const fresh = await this.#tokens.sign(claims);
     return { sessionId: claims.sessionId, ...fresh };
+  }
+
+  /**
+   * A fresh token for a session the caller already holds (a panel connection that verified it at
+   * sign-in): unlike touch(), it does not need the old token to be unexpired, so a session kept
+   * alive by a long send gets a token again. SESSION_REVOKED once the row is revoked.
+   */
+  async reissue(claims: SessionClaims): Promise<IssuedSession> {
+    const row = this.#repository.get(claims.sessionId);
+    if (!row || row.userId !== claims.userId || row.deviceId !== claims.deviceId)
+      throw new EdgeError('TOKEN_INVALID');
+    if (row.revokedAt !== null) throw new EdgeError('SESSION_REVOKED');
+    const fresh = await this.#tokens.sign(claims);
+    return { sessionId: claims.sessionId, ...fresh };
+  }
+
+  /** The stored row of a session (revoked or not). */
+  record(sessionId: string): PanelSessionRecord | null {
+    return this.#repository.get(sessionId);
+  }
+
+  /** Records activity on a live session; false once it is revoked. */
+  touchRecord(sessionId: string, at: Date): boolean {
+    return this.#repository.touch(sessionId, at);
   }
 
   revoke(target: SessionTarget, reason: RevokeReason): PanelSessionRecord[] {

@@ -52,6 +52,7 @@ export class PasswordPolicyError extends EdgeError {
     super(
       'PASSWORD_POLICY',
       `The password does not meet these rules: ${failed.map((r) => r.message).join('; ')}.`,
+      { rules: failed },
     );
     this.failed = failed;
   }

@@ -10,13 +10,15 @@ import {
   encodeReply,
   encodeEvent,
   type ErrorCode,
+  type EventPayload,
+  type EventType,
 } from '../../../protocol/index.ts';
 import type { JobRecord } from '../domain/job.ts';
 import { toJobView } from '../domain/job.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
 import type { PanelHandlers } from '../panel/panel-handlers.ts';
-import { newPanelSession, type PanelSession } from '../panel/panel-session.ts';
+import { newPanelSession, type PanelPeer, type PanelSession } from '../panel/panel-session.ts';
 
 /** Bad frames a connection may send before the edge gives up on it. */
 const MAX_BAD_FRAMES = 20;
@@ -30,6 +32,8 @@ const FATAL: Partial<Record<ErrorCode, number>> = {
 interface Connection {
   socket: WebSocket;
   session: PanelSession;
+  /** The connection as the panel code sees it. */
+  peer: PanelPeer;
   /** Cleared on every ping; a connection that has not answered the last ping is dead. */
   alive: boolean;
   inFlight: number;
@@ -71,7 +75,7 @@ export class PanelSocket {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
-      this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+      this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
     });
     this.#heartbeat = setInterval(() => this.#pingAll(), this.#timing.heartbeatMs);
     this.#heartbeat.unref();
@@ -92,14 +96,27 @@ export class PanelSocket {
   async stop(): Promise<void> {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = null;
-    for (const { socket } of this.#connections) socket.terminate();
+    for (const { socket, peer } of this.#connections) {
+      socket.terminate();
+      this.#handlers.disconnected(peer);
+    }
     this.#connections.clear();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
-  #accept(socket: WebSocket): void {
-    const connection: Connection = { socket, session: newPanelSession(), alive: true, inFlight: 0 };
+  #accept(socket: WebSocket, request: IncomingMessage): void {
+    // The address the panel's connection comes from (sign-in rate limits). No proxy is trusted:
+    // X-Forwarded-For would let a guesser pick its own address.
+    const session = newPanelSession(request.socket.remoteAddress ?? 'unknown');
+    const connection = { socket, session, alive: true, inFlight: 0 } as Connection;
+    connection.peer = {
+      session,
+      push: <E extends EventType>(event: E, payload: EventPayload<E>) =>
+        this.#send(connection, encodeEvent(event, payload)),
+      close: (code: number, reason: string) => socket.close(code, reason),
+    };
     this.#connections.add(connection);
+    this.#handlers.connected(connection.peer);
     let badFrames = 0;
     const helloTimer = setTimeout(() => {
       if (!connection.session.device) socket.close(CLOSE_CODES.HELLO_TIMEOUT, 'hello expected');
@@ -120,6 +137,7 @@ export class PanelSocket {
     socket.on('close', () => {
       clearTimeout(helloTimer);
       this.#connections.delete(connection);
+      this.#handlers.disconnected(connection.peer);
     });
   }
 
@@ -150,7 +168,7 @@ export class PanelSocket {
     }
     connection.inFlight++;
     try {
-      const payload = await this.#handlers.handle(connection.session, request);
+      const payload = await this.#handlers.handle(connection.peer, request);
       this.#send(connection, encodeReply(request.id, payload));
       return true;
     } catch (error) {

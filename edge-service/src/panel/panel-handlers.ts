@@ -7,14 +7,20 @@ import {
   type ReplyPayload,
   type ParsedRequestPayload,
 } from '../../../protocol/index.ts';
-import type { DeviceRepository, DirectoryRepository } from '../domain/device.ts';
+import type { SessionClaims } from '../auth/session-tokens.ts';
+import type { SignInService, SignInStep } from '../auth/sign-in-service.ts';
+import type { DeviceRecord, DeviceRepository, DirectoryRepository } from '../domain/device.ts';
+import type { UserRepository } from '../domain/user.ts';
 import type { JobRepository } from '../domain/job.ts';
 import { toJobView } from '../domain/job.ts';
 import { parseFaxNumber } from '../domain/fax-number.ts';
 import { EdgeError } from '../edge-error.ts';
 import { hashDeviceToken } from '../services/device-credentials.ts';
 import type { FaxJobEngine } from '../services/fax-job-engine.ts';
-import type { PanelSession } from './panel-session.ts';
+import type { PanelPeer, PanelSession } from './panel-session.ts';
+import type { PanelSessionKeeper } from './panel-session-keeper.ts';
+import type { DeviceLoginSessions } from './device-login-sessions.ts';
+import { toRuleViews, toSignInStepView, toUserView } from './panel-views.ts';
 import { EDGE_VERSION } from '../version.ts';
 
 export interface PanelHandlerDeps {
@@ -23,6 +29,10 @@ export interface PanelHandlerDeps {
   jobs: JobRepository;
   engine: FaxJobEngine;
   defaultCountry: string;
+  users: Pick<UserRepository, 'get'>;
+  signIn: SignInService;
+  keeper: PanelSessionKeeper;
+  deviceLogin: DeviceLoginSessions;
 }
 
 /**
@@ -41,7 +51,7 @@ const PUBLIC_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
 ]);
 
 type Handler<T extends RequestType> = (
-  session: PanelSession,
+  peer: PanelPeer,
   payload: ParsedRequestPayload<T>,
 ) => Promise<ReplyPayload<T>> | ReplyPayload<T>;
 
@@ -56,34 +66,101 @@ export class PanelHandlers {
   constructor(deps: PanelHandlerDeps) {
     this.#d = deps;
     this.#handlers = {
-      hello: (session, payload) => this.#hello(session, payload),
-      'fax.checkNumber': (_session, payload) => parseFaxNumber(payload.number, this.#d.defaultCountry),
-      // TEMPORARY (branch people only): the sign-in handlers are being written; never merged like this.
-      'auth.password': () => notWired(),
-      'auth.totp': () => notWired(),
-      'auth.passwordRules': () => notWired(),
-      'auth.changePassword': () => notWired(),
-      'auth.enrolTwoFactor': () => notWired(),
-      'auth.signOut': () => notWired(),
-      'session.activity': () => notWired(),
-      'fax.send': (session, payload) => this.#send(session, payload),
-      'job.cancel': (session, payload) => this.#cancel(session, payload.jobId),
-      'jobs.list': (session, payload) => ({
-        jobs: this.#d.jobs.listByDevice(this.#device(session).id, payload.limit).map(toJobView),
+      hello: (peer, payload) => this.#hello(peer, payload),
+      'fax.checkNumber': (_peer, payload) => parseFaxNumber(payload.number, this.#d.defaultCountry),
+      'auth.password': async (peer, p) =>
+        this.#step(peer, await this.#d.signIn.password(p.email, p.password, this.#context(peer))),
+      'auth.totp': async (peer, p) =>
+        this.#step(peer, await this.#d.signIn.totp(p.stepToken, p.code, this.#context(peer))),
+      'auth.passwordRules': async (peer, p) => ({
+        rules: toRuleViews(await this.#d.signIn.passwordRules(p.stepToken, p.candidate, this.#context(peer))),
+      }),
+      'auth.changePassword': async (peer, p) =>
+        this.#step(peer, await this.#d.signIn.changePassword(p.stepToken, p.password, this.#context(peer))),
+      'auth.enrolTwoFactor': async (peer, p) =>
+        this.#step(peer, await this.#d.signIn.enrolTwoFactor(p.stepToken, p.code, this.#context(peer))),
+      'auth.signOut': (peer) => {
+        this.#context(peer);
+        this.#d.keeper.signOut(peer);
+        return {};
+      },
+      'session.activity': async (peer) => {
+        const deadline = this.#d.keeper.activity(peer);
+        const session = await this.#d.keeper.renew(peer);
+        return { expiresAt: deadline?.toISOString() ?? null, ...(session ? { session } : {}) };
+      },
+      'fax.send': (peer, payload) => this.#send(peer.session, payload),
+      'job.cancel': (peer, payload) => this.#cancel(peer.session, payload.jobId),
+      'jobs.list': (peer, payload) => ({
+        jobs: this.#d.jobs.listByDevice(this.#device(peer.session).id, payload.limit).map(toJobView),
       }),
     };
   }
 
-  async handle(session: PanelSession, request: DecodedRequest): Promise<unknown> {
-    if (request.type !== 'hello' && !session.device) {
-      throw new EdgeError('HELLO_REQUIRED', 'Send hello with the device credential first.');
+  /** A panel connected (before hello). */
+  connected(peer: PanelPeer): void {
+    this.#d.keeper.connected(peer);
+  }
+
+  disconnected(peer: PanelPeer): void {
+    this.#d.deviceLogin.detach(peer);
+    this.#d.keeper.disconnected(peer);
+  }
+
+  async handle(peer: PanelPeer, request: DecodedRequest): Promise<unknown> {
+    const { session } = peer;
+    if (request.type !== 'hello') {
+      if (!session.device)
+        throw new EdgeError('HELLO_REQUIRED', 'Send hello with the device credential first.');
+      // Every request is checked against the stored session, not only the sign-in.
+      const check = this.#d.keeper.check(peer);
+      if (check === 'device-revoked')
+        throw new EdgeError(
+          'DEVICE_UNAUTHORIZED',
+          'This printer was removed from the company: pair it again.',
+        );
+      if (check === 'ended' && !PUBLIC_REQUESTS.has(request.type)) throw new EdgeError('SESSION_REVOKED');
+      if (request.type !== 'session.activity') this.#d.keeper.activity(peer);
     }
     if (!PUBLIC_REQUESTS.has(request.type) && !session.user) throw authRequired(session);
     const handler = this.#handlers[request.type] as Handler<typeof request.type>;
-    return handler(session, request.payload as never);
+    return handler(peer, request.payload as never);
   }
 
-  #hello(session: PanelSession, payload: ParsedRequestPayload<'hello'>): ReplyPayload<'hello'> {
+  /** The sign-in context of a user-prompt panel; AUTH_MODE_MISMATCH on the other modes. */
+  #context(peer: PanelPeer) {
+    const device = this.#device(peer.session);
+    if (device.authMode !== 'user-prompt') throw modeMismatch(device);
+    return { deviceId: device.id, source: peer.session.source };
+  }
+
+  async #step(peer: PanelPeer, step: SignInStep): Promise<ReplyPayload<'auth.password'>> {
+    if (step.step !== 'done') {
+      const rules =
+        step.step === 'change-password'
+          ? toRuleViews(await this.#d.signIn.passwordRules(step.stepToken, '', this.#context(peer)))
+          : undefined;
+      return toSignInStepView(step, rules ? { rules } : {});
+    }
+    const device = this.#device(peer.session);
+    const user = this.#d.users.get(step.user.id);
+    if (!user) throw new EdgeError('TOKEN_INVALID');
+    const claims: SessionClaims = {
+      sessionId: step.session.sessionId,
+      userId: user.id,
+      deviceId: device.id,
+      enterpriseId: user.enterpriseId,
+    };
+    const session = this.#d.keeper.adopt(peer, user, step.session, claims, { inactivity: true });
+    return {
+      step: 'done',
+      session,
+      ...(step.recoveryCodes ? { recoveryCodes: step.recoveryCodes } : {}),
+    };
+  }
+
+  async #hello(peer: PanelPeer, payload: ParsedRequestPayload<'hello'>): Promise<ReplyPayload<'hello'>> {
+    const { session } = peer;
     const version = negotiateVersion(payload.protocolVersions, SUPPORTED_PROTOCOL_VERSIONS);
     if (version === null) {
       throw new EdgeError(
@@ -93,19 +170,27 @@ export class PanelHandlers {
     }
     const device = this.#d.devices.findByTokenHash(hashDeviceToken(payload.deviceToken));
     if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED');
-    // Only the shared account is known at hello; the other modes sign a person in afterwards.
-    const user =
-      device.authMode === 'shared-account' && device.sharedUserId
-        ? this.#d.directory.getUser(device.sharedUserId)
-        : null;
+    if (session.device)
+      throw new EdgeError('BAD_MESSAGE', 'hello was already answered on this connection: open a new one.');
     session.device = device;
     session.protocolVersion = version;
-    session.user = user;
+    session.user = null;
+    // Who the panel acts for: the shared account; a resumed session (user-prompt); the person at
+    // the MFP as the edge reads it from the device (device-login: nothing in hello counts).
+    if (device.authMode === 'shared-account') {
+      session.user = device.sharedUserId ? this.#d.directory.getUser(device.sharedUserId) : null;
+    } else if (device.authMode === 'user-prompt') {
+      if (payload.sessionToken) await this.#d.keeper.resume(peer, payload.sessionToken);
+    } else {
+      this.#d.deviceLogin.attach(peer);
+    }
     return {
       protocolVersion: version,
       edgeVersion: EDGE_VERSION,
       device: { id: device.id, name: device.name, authMode: device.authMode },
-      user: user ? { displayName: user.displayName, email: user.email } : null,
+      user: session.user ? toUserView(session.user) : null,
+      session: this.#d.keeper.view(peer),
+      policy: this.#d.keeper.policyView(device.enterpriseId),
     };
   }
 
@@ -162,6 +247,11 @@ function authRequired(session: PanelSession): EdgeError {
   }
 }
 
-function notWired(): never {
-  throw new EdgeError('INTERNAL', 'sign-in is not wired yet');
+function modeMismatch(device: DeviceRecord): EdgeError {
+  return new EdgeError(
+    'AUTH_MODE_MISMATCH',
+    device.authMode === 'device-login'
+      ? 'This printer signs you in with its own sign-in (card or PIN): sign in and out there.'
+      : 'This printer uses a shared account: nobody signs in here.',
+  );
 }

@@ -1,4 +1,15 @@
+import type { EventPayload, EventType } from '../../../protocol/index.ts';
+import type { SessionClaims } from '../auth/session-tokens.ts';
 import type { DeviceRecord, UserRecord } from '../domain/device.ts';
+
+/** The panel session row behind a signed-in person (user-prompt and device-login; not the shared account). */
+export interface SignedIn {
+  claims: SessionClaims;
+  /** The last token handed to the panel. Never logged. */
+  token: string;
+  /** user-prompt: signed out after the policy's inactivity; device-login follows the MFP instead. */
+  inactivity: boolean;
+}
 
 /** What the edge knows about one panel connection. */
 export interface PanelSession {
@@ -6,8 +17,19 @@ export interface PanelSession {
   device: DeviceRecord | null;
   protocolVersion: number | null;
   user: UserRecord | null;
+  /** The connection's remote address: the sign-in rate limits count by it. */
+  source: string;
+  signedIn: SignedIn | null;
 }
 
-export function newPanelSession(): PanelSession {
-  return { device: null, protocolVersion: null, user: null };
+export function newPanelSession(source = 'unknown'): PanelSession {
+  return { device: null, protocolVersion: null, user: null, source, signedIn: null };
+}
+
+/** One panel connection as the panel code sees it: its session, and a way to tell it things. */
+export interface PanelPeer {
+  readonly session: PanelSession;
+  push<E extends EventType>(event: E, payload: EventPayload<E>): void;
+  /** Ends the connection with a close code (e.g. CLOSE_CODES.DEVICE_REVOKED). */
+  close(code: number, reason: string): void;
 }

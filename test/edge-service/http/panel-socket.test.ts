@@ -19,10 +19,15 @@ describe('PanelSocket adapter', () => {
 
   beforeEach(async () => {
     handle = sinon.stub();
-    socket = new PanelSocket({ handle } as unknown as PanelHandlers, createLogger({ level: 'silent' }), {
-      helloTimeoutMs: 1000,
-      heartbeatMs: 50,
-    });
+    const lifecycle = { connected: sinon.stub(), disconnected: sinon.stub() };
+    socket = new PanelSocket(
+      { handle, ...lifecycle } as unknown as PanelHandlers,
+      createLogger({ level: 'silent' }),
+      {
+        helloTimeoutMs: 1000,
+        heartbeatMs: 50,
+      },
+    );
     server = createServer();
     socket.attach(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,8 +61,8 @@ describe('PanelSocket adapter', () => {
 
   it('keeps a connection that answers pings', async () => {
     // What a successful hello does to the session.
-    handle.callsFake((session: { device: unknown }) => {
-      session.device = { id: 'd' };
+    handle.callsFake((peer: { session: { device: unknown } }) => {
+      peer.session.device = { id: 'd' };
       return {};
     });
     const client = await PanelClient.connect(url);

@@ -269,7 +269,8 @@ describe('edge panel socket (service, fake drivers)', function () {
       devices: unknown[];
     };
     assert.equal(health.status, 'ok');
-    assert.equal(health.devices.length, 1);
+    // The demo's three devices, one per auth mode.
+    assert.equal(health.devices.length, 3);
     const html = await fetch(`${edge.url}/panel/`);
     assert.match(html.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     assert.match(await html.text(), /app\.js/);

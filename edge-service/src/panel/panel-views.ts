@@ -1,0 +1,90 @@
+import QRCode from 'qrcode';
+import type {
+  PasswordRuleView,
+  PolicyView,
+  SessionEndReason,
+  SessionView,
+  SignInStep as SignInStepView,
+  UserView,
+} from '../../../protocol/index.ts';
+import type { RevokeReason } from '../auth/panel-sessions.ts';
+import type { PasswordRuleResult } from '../auth/password-rules.ts';
+import type { SignInStep } from '../auth/sign-in-service.ts';
+import type { UserRecord } from '../domain/device.ts';
+import type { VersionedPolicy } from '../policies/policy-schema.ts';
+
+/*
+ * The auth core's results as the panel protocol shows them: no transport, no state.
+ */
+
+export const toUserView = (user: Pick<UserRecord, 'displayName' | 'email'>): UserView => ({
+  displayName: user.displayName,
+  email: user.email,
+});
+
+export function toPolicyView(policy: VersionedPolicy): PolicyView {
+  return {
+    version: policy.version,
+    panelInactivitySeconds: policy.document.panelInactivitySeconds,
+    twoFactor: policy.document.twoFactor,
+    passwordMinLength: policy.document.passwordMinLength,
+  };
+}
+
+export const toRuleViews = (rules: readonly PasswordRuleResult[]): PasswordRuleView[] =>
+  rules.map(({ rule, ok, message }) => ({ rule, ok, message }));
+
+export function toSessionView(token: string, user: UserView, expiresAt: Date): SessionView {
+  return { sessionToken: token, user, expiresAt: expiresAt.toISOString() };
+}
+
+/**
+ * The QR code of an otpauth:// URI as a PNG data URL: panel browsers may lack SVG. Margin 2 and
+ * error correction M keep a 160-bit secret's URI readable by phone cameras at panel sizes.
+ */
+export function qrPng(text: string): Promise<string> {
+  return QRCode.toDataURL(text, { type: 'image/png', errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+}
+
+/**
+ * A sign-in step for the panel. `done` needs the session view the caller built (its expiresAt is
+ * the inactivity deadline, not the token's); `change-password` the rules of an empty candidate.
+ */
+export async function toSignInStepView(
+  step: Exclude<SignInStep, { step: 'done' }>,
+  extra: { rules?: PasswordRuleView[] } = {},
+): Promise<SignInStepView> {
+  const base = { stepToken: step.stepToken, expiresAt: step.expiresAt.toISOString() };
+  switch (step.step) {
+    case 'totp':
+      return { step: 'totp', ...base };
+    case 'change-password':
+      return { step: 'change-password', ...base, reason: step.reason, rules: extra.rules ?? [] };
+    case 'enrol-2fa':
+      return {
+        step: 'enrol-2fa',
+        ...base,
+        secret: step.secret,
+        otpauthUri: step.otpauthUri,
+        qrPng: await qrPng(step.otpauthUri),
+      };
+  }
+}
+
+/** Why a stored session was revoked, as the panel's reason. */
+export function endReason(reason: RevokeReason | string | null): SessionEndReason {
+  switch (reason) {
+    case 'sign-out':
+    case 'inactivity':
+    case 'device-revoked':
+    case 'password-changed':
+    case 'device-sign-out':
+      return reason;
+    case 'user-locked':
+      return 'locked';
+    case 'user-disabled':
+      return 'disabled';
+    default:
+      return 'admin';
+  }
+}
