@@ -282,8 +282,7 @@ const activity = throttle(() => {
     .request('session.activity', {})
     .then((reply) => {
       // The edge may hand a fresh token with it: that is the one to resume with after a reconnect.
-      const renewed = (reply as { session?: { sessionToken: string } }).session;
-      if (renewed && state.user) sessionToken = renewed.sessionToken;
+      if (reply.session && state.user) sessionToken = reply.session.sessionToken;
     })
     .catch(() => undefined);
 }, ACTIVITY_INTERVAL_MS);

@@ -415,8 +415,7 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     await page.getByRole('heading', { name: 'Sign in at the printer (card, PIN…)' }).waitFor();
     edge.push('session.changed', {
       user: null,
-      // A code of people-edge's protocol additions (the cast goes once they are merged).
-      code: 'DEVICE_LOGIN_UNAVAILABLE' as 'UNKNOWN_USER',
+      code: 'DEVICE_LOGIN_UNAVAILABLE',
       message: 'The edge cannot read who is signed in at this printer (Lobby MFP)',
     });
     await page
