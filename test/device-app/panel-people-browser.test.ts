@@ -8,6 +8,7 @@ import { totpCode } from '../../edge-service/src/auth/totp.ts';
 import { hashDeviceToken, newDeviceToken } from '../../edge-service/src/services/device-credentials.ts';
 import type { AuthMode } from '../../protocol/index.ts';
 import { formatLocalTime } from '../../device-app/src/sign-in-text.ts';
+import { PolledDeviceIdentity } from '../helpers/polled-device-identity.ts';
 
 /*
  * The people path at the panel, end to end: the real panel app in headless chromium at 800×480,
@@ -63,7 +64,10 @@ describe('people at the panel (real edge and simulator, 800×480)', function () 
   let errors: string[];
 
   before(async () => {
-    stack = await startStack();
+    // The device-login driver is not merged yet: a stand-in reads the simulator's device API.
+    stack = await startStack({
+      identity: (simulator) => new PolledDeviceIdentity(simulator.url, simulator.adminCredentials),
+    });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -219,5 +223,40 @@ describe('people at the panel (real edge and simulator, 800×480)', function () 
     await admin(stack, ['user', 'unlock', '--email', 'lou@demo.example']);
     await signIn('lou@demo.example', 'the-right-Passw0rd');
     await page.getByRole('region', { name: 'Home' }).getByText('Lou Locked').waitFor();
+  });
+
+  it('device-login: the person signed in at the simulator sees their name, faxes under it, and is signed out with the MFP', async () => {
+    const panel = stack.panels.find((p) => p.mode === 'device-login')!;
+    await simApi(stack, 'DELETE', 'device-login');
+    await open(panel.panelUrl);
+    await page.getByRole('heading', { name: 'Sign in at the printer (card, PIN…)' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).isHidden(), true);
+
+    await simApi(stack, 'PUT', 'device-login', { pin: '1111' });
+    await page.getByRole('region', { name: 'Home' }).getByText('Alice Martin').waitFor({ timeout: 10000 });
+    await page.locator('#user-name').filter({ hasText: 'Alice Martin' }).waitFor();
+
+    await sendFax('+1 212 555 0177');
+    const [job] = stack.edge.repositories.jobs.listByDevice(panel.deviceId, 1);
+    assert.ok(job?.userId, 'the job names a user');
+    assert.equal(stack.edge.repositories.users.get(job.userId)?.displayName, 'Alice Martin');
+    assert.ok((await faxesTo('+12125550177')) >= 1, 'the fax arrived at the simulator');
+
+    await simApi(stack, 'DELETE', 'device-login');
+    await page
+      .getByRole('region', { name: 'Sign in at the printer' })
+      .getByText('The printer signed you out.')
+      .waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('#user-name').textContent(), '');
+  });
+
+  it('shared-account: the demo device faxes with no sign-in', async () => {
+    await open(stack.panelUrl);
+    await page.getByRole('region', { name: 'Home' }).waitFor();
+    assert.equal(await page.getByRole('textbox', { name: 'Email' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).isHidden(), true);
+    const before = await faxesTo('+12125550188');
+    await sendFax('+1 212 555 0188');
+    assert.equal(await faxesTo('+12125550188'), before + 1);
   });
 });
