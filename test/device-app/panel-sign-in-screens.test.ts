@@ -32,6 +32,15 @@ function rulesFor(candidate: string): PasswordRuleView[] {
   ];
 }
 
+/** Waits until `check` holds (requests reach the scripted edge a moment after the click). */
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const step = (s: Record<string, unknown>): FakeAnswer => ({
   payload: { stepToken: 'step-1', expiresAt: new Date(Date.now() + 300000).toISOString(), ...s },
 });
@@ -160,10 +169,10 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     await submit.waitFor({ state: 'visible' });
     assert.equal(await submit.isDisabled(), false);
     await submit.click();
-    assert.equal(edge.of('auth.changePassword')[0]!.payload.password, 'short-enough1');
 
     const enrol = page.getByRole('region', { name: 'Set up two-factor sign-in' });
     await enrol.waitFor();
+    assert.equal(edge.of('auth.changePassword')[0]!.payload.password, 'short-enough1');
     const qr = page.getByRole('img', { name: 'QR code to scan with your authenticator app' });
     assert.equal(await qr.getAttribute('src'), qrPng);
     assert.ok(
@@ -317,6 +326,8 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     await page.getByRole('button', { name: 'Key 1', exact: true }).click();
     await page.getByRole('button', { name: 'Key 2', exact: true }).click();
     await page.getByRole('button', { name: 'Back' }).click();
+    await until(() => edge.of('session.activity').length - before >= 1, 'the first activity');
+    await page.getByRole('region', { name: 'Home' }).waitFor();
     assert.equal(edge.of('session.activity').length - before, 1, 'throttled: one activity for four touches');
 
     edge.push('session.expiring', { at: new Date(Date.now() + 10000).toISOString() });
@@ -324,7 +335,8 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     await overlay.getByText(/Signing out in (10|9) s — touch to stay/).waitFor();
     await overlay.getByRole('button', { name: /touch to stay/ }).click();
     await overlay.waitFor({ state: 'hidden' });
-    assert.equal(edge.of('session.activity').length - before, 2, 'a touch on the countdown always goes');
+    // A touch on the countdown always goes, however recent the last activity was.
+    await until(() => edge.of('session.activity').length - before === 2, 'the countdown touch');
 
     edge.push('session.expiring', { at: new Date(Date.now() + 3000).toISOString() });
     await overlay.waitFor();
