@@ -142,6 +142,26 @@ describe('panel people path: user-prompt (service)', function () {
     }
   });
 
+  it('fax receipts go to the person who sent, not to a shared account, and only while the policy says so', async () => {
+    const shared = await t.user({ email: 'desk@acme.test', displayName: 'Desk' }, null);
+    const s = await t.connect(t.device('shared-account', { sharedUserId: shared.id }).token);
+    const { job } = await s.client.request('fax.send', { recipients: ['+12125550100'] });
+    await s.client.waitForJob((j) => j.id === job.id && j.state === 'delivered');
+    await t.user({ email: 'kim@acme.test', displayName: 'Kim' });
+    const p = await t.connect(t.device('user-prompt').token);
+    await t.signIn(p.client, 'kim@acme.test');
+    t.edge.people.policies.update(t.enterpriseId, { faxReceipts: false }, 'test');
+    const quiet = await p.client.request('fax.send', { recipients: ['+12125550100'] });
+    await p.client.waitForJob((j) => j.id === quiet.job.id && j.state === 'delivered');
+    t.edge.people.policies.update(t.enterpriseId, { faxReceipts: true }, 'test');
+    const loud = await p.client.request('fax.send', { recipients: ['+12125550100'] });
+    await p.client.waitForJob((j) => j.id === loud.job.id && j.state === 'delivered');
+    await until(() => t.mailsTo('kim@acme.test', /Fax to/).length === 1, 5000, 'receipt');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(t.mailsTo('kim@acme.test', /Fax to/).length, 1);
+    assert.equal(t.mailsTo('desk@acme.test').length, 0);
+  });
+
   it('six wrong passwords lock the account (ACCOUNT_LOCKED with until); another panel of the user is signed out; mfp-edge admin user unlock frees it', async () => {
     const user = await t.user({ email: 'bob@acme.test', displayName: 'Bob' });
     const device = t.device('user-prompt');
