@@ -13,9 +13,12 @@ import type {
 /** A request the edge refused: carries the stable error code. */
 export class RequestError extends Error {
   readonly code: ErrorBody['code'];
+  /** The whole error: `until` (ACCOUNT_LOCKED, RATE_LIMITED), `rules` (PASSWORD_POLICY), … */
+  readonly body: ErrorBody;
   constructor(body: ErrorBody) {
     super(body.message);
     this.code = body.code;
+    this.body = body;
   }
 }
 

@@ -1,4 +1,11 @@
-import type { JobView, UserView, DeviceView } from '../../protocol/messages.ts';
+import type {
+  JobView,
+  UserView,
+  DeviceView,
+  PolicyView,
+  SignInStep,
+  EventPayload,
+} from '../../protocol/messages.ts';
 import { CLOSE_CODES } from '../../protocol/error-codes.ts';
 import { EdgeConnection, RequestError, PANEL_PROTOCOL_VERSIONS } from './edge-connection.ts';
 import { show } from './dom.ts';
@@ -6,18 +13,57 @@ import { homeScreen } from './screens/home-screen.ts';
 import { faxScreen, type FaxDraft } from './screens/fax-screen.ts';
 import { jobScreen } from './screens/job-screen.ts';
 import { noticeScreen } from './screens/notice-screen.ts';
+import {
+  signInScreen,
+  totpScreen,
+  changePasswordScreen,
+  enrolScreen,
+  recoveryCodesScreen,
+  refusalScreen,
+} from './screens/sign-in-screens.ts';
+import { waitingScreen, personRefusedScreen, createCountdown } from './screens/session-screens.ts';
+import { viewForStep, type SignInView } from './sign-in-flow.ts';
+import { errorText, refusalFor, endNotice, personRefusal } from './sign-in-text.ts';
+import { throttle, debounce } from './timing.ts';
 
 const TOKEN_KEY = 'mfp-edge.device-token';
-const APP = { name: 'mfp-edge-panel', version: '0.1.0' };
+const APP = { name: 'mfp-edge-panel', version: '0.2.0' };
+/** session.activity at most this often (the edge's inactivity timeout is tens of seconds). */
+const ACTIVITY_INTERVAL_MS = 5000;
+/** Password rules are asked for once typing pauses this long. */
+const RULES_DEBOUNCE_MS = 250;
+const NO_ANSWER = 'No answer from the fax service. Check the connection and try again.';
 
 type View =
   | { kind: 'home' }
   | { kind: 'fax' }
   | { kind: 'job'; jobId: string }
-  | { kind: 'notice'; title: string; text: string };
+  | { kind: 'notice'; title: string; text: string }
+  | SignInView
+  | { kind: 'refusal'; title: string; text: string }
+  | { kind: 'waiting'; notice: string }
+  | { kind: 'person-refused'; title: string; message: string };
+
+/**
+ * Views of a signed-in person: left as soon as nobody is signed in (device-login, user-prompt), kept
+ * when the edge confirms the person again (a reconnect, a pushed session.changed).
+ */
+const PERSON_VIEWS: ReadonlyArray<View['kind']> = ['home', 'fax', 'job', 'recovery-codes'];
+/** A sign-in left half-way (a refusal, a typed email, a step) is wiped after this long untouched. */
+const ABANDONED_SIGN_IN_MS = 120000;
+/** The user-prompt sign-in in progress: a reconnect leaves it alone (its step token is still good). */
+const SIGN_IN_VIEWS: ReadonlyArray<View['kind']> = [
+  'sign-in',
+  'totp',
+  'change-password',
+  'enrol-2fa',
+  'refusal',
+];
 
 const screen = document.getElementById('screen')!;
 const connectionBadge = document.getElementById('connection')!;
+const userName = document.getElementById('user-name')!;
+const signOutButton = document.getElementById('sign-out') as HTMLButtonElement;
 
 /** The pairing credential arrives once in the URL fragment (never sent to a server) and is kept locally. */
 function deviceToken(): string | null {
@@ -29,27 +75,41 @@ function deviceToken(): string | null {
   return localStorage.getItem(TOKEN_KEY);
 }
 
+function emptyDraft(): FaxDraft {
+  return { recipients: [], resolution: 'fine', source: 'adf', message: '', busy: false };
+}
+
 const state = {
   view: { kind: 'notice', title: 'Connecting…', text: 'Connecting to the fax service.' } as View,
   device: null as DeviceView | null,
   user: null as UserView | null,
+  policy: null as PolicyView | null,
   jobs: {} as { [id: string]: JobView },
   lastJobId: null as string | null,
-  draft: { recipients: [], resolution: 'fine', source: 'adf', message: '', busy: false } as FaxDraft,
+  draft: emptyDraft(),
+  /** The email of a sign-in under way, offered again after a refusal; forgotten once it ends. */
+  email: '',
 };
+
+/**
+ * The panel session's token: in this variable only (never in storage), sent in hello after a
+ * reconnect so a network blip does not sign the person out.
+ */
+let sessionToken: string | null = null;
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const edge = new EdgeConnection(wsUrl, {
   onOpen: () => void hello(),
   onDown: (reason, code) => {
     setConnection('offline', 'Offline');
-    if (code === CLOSE_CODES.DEVICE_UNAUTHORIZED || code === CLOSE_CODES.DEVICE_REVOKED)
+    if (code === CLOSE_CODES.DEVICE_UNAUTHORIZED || code === CLOSE_CODES.DEVICE_REVOKED) {
+      forgetSession();
       go({
         kind: 'notice',
         title: 'Not paired',
         text: 'This panel is not paired with the fax service (or was revoked). Ask your administrator to pair it.',
       });
-    else if (code === CLOSE_CODES.UNSUPPORTED_VERSION)
+    } else if (code === CLOSE_CODES.UNSUPPORTED_VERSION)
       go({
         kind: 'notice',
         title: 'Update needed',
@@ -63,6 +123,25 @@ function setConnection(kind: 'online' | 'offline', text: string): void {
   connectionBadge.textContent = text;
 }
 
+const authMode = () => state.device?.authMode ?? 'shared-account';
+
+function renderHeader(): void {
+  userName.textContent = state.user ? state.user.displayName : '';
+  signOutButton.hidden = !(authMode() === 'user-prompt' && state.user);
+}
+
+/** Where a person starts when nobody is signed in, with why the last session ended. */
+function entryView(notice = ''): View {
+  if (authMode() === 'user-prompt') return { kind: 'sign-in', notice };
+  if (authMode() === 'device-login') return { kind: 'waiting', notice };
+  return { kind: 'home' };
+}
+
+function applyPolicy(policy: PolicyView | undefined): void {
+  // Pushes and replies can cross: a policy older than the one in hand is stale.
+  if (policy && (!state.policy || policy.version > state.policy.version)) state.policy = policy;
+}
+
 async function hello(): Promise<void> {
   const token = deviceToken();
   if (!token) {
@@ -73,25 +152,58 @@ async function hello(): Promise<void> {
     });
     return;
   }
+  const resuming = sessionToken;
   try {
     const reply = await edge.request('hello', {
       protocolVersions: PANEL_PROTOCOL_VERSIONS,
       deviceToken: token,
       app: APP,
+      ...(resuming ? { sessionToken: resuming } : {}),
     });
     state.device = reply.device;
-    state.user = reply.user;
+    applyPolicy(reply.policy);
     document.getElementById('device-name')!.textContent = reply.device.name;
-    document.getElementById('user-name')!.textContent = reply.user ? reply.user.displayName : '';
     setConnection('online', 'Online');
-    const { jobs } = await edge.request('jobs.list', { limit: 10 });
-    for (const job of jobs) remember(job);
-    if (!state.lastJobId && jobs[0]) state.lastJobId = jobs[0].id;
-    if (state.view.kind === 'notice') go({ kind: 'home' });
-    else render();
+    const before = state.user;
+    sessionToken = reply.session ? reply.session.sessionToken : null;
+    if (before && reply.user && before.email !== reply.user.email) resetPersonState();
+    state.user = reply.user;
+    renderHeader();
+    if (state.user) {
+      activity.reset();
+      await refreshJobs();
+      if (PERSON_VIEWS.includes(state.view.kind)) {
+        if (state.view.kind === 'home' || state.view.kind === 'job') render();
+      } else go({ kind: 'home' });
+      return;
+    }
+    if (authMode() === 'shared-account') {
+      await refreshJobs();
+      if (state.view.kind === 'notice') go({ kind: 'home' });
+      else if (state.view.kind !== 'fax') render();
+      return;
+    }
+    // Nobody signed in on a device that needs someone.
+    if (before || resuming) {
+      resetPersonState();
+      return go(entryView('You were signed out while the panel was offline.'));
+    }
+    if (authMode() === 'user-prompt' && SIGN_IN_VIEWS.includes(state.view.kind)) return;
+    if (authMode() === 'device-login' && state.view.kind === 'person-refused') return;
+    go(entryView());
   } catch (error) {
     if (error instanceof RequestError && error.code === 'DEVICE_UNAUTHORIZED')
       localStorage.removeItem(TOKEN_KEY);
+  }
+}
+
+async function refreshJobs(): Promise<void> {
+  try {
+    const { jobs } = await edge.request('jobs.list', { limit: 10 });
+    for (const job of jobs) remember(job);
+    if (!state.lastJobId && jobs[0]) state.lastJobId = jobs[0].id;
+  } catch {
+    // The list is a convenience ("Last fax"); the panel works without it.
   }
 }
 
@@ -101,39 +213,255 @@ function remember(job: JobView): void {
   if (!known || known.updatedAt <= job.updatedAt) state.jobs[job.id] = job;
 }
 
+/** What belongs to the person who was signed in: gone before the next one touches the panel. */
+function resetPersonState(): void {
+  state.jobs = {};
+  state.lastJobId = null;
+  state.draft = emptyDraft();
+  state.email = '';
+}
+
+function forgetSession(): void {
+  sessionToken = null;
+  state.user = null;
+  countdown.hide();
+  rulesCheck.cancel();
+  renderHeader();
+}
+
+/** The session ended (sign-out, inactivity, the MFP, an admin…): back to the start with a notice. */
+function endSession(notice: string): void {
+  forgetSession();
+  resetPersonState();
+  go(entryView(notice));
+}
+
 edge.on('job.updated', ({ job }) => {
   remember(job);
   if (state.view.kind === 'job' && state.view.jobId === job.id) render();
 });
 
+edge.on('policy.updated', ({ policy }) => applyPolicy(policy));
+
+edge.on('session.changed', (event: EventPayload<'session.changed'>) => {
+  if (event.user) {
+    const before = state.user;
+    if (before && before.email !== event.user.email) resetPersonState();
+    state.user = event.user;
+    if (event.session) sessionToken = event.session.sessionToken;
+    renderHeader();
+    activity.reset();
+    if (!PERSON_VIEWS.includes(state.view.kind) || (before && before.email !== event.user.email)) {
+      void refreshJobs().then(() => go({ kind: 'home' }));
+    }
+    return;
+  }
+  // A refusal of the person at the MFP (no account, disabled, the MFP cannot be read): the edge says why.
+  if (event.code) {
+    forgetSession();
+    resetPersonState();
+    return go({ kind: 'person-refused', ...personRefusal(event.code, event.message) });
+  }
+  if (state.view.kind === 'person-refused') {
+    // The refused person signed out at the MFP: wait for the next one.
+    forgetSession();
+    return go(entryView());
+  }
+  // Already signed out here (the panel's own Sign out): nothing more to say.
+  if (!state.user && !sessionToken) return;
+  endSession(endNotice(event.reason, state.policy?.panelInactivitySeconds ?? null));
+});
+
+edge.on('session.expiring', ({ at }) => {
+  if (state.user && authMode() !== 'shared-account') countdown.show(at);
+});
+
+/* Inactivity: any touch tells the edge (throttled); a touch on the countdown always does. */
+const activity = throttle(() => {
+  edge
+    .request('session.activity', {})
+    .then((reply) => {
+      // The edge may hand a fresh token with it: that is the one to resume with after a reconnect.
+      if (reply.session && state.user) sessionToken = reply.session.sessionToken;
+    })
+    .catch(() => undefined);
+}, ACTIVITY_INTERVAL_MS);
+
+const countdown = createCountdown(document.body, () => {
+  if (state.user) activity.call(true);
+});
+
+/*
+ * Nobody's session covers a sign-in under way: one left half-way (the next person would find the
+ * previous one's email, or a refusal) goes back to an empty sign-in after a while untouched.
+ */
+let abandonTimer: number | null = null;
+function watchAbandonedSignIn(): void {
+  if (abandonTimer !== null) window.clearTimeout(abandonTimer);
+  abandonTimer = null;
+  const view = state.view;
+  if (authMode() !== 'user-prompt' || state.user) return;
+  if (view.kind === 'sign-in' && !view.notice && !state.email) return;
+  if (!SIGN_IN_VIEWS.includes(view.kind)) return;
+  abandonTimer = window.setTimeout(() => {
+    abandonTimer = null;
+    if (state.user || !SIGN_IN_VIEWS.includes(state.view.kind)) return;
+    state.email = '';
+    go({ kind: 'sign-in', notice: '' });
+  }, ABANDONED_SIGN_IN_MS);
+}
+
+const touched = () => {
+  watchAbandonedSignIn();
+  if (countdown.shown) return; // the countdown's own handler sends it
+  if (state.user && authMode() !== 'shared-account') activity.call();
+};
+for (const type of ['touchstart', 'mousedown', 'keydown']) document.addEventListener(type, touched, true);
+
+signOutButton.addEventListener('click', () => {
+  const signedOut = () => endSession('You are signed out.');
+  edge.request('auth.signOut', {}).then(signedOut, signedOut);
+});
+
+/* The user-prompt sign-in. */
+
+function signInFailed(error: unknown, inline: (text: string) => void): void {
+  if (error instanceof RequestError) {
+    const refusal = refusalFor(error.body);
+    if (refusal) return go({ kind: 'refusal', ...refusal });
+    return inline(errorText(error.body));
+  }
+  inline(NO_ANSWER);
+}
+
+function stepDone(step: SignInStep): void {
+  const outcome = viewForStep(step);
+  if (outcome.session) {
+    sessionToken = outcome.session.sessionToken;
+    state.user = outcome.session.user;
+    state.email = '';
+    activity.reset();
+    renderHeader();
+    void refreshJobs().then(() => go(outcome.view ?? { kind: 'home' }));
+    return;
+  }
+  go(outcome.view);
+}
+
+function retry<V extends View>(view: V, patch: Partial<V>): (text: string) => void {
+  return (text) => {
+    if (state.view === view) go({ ...view, ...patch, message: text });
+  };
+}
+
+const rulesCheck = debounce((check: { stepToken: string; candidate: string }) => {
+  edge
+    .request('auth.passwordRules', check)
+    .then(({ rules }) => passwordScreen?.setRules(check.candidate, rules))
+    .catch(() => undefined);
+}, RULES_DEBOUNCE_MS);
+
+let passwordScreen: ReturnType<typeof changePasswordScreen> | null = null;
+
 function go(view: View): void {
   state.view = view;
   render();
+  watchAbandonedSignIn();
 }
 
 function render(): void {
   const view = state.view;
-  if (view.kind === 'notice') return show(screen, noticeScreen(view.title, view.text));
-  if (view.kind === 'home') {
-    const last = state.lastJobId;
-    return show(
-      screen,
-      homeScreen({
-        fax: () => go({ kind: 'fax' }),
-        recentJob: last ? () => go({ kind: 'job', jobId: last }) : null,
-      }),
-    );
+  passwordScreen = null;
+  rulesCheck.cancel();
+  switch (view.kind) {
+    case 'notice':
+      return show(screen, noticeScreen(view.title, view.text));
+    case 'sign-in':
+      return show(
+        screen,
+        signInScreen(view, state.email, {
+          signIn: (email, password) => {
+            state.email = email;
+            edge
+              .request('auth.password', { email, password })
+              .then(stepDone, (error) =>
+                signInFailed(error, (text) => go({ kind: 'sign-in', notice: text })),
+              );
+          },
+        }),
+      );
+    case 'totp':
+      return show(
+        screen,
+        totpScreen(view, {
+          submit: (code) =>
+            edge
+              .request('auth.totp', { stepToken: view.stepToken, code })
+              .then(stepDone, (error) => signInFailed(error, retry(view, {}))),
+          cancel: () => go({ kind: 'sign-in', notice: '' }),
+        }),
+      );
+    case 'change-password': {
+      const handle = changePasswordScreen(view, {
+        check: (candidate) => rulesCheck({ stepToken: view.stepToken, candidate }),
+        submit: (password) =>
+          edge
+            .request('auth.changePassword', { stepToken: view.stepToken, password })
+            .then(stepDone, (error) => {
+              const rules = error instanceof RequestError ? error.body.rules : undefined;
+              signInFailed(error, retry(view, rules ? { rules } : {}));
+            }),
+        cancel: () => go({ kind: 'sign-in', notice: '' }),
+      });
+      show(screen, handle.element);
+      passwordScreen = handle;
+      return;
+    }
+    case 'enrol-2fa':
+      return show(
+        screen,
+        enrolScreen(view, {
+          submit: (code) =>
+            edge
+              .request('auth.enrolTwoFactor', { stepToken: view.stepToken, code })
+              .then(stepDone, (error) => signInFailed(error, retry(view, {}))),
+          cancel: () => go({ kind: 'sign-in', notice: '' }),
+        }),
+      );
+    case 'recovery-codes':
+      return show(screen, recoveryCodesScreen(view, { done: () => go({ kind: 'home' }) }));
+    case 'refusal':
+      return show(screen, refusalScreen(view, { again: () => go({ kind: 'sign-in', notice: '' }) }));
+    case 'waiting':
+      return show(screen, waitingScreen(view.notice));
+    case 'person-refused':
+      return show(screen, personRefusedScreen(view.title, view.message));
+    case 'home': {
+      if (!state.user && authMode() !== 'shared-account' && state.device) return go(entryView());
+      const last = state.lastJobId;
+      return show(
+        screen,
+        homeScreen({
+          fax: () => go({ kind: 'fax' }),
+          recentJob: last ? () => go({ kind: 'job', jobId: last }) : null,
+          userName: state.user && authMode() !== 'shared-account' ? state.user.displayName : null,
+        }),
+      );
+    }
+    case 'fax':
+      return show(screen, faxScreen(state.draft, faxActions));
+    case 'job': {
+      const job = state.jobs[view.jobId];
+      if (!job) return go({ kind: 'home' });
+      return show(
+        screen,
+        jobScreen(job, {
+          cancel: () => void edge.request('job.cancel', { jobId: job.id }).catch(() => undefined),
+          done: () => go({ kind: 'home' }),
+        }),
+      );
+    }
   }
-  if (view.kind === 'fax') return show(screen, faxScreen(state.draft, faxActions));
-  const job = state.jobs[view.jobId];
-  if (!job) return go({ kind: 'home' });
-  show(
-    screen,
-    jobScreen(job, {
-      cancel: () => void edge.request('job.cancel', { jobId: job.id }).catch(() => undefined),
-      done: () => go({ kind: 'home' }),
-    }),
-  );
 }
 
 function message(text: string): void {
@@ -177,7 +505,7 @@ const faxActions = {
       })
       .catch((error: Error) => {
         state.draft.busy = false;
-        message(error.message);
+        message(error instanceof RequestError ? errorText(error.body) : error.message);
       });
   },
   back: () => go({ kind: 'home' }),
