@@ -8,7 +8,6 @@ import { totpCode } from '../../edge-service/src/auth/totp.ts';
 import { hashDeviceToken, newDeviceToken } from '../../edge-service/src/services/device-credentials.ts';
 import type { AuthMode } from '../../protocol/index.ts';
 import { formatLocalTime } from '../../device-app/src/sign-in-text.ts';
-import { PolledDeviceIdentity } from '../helpers/polled-device-identity.ts';
 
 /*
  * The people path at the panel, end to end: the real panel app in headless chromium at 800×480,
@@ -64,10 +63,7 @@ describe('people at the panel (real edge and simulator, 800×480)', function () 
   let errors: string[];
 
   before(async () => {
-    // The device-login driver is not merged yet: a stand-in reads the simulator's device API.
-    stack = await startStack({
-      identity: (simulator) => new PolledDeviceIdentity(simulator.url, simulator.adminCredentials),
-    });
+    stack = await startStack();
     browser = await launchBrowser();
   });
   after(async () => {

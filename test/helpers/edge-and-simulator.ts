@@ -1,7 +1,5 @@
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { ensureDemoEnterprise, type DemoPanel } from '../../edge-service/src/demo-enterprise.ts';
-import type { DeviceIdentity } from '../../edge-service/src/domain/device-identity.ts';
-import { NetworkDeviceDrivers, type DeviceDrivers } from '../../edge-service/src/services/device-drivers.ts';
 import { createLogger as createEdgeLogger } from '../../edge-service/src/logger.ts';
 import { Simulator } from '../../simulator/src/simulator.ts';
 import { createLogger as createSimLogger } from '../../simulator/src/logger.ts';
@@ -23,8 +21,6 @@ export async function startStack(
   options: {
     timeFactor?: number;
     faxPollMs?: number;
-    /** The device-login driver to use for device-login devices (default: the edge's own, if any). */
-    identity?: (simulator: Simulator) => DeviceIdentity;
   } = {},
 ): Promise<Stack> {
   const dir = tempDir();
@@ -43,7 +39,6 @@ export async function startStack(
       panelFrameAncestors: [new URL(simulator.url).origin],
     },
     logger: createEdgeLogger({ level }),
-    ...(options.identity ? { drivers: withIdentity(options.identity(simulator), level) } : {}),
   });
   try {
     await edge.start();
@@ -52,7 +47,13 @@ export async function startStack(
     dir.remove();
     throw error;
   }
-  const demo = await ensureDemoEnterprise(edge, simulator.deviceUrls);
+  // As `npm start`: the device-login demo device reads the simulator's sign-in with its admin credential.
+  const demo = await ensureDemoEnterprise(edge, simulator.deviceUrls, {
+    deviceAdmin: {
+      credential: simulator.adminCredentials,
+      store: (id, credential) => edge.repositories.devices.setAdminCredential(id, credential),
+    },
+  });
   simulator.setPanelUrl(demo.panelUrl);
   return {
     edge,
@@ -66,15 +67,5 @@ export async function startStack(
       await simulator.stop();
       dir.remove();
     },
-  };
-}
-
-/** The network drivers, with `identity` as every device-login device's MFP sign-in. */
-function withIdentity(identity: DeviceIdentity, level: string): DeviceDrivers {
-  const network = new NetworkDeviceDrivers(createEdgeLogger({ level }).child({ module: 'drivers' }));
-  return {
-    scanner: (device) => network.scanner(device),
-    faxLine: (device) => network.faxLine(device),
-    identity: (device) => (device.authMode === 'device-login' ? identity : null),
   };
 }
