@@ -94,7 +94,8 @@ export interface JobRepository {
     recipients: string[];
   }): JobRecord;
   get(id: string): JobRecord | null;
-  listByDevice(deviceId: string, limit: number): JobRecord[];
+  /** Newest first; only `userId`'s jobs when given. */
+  listByDevice(deviceId: string, limit: number, userId?: string): JobRecord[];
   listUnfinished(): JobRecord[];
   update(id: string, patch: JobPatch): JobRecord;
   updateRecipient(id: string, position: number, patch: RecipientPatch): void;

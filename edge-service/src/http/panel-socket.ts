@@ -18,7 +18,7 @@ import { toJobView } from '../domain/job.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
 import type { PanelHandlers } from '../panel/panel-handlers.ts';
-import { newPanelSession, type PanelPeer, type PanelSession } from '../panel/panel-session.ts';
+import { newPanelSession, ownerOf, type PanelPeer, type PanelSession } from '../panel/panel-session.ts';
 
 /** Bad frames a connection may send before the edge gives up on it. */
 const MAX_BAD_FRAMES = 20;
@@ -89,7 +89,9 @@ export class PanelSocket {
   publishJob(job: JobRecord): void {
     const frame = encodeEvent('job.updated', { job: toJobView(job) });
     for (const connection of this.#connections) {
-      if (connection.session.device?.id === job.deviceId) this.#send(connection, frame);
+      if (connection.session.device?.id !== job.deviceId) continue;
+      const owner = ownerOf(connection.session);
+      if (owner === undefined || owner === job.userId) this.#send(connection, frame);
     }
   }
 

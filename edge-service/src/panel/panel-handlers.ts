@@ -17,7 +17,7 @@ import { parseFaxNumber } from '../domain/fax-number.ts';
 import { EdgeError } from '../edge-error.ts';
 import { hashDeviceToken } from '../services/device-credentials.ts';
 import type { FaxJobEngine } from '../services/fax-job-engine.ts';
-import type { PanelPeer, PanelSession } from './panel-session.ts';
+import { ownerOf, type PanelPeer, type PanelSession } from './panel-session.ts';
 import type { PanelSessionKeeper } from './panel-session-keeper.ts';
 import type { DeviceLoginSessions } from './device-login-sessions.ts';
 import { toRuleViews, toSignInStepView, toUserView } from './panel-views.ts';
@@ -92,7 +92,9 @@ export class PanelHandlers {
       'fax.send': (peer, payload) => this.#send(peer.session, payload),
       'job.cancel': (peer, payload) => this.#cancel(peer.session, payload.jobId),
       'jobs.list': (peer, payload) => ({
-        jobs: this.#d.jobs.listByDevice(this.#device(peer.session).id, payload.limit).map(toJobView),
+        jobs: this.#d.jobs
+          .listByDevice(this.#device(peer.session).id, payload.limit, ownerOf(peer.session))
+          .map(toJobView),
       }),
     };
   }
@@ -218,7 +220,9 @@ export class PanelHandlers {
 
   async #cancel(session: PanelSession, jobId: string): Promise<ReplyPayload<'job.cancel'>> {
     const job = this.#d.jobs.get(jobId);
-    if (!job || job.deviceId !== this.#device(session).id) throw new EdgeError('JOB_NOT_FOUND');
+    const owner = ownerOf(session);
+    if (!job || job.deviceId !== this.#device(session).id || (owner !== undefined && job.userId !== owner))
+      throw new EdgeError('JOB_NOT_FOUND');
     return { job: toJobView(await this.#d.engine.cancel(jobId)) };
   }
 

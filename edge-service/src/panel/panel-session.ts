@@ -33,3 +33,13 @@ export interface PanelPeer {
   /** Ends the connection with a close code (e.g. CLOSE_CODES.DEVICE_REVOKED). */
   close(code: number, reason: string): void;
 }
+
+/**
+ * Whose jobs a panel may see and cancel: on a device where people sign in, only the signed-in
+ * person's (the next person at the printer must not read the last one's faxes); on a shared-account
+ * device, the device's (everyone there is the shared account).
+ */
+export function ownerOf(session: PanelSession): string | undefined {
+  if (!session.device || session.device.authMode === 'shared-account') return undefined;
+  return session.user?.id ?? '';
+}

@@ -107,10 +107,16 @@ export class SqliteJobRepository implements JobRepository {
     return row ? this.#toRecord(row) : null;
   }
 
-  listByDevice(deviceId: string, limit: number): JobRecord[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM jobs WHERE device_id = ? ORDER BY seq DESC LIMIT ?')
-      .all(deviceId, limit) as JobRow[];
+  listByDevice(deviceId: string, limit: number, userId?: string): JobRecord[] {
+    const rows = (
+      userId === undefined
+        ? this.#db
+            .prepare('SELECT * FROM jobs WHERE device_id = ? ORDER BY seq DESC LIMIT ?')
+            .all(deviceId, limit)
+        : this.#db
+            .prepare('SELECT * FROM jobs WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?')
+            .all(deviceId, userId, limit)
+    ) as JobRow[];
     return rows.map((row) => this.#toRecord(row));
   }
 

@@ -162,6 +162,29 @@ describe('panel people path: user-prompt (service)', function () {
     assert.equal(t.mailsTo('desk@acme.test').length, 0);
   });
 
+  it("the next person at the printer sees and cancels only their own jobs, and hears nothing of the last one's", async () => {
+    await t.user({ email: 'kim@acme.test', displayName: 'Kim' });
+    await t.user({ email: 'lou@acme.test', displayName: 'Lou' });
+    const { token } = t.device('user-prompt');
+    const kim = await t.connect(token);
+    await t.signIn(kim.client, 'kim@acme.test');
+    const { job } = await kim.client.request('fax.send', { recipients: ['+12125550100'] });
+    await kim.client.request('auth.signOut', {});
+    kim.client.close();
+    const lou = await t.connect(token);
+    await t.signIn(lou.client, 'lou@acme.test');
+    assert.deepEqual((await lou.client.request('jobs.list', {})).jobs, []);
+    await assert.rejects(lou.client.request('job.cancel', { jobId: job.id }), { code: 'JOB_NOT_FOUND' });
+    const own = (await lou.client.request('fax.send', { recipients: ['+12125550111'] })).job;
+    await lou.client.waitForJob((j) => j.id === own.id && j.state === 'delivered');
+    assert.deepEqual(
+      (await lou.client.request('jobs.list', {})).jobs.map((j) => j.id),
+      [own.id],
+    );
+    const heard = lou.client.events.filter((e) => e.event === 'job.updated');
+    assert.ok(heard.every((e) => (e.payload as { job: { id: string } }).job.id === own.id));
+  });
+
   it('six wrong passwords lock the account (ACCOUNT_LOCKED with until); another panel of the user is signed out; mfp-edge admin user unlock frees it', async () => {
     const user = await t.user({ email: 'bob@acme.test', displayName: 'Bob' });
     const device = t.device('user-prompt');
