@@ -1,0 +1,190 @@
+import type { DeviceRecord } from '../domain/device.ts';
+import type { JobRecord } from '../domain/job.ts';
+import type { ScannedPage, ScanRequest } from '../domain/scanner.ts';
+import { EdgeError } from '../edge-error.ts';
+import type { Logger } from '../logger.ts';
+import { renderFaxPage, type FaxPage } from '../pipeline/fax-page.ts';
+import { buildFaxTiff, readFaxTiffPages } from '../pipeline/fax-tiff.ts';
+import { KeyedMutex, Limiter } from './concurrency.ts';
+import type { FaxJobContext } from './fax-job-context.ts';
+import type { FaxJobEngineOptions } from './fax-job-engine.ts';
+
+/** A4 at 300 dpi in 1/300 inch; the scanner clips to what the original really is. */
+const A4_AREA = { width: 2480, height: 3508 };
+
+/**
+ * The scan stage: pages from the scanner into the spool, each converted to G4 as it arrives (while
+ * the feeder pulls the next), one scan per device at a time; and the spooled pages back for a
+ * hand-over, converting any a crash left unconverted.
+ */
+export class FaxScanStage {
+  readonly #c: FaxJobContext;
+  readonly #o: FaxJobEngineOptions;
+  readonly #scannerLocks = new KeyedMutex();
+  readonly #converter: Limiter;
+
+  constructor(context: FaxJobContext) {
+    this.#c = context;
+    this.#o = context.options;
+    this.#converter = new Limiter(context.options.pagesInFlight);
+  }
+
+  /**
+   * After a restart mid-scan: the device's job is read on if the device still has it with no page
+   * lost in between. Otherwise a platen original is scanned again, and a feeder job fails, because
+   * its fed sheets are out of the tray.
+   */
+  async carryOn(job: JobRecord, device: DeviceRecord, signal: AbortSignal, log: Logger): Promise<void> {
+    const scanner = this.#o.drivers.scanner(device);
+    if (job.scanJobUrl && scanner.resume) {
+      const jobUrl = job.scanJobUrl;
+      const pagesRead = this.#o.jobs.pages(job.id).length;
+      const resumed = await this.#scannerLocks.lock(
+        device.id,
+        async () => {
+          const pages = await scanner.resume!(
+            jobUrl,
+            { source: job.options.source, pagesRead },
+            signal,
+          ).catch((error: unknown) => {
+            log.warn({ err: error }, 'cannot ask the scanner about the interrupted job');
+            return null;
+          });
+          if (!pages) return false;
+          log.info({ jobUrl, pagesRead }, 'carrying on the scan the restart interrupted');
+          await this.#scanInto(job, pages, pagesRead);
+          return true;
+        },
+        signal,
+      );
+      if (resumed) return;
+    }
+    if (job.options.source === 'adf') throw scanInterrupted(job);
+    await this.scan(job, device, signal);
+  }
+
+  /** Scans into the spool, converting pages while the scanner feeds the next ones. */
+  async scan(job: JobRecord, device: DeviceRecord, signal: AbortSignal): Promise<void> {
+    const scanner = this.#o.drivers.scanner(device);
+    const request: ScanRequest = {
+      source: job.options.source,
+      duplex: job.options.duplex,
+      colorMode: 'gray',
+      resolution: 300,
+      ...A4_AREA,
+      documentFormat: 'image/jpeg',
+    };
+    await this.#scannerLocks.lock(
+      device.id,
+      async () => {
+        const started = this.#c.update(job, { state: 'scanning', pagesScanned: 0, scanJobUrl: null });
+        const pages = scanner.scan(request, signal, (scanJobUrl) => {
+          this.#o.jobs.update(job.id, { scanJobUrl });
+        });
+        await this.#scanInto(started, pages, 0);
+      },
+      signal,
+    );
+  }
+
+  /** Reads `pages` (numbered after the `kept` already spooled) into the spool, then converts. */
+  async #scanInto(job: JobRecord, pages: AsyncIterable<ScannedPage>, kept: number): Promise<void> {
+    let current = job;
+    const conversions: Promise<FaxPage>[] = [];
+    try {
+      await this.#scanPages(job, pages, conversions, (n) => {
+        current = this.#c.update(current, { pagesScanned: n });
+      });
+    } catch (error) {
+      // Pages already converting would write into the spool after the job ended.
+      await Promise.allSettled(conversions);
+      // A printer that went away mid-feed (a reboot, a power cut) took the fed sheets' scans with it.
+      const scanned = current.pagesScanned;
+      if (
+        error instanceof EdgeError &&
+        error.code === 'SCANNER_OFFLINE' &&
+        scanned > 0 &&
+        job.options.source === 'adf'
+      )
+        throw new EdgeError(
+          'SCAN_INTERRUPTED',
+          `The printer stopped answering while scanning (after page ${scanned}); put all the originals back in the feeder and send again.`,
+          { cause: error },
+        );
+      throw error;
+    }
+    const total = kept + conversions.length;
+    if (total === 0)
+      throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
+    current = this.#c.update(current, { state: 'converting', scanJobUrl: null });
+    await Promise.all(conversions);
+    this.#c.update(current, { totalPages: total });
+  }
+
+  /** Spools each page as it arrives and queues its conversion; stops at the first failure. */
+  async #scanPages(
+    job: JobRecord,
+    pages: AsyncIterable<ScannedPage>,
+    conversions: Promise<FaxPage>[],
+    scanned: (pages: number) => void,
+  ): Promise<void> {
+    let conversionFailure: { error: unknown } | null = null;
+    for await (const page of pages) {
+      const extension = page.contentType === 'image/png' ? 'png' : 'jpg';
+      const scanFile = await this.#o.spool.write(job.id, `scan-${pad(page.number)}.${extension}`, page.data);
+      this.#o.jobs.addPage(job.id, { number: page.number, scanFile, faxFile: null });
+      scanned(page.number);
+      // The image is read back from the spool when its turn comes, so pages waiting for the
+      // converter cost disk, not memory, however long the feeder.
+      const conversion = this.#converter.run(async () =>
+        this.#convert(job, page.number, await this.#o.spool.read(job.id, scanFile)),
+      );
+      conversion.catch((error: unknown) => (conversionFailure ??= { error }));
+      conversions.push(conversion);
+      if (conversionFailure) throw (conversionFailure as { error: unknown }).error;
+    }
+  }
+
+  async #convert(job: JobRecord, number: number, data: Buffer): Promise<FaxPage> {
+    const page = await renderFaxPage(data, {
+      resolution: job.options.resolution,
+      mode: 'text',
+      pageNumber: number,
+    });
+    const faxFile = await this.#o.spool.write(job.id, `fax-${pad(number)}.tif`, buildFaxTiff([page]));
+    this.#o.jobs.setPageFaxFile(job.id, number, faxFile);
+    return page;
+  }
+
+  /** The job's fax pages from the spool, converting any a crash left unconverted. */
+  async spooledPages(job: JobRecord): Promise<FaxPage[]> {
+    const pages = this.#o.jobs.pages(job.id);
+    if (pages.length === 0)
+      throw new EdgeError('SCANNER_ERROR', 'No scanned page was kept for this job; send it again.');
+    return Promise.all(
+      pages.map(async (page) => {
+        if (page.faxFile) {
+          const [faxPage] = readFaxTiffPages(await this.#o.spool.read(job.id, page.faxFile));
+          if (faxPage) return faxPage;
+        }
+        return this.#converter.run(async () =>
+          this.#convert(job, page.number, await this.#o.spool.read(job.id, page.scanFile)),
+        );
+      }),
+    );
+  }
+}
+
+function scanInterrupted(job: JobRecord): EdgeError {
+  const scanned = job.pagesScanned;
+  return new EdgeError(
+    'SCAN_INTERRUPTED',
+    scanned > 0
+      ? `The edge restarted while scanning (after page ${scanned}); put all the originals back in the feeder and send again.`
+      : 'The edge restarted while scanning; put all the originals back in the feeder and send again.',
+  );
+}
+
+function pad(n: number): string {
+  return String(n).padStart(4, '0');
+}
