@@ -84,6 +84,8 @@ export interface AccountRoutesDeps {
   /** HMAC key of the CSRF tokens; random per start by default (open pages then need a reload). */
   csrfKey?: Uint8Array;
   limits?: Partial<AccountRateLimits>;
+  /** Runs the work of a reset request after its answer is sent (default setImmediate; tests step it). */
+  defer?: (work: () => void) => void;
 }
 
 /** The router, and a promise for the reset mails still being prepared (tests, orderly stop). */
@@ -118,6 +120,7 @@ type Fields = Record<string, unknown>;
  */
 export function createAccountRoutes(deps: AccountRoutesDeps): AccountRouter {
   const now = deps.now ?? (() => new Date());
+  const defer = deps.defer ?? ((work: () => void) => void setImmediate(work));
   const log = deps.logger.child({ module: 'account' });
   const limits = { ...DEFAULT_ACCOUNT_LIMITS, ...deps.limits };
   const limiter = (o: { maxFailures: number; windowMs: number }) => new FailureRateLimiter({ ...o, now });
@@ -288,7 +291,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps): AccountRouter {
     }
     // Answered before anything is looked up, so the answer and its time are the same for every address;
     // the look-up and the mail happen after.
-    const job = new Promise<void>((resolve) => setImmediate(resolve))
+    const job = new Promise<void>((resolve) => defer(resolve))
       .then(() => processResetRequest(email))
       .catch((error: unknown) => log.error({ err: error }, 'reset request failed'))
       .finally(() => pending.delete(job));
