@@ -25,6 +25,7 @@ function layout(ctx: PageContext, title: string, body: Html): string {
         <meta name="referrer" content="no-referrer" />
         <meta name="csrf-token" content="${ctx.csrfToken}" />
         <title>${title} · mfp-edge</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="${ctx.base}/account.css" />
         <script src="${ctx.base}/account.js" defer></script>
       </head>

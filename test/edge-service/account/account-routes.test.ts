@@ -397,6 +397,25 @@ describe('account page routes (/account/)', function () {
       403,
       'ORIGIN_INVALID',
     );
+    // `Origin: null` (what no-referrer makes of a form post) only with the browser's own Sec-Fetch-Site.
+    assertError(await browser.api('/account/invite', body, { origin: 'null' }), 403, 'ORIGIN_INVALID');
+    assertError(
+      await browser.api('/account/invite', body, {
+        origin: 'null',
+        headers: { 'sec-fetch-site': 'cross-site' },
+      }),
+      403,
+      'ORIGIN_INVALID',
+    );
+    assertError(
+      await browser.api('/account/invite', body, {
+        origin: null,
+        csrf: null,
+        headers: { 'sec-fetch-site': 'same-origin' },
+      }),
+      403,
+      'CSRF_INVALID',
+    );
     const form = await browser.form('/account/reset-request', { email: 'ann@acme.test' }, { csrf: null });
     assert.equal(form.status, 403);
     assert.match(form.headers.get('content-type')!, /^text\/html/);
