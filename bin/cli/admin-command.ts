@@ -14,7 +14,15 @@ import {
 import { EdgeError } from '../../edge-service/src/edge-error.ts';
 import { parsePolicyAssignments } from '../../edge-service/src/policies/policy-assignments.ts';
 import { PolicyService } from '../../edge-service/src/policies/policy-service.ts';
-import { SqlitePanelSessionRepository } from '../../edge-service/src/storage/sqlite-auth-records.ts';
+import {
+  SqliteAccountLinkRepository,
+  SqlitePanelSessionRepository,
+} from '../../edge-service/src/storage/sqlite-auth-records.ts';
+import { AccountLinks } from '../../edge-service/src/auth/account-links.ts';
+import { inviteUser } from '../../edge-service/src/account/account-invitations.ts';
+import { loadConfig } from '../../edge-service/src/config.ts';
+import { createMail } from '../../edge-service/src/mail/mail-setup.ts';
+import { createLogger } from '../../edge-service/src/logger.ts';
 import {
   SqliteDeviceRepository,
   SqliteDirectoryRepository,
@@ -28,6 +36,7 @@ export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAM
            [--must-change] [--never-expires] [--no-builtin-password] [--no-2fa]
   user set-password --email E --password-stdin [--must-change]
   user unlock --email E
+  user invite --email E [--origin URL]   mail an invitation link to the account page
   user list [--locked] [--json]
   policy show [--json]
   policy set KEY=VALUE...     e.g. twoFactor=mandatory emailToFax.trustedDomains=a.test,b.test
@@ -59,6 +68,7 @@ const GLOBAL_OPTIONS = {
 
 interface Context {
   db: Db;
+  dataDir: string;
   io: AdminIo;
   enterpriseName: string | undefined;
   directory: SqliteDirectoryRepository;
@@ -116,6 +126,7 @@ export async function adminCommand(argv: string[], io: AdminIo = process): Promi
     db = openDatabase(join(dataDir, 'edge.db'));
     const context: Context = {
       db,
+      dataDir,
       io,
       enterpriseName,
       directory: new SqliteDirectoryRepository(db),
@@ -146,6 +157,8 @@ export async function adminCommand(argv: string[], io: AdminIo = process): Promi
 }
 
 type Values = Record<string, string | boolean | undefined>;
+
+const SILENT_LOGGER = createLogger({ level: 'silent' });
 
 interface Command {
   options: ParseArgsConfig['options'];
@@ -350,6 +363,39 @@ const COMMANDS: Record<string, Command> = {
         `password of ${u.email} set${values['must-change'] ? ' (to be changed at next sign-in)' : ''}` +
           `${ended.length > 0 ? `; ${ended.length} panel session(s) signed out` : ''}\n`,
       );
+    },
+  },
+
+  'user invite': {
+    options: {
+      email: { type: 'string' },
+      origin: { type: 'string' },
+    },
+    run(c, values) {
+      const u = user(c, values);
+      if (u.builtinPasswordDisabled)
+        throw new EdgeError(
+          'BUILTIN_PASSWORD_DISABLED',
+          `${u.email} signs in only through the company sign-in or the printer's own: there is no password to set.`,
+        );
+      const { config } = loadConfig({}, c.io.env);
+      // The address people reach the edge at; the edge's own default when not given.
+      const origin = (str(values, 'origin') ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+      if (!/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError('--origin must be http(s)://host[:port]');
+      // Queued in the database: the running edge (or the next one started) sends it.
+      const { notifier } = createMail({ config, db: c.db, dataDir: c.dataDir, logger: SILENT_LOGGER });
+      const passwords = new PasswordChanger({ users: c.users, hasher: c.hasher, policies: c.policies });
+      const links = new AccountLinks({
+        links: new SqliteAccountLinkRepository(c.db),
+        users: c.users,
+        policies: c.policies,
+        passwords,
+      });
+      const { expiresAt } = inviteUser(
+        { links, users: c.users, directory: c.directory, notifier, publicOrigin: origin },
+        u.id,
+      );
+      c.io.stdout.write(`invitation for ${u.email} queued (valid until ${expiresAt.toISOString()})\n`);
     },
   },
 

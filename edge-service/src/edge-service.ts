@@ -26,6 +26,8 @@ import { createMail } from './mail/mail-setup.ts';
 import type { MailTransport } from './mail/mail-transport.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Notifier } from './mail/notifier.ts';
+import { AccountLinks } from './auth/account-links.ts';
+import { createAccountRoutes, type AccountRouter } from './account/account-routes.ts';
 import { PasswordExpiryReminders } from './mail/password-expiry-reminders.ts';
 import { PeopleNotifications, UserPasswordExpiries } from './mail/people-notifications.ts';
 import { DeviceLoginSessions } from './panel/device-login-sessions.ts';
@@ -62,7 +64,8 @@ export interface PeopleServices {
   events: AuthEvents;
   notifier: Notifier;
   mailer: Mailer;
-  links: SqliteAccountLinkRepository;
+  /** Invitation and password-reset links (the account page redeems them). */
+  links: AccountLinks;
 }
 
 interface Running {
@@ -76,6 +79,7 @@ interface Running {
   people: PeopleServices;
   stopPeople: () => Promise<void>;
   drivers: NetworkDeviceDrivers | null;
+  account: AccountRouter;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -176,7 +180,7 @@ export class EdgeService {
         logger: log.child({ module: 'policies' }),
       });
       const users = new SqliteUserRepository(db);
-      const links = new SqliteAccountLinkRepository(db);
+      const linkRepository = new SqliteAccountLinkRepository(db);
       const events = new AuthEvents();
       const authLog = log.child({ module: 'auth' });
       const sessions = new PanelSessions({
@@ -185,6 +189,7 @@ export class EdgeService {
         logger: authLog,
       });
       const passwords = new PasswordChanger({ users, hasher, policies, events });
+      const links = new AccountLinks({ links: linkRepository, users, policies, passwords });
       const signIn = new SignInService({
         users,
         devices,
@@ -289,12 +294,27 @@ export class EdgeService {
       });
       const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }));
       engine.on('job', (job) => socket.publishJob(job));
+      // The account page: invited people set a password, and resets are completed (links from mail).
+      const account = createAccountRoutes({
+        links,
+        passwords,
+        policies,
+        users,
+        directory,
+        secretBox,
+        events,
+        notifier,
+        mailer,
+        logger: log,
+        publicOrigin: () => this.url,
+      });
       const assets = await buildPanelAssets();
       const app = createHttpApp({
         assets,
         devices,
         connectedDevices: () => socket.connectedDevices(),
         frameAncestors: this.config.panelFrameAncestors,
+        account,
       });
       const server = createServer(app);
       socket.attach(server);
@@ -320,6 +340,7 @@ export class EdgeService {
         people,
         stopPeople,
         drivers: networkDrivers,
+        account,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -334,6 +355,8 @@ export class EdgeService {
     this.#running = null;
     await running.socket.stop();
     await running.engine.stop();
+    // Reset mails the account page is still preparing go into the queue before mail stops.
+    await running.account.settled();
     // After the engine: its last job events may still queue receipts. Mail stops before the db closes.
     await running.stopPeople();
     running.drivers?.close();

@@ -236,6 +236,61 @@ describe('cli/admin', function () {
     );
   });
 
+  it('invites a user: the mail waits in the queue for the edge, and its link opens the account page', async () => {
+    const own = tempDir('admin-invite-');
+    try {
+      const d = ['--data', own.path];
+      assert.equal((await admin([...d, 'enterprise', 'add', 'Invite Co'])).code, 0);
+      assert.equal(
+        (await admin([...d, 'user', 'add', '--email', 'new@invite.test', '--name', 'Nia'])).code,
+        0,
+      );
+      const sso = await admin([
+        ...d,
+        'user',
+        'add',
+        '--email',
+        'sso@invite.test',
+        '--name',
+        'S',
+        '--no-builtin-password',
+      ]);
+      assert.equal(sso.code, 0);
+      const refused = await admin([...d, 'user', 'invite', '--email', 'sso@invite.test']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /BUILTIN_PASSWORD_DISABLED/);
+      const invited = await admin([
+        ...d,
+        'user',
+        'invite',
+        '--email',
+        'new@invite.test',
+        '--origin',
+        'http://edge.test:8080',
+      ]);
+      assert.equal(invited.code, 0, invited.stderr);
+      assert.match(invited.stdout, /invitation for new@invite.test queued/);
+      const db = openDatabase(join(own.path, 'edge.db'));
+      try {
+        const rows = db
+          .prepare("SELECT kind, recipient, content FROM mail_queue WHERE state = 'queued'")
+          .all() as {
+          kind: string;
+          recipient: string;
+          content: string;
+        }[];
+        assert.equal(rows.length, 1);
+        assert.equal(rows[0]!.kind, 'invitation');
+        assert.match(rows[0]!.content, /http:\/\/edge\.test:8080\/account\/invite#token=[\w-]{20,}/);
+      } finally {
+        db.close();
+      }
+      assert.doesNotMatch(invited.stdout + invited.stderr, /token=/, 'the CLI prints no link');
+    } finally {
+      own.remove();
+    }
+  });
+
   it('lists and revokes devices; needs --enterprise once there are two enterprises', async () => {
     const db = openDatabase(join(dir.path, 'edge.db'));
     const enterpriseId = (db.prepare('SELECT id FROM enterprises').get() as { id: string }).id;

@@ -28,6 +28,8 @@ export interface HttpAppDeps {
   connectedDevices: () => Set<string>;
   /** Origins allowed to frame the panel, e.g. the simulator console. */
   frameAncestors: readonly string[];
+  /** The account page's routes, mounted at /account (they set their own, stricter CSP). */
+  account?: express.RequestHandler;
 }
 
 export function createHttpApp(deps: HttpAppDeps): express.Express {
@@ -58,6 +60,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     if (!Object.hasOwn(CONTENT_TYPES, file) || file === 'index.html') return next();
     sendAsset(res, deps.assets, file);
   });
+
+  if (deps.account) app.use('/account', deps.account);
 
   app.use('/api/v1', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API resource.' } });
