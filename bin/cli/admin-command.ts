@@ -22,6 +22,7 @@ import { AccountLinks } from '../../edge-service/src/auth/account-links.ts';
 import { inviteUser } from '../../edge-service/src/account/account-invitations.ts';
 import { loadConfig } from '../../edge-service/src/config.ts';
 import { createMail } from '../../edge-service/src/mail/mail-setup.ts';
+import type { Notifier } from '../../edge-service/src/mail/notifier.ts';
 import { createLogger } from '../../edge-service/src/logger.ts';
 import {
   SqliteDeviceRepository,
@@ -159,6 +160,20 @@ export async function adminCommand(argv: string[], io: AdminIo = process): Promi
 type Values = Record<string, string | boolean | undefined>;
 
 const SILENT_LOGGER = createLogger({ level: 'silent' });
+
+/** Mail from the CLI is only queued in the database: the running edge (or the next one started) sends it. */
+function queuedMail(c: Context): Notifier {
+  const { config } = loadConfig({}, c.io.env);
+  return createMail({ config, db: c.db, dataDir: c.dataDir, logger: SILENT_LOGGER }).notifier;
+}
+
+/** The address people reach the edge at (links in mail): `--origin`, else the edge's configured one. */
+function publicOrigin(c: Context, given: string | undefined): string {
+  const { config } = loadConfig({}, c.io.env);
+  const origin = (given ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError('--origin must be http(s)://host[:port]');
+  return origin;
+}
 
 interface Command {
   options: ParseArgsConfig['options'];
@@ -335,6 +350,16 @@ const COMMANDS: Record<string, Command> = {
         })
         .immediate();
       c.io.stdout.write(`created ${created.role} ${created.email} in "${e.name}" (id ${created.id})\n`);
+      if (c.policies.get(e.id).document.welcomeEmail) {
+        queuedMail(c).welcome({
+          to: created.email,
+          name: created.displayName,
+          language: created.language,
+          timeZone: created.timeZone,
+          enterpriseName: e.name,
+        });
+        c.io.stdout.write(`welcome mail queued (policy welcomeEmail)\n`);
+      }
     },
   },
 
@@ -378,12 +403,8 @@ const COMMANDS: Record<string, Command> = {
           'BUILTIN_PASSWORD_DISABLED',
           `${u.email} signs in only through the company sign-in or the printer's own: there is no password to set.`,
         );
-      const { config } = loadConfig({}, c.io.env);
-      // The address people reach the edge at; the edge's own default when not given.
-      const origin = (str(values, 'origin') ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
-      if (!/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError('--origin must be http(s)://host[:port]');
-      // Queued in the database: the running edge (or the next one started) sends it.
-      const { notifier } = createMail({ config, db: c.db, dataDir: c.dataDir, logger: SILENT_LOGGER });
+      const origin = publicOrigin(c, str(values, 'origin'));
+      const notifier = queuedMail(c);
       const passwords = new PasswordChanger({ users: c.users, hasher: c.hasher, policies: c.policies });
       const links = new AccountLinks({
         links: new SqliteAccountLinkRepository(c.db),

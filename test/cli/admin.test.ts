@@ -279,9 +279,16 @@ describe('cli/admin', function () {
           recipient: string;
           content: string;
         }[];
-        assert.equal(rows.length, 1);
-        assert.equal(rows[0]!.kind, 'invitation');
-        assert.match(rows[0]!.content, /http:\/\/edge\.test:8080\/account\/invite#token=[\w-]{20,}/);
+        // A welcome mail for each new user (policy welcomeEmail, on by default), then the invitation.
+        assert.deepEqual(
+          rows.map((r) => [r.kind, r.recipient]),
+          [
+            ['welcome', 'new@invite.test'],
+            ['welcome', 'sso@invite.test'],
+            ['invitation', 'new@invite.test'],
+          ],
+        );
+        assert.match(rows[2]!.content, /http:\/\/edge\.test:8080\/account\/invite#token=[\w-]{20,}/);
       } finally {
         db.close();
       }
