@@ -1,3 +1,5 @@
+import { escapeHtml } from '../escape-html.ts';
+
 /**
  * HTML built from templates where every interpolated value is escaped unless it is already Html
  * (made by this tag). Pages are written with `html` only, so no value (a display name, an email
@@ -11,20 +13,6 @@ export class Html {
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-
-/** Text as HTML text or attribute content (attributes are always double-quoted in our templates). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
 }
 
 type Part = Html | string | number | boolean | null | undefined | readonly Part[];

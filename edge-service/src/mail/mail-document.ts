@@ -1,3 +1,5 @@
+import { escapeHtml } from '../escape-html.ts';
+
 /**
  * A notification as structure, rendered to plain text and to HTML. Every value in it is plain text:
  * only the renderer writes markup, and it escapes everything, so a user's name cannot inject HTML.
@@ -55,18 +57,6 @@ export function renderText(doc: MailDocument): string {
   }
   parts.push(doc.signature, `--\n${doc.footer}`);
   return `${parts.join('\n\n')}\n`;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 const FONT = 'font-family:Arial,Helvetica,sans-serif;';

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { SqliteMailQueue, type MailContent, type MailRecord } from './mail-queue.ts';
 import { classifySendError, type MailTransport } from './mail-transport.ts';
+import { SinglePass } from '../services/single-pass.ts';
 
 export interface MailRetryPolicy {
   /** Wait after the first failed attempt… */
@@ -71,7 +72,13 @@ export class Mailer {
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
-  #pass: Promise<number> | null = null;
+  readonly #pass = new SinglePass<number>(
+    () => this.#deliverDue(),
+    (error) => {
+      this.#o.logger.error({ err: error }, 'mail queue pass failed; retrying later');
+      return 0;
+    },
+  );
   #purgedAt = 0;
 
   constructor(options: MailerOptions) {
@@ -118,13 +125,7 @@ export class Mailer {
 
   /** One pass over the due messages; resolves with how many were attempted. Never rejects. */
   deliverDue(): Promise<number> {
-    this.#pass ??= this.#deliverDue()
-      .catch((error: unknown) => {
-        this.#o.logger.error({ err: error }, 'mail queue pass failed; retrying later');
-        return 0;
-      })
-      .finally(() => (this.#pass = null));
-    return this.#pass;
+    return this.#pass.run();
   }
 
   async #run(): Promise<void> {

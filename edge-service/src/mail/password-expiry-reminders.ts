@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { Notifier } from './notifier.ts';
+import { SinglePass } from '../services/single-pass.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -52,7 +53,13 @@ export class PasswordExpiryReminders {
   readonly #now: () => number;
   #first: NodeJS.Timeout | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #checking: Promise<number> | null = null;
+  readonly #checking = new SinglePass<number>(
+    () => this.#check(),
+    (error) => {
+      this.#o.logger.error({ err: error }, 'password expiry check failed; next one at the next interval');
+      return 0;
+    },
+  );
 
   constructor(options: PasswordExpiryRemindersOptions) {
     this.#o = options;
@@ -74,18 +81,12 @@ export class PasswordExpiryReminders {
     clearTimeout(this.#first);
     clearInterval(this.#timer);
     this.#first = this.#timer = undefined;
-    await this.#checking;
+    await this.#checking.settled();
   }
 
   /** One check; resolves with the number of reminders queued. Never rejects. */
   check(): Promise<number> {
-    this.#checking ??= this.#check()
-      .catch((error: unknown) => {
-        this.#o.logger.error({ err: error }, 'password expiry check failed; next one at the next interval');
-        return 0;
-      })
-      .finally(() => (this.#checking = null));
-    return this.#checking;
+    return this.#checking.run();
   }
 
   async #check(): Promise<number> {

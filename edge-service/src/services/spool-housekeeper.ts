@@ -1,6 +1,7 @@
 import type { JobRepository } from '../domain/job.ts';
 import type { Logger } from '../logger.ts';
 import type { Spool } from './spool.ts';
+import { SinglePass } from './single-pass.ts';
 
 export interface SpoolHousekeeperOptions {
   jobs: JobRepository;
@@ -24,7 +25,13 @@ export class SpoolHousekeeper {
   readonly #o: SpoolHousekeeperOptions;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
-  #sweeping: Promise<number> | null = null;
+  readonly #sweeping = new SinglePass<number>(
+    () => this.#sweep(),
+    (error) => {
+      this.#o.logger.warn({ err: error }, 'spool sweep failed; retrying at the next one');
+      return 0;
+    },
+  );
 
   constructor(options: SpoolHousekeeperOptions) {
     this.#o = options;
@@ -41,18 +48,12 @@ export class SpoolHousekeeper {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#sweeping;
+    await this.#sweeping.settled();
   }
 
   /** One pass; resolves with the number of job folders removed. Never rejects. */
   sweep(): Promise<number> {
-    this.#sweeping ??= this.#sweep()
-      .catch((error: unknown) => {
-        this.#o.logger.warn({ err: error }, 'spool sweep failed; retrying at the next one');
-        return 0;
-      })
-      .finally(() => (this.#sweeping = null));
-    return this.#sweeping;
+    return this.#sweeping.run();
   }
 
   async #sweep(): Promise<number> {
