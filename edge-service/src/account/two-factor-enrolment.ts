@@ -1,10 +1,8 @@
-import QRCode from 'qrcode';
 import type { AuthEvents } from '../auth/auth-events.ts';
-import { hashRecoveryCode, newRecoveryCodes } from '../auth/recovery-codes.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
-import { totpContext } from '../auth/sign-in-service.ts';
+import { confirmTotpEnrolment, otpauthQrPng } from '../auth/totp-enrolment.ts';
 import { StepTokens } from '../auth/step-tokens.ts';
-import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.ts';
+import { newTotpSecret, totpUri } from '../auth/totp.ts';
 import type { AccountLinkKind } from '../domain/auth-records.ts';
 import type { DirectoryRepository } from '../domain/device.ts';
 import type { UserAccount, UserRepository } from '../domain/user.ts';
@@ -108,29 +106,21 @@ export class TwoFactorEnrolment {
     browser: string,
   ): Promise<{ user: UserAccount; kind: AccountLinkKind; recoveryCodes: string[] }> {
     const { user, state } = this.pending(enrolToken, browser);
-    const at = this.#now();
-    const check = await checkTotp(state.secret, code.slice(0, 64), { at, lastStep: null });
-    if (!check.ok) throw new EdgeError('TOTP_INVALID');
-    this.#steps.consume(enrolToken);
-    this.#users.setTotp(user.id, {
-      ciphertext: this.#box.seal(state.secret, totpContext(user.id)),
-      enrolledAt: at,
-      step: check.step,
-    });
-    const recoveryCodes = newRecoveryCodes();
-    this.#users.replaceRecoveryCodes(
-      user.id,
-      recoveryCodes.map((c) => hashRecoveryCode(user.id, c)),
-      at,
+    const recoveryCodes = await confirmTotpEnrolment(
+      { users: this.#users, secretBox: this.#box, events: this.#events },
+      user,
+      state.secret,
+      code,
+      this.#now(),
     );
-    this.#events?.emit('two-factor-enabled', { userId: user.id, enterpriseId: user.enterpriseId, at });
+    this.#steps.consume(enrolToken);
     return { user: this.#users.get(user.id)!, kind: state.kind, recoveryCodes };
   }
 
   async #describe(user: UserAccount, state: Pending, enrolToken: string): Promise<EnrolmentOffer> {
     const issuer = this.#directory.getEnterprise(user.enterpriseId)?.name ?? 'mfp-edge';
     const otpauthUri = totpUri({ issuer, email: user.email, secret: state.secret });
-    const qrDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2, scale: 5 });
+    const qrDataUrl = await otpauthQrPng(otpauthUri);
     return { enrolToken, expiresAt: new Date(state.expiresAt), secret: state.secret, otpauthUri, qrDataUrl };
   }
 }

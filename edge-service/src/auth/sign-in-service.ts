@@ -10,7 +10,8 @@ import type { IssuedSession, PanelSessions } from './panel-sessions.ts';
 import type { PasswordChanger } from './password-changer.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { PasswordRuleResult } from './password-rules.ts';
-import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
+import { hashRecoveryCode, looksLikeRecoveryCode } from './recovery-codes.ts';
+import { confirmTotpEnrolment, totpContext } from './totp-enrolment.ts';
 import type { SecretBox } from './secret-box.ts';
 import { StepTokens } from './step-tokens.ts';
 import { checkTotp, newTotpSecret, totpUri } from './totp.ts';
@@ -65,8 +66,7 @@ export interface SignInServiceOptions {
   stepTtlMs?: number;
 }
 
-/** The box context of a user's TOTP secret: a secret copied to another user's row does not open. */
-export const totpContext = (userId: string): string => `totp:${userId}`;
+export { totpContext } from './totp-enrolment.ts';
 
 /**
  * The user-prompt sign-in (DESIGN.md §3), as service logic with no transport: email and password,
@@ -300,27 +300,8 @@ export class SignInService {
     };
   }
 
-  async #confirmEnrolment(user: UserAccount, state: StepState, code: string): Promise<string[]> {
-    const secret = state.pendingSecret!;
-    const at = this.#now();
-    const check = await checkTotp(secret, typeof code === 'string' ? code.slice(0, 64) : '', {
-      at,
-      lastStep: null,
-    });
-    if (!check.ok) throw new EdgeError('TOTP_INVALID');
-    this.#o.users.setTotp(user.id, {
-      ciphertext: this.#o.secretBox.seal(secret, totpContext(user.id)),
-      enrolledAt: at,
-      step: check.step,
-    });
-    const recoveryCodes = newRecoveryCodes();
-    this.#o.users.replaceRecoveryCodes(
-      user.id,
-      recoveryCodes.map((c) => hashRecoveryCode(user.id, c)),
-      at,
-    );
-    this.#o.events?.emit('two-factor-enabled', { userId: user.id, enterpriseId: user.enterpriseId, at });
-    return recoveryCodes;
+  #confirmEnrolment(user: UserAccount, state: StepState, code: string): Promise<string[]> {
+    return confirmTotpEnrolment(this.#o, user, state.pendingSecret!, code, this.#now());
   }
 
   #resume(stepToken: string, stage: Stage, context: SignInContext): { state: StepState; user: UserAccount } {

@@ -1,4 +1,4 @@
-import QRCode from 'qrcode';
+import { otpauthQrPng } from '../auth/totp-enrolment.ts';
 import type {
   PasswordRuleView,
   PolicyView,
@@ -39,14 +39,6 @@ export function toSessionView(token: string, user: UserView, expiresAt: Date): S
 }
 
 /**
- * The QR code of an otpauth:// URI as a PNG data URL: panel browsers may lack SVG. Margin 2 and
- * error correction M keep a 160-bit secret's URI readable by phone cameras at panel sizes.
- */
-export function qrPng(text: string): Promise<string> {
-  return QRCode.toDataURL(text, { type: 'image/png', errorCorrectionLevel: 'M', margin: 2, scale: 4 });
-}
-
-/**
  * A sign-in step for the panel. `done` needs the session view the caller built (its expiresAt is
  * the inactivity deadline, not the token's); `change-password` the rules of an empty candidate.
  */
@@ -66,7 +58,7 @@ export async function toSignInStepView(
         ...base,
         secret: step.secret,
         otpauthUri: step.otpauthUri,
-        qrPng: await qrPng(step.otpauthUri),
+        qrPng: await otpauthQrPng(step.otpauthUri),
       };
   }
 }
