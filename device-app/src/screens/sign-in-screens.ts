@@ -99,13 +99,7 @@ export function totpScreen(
     code.input.focus();
   });
   const submit = submitButton('Continue');
-  const go = () => {
-    const value = code.input.value.trim();
-    if (!value) return code.input.focus();
-    code.input.value = '';
-    submit.disabled = true;
-    actions.submit(value);
-  };
+  const go = submitCode(code.input, submit, actions.submit);
   return h(
     'section',
     { class: 'sign-in', 'aria-label': 'Two-factor code' },
@@ -217,13 +211,7 @@ export function enrolScreen(
     maxlength: 16,
   });
   const submit = submitButton('Confirm');
-  const go = () => {
-    const value = code.input.value.trim();
-    if (!value) return code.input.focus();
-    code.input.value = '';
-    submit.disabled = true;
-    actions.submit(value);
-  };
+  const go = submitCode(code.input, submit, actions.submit);
   return h(
     'section',
     { class: 'enrol', 'aria-label': 'Set up two-factor sign-in' },
@@ -300,4 +288,19 @@ export function refusalScreen(
       h('button', { class: 'primary', type: 'button', onclick: actions.again }, 'Back to sign-in'),
     ),
   );
+}
+
+/** Sends a typed code once: nothing when empty, the field cleared and the button off while it is checked. */
+function submitCode(
+  input: HTMLInputElement,
+  submit: HTMLButtonElement,
+  send: (code: string) => void,
+): () => void {
+  return () => {
+    const value = input.value.trim();
+    if (!value) return input.focus();
+    input.value = '';
+    submit.disabled = true;
+    send(value);
+  };
 }

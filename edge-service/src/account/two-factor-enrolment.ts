@@ -112,8 +112,9 @@ export class TwoFactorEnrolment {
       state.secret,
       code,
       this.#now(),
+      // Claimed before the secret is stored: a second confirmation racing this one finds it used.
+      () => this.#steps.consume(enrolToken),
     );
-    this.#steps.consume(enrolToken);
     return { user: this.#users.get(user.id)!, kind: state.kind, recoveryCodes };
   }
 

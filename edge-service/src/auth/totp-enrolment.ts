@@ -20,12 +20,15 @@ export async function confirmTotpEnrolment(
   secret: string,
   code: string,
   at: Date,
+  /** Runs once the code is right, before anything is stored (e.g. claiming a single-use token). */
+  beforeStore: () => void = () => undefined,
 ): Promise<string[]> {
   const check = await checkTotp(secret, typeof code === 'string' ? code.slice(0, 64) : '', {
     at,
     lastStep: null,
   });
   if (!check.ok) throw new EdgeError('TOTP_INVALID');
+  beforeStore();
   deps.users.setTotp(user.id, {
     ciphertext: deps.secretBox.seal(secret, totpContext(user.id)),
     enrolledAt: at,
