@@ -1,4 +1,3 @@
-import type { ErrorBody } from '../../../protocol/index.ts';
 import type { DeviceRecord } from '../domain/device.ts';
 import type { FaxPolicy } from '../domain/fax-retry-policy.ts';
 import type { JobPatch, JobRecord, RecipientRecord } from '../domain/job.ts';
@@ -38,5 +37,3 @@ export function submitTag(jobId: string, attempt: number): string {
 export function attemptRecipients(job: JobRecord): RecipientRecord[] {
   return job.recipients.filter((r) => r.lastAttempt === job.attempt);
 }
-
-export type { ErrorBody };
