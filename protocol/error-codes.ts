@@ -60,12 +60,31 @@ export const ERROR_CODES = {
     "A stored secret could not be decrypted: it was altered, or the edge's secret key (MFP_EDGE_SECRET_KEY or data/secret.key) changed.",
   SECRET_KEY_INVALID:
     'The secret key is not valid: MFP_EDGE_SECRET_KEY (or data/secret.key) must hold 32 bytes as base64 or hex.',
+  // REST API and admin console (HTTP statuses in edge-service/src/api/)
+  NOT_FOUND: 'No such API resource.',
+  METHOD_NOT_ALLOWED: 'This resource does not accept that method.',
+  VALIDATION_FAILED: 'The request does not match its schema; the message names each field that is wrong.',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than the API accepts.',
+  UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
+  UNAUTHENTICATED: 'Sign in to the console, or send a valid API token (Authorization: Bearer).',
+  API_TOKEN_INVALID: 'The API token is unknown, expired or revoked: create a new one in the console.',
+  CSRF_INVALID: 'The request lacks the console page token (X-CSRF-Token): reload the page and try again.',
+  FORBIDDEN: 'Your role does not allow this.',
+  RESTRICTED_ACCESS:
+    "This enterprise has restricted access on: vendor support and reseller accounts cannot see or change its data. Ask the enterprise's administrator.",
+  LAST_ADMIN: 'An enterprise must keep at least one active administrator: add another administrator first.',
+  TWO_FACTOR_REQUIRED_FOR_ADMINS:
+    'Administrators must use two-factor authentication: it cannot be turned off for them.',
+  PAIRING_CODE_INVALID: 'The pairing code is unknown, used or expired: read the code the printer shows now.',
+  PAIRING_PENDING: 'The pairing is not approved yet: the administrator has not entered the code.',
+  DEVICE_PROBE_FAILED: 'The printer at that address did not answer as a scanner (eSCL) or fax (IPP FaxOut).',
   // Fax input
   INVALID_NUMBER: 'The fax number is not a valid phone number.',
   NO_RECIPIENTS: 'A fax needs at least one recipient.',
   TOO_MANY_RECIPIENTS: 'A fax has more recipients than allowed.',
   JOB_NOT_FOUND: 'No such job on this device.',
   JOB_FINISHED: 'The job has already finished.',
+  FAX_SERVICE_DISABLED: 'Fax is turned off for your account: ask an administrator of your company.',
   // Scanner
   SCANNER_BUSY: 'The scanner is in use by someone else.',
   SCANNER_JAM: 'Paper is jammed in the feeder.',
