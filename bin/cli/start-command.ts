@@ -19,6 +19,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'no-simulator': { type: 'boolean', default: false },
       'simulator-url': { type: 'string', default: process.env.MFP_SIMULATOR_URL },
       'simulator-port': { type: 'string', default: process.env.MFP_SIMULATOR_PORT ?? '8090' },
@@ -48,6 +50,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       port: values.port,
       host: values.host,
       dataDir: values.data,
+      tlsCertFile: values['tls-cert'],
+      tlsKeyFile: values['tls-key'],
       // The simulator console frames the demo device's panel.
       panelFrameAncestors: simulatorUrl ? [new URL(simulatorUrl).origin] : undefined,
     },
@@ -62,6 +66,12 @@ export async function startCommand(argv: string[]): Promise<number> {
       `mfp-edge is running.`,
       `  edge:              ${edge.url}/  (health: ${edge.url}/healthz)`,
     ];
+    const certificate = edge.certificate;
+    if (certificate)
+      lines.push(
+        `  TLS certificate:   ${certificate.certFile}${certificate.source === 'generated' ? ' (generated now, self-signed)' : ''}`,
+        `  SHA-256 fingerprint: ${certificate.fingerprint256}  (trust this certificate on each panel's browser)`,
+      );
     if (simulatorUrl) {
       const demo = await ensureDemoEnterprise(
         edge,

@@ -9,6 +9,9 @@ export const EdgeConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   dataDir: z.string().default('./data'),
+  /** HTTPS and WSS with this certificate and key (PEM files); see tls/edge-certificate.ts. */
+  tlsCertFile: z.string().min(1).optional(),
+  tlsKeyFile: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often a running fax job asks the modem for progress. */
   faxPollMs: z.coerce.number().int().min(50).max(60_000).default(500),
@@ -72,6 +75,8 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_HOST: 'host',
   MFP_EDGE_PORT: 'port',
   MFP_EDGE_DATA: 'dataDir',
+  MFP_EDGE_TLS_CERT: 'tlsCertFile',
+  MFP_EDGE_TLS_KEY: 'tlsKeyFile',
   MFP_EDGE_LOG_LEVEL: 'logLevel',
   MFP_EDGE_DEFAULT_COUNTRY: 'defaultCountry',
   MFP_EDGE_SPOOL_RETENTION_HOURS: 'spoolRetentionHours',

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig, type EdgeConfig } from './config.ts';
@@ -38,6 +39,7 @@ import { PolicyWatcher } from './policies/policy-watcher.ts';
 import { SqliteAccountLinkRepository, SqlitePanelSessionRepository } from './storage/sqlite-auth-records.ts';
 import { SqlitePolicyRepository } from './storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from './storage/sqlite-user-repository.ts';
+import { loadEdgeCertificate, type EdgeCertificate } from './tls/edge-certificate.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
@@ -80,6 +82,7 @@ interface Running {
   stopPeople: () => Promise<void>;
   drivers: NetworkDeviceDrivers | null;
   account: AccountRouter;
+  certificate: EdgeCertificate | null;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -119,8 +122,15 @@ export class EdgeService {
   }
 
   get url(): string {
-    const address = this.#require().server.address() as AddressInfo;
-    return `http://${this.config.host}:${address.port}`;
+    const running = this.#require();
+    const address = running.server.address() as AddressInfo;
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    return `${running.certificate ? 'https' : 'http'}://${host}:${address.port}`;
+  }
+
+  /** The certificate served (HTTPS and WSS), or null on plain HTTP (loopback without one). */
+  get certificate(): EdgeCertificate | null {
+    return this.#require().certificate;
   }
 
   async start(): Promise<void> {
@@ -134,6 +144,13 @@ export class EdgeService {
       },
     ];
     try {
+      // Before anything listens: a certificate that cannot be read stops the start with its reason.
+      const certificate = await loadEdgeCertificate({
+        host: this.config.host,
+        dataDir: this.dataDir,
+        certFile: this.config.tlsCertFile,
+        keyFile: this.config.tlsKeyFile,
+      });
       const spool = new Spool(join(this.dataDir, 'spool'));
       await spool.start();
       // One secret key: TOTP secrets, devices' admin credentials and session tokens (DESIGN.md §11).
@@ -316,7 +333,9 @@ export class EdgeService {
         frameAncestors: this.config.panelFrameAncestors,
         account,
       });
-      const server = createServer(app);
+      const server = certificate
+        ? createTlsServer({ cert: certificate.cert, key: certificate.key }, app)
+        : createServer(app);
       socket.attach(server);
       undo.push(() => socket.stop());
       await new Promise<void>((resolve, reject) => {
@@ -341,6 +360,7 @@ export class EdgeService {
         stopPeople,
         drivers: networkDrivers,
         account,
+        certificate,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
