@@ -309,7 +309,9 @@ export class EdgeService {
         keeper,
         deviceLogin,
       });
-      const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }));
+      const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }), {
+        extraOrigins: this.config.panelFrameAncestors,
+      });
       engine.on('job', (job) => socket.publishJob(job));
       // The account page: invited people set a password, and resets are completed (links from mail).
       const account = createAccountRoutes({

@@ -48,6 +48,20 @@ export interface PanelSocketTiming {
   helloTimeoutMs: number;
   /** How often each panel is pinged; half-open connections are dropped after one missed pong. */
   heartbeatMs: number;
+  /** Browser origins besides the edge's own that may open the socket (the simulator console). */
+  extraOrigins: readonly string[];
+}
+
+/**
+ * A browser always says which page opens a WebSocket (Origin), and no CORS rule protects one: a page
+ * of another site must not talk to the edge with the panel's credentials (cross-site WebSocket
+ * hijacking). Clients that are not browsers send no Origin and prove themselves with hello.
+ */
+export function originAllowed(request: IncomingMessage, extraOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  const scheme = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  return origin === `${scheme}://${request.headers.host ?? ''}` || extraOrigins.includes(origin);
 }
 
 /**
@@ -65,7 +79,7 @@ export class PanelSocket {
   constructor(handlers: PanelHandlers, logger: Logger, timing: Partial<PanelSocketTiming> = {}) {
     this.#handlers = handlers;
     this.#log = logger;
-    this.#timing = { helloTimeoutMs: HELLO_TIMEOUT_MS, heartbeatMs: 30_000, ...timing };
+    this.#timing = { helloTimeoutMs: HELLO_TIMEOUT_MS, heartbeatMs: 30_000, extraOrigins: [], ...timing };
   }
 
   attach(server: Server): void {
@@ -73,6 +87,11 @@ export class PanelSocket {
       const path = new URL(request.url ?? '/', 'http://edge').pathname;
       if (path !== '/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      if (!originAllowed(request, this.#timing.extraOrigins)) {
+        this.#log.warn({ origin: request.headers.origin }, 'panel socket refused: foreign origin');
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
         return;
       }
       this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));

@@ -26,6 +26,7 @@ describe('PanelSocket adapter', () => {
       {
         helloTimeoutMs: 1000,
         heartbeatMs: 50,
+        extraOrigins: ['http://127.0.0.1:8090'],
       },
     );
     server = createServer();
@@ -38,6 +39,28 @@ describe('PanelSocket adapter', () => {
     for (const client of clients.splice(0)) client.close();
     await socket.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("refuses a browser page of another origin, and lets the edge's own and the simulator console's in", async () => {
+    const open = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const raw = new WebSocket(url, { origin });
+        clients.push({ close: () => raw.terminate() });
+        const timer = setTimeout(() => reject(new Error('no answer to the upgrade')), 5000);
+        raw.on('open', () => {
+          clearTimeout(timer);
+          resolve(101);
+        });
+        raw.on('unexpected-response', (_req, res) => {
+          clearTimeout(timer);
+          resolve(res.statusCode ?? 0);
+        });
+        raw.on('error', () => undefined);
+      });
+    assert.equal(await open('https://evil.example'), 403);
+    assert.equal(await open(new URL(url).origin.replace('ws:', 'https:')), 403, 'the wrong scheme');
+    assert.equal(await open(new URL(url).origin.replace('ws:', 'http:')), 101);
+    assert.equal(await open('http://127.0.0.1:8090'), 101);
   });
 
   it('closes a connection that never says hello with 4408', async () => {
