@@ -113,6 +113,19 @@ export async function startCommand(argv: string[]): Promise<number> {
         `  simulator console: ${simulatorUrl}/`,
       );
     }
+    if (!simulatorUrl) {
+      lines.push(`  admin console:     ${edge.url}/admin/`);
+      const { directory, users } = edge.repositories;
+      const hasAdmin = directory
+        .listEnterprises()
+        .some((e) => users.list(e.id).some((u) => u.role === 'admin' && u.disabledAt === null));
+      // An edge without the demo starts empty: say how to get an administrator into the console.
+      if (!hasAdmin)
+        lines.push(
+          `  no administrator yet: mfp-edge admin enterprise add "NAME", then`,
+          `    mfp-edge admin user add --email E --name "N" --role admin --password-stdin  (--data as for start)`,
+        );
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (error) {
     await stop();
