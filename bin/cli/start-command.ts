@@ -9,6 +9,7 @@ import {
   ensureDemoEnterprise,
 } from '../../edge-service/src/demo-enterprise.ts';
 import { createLogger } from '../../edge-service/src/logger.ts';
+import { BonjourDeviceDiscovery } from '../../edge-service/src/discovery/bonjour-device-discovery.ts';
 import { Simulator } from '../../simulator/src/simulator.ts';
 import { untilSignal } from './shutdown.ts';
 
@@ -26,6 +27,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       'simulator-port': { type: 'string', default: process.env.MFP_SIMULATOR_PORT ?? '8090' },
       // Real devices take real time (a fax page is ~30 s at 14.4 kbit/s); testers may want it faster.
       'simulator-time-factor': { type: 'string', default: '1' },
+      // DNS-SD browsing for the console's device discovery: off by default (mDNS leaves the machine).
+      'dns-sd': { type: 'boolean', default: false },
     },
   });
   const logger = createLogger({ level: process.env.MFP_EDGE_LOG_LEVEL });
@@ -46,6 +49,13 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
   const edge = new EdgeService({
     logger,
+    ...(values['dns-sd']
+      ? {
+          discovery: new BonjourDeviceDiscovery({
+            onError: (error) => logger.warn({ err: error }, 'DNS-SD discovery error'),
+          }),
+        }
+      : {}),
     config: {
       port: values.port,
       host: values.host,
@@ -90,7 +100,8 @@ export async function startCommand(argv: string[]): Promise<number> {
             }
           : {},
       );
-      simulator?.setPanelUrl(demo.panelUrl);
+      // The console frames a panel that pairs itself once with a one-time code, never a standing token.
+      simulator?.setPanelUrl(demo.consolePanelUrl);
       const panel = (mode: string) => demo.panels.find((p) => p.mode === mode)!.panelUrl;
       const alice = DEMO_DEVICE_LOGIN_PEOPLE[0]!;
       lines.push(

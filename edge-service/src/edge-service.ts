@@ -40,6 +40,17 @@ import { SqliteAccountLinkRepository, SqlitePanelSessionRepository } from './sto
 import { SqlitePolicyRepository } from './storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from './storage/sqlite-user-repository.ts';
 import { loadEdgeCertificate, type EdgeCertificate } from './tls/edge-certificate.ts';
+import type { AuditEntry, AuditEntryInput, AuditTrail } from './domain/audit.ts';
+import type { DeviceDiscovery } from './discovery/device-discovery.ts';
+import { deviceEndpoints } from './api/device-endpoints.ts';
+import type { AnyEndpoint } from './api/endpoint.ts';
+import { DeviceAdmin } from './pairing/device-admin.ts';
+import { DeviceProber } from './pairing/device-probe.ts';
+import { DeviceStatusBoard } from './pairing/device-status.ts';
+import { userCodeKey } from './pairing/pairing-codes.ts';
+import { PairingService } from './pairing/pairing-service.ts';
+import { PanelPairing } from './pairing/panel-pairing.ts';
+import { SqlitePairingRepository } from './storage/sqlite-pairing-repository.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
@@ -52,6 +63,21 @@ export interface EdgeServiceOptions {
   mailTransport?: MailTransport;
   /** How often panel sessions are checked for changes made by another process (default 500 ms). */
   sessionCheckMs?: number;
+  /** The audit log (api/ builds the hash-chained one); without it audit entries only go to the log. */
+  audit?: AuditTrail;
+  /** DNS-SD browsing for the console's device discovery (off unless given; the edge starts and stops it). */
+  discovery?: DeviceDiscovery;
+}
+
+/** Devices and pairing, for the composition root and the REST router. */
+export interface DeviceServices {
+  pairing: PairingService;
+  admin: DeviceAdmin;
+  status: DeviceStatusBoard;
+  prober: DeviceProber;
+  discovery: DeviceDiscovery | null;
+  /** The /enterprises/{enterprise}/devices, pairings, device-probe and discovery endpoints. */
+  endpoints: AnyEndpoint[];
 }
 
 /** The people path of a running edge, for the composition root (demo, tests). */
@@ -83,6 +109,7 @@ interface Running {
   drivers: NetworkDeviceDrivers | null;
   account: AccountRouter;
   certificate: EdgeCertificate | null;
+  deviceServices: DeviceServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -114,6 +141,11 @@ export class EdgeService {
       users: running.people.users,
       policies: running.people.policies,
     };
+  }
+
+  /** Devices and pairing (approve, probe, status, endpoints). Only while running. */
+  get devices(): DeviceServices {
+    return this.#require().deviceServices;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -267,6 +299,60 @@ export class EdgeService {
         ...(this.#options.clock ? { clock: this.#options.clock } : {}),
         logger: panelLog,
       });
+      // Devices and pairing (DESIGN.md §2): codes over the panel socket, approval over the API.
+      const audit = this.#options.audit ?? logAuditTrail(log.child({ module: 'audit' }));
+      const pairing = new PairingService({
+        repository: new SqlitePairingRepository(db),
+        devices,
+        users: { get: (id) => directory.getUser(id) },
+        audit,
+        userCodeKey: userCodeKey(secret.key),
+        panels: keeper,
+        logger: log.child({ module: 'pairing' }),
+      });
+      const panelPairing = new PanelPairing({
+        service: pairing,
+        publicOrigin: () => this.url,
+        ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+        logger: log.child({ module: 'pairing' }),
+      });
+      const prober = new DeviceProber();
+      const deviceStatus = new DeviceStatusBoard({
+        devices,
+        directory,
+        jobs,
+        onlineDevices: () => keeper.onlineDevices(),
+        prober,
+        logger: log.child({ module: 'device-status' }),
+      });
+      const deviceAdmin = new DeviceAdmin({
+        devices,
+        users: { get: (id) => directory.getUser(id) },
+        audit,
+        panels: keeper,
+        changed: (id) => deviceStatus.touch(id),
+      });
+      const touchDevice = (e: { deviceId?: string; device?: { id: string } }) =>
+        deviceStatus.touch(e.deviceId ?? e.device!.id);
+      pairing.on('approved', touchDevice);
+      pairing.on('claimed', touchDevice);
+      engine.on('job', deviceStatus.onJob);
+      const discovery = this.#options.discovery ?? null;
+      const deviceServices: DeviceServices = {
+        pairing,
+        admin: deviceAdmin,
+        status: deviceStatus,
+        prober,
+        discovery,
+        endpoints: deviceEndpoints({
+          pairing,
+          admin: deviceAdmin,
+          status: deviceStatus,
+          prober,
+          discovery,
+          devices,
+        }),
+      };
       const people: PeopleServices = {
         users,
         policies,
@@ -287,7 +373,13 @@ export class EdgeService {
       policyWatcher.start();
       keeper.start();
       deviceLogin.start();
+      panelPairing.start();
+      if (discovery) await discovery.start();
       const stopPeople = async () => {
+        await discovery?.stop();
+        deviceStatus.stop();
+        engine.off('job', deviceStatus.onJob);
+        panelPairing.stop();
         deviceLogin.stop();
         keeper.stop();
         policyWatcher.stop();
@@ -308,6 +400,7 @@ export class EdgeService {
         signIn,
         keeper,
         deviceLogin,
+        pairing: panelPairing,
       });
       const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }), {
         extraOrigins: this.config.panelFrameAncestors,
@@ -363,6 +456,7 @@ export class EdgeService {
         drivers: networkDrivers,
         account,
         certificate,
+        deviceServices,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -391,4 +485,31 @@ export class EdgeService {
     if (!this.#running) throw new Error('edge is not running');
     return this.#running;
   }
+}
+
+/**
+ * Until the hash-chained audit log is composed here (the REST API's), audit entries go to the log:
+ * the events are recorded, not yet tamper-evident.
+ */
+function logAuditTrail(log: Logger): AuditTrail {
+  let seq = 0;
+  return {
+    record(entry: AuditEntryInput): AuditEntry {
+      const full: AuditEntry = {
+        enterpriseId: entry.enterpriseId,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target ?? null,
+        details: entry.details ?? {},
+        source: entry.source ?? null,
+        seq: ++seq,
+        id: `log-${seq}`,
+        at: new Date().toISOString(),
+        hash: '',
+        prevHash: '',
+      };
+      log.info({ audit: full }, entry.action);
+      return full;
+    },
+  };
 }
