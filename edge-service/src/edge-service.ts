@@ -339,6 +339,7 @@ export class EdgeService {
         directory,
         audit,
         logger: log.child({ module: 'api' }),
+        publicOrigin: () => this.url,
         ...(this.#options.validateApiResponses ? { validateResponses: true } : {}),
         ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
       });
