@@ -120,6 +120,37 @@ describe('api/console sessions: sign-in, session, CSRF, sign-out', function () {
     assert.ok(api.edge.people.users.get(fresh.user.id)!.totpSecret);
   });
 
+  it('asks for a new password when it must change, with the rules refused as PASSWORD_POLICY', async () => {
+    const acme = api.edge.repositories.directory.findEnterpriseBySlug('acme')!;
+    const account = await createAccount(api.edge, { enterprise: acme, email: 'must@acme.test', totp: false });
+    api.edge.people.users.update(account.user.id, { mustChangePassword: true });
+    const client = new ApiClient(api.url);
+    const step = await client.request('POST', '/session/password', {
+      email: account.email,
+      password: account.password,
+    });
+    assert.equal(step.body.step, 'change-password');
+    assert.equal(step.body.reason, 'must-change');
+    const rules = await client.request('POST', '/session/password-rules', {
+      stepToken: step.body.stepToken,
+      password: 'short',
+    });
+    assert.ok(rules.body.rules.some((r: { ok: boolean }) => !r.ok));
+    const weak = await client.request('POST', '/session/change-password', {
+      stepToken: step.body.stepToken,
+      password: 'short',
+    });
+    assert.equal(weak.status, 400);
+    assert.equal(weak.body.error.code, 'PASSWORD_POLICY');
+    const changed = await client.request('POST', '/session/change-password', {
+      stepToken: step.body.stepToken,
+      password: 'an entirely new passphrase 9',
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    // Then the admin enrols 2FA (required at the console).
+    assert.equal(changed.body.step, 'enrol-2fa');
+  });
+
   it('refuses a `user` at the console with 403 FORBIDDEN after a right password', async () => {
     const acme = api.edge.repositories.directory.findEnterpriseBySlug('acme')!;
     const person = await createAccount(api.edge, {
