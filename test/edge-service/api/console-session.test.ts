@@ -228,3 +228,27 @@ describe('api/console sessions: sign-in, session, CSRF, sign-out', function () {
 function openDb(dataDir: string) {
   return openDatabase(join(dataDir, 'edge.db'));
 }
+
+describe('api/console sign-in rate limit', function () {
+  this.timeout(60_000);
+  let api: ApiEdge;
+  before(async () => {
+    api = await startApiEdge();
+    ensureEnterprise(api.edge, 'Acme', 'acme');
+  });
+  after(async () => api?.stop());
+
+  it('answers 429 RATE_LIMITED with Retry-After once an address failed too often', async () => {
+    const client = new ApiClient(api.url);
+    let last;
+    for (let i = 0; i < 11; i++)
+      last = await client.request('POST', '/session/password', {
+        email: `nobody${i}@acme.test`,
+        password: 'wrong wrong wrong',
+      });
+    assert.equal(last!.status, 429);
+    assert.equal(last!.body.error.code, 'RATE_LIMITED');
+    assert.match(last!.body.error.message, /network address/);
+    assert.ok(Number(last!.headers.get('retry-after')) > 0);
+  });
+});
