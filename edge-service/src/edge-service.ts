@@ -40,7 +40,6 @@ import { SqliteAccountLinkRepository, SqlitePanelSessionRepository } from './sto
 import { SqlitePolicyRepository } from './storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from './storage/sqlite-user-repository.ts';
 import { loadEdgeCertificate, type EdgeCertificate } from './tls/edge-certificate.ts';
-import type { AuditEntry, AuditEntryInput, AuditTrail } from './domain/audit.ts';
 import type { DeviceDiscovery } from './discovery/device-discovery.ts';
 import { deviceEndpoints } from './api/device-endpoints.ts';
 import type { AnyEndpoint } from './api/endpoint.ts';
@@ -51,6 +50,14 @@ import { userCodeKey } from './pairing/pairing-codes.ts';
 import { PairingService } from './pairing/pairing-service.ts';
 import { PanelPairing } from './pairing/panel-pairing.ts';
 import { SqlitePairingRepository } from './storage/sqlite-pairing-repository.ts';
+import { SqliteAuditLog } from './audit/sqlite-audit-log.ts';
+import { auditAuthEvents } from './audit/auth-audit.ts';
+import { createApiServices, type ApiServices } from './api/api-services.ts';
+import { withConsoleEvents } from './api/console-events-router.ts';
+import { jobEndpoints } from './api/job-endpoints.ts';
+import { outboxEndpoints } from './api/outbox-endpoints.ts';
+import { MailOutbox } from './mail/mail-outbox.ts';
+import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
@@ -63,10 +70,12 @@ export interface EdgeServiceOptions {
   mailTransport?: MailTransport;
   /** How often panel sessions are checked for changes made by another process (default 500 ms). */
   sessionCheckMs?: number;
-  /** The audit log (api/ builds the hash-chained one); without it audit entries only go to the log. */
-  audit?: AuditTrail;
   /** DNS-SD browsing for the console's device discovery (off unless given; the edge starts and stops it). */
   discovery?: DeviceDiscovery;
+  /** Checks every API answer against its response schema (tests): a mismatch is a 500. */
+  validateApiResponses?: boolean;
+  /** The API's clock (console session timeouts, token expiry): tests move it instead of waiting. */
+  apiClock?: () => Date;
 }
 
 /** Devices and pairing, for the composition root and the REST router. */
@@ -110,6 +119,8 @@ interface Running {
   account: AccountRouter;
   certificate: EdgeCertificate | null;
   deviceServices: DeviceServices;
+  audit: SqliteAuditLog;
+  api: ApiServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -146,6 +157,16 @@ export class EdgeService {
   /** Devices and pairing (approve, probe, status, endpoints). Only while running. */
   get devices(): DeviceServices {
     return this.#require().deviceServices;
+  }
+
+  /** The audit trail (hash chain). Only while running. */
+  get audit(): SqliteAuditLog {
+    return this.#require().audit;
+  }
+
+  /** The REST API: its endpoints, console sessions, API tokens, OpenAPI document. Only while running. */
+  get api(): ApiServices {
+    return this.#require().api;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -218,10 +239,12 @@ export class EdgeService {
 
       // The people path: policies, users, sessions, sign-in, mail.
       const hasher = new PasswordHasher();
+      const audit = new SqliteAuditLog(db);
       const policyRepository = new SqlitePolicyRepository(db);
       const policies = new PolicyService({
         repository: policyRepository,
         logger: log.child({ module: 'policies' }),
+        audit,
       });
       const policyWatcher = new PolicyWatcher({
         service: policies,
@@ -254,6 +277,7 @@ export class EdgeService {
       // Whoever was signed in with the old password, or is now locked out, is signed out everywhere.
       events.on('password-changed', (e) => sessions.revoke({ userId: e.userId }, 'password-changed'));
       events.on('account-locked', (e) => sessions.revoke({ userId: e.userId }, 'user-locked'));
+      const stopAuthAudit = auditAuthEvents(events, audit);
       const { mailer, notifier } = createMail({
         config: this.config,
         db,
@@ -300,7 +324,6 @@ export class EdgeService {
         logger: panelLog,
       });
       // Devices and pairing (DESIGN.md §2): codes over the panel socket, approval over the API.
-      const audit = this.#options.audit ?? logAuditTrail(log.child({ module: 'audit' }));
       const pairing = new PairingService({
         repository: new SqlitePairingRepository(db),
         devices,
@@ -380,6 +403,7 @@ export class EdgeService {
         deviceStatus.stop();
         engine.off('job', deviceStatus.onJob);
         panelPairing.stop();
+        stopAuthAudit();
         deviceLogin.stop();
         keeper.stop();
         policyWatcher.stop();
@@ -420,13 +444,37 @@ export class EdgeService {
         logger: log,
         publicOrigin: () => this.url,
       });
+      // The REST API (api/): console sessions, API tokens, and the endpoints of every room.
+      const api = createApiServices({
+        db,
+        masterKey: secret.key,
+        people,
+        directory,
+        audit,
+        logger: log.child({ module: 'api' }),
+        endpoints: () => [
+          ...deviceServices.endpoints,
+          ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
+          ...outboxEndpoints({
+            outbox: new MailOutbox({
+              db,
+              // Only the default transport writes the outbox folder; SMTP (or a test's transport) does not.
+              outboxDir:
+                this.#options.mailTransport || this.config.smtpUrl ? null : join(this.dataDir, 'outbox'),
+            }),
+          }),
+        ],
+        publicOrigin: () => this.url,
+        ...(this.#options.validateApiResponses ? { validateResponses: true } : {}),
+        ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
+      });
       const assets = await buildPanelAssets();
       const app = createHttpApp({
         assets,
-        devices,
-        connectedDevices: () => socket.connectedDevices(),
         frameAncestors: this.config.panelFrameAncestors,
         account,
+        api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
+        logger: log.child({ module: 'http' }),
       });
       const server = certificate
         ? createTlsServer({ cert: certificate.cert, key: certificate.key }, app)
@@ -457,6 +505,8 @@ export class EdgeService {
         account,
         certificate,
         deviceServices,
+        audit,
+        api,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -491,25 +541,3 @@ export class EdgeService {
  * Until the hash-chained audit log is composed here (the REST API's), audit entries go to the log:
  * the events are recorded, not yet tamper-evident.
  */
-function logAuditTrail(log: Logger): AuditTrail {
-  let seq = 0;
-  return {
-    record(entry: AuditEntryInput): AuditEntry {
-      const full: AuditEntry = {
-        enterpriseId: entry.enterpriseId,
-        actor: entry.actor,
-        action: entry.action,
-        target: entry.target ?? null,
-        details: entry.details ?? {},
-        source: entry.source ?? null,
-        seq: ++seq,
-        id: `log-${seq}`,
-        at: new Date().toISOString(),
-        hash: '',
-        prevHash: '',
-      };
-      log.info({ audit: full }, entry.action);
-      return full;
-    },
-  };
-}

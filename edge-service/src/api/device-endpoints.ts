@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { AuthMode } from '../../../protocol/index.ts';
 import type { DeviceDiscovery } from '../discovery/device-discovery.ts';
-import type { DeviceRepository, EnterpriseRecord } from '../domain/device.ts';
-import { EdgeError } from '../edge-error.ts';
+import type { DeviceRepository } from '../domain/device.ts';
 import type { DeviceAdmin } from '../pairing/device-admin.ts';
 import type { DeviceProber } from '../pairing/device-probe.ts';
 import type { DeviceStatusBoard } from '../pairing/device-status.ts';
 import type { PairingService } from '../pairing/pairing-service.ts';
 import { formatUserCode, normaliseUserCode } from '../pairing/pairing-codes.ts';
 import { defineEndpoint, type AnyEndpoint, type ApiActor, type EndpointAccess } from './endpoint.ts';
+import { actorName, enterpriseOf } from './enterprise-access.ts';
 
 /** Admins of the enterprise and reseller admins (while restricted access is off) manage devices. */
 const MANAGE: EndpointAccess = ['admin', 'reseller-admin'];
@@ -152,18 +152,6 @@ export interface DeviceEndpointDeps {
   devices: Pick<DeviceRepository, 'list'>;
 }
 
-/** The audit actor of an API caller (domain/audit.ts naming). */
-export function actorOf(actor: ApiActor | null): string {
-  if (!actor) return 'system';
-  return actor.via === 'token' ? `token:${actor.credentialId}` : `user:${actor.user.id}`;
-}
-
-function enterpriseOf(enterprise: EnterpriseRecord | null): EnterpriseRecord {
-  // The router resolves {enterprise} before any handler runs; null would be a routing bug.
-  if (!enterprise) throw new EdgeError('NOT_FOUND', 'No enterprise in the path.');
-  return enterprise;
-}
-
 const DeviceParams = z.object({ enterprise: z.string(), id: z.string().max(64) });
 const CodeParams = z.object({ enterprise: z.string(), code: z.string().max(32) });
 const EnterpriseParams = z.object({ enterprise: z.string() });
@@ -174,7 +162,7 @@ const EnterpriseParams = z.object({ enterprise: z.string() });
  */
 export function deviceEndpoints(deps: DeviceEndpointDeps): AnyEndpoint[] {
   const by = (c: { actor: ApiActor | null; source: string }) => ({
-    actor: actorOf(c.actor),
+    actor: actorName(c.actor),
     source: c.source,
   });
   return [

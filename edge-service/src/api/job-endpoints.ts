@@ -13,8 +13,9 @@ import {
 } from '../domain/job-history.ts';
 import { addDays, dayOf, isTimeZone, startOfDay, type CalendarDay } from '../domain/time-zone.ts';
 import { EdgeError } from '../edge-error.ts';
-import { ApiFile, defineEndpoint, type AnyEndpoint, type ApiActor } from './endpoint.ts';
+import { ApiFile, defineEndpoint, type AnyEndpoint } from './endpoint.ts';
 import { CSV_TYPE, XLSX_TYPE, toCsv, toXlsx, type ExportColumn } from './table-export.ts';
+import { actorName, enterpriseOf } from './enterprise-access.ts';
 
 /**
  * The console's "Jobs and usage" page as REST endpoints (issue 10): the enterprise's faxes with
@@ -270,18 +271,6 @@ export const JOB_EXPORT_COLUMNS: readonly ExportColumn<JobHistoryEntry>[] = [
   { header: 'Line time (s)', type: 'number', value: (j) => seconds(j.lineMs) },
   { header: 'Attempts', type: 'number', value: (j) => j.attempts },
 ];
-
-/** The audit actor of an API caller (as the router's enterprise access names it). */
-function actorName(actor: ApiActor | null): string {
-  if (!actor) return 'system';
-  return actor.via === 'token' ? `token:${actor.credentialId}` : `user:${actor.user.id}`;
-}
-
-function enterpriseOf(enterprise: EnterpriseRecord | null): EnterpriseRecord {
-  // The router resolves {enterprise} before any handler runs; this is a wiring error otherwise.
-  if (!enterprise) throw new EdgeError('INTERNAL');
-  return enterprise;
-}
 
 export function jobEndpoints(deps: JobEndpointDeps): AnyEndpoint[] {
   const now = deps.now ?? (() => new Date());

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { EnterpriseRecord } from '../domain/device.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { MailOutbox } from '../mail/mail-outbox.ts';
 import { defineEndpoint, type AnyEndpoint } from './endpoint.ts';
+import { enterpriseOf } from './enterprise-access.ts';
 
 /**
  * The console's "Outbox" page (issue 10): the notification mail sent to the enterprise's users,
@@ -48,11 +48,6 @@ export const OutboxMessageSchema = OutboxItem.extend({
   linksRemoved: z.boolean().describe('invitation and reset links are removed: they would sign the reader in'),
   source: z.enum(['queue', 'outbox-file', 'none']),
 });
-
-function enterpriseOf(enterprise: EnterpriseRecord | null): EnterpriseRecord {
-  if (!enterprise) throw new EdgeError('INTERNAL');
-  return enterprise;
-}
 
 export function outboxEndpoints(deps: OutboxEndpointDeps): AnyEndpoint[] {
   return [
