@@ -28,6 +28,7 @@ import type { Mailer } from './mail/mailer.ts';
 import type { Notifier } from './mail/notifier.ts';
 import { AccountLinks } from './auth/account-links.ts';
 import { createAccountRoutes, type AccountRouter } from './account/account-routes.ts';
+import { buildConsoleAssets, createConsoleRoutes } from './console/console-routes.ts';
 import { PasswordExpiryReminders } from './mail/password-expiry-reminders.ts';
 import { PeopleNotifications, UserPasswordExpiries } from './mail/people-notifications.ts';
 import { DeviceLoginSessions } from './panel/device-login-sessions.ts';
@@ -315,6 +316,8 @@ export class EdgeService {
         connectedDevices: () => socket.connectedDevices(),
         frameAncestors: this.config.panelFrameAncestors,
         account,
+        // Built at start like the panel: a console that does not build fails the start, not a request.
+        console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
       });
       const server = createServer(app);
       socket.attach(server);

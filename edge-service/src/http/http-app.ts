@@ -30,6 +30,8 @@ export interface HttpAppDeps {
   frameAncestors: readonly string[];
   /** The account page's routes, mounted at /account (they set their own, stricter CSP). */
   account?: express.RequestHandler;
+  /** The admin console's page and assets, mounted at /admin (they set their own, stricter CSP). */
+  console?: express.RequestHandler;
 }
 
 export function createHttpApp(deps: HttpAppDeps): express.Express {
@@ -62,6 +64,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
 
   if (deps.account) app.use('/account', deps.account);
+  if (deps.console) app.use('/admin', deps.console);
 
   app.use('/api/v1', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API resource.' } });
