@@ -8,26 +8,27 @@ import { confirmAction, field, h, notice, select, show, when } from './dom.ts';
 import { listen } from './live-events.ts';
 import { listItems } from './listing.ts';
 
-export interface DeviceStatus {
-  panelOnline?: boolean;
-  scanner?: string | null;
-  faxLine?: string | null;
+interface PartStatus {
+  state: string;
   adfLoaded?: boolean | null;
-  lastJob?:
-    { id?: string; state?: string; result?: string; at?: string; finishedAt?: string } | string | null;
+  reasons?: string[];
+  message?: string;
 }
 
-export interface DeviceView extends DeviceStatus {
+export interface DeviceView {
   id: string;
   name: string;
   authMode: string;
-  sharedUserId?: string | null;
   sharedUser?: { id: string; email: string; displayName?: string } | null;
   scannerUrl?: string | null;
   faxUrl?: string | null;
+  adminCredentialSet?: boolean;
   createdAt?: string;
   revokedAt?: string | null;
-  status?: DeviceStatus;
+  panelOnline?: boolean;
+  scanner?: PartStatus | null;
+  faxLine?: PartStatus | null;
+  lastJob?: { id: string; state: string; at: string } | null;
 }
 
 export const AUTH_MODES = [
@@ -36,23 +37,28 @@ export const AUTH_MODES = [
   ['device-login', "Device login (the printer's own sign-in)"],
 ] as const;
 
-function yesNo(v: boolean | null | undefined, yes: string, no: string): string {
-  return v === true ? yes : v === false ? no : 'unknown';
+function partText(p: PartStatus | null | undefined): string {
+  if (!p) return 'not checked yet';
+  const extra = p.message ?? (p.reasons?.filter((r) => r !== 'none').join(', ') || '');
+  return extra ? `${p.state} (${extra})` : p.state;
 }
 
-function lastJobText(job: DeviceStatus['lastJob']): string {
-  if (!job) return 'none';
-  if (typeof job === 'string') return job;
-  const at = job.finishedAt ?? job.at;
-  return `${job.result ?? job.state ?? 'job'}${at ? ` (${when(at)})` : ''}`;
+function adfText(p: PartStatus | null | undefined): string {
+  if (!p || p.adfLoaded === null || p.adfLoaded === undefined) return 'unknown';
+  return p.adfLoaded ? 'loaded' : 'empty';
+}
+
+function lastJobText(job: DeviceView['lastJob']): string {
+  return job ? `${job.state} (${when(job.at)})` : 'none';
 }
 
 export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
-  const region = h('div', { 'aria-live': 'polite' });
+  const region = h('div', {});
   const messages = h('div', { class: 'errors' });
   const live = h('p', { class: 'live-state', role: 'status', 'aria-label': 'Live updates' }, 'Connecting…');
   let devices: DeviceView[] = [];
-  let editing: string | null = null;
+  // The edit form lives outside the table, which live updates redraw.
+  const editBox = h('div', {});
 
   show(
     main,
@@ -61,9 +67,8 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
     live,
     messages,
     region,
+    editBox,
   );
-
-  const status = (d: DeviceView): DeviceStatus => ({ ...d, ...(d.status ?? {}) });
 
   function draw(): void {
     const active = devices.filter((d) => !d.revokedAt);
@@ -72,17 +77,16 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
       return;
     }
     const rows = active.map((d) => {
-      const s = status(d);
       return h(
         'tr',
         { 'data-device-id': d.id },
         h('th', { scope: 'row' }, d.name),
         h('td', {}, d.authMode),
-        h('td', { 'data-field': 'panel' }, yesNo(s.panelOnline, 'online', 'offline')),
-        h('td', { 'data-field': 'scanner' }, s.scanner ?? 'unknown'),
-        h('td', { 'data-field': 'fax-line' }, s.faxLine ?? 'unknown'),
-        h('td', { 'data-field': 'adf' }, yesNo(s.adfLoaded, 'loaded', 'empty')),
-        h('td', { 'data-field': 'last-job' }, lastJobText(s.lastJob)),
+        h('td', { 'data-field': 'panel' }, d.panelOnline ? 'online' : 'offline'),
+        h('td', { 'data-field': 'scanner' }, partText(d.scanner)),
+        h('td', { 'data-field': 'fax-line' }, partText(d.faxLine)),
+        h('td', { 'data-field': 'adf' }, adfText(d.scanner)),
+        h('td', { 'data-field': 'last-job' }, lastJobText(d.lastJob)),
         h(
           'td',
           {},
@@ -91,10 +95,7 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
             {
               type: 'button',
               'aria-label': `Edit ${d.name}`,
-              onclick: () => {
-                editing = d.id;
-                draw();
-              },
+              onclick: () => show(editBox, editForm(d)),
             },
             'Edit',
           ),
@@ -135,8 +136,7 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
       ),
       h('tbody', {}, ...rows),
     );
-    const edit = editing ? devices.find((d) => d.id === editing) : undefined;
-    show(region, tableEl, edit ? editForm(edit) : null);
+    show(region, tableEl);
   }
 
   function editForm(d: DeviceView): HTMLElement {
@@ -161,10 +161,7 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
         'button',
         {
           type: 'button',
-          onclick: () => {
-            editing = null;
-            draw();
-          },
+          onclick: () => show(editBox),
         },
         'Cancel',
       ),
@@ -177,7 +174,7 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
             name: name.input.value.trim(),
             authMode: mode.input.value,
           });
-          editing = null;
+          show(editBox);
           show(messages, notice('ok', 'Device saved.'));
           await refresh();
         } catch (failure) {
@@ -218,14 +215,20 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
     ctx.ent,
     ['device', 'device-status', 'device-paired', 'device-revoked', 'device-updated', 'job'],
     (data) => {
-      // A status event for a known device patches its row; anything else re-reads the list.
-      const o = data as { deviceId?: string; id?: string; status?: DeviceStatus } | null;
-      const id = o?.deviceId ?? o?.id;
-      const known = id ? devices.find((d) => d.id === id) : undefined;
-      if (known && o?.status) {
-        known.status = { ...(known.status ?? {}), ...o.status };
-        draw();
-        return;
+      // An event carrying a whole device view replaces its row; anything else re-reads the list.
+      const view = data as Partial<DeviceView> | null;
+      if (
+        view &&
+        typeof view.id === 'string' &&
+        typeof view.name === 'string' &&
+        typeof view.authMode === 'string'
+      ) {
+        const at = devices.findIndex((d) => d.id === view.id);
+        if (at >= 0) {
+          devices[at] = { ...devices[at]!, ...view };
+          draw();
+          return;
+        }
       }
       pending ??= setTimeout(() => {
         pending = null;

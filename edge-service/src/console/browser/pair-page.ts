@@ -29,29 +29,41 @@ export function formatCode(raw: string): string {
   return c.length > 4 ? `${c.slice(0, 4)}-${c.slice(4, 8)}` : c;
 }
 
-function describeProbe(result: unknown): string[] {
+interface ProbePart {
+  ok: boolean;
+  message?: string;
+  makeAndModel?: string | null;
+  state?: string | null;
+  adfLoaded?: boolean | null;
+  sources?: { kind: string; resolutions?: number[]; colorModes?: string[]; duplex?: boolean }[];
+  stateReasons?: string[];
+  faxOut?: boolean;
+}
+
+/** What the probe found, one sentence per part: make and model, state, sources; or why it failed. */
+export function describeProbe(result: unknown): string[] {
+  const o = (result ?? {}) as { scanner?: ProbePart | null; fax?: ProbePart | null };
   const lines: string[] = [];
-  const o = (result ?? {}) as Record<string, unknown>;
-  for (const [key, label] of [
-    ['scanner', 'Scanner'],
-    ['fax', 'Fax'],
-  ] as const) {
-    const part = o[key] as Record<string, unknown> | null | undefined;
-    if (!part) continue;
-    if (part.ok === false) lines.push(`${label}: ${String(part.message ?? part.error ?? 'not found')}`);
-    else {
-      const facts = Object.entries(part)
-        .filter(([k, v]) => k !== 'ok' && v !== null && v !== undefined && typeof v !== 'object')
-        .map(([k, v]) => `${k} ${String(v)}`);
-      const lists = Object.entries(part)
-        .filter(([, v]) => Array.isArray(v))
-        .map(([k, v]) => `${k} ${(v as unknown[]).join(', ')}`);
-      lines.push(
-        `${label}: found${facts.length || lists.length ? ` (${[...facts, ...lists].join('; ')})` : ''}`,
-      );
-    }
+  const s = o.scanner;
+  if (s && !s.ok) lines.push(`Scanner: not found. ${s.message ?? ''}`.trim());
+  else if (s) {
+    const sources = (s.sources ?? [])
+      .map(
+        (x) =>
+          `${x.kind === 'adf' ? `feeder${x.duplex ? ' (duplex)' : ''}` : 'glass'}${x.resolutions?.length ? ` up to ${Math.max(...x.resolutions)} dpi` : ''}`,
+      )
+      .join(', ');
+    lines.push(
+      `Scanner: ${s.makeAndModel || 'eSCL scanner'}${s.state ? `, ${s.state}` : ''}${sources ? `; ${sources}` : ''}${s.adfLoaded ? '; originals in the feeder' : ''}.`,
+    );
   }
-  if (lines.length === 0) lines.push('The printer answered.');
+  const f = o.fax;
+  if (f && !f.ok) lines.push(`Fax: not found. ${f.message ?? ''}`.trim());
+  else if (f)
+    lines.push(
+      `Fax: ${f.makeAndModel || 'IPP printer'}${f.state ? `, ${f.state}` : ''}${f.faxOut === false ? ' — not a FaxOut service' : ', FaxOut ready'}${f.stateReasons?.length ? ` (${f.stateReasons.join(', ')})` : ''}.`,
+    );
+  if (lines.length === 0) lines.push('Give a scanner or fax URL to test.');
   return lines;
 }
 
@@ -175,7 +187,7 @@ export function renderPair(main: HTMLElement, ctx: PageContext, params: URLSearc
     };
     if (mode.input.value === 'shared-account') b.sharedUserId = shared.input.value || null;
     if (mode.input.value === 'device-login')
-      b.deviceAdmin = { username: adminUser.input.value, password: adminPassword.input.value };
+      b.adminCredential = { username: adminUser.input.value, password: adminPassword.input.value };
     if (reDevice) b.deviceId = reDevice;
     return b;
   }

@@ -25,7 +25,7 @@ export interface SignInStep {
   /** enrol-2fa: the key as text, its otpauth URI and the QR image (data: URL). */
   secret?: string;
   otpauthUri?: string;
-  qrDataUrl?: string;
+  qrPng?: string;
   /** change-password: the rules to meet. */
   rules?: { rule: string; ok: boolean | null; message: string }[];
   /** done, right after enrolment: shown once. */

@@ -118,14 +118,36 @@ function passwordStep(main: HTMLElement, step: SignInStep, onSignedIn: () => voi
     required: true,
     autocomplete: 'new-password',
   });
-  const rules = step.rules ?? [];
-  const list = rules.length
-    ? h(
-        'ul',
-        { 'aria-label': 'Your password needs', class: 'rules' },
-        ...rules.map((r) => h('li', {}, r.message)),
-      )
-    : null;
+  type Rule = { rule: string; ok: boolean | null; message: string };
+  const list = h('ul', { 'aria-label': 'Your password needs', class: 'rules' });
+  const drawRules = (rules: Rule[]) =>
+    show(
+      list,
+      ...rules.map((r) =>
+        h(
+          'li',
+          { 'data-rule': r.rule, 'data-ok': String(r.ok) },
+          r.ok === true ? 'Met: ' : r.ok === false ? 'Not met: ' : 'Checked when you save: ',
+          r.message,
+        ),
+      ),
+    );
+  // The rules of the enterprise against what is typed, as one types (the server checks again).
+  let asked = 0;
+  const checkRules = async () => {
+    const mine = ++asked;
+    try {
+      const answer = await post<{ rules: Rule[] }>('/session/password-rules', {
+        stepToken: step.stepToken,
+        password: password.input.value,
+      });
+      if (mine === asked) drawRules(answer.rules);
+    } catch {
+      // The rules stay as they were; the change itself reports what is wrong.
+    }
+  };
+  password.input.addEventListener('input', () => void checkRules());
+  void checkRules();
   const form = h(
     'form',
     { class: 'card' },
@@ -203,9 +225,9 @@ function enrolStep(main: HTMLElement, step: SignInStep, onSignedIn: () => void):
       {},
       'Administrators must use two-factor authentication. Scan this code with your authenticator app, or type the key, then enter the code it shows.',
     ),
-    step.qrDataUrl
+    step.qrPng
       ? h('img', {
-          src: step.qrDataUrl,
+          src: step.qrPng,
           alt: 'QR code to scan with your authenticator app',
           width: 200,
           height: 200,
