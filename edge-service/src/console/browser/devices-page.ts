@@ -4,7 +4,8 @@
  */
 import { del, describeFailure, get, patch } from './api.ts';
 import type { PageContext } from './context.ts';
-import { confirmAction, field, h, notice, select, show, when } from './dom.ts';
+import { deviceFields } from './device-fields.ts';
+import { confirmAction, h, notice, show, when } from './dom.ts';
 import { listen } from './live-events.ts';
 import { listItems } from './listing.ts';
 
@@ -31,12 +32,6 @@ export interface DeviceView {
   lastJob?: { id: string; state: string; at: string } | null;
 }
 
-export const AUTH_MODES = [
-  ['user-prompt', 'User prompt (email, password, 2FA at the panel)'],
-  ['shared-account', 'Shared account (nobody signs in)'],
-  ['device-login', "Device login (the printer's own sign-in)"],
-] as const;
-
 function partText(p: PartStatus | null | undefined): string {
   if (!p) return 'not checked yet';
   const extra = p.message ?? (p.reasons?.filter((r) => r !== 'none').join(', ') || '');
@@ -59,12 +54,14 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
   let devices: DeviceView[] = [];
   // The edit form lives outside the table, which live updates redraw.
   const editBox = h('div', {});
+  const waiting = h('div', {});
 
   show(
     main,
     h('h1', {}, 'Devices'),
     h('p', {}, h('a', { href: '#/pair', class: 'button' }, 'Pair a printer')),
     live,
+    waiting,
     messages,
     region,
     editBox,
@@ -140,40 +137,23 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
   }
 
   function editForm(d: DeviceView): HTMLElement {
-    const name = field('Device name', 'name', { value: d.name, required: true, maxlength: 100 });
-    const mode = select('Auth mode', 'authMode', AUTH_MODES, d.authMode);
+    const settings = deviceFields(ctx, d);
     const error = h('div', { class: 'errors' });
     const form = h(
       'form',
       { class: 'card', 'aria-label': `Edit ${d.name}` },
       h('h2', {}, `Edit ${d.name}`),
-      name.wrap,
-      mode.wrap,
-      h(
-        'p',
-        { class: 'help' },
-        'A shared account or a device credential is set when you re-pair the printer.',
-      ),
+      settings.element,
       error,
       h('button', { type: 'submit' }, 'Save device'),
       ' ',
-      h(
-        'button',
-        {
-          type: 'button',
-          onclick: () => show(editBox),
-        },
-        'Cancel',
-      ),
+      h('button', { type: 'button', onclick: () => show(editBox) }, 'Cancel'),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       void (async () => {
         try {
-          await patch(`${ctx.ent}/devices/${encodeURIComponent(d.id)}`, {
-            name: name.input.value.trim(),
-            authMode: mode.input.value,
-          });
+          await patch(`${ctx.ent}/devices/${encodeURIComponent(d.id)}`, settings.body());
           show(editBox);
           show(messages, notice('ok', 'Device saved.'));
           await refresh();
@@ -213,8 +193,22 @@ export function renderDevices(main: HTMLElement, ctx: PageContext): () => void {
   let pending: ReturnType<typeof setTimeout> | null = null;
   const stop = listen(
     ctx.ent,
-    ['device', 'device-status', 'device-paired', 'device-revoked', 'device-updated', 'job'],
-    (data) => {
+    ['ready', 'device', 'pairing.pending', 'pairing.approved', 'pairing.claimed'],
+    (data, event) => {
+      if (event === 'pairing.pending') {
+        show(
+          waiting,
+          h(
+            'p',
+            { class: 'notice info', role: 'status' },
+            'A printer panel is waiting to be paired: ',
+            h('a', { href: '#/pair' }, 'enter the code it shows'),
+            '.',
+          ),
+        );
+        return;
+      }
+      if (event === 'pairing.claimed') show(waiting);
       // An event carrying a whole device view replaces its row; anything else re-reads the list.
       const view = data as Partial<DeviceView> | null;
       if (
