@@ -185,7 +185,7 @@ export function deviceFields(ctx: PageContext, initial: DeviceSettings = {}): De
   void (async () => {
     try {
       const users = listItems<{ id: string; email: string; displayName?: string }>(
-        await get(`${ctx.ent}/users`, { limit: 200 }),
+        await get(`${ctx.ent}/users`, { pageSize: 200 }),
       );
       shared.input.append(
         ...users.map((u) => h('option', { value: u.id }, `${u.displayName || u.email} <${u.email}>`)),

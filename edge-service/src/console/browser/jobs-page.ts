@@ -1,13 +1,20 @@
 /*
  * Jobs and usage: every fax with who, device, pages, destinations with country, result, duration
  * and line time; filters by date, user, device and result; pagination; CSV and Excel exports of
- * the filtered list; a chart of pages per day and per result for the same filters.
+ * the filtered list; a chart of pages per day and per result for the same dates.
  */
 import { describeFailure, get } from './api.ts';
 import type { PageContext } from './context.ts';
 import { field, h, notice, select, show, when } from './dom.ts';
 import { createListing, listItems } from './listing.ts';
 import { usageChart, usageDays } from './usage-chart.ts';
+
+interface Destination {
+  number: string;
+  display?: string;
+  country?: { code: string; name: string } | null;
+  state?: string;
+}
 
 interface JobView {
   id: string;
@@ -19,8 +26,10 @@ interface JobView {
   user?: { email?: string; displayName?: string } | null;
   device?: { name?: string } | null;
   pages?: number;
+  pagesSent?: number;
   lineMs?: number;
-  recipients?: { number: string; country?: string | null; state?: string }[];
+  destinations?: Destination[];
+  error?: { code: string; message: string } | null;
 }
 
 /** 75000 → "1 min 15 s". */
@@ -30,23 +39,23 @@ export function duration(ms: number | null | undefined): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
-/** A date input (yyyy-mm-dd) as the start of that day in the browser's zone, ISO 8601. */
-function dayStart(value: string, plusDays = 0): string {
-  const [y, m, d] = value.split('-').map(Number);
-  return new Date(y!, m! - 1, d! + plusDays).toISOString();
+function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function destination(d: Destination): string {
+  const country = d.country ? ` (${d.country.name}, ${d.country.code})` : '';
+  return `${d.display ?? d.number}${country}${d.state ? ` — ${d.state}` : ''}`;
 }
 
 export function renderJobs(main: HTMLElement, ctx: PageContext): void {
-  const chartBox = h(
-    'section',
-    { 'aria-labelledby': 'usage-title' },
-    h('h2', { id: 'usage-title' }, 'Usage'),
-  );
-  const messages = h('div', { class: 'errors' });
-  const from = field('From', 'fromDay', { type: 'date' });
-  const to = field('To', 'toDay', { type: 'date' });
-  const user = select('User', 'userId', [['', 'Anyone']]);
-  const device = select('Device', 'deviceId', [['', 'Any device']]);
+  const chartBox = h('section', { 'aria-labelledby': 'usage-title' });
+  // Days are calendar days of the browser's zone; the API counts them in the zone it is given.
+  const zone = h('input', { type: 'hidden', name: 'timeZone', value: browserZone() });
+  const from = field('From', 'from', { type: 'date' });
+  const to = field('To', 'to', { type: 'date', help: 'Included.' });
+  const user = select('User', 'user', [['', 'Anyone']]);
+  const device = select('Device', 'device', [['', 'Any device']]);
   const result = select('Result', 'result', [
     ['', 'Any result'],
     ['delivered', 'Delivered'],
@@ -55,25 +64,13 @@ export function renderJobs(main: HTMLElement, ctx: PageContext): void {
     ['cancelled', 'Cancelled'],
     ['active', 'In progress'],
   ]);
-  // The API wants instants: the day fields are turned into hidden from/to fields.
-  const fromIso = h('input', { type: 'hidden', name: 'from' });
-  const toIso = h('input', { type: 'hidden', name: 'to' });
-  const sync = () => {
-    fromIso.value = from.input.value ? dayStart(from.input.value) : '';
-    toIso.value = to.input.value ? dayStart(to.input.value, 1) : '';
-    from.input.name = '';
-    to.input.name = '';
-  };
-  from.input.addEventListener('change', sync);
-  to.input.addEventListener('change', sync);
-  sync();
 
   const listing = createListing<JobView>({
     caption: 'Jobs',
     path: `${ctx.ent}/jobs`,
     exportPath: `${ctx.ent}/jobs/export`,
     exportName: 'jobs',
-    filters: [from.wrap, to.wrap, fromIso, toIso, user.wrap, device.wrap, result.wrap],
+    filters: [zone, from.wrap, to.wrap, user.wrap, device.wrap, result.wrap],
     columns: [
       { header: 'Sent', cell: (j) => when(j.createdAt), rowHeader: true },
       { header: 'Who', cell: (j) => j.user?.displayName || j.user?.email || '—' },
@@ -82,51 +79,37 @@ export function renderJobs(main: HTMLElement, ctx: PageContext): void {
       {
         header: 'Destinations',
         cell: (j) =>
-          h(
-            'ul',
-            { class: 'plain' },
-            ...(j.recipients ?? []).map((r) =>
-              h(
-                'li',
-                {},
-                `${r.number}${r.country ? ` (${r.country})` : ''}${r.state ? ` — ${r.state}` : ''}`,
-              ),
-            ),
-          ),
+          h('ul', { class: 'plain' }, ...(j.destinations ?? []).map((d) => h('li', {}, destination(d)))),
       },
-      { header: 'Result', cell: (j) => j.result ?? j.state ?? '' },
       {
-        header: 'Duration',
-        cell: (j) =>
-          duration(
-            j.durationMs ?? (j.finishedAt ? Date.parse(j.finishedAt) - Date.parse(j.createdAt) : null),
-          ),
+        header: 'Result',
+        cell: (j) => `${j.result ?? j.state ?? ''}${j.error ? ` (${j.error.message})` : ''}`,
       },
+      { header: 'Duration', cell: (j) => duration(j.durationMs) },
       { header: 'Line time', cell: (j) => duration(j.lineMs ?? 0) },
     ],
     onPage: () => void drawChart(),
   });
 
   async function drawChart(): Promise<void> {
-    const q: Record<string, string> = {};
-    for (const el of [fromIso, toIso, user.input, device.input]) if (el.value) q[el.name] = el.value;
+    const q: Record<string, string> = { timeZone: zone.value };
+    if (from.input.value) q.from = from.input.value;
+    if (to.input.value) q.to = to.input.value;
+    const title = h('h2', { id: 'usage-title' }, 'Pages per day');
     try {
       const days = usageDays(await get(`${ctx.ent}/jobs/usage`, q));
-      show(
-        chartBox,
-        h('h2', { id: 'usage-title' }, 'Usage'),
-        days.length ? usageChart(days) : h('p', {}, 'No finished fax in this period.'),
-      );
+      const any = days.some((d) => Object.values(d.pages).some((n) => n > 0));
+      show(chartBox, title, any ? usageChart(days) : h('p', {}, 'No finished fax in this period.'));
     } catch (failure) {
-      show(chartBox, h('h2', { id: 'usage-title' }, 'Usage'), notice('error', describeFailure(failure)));
+      show(chartBox, title, notice('error', describeFailure(failure)));
     }
   }
 
-  show(main, h('h1', {}, 'Jobs and usage'), messages, listing.element, chartBox);
+  show(main, h('h1', {}, 'Jobs and usage'), listing.element, chartBox);
   void (async () => {
     try {
       const [users, devices] = await Promise.all([
-        get(`${ctx.ent}/users`, { limit: 200 }),
+        get(`${ctx.ent}/users`, { pageSize: 200 }),
         get(`${ctx.ent}/devices`),
       ]);
       user.input.append(

@@ -49,9 +49,8 @@ export function listItems<T>(answer: unknown): T[] {
 
 export function createListing<T>(o: ListingOptions<T>): Listing<T> {
   const size = o.pageSize ?? 25;
-  let offset = 0;
-  let cursor: string | null = null;
-  const cursors: (string | null)[] = [];
+  // The API's pages: `page` (from 1) and `pageSize`; answers carry `total`.
+  let page = 1;
   let rows: T[] = [];
   const checks = new Map<HTMLInputElement, T>();
   const formId = uid('filters');
@@ -69,9 +68,7 @@ export function createListing<T>(o: ListingOptions<T>): Listing<T> {
 
   filterForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    offset = 0;
-    cursor = null;
-    cursors.length = 0;
+    page = 1;
     void refresh();
   });
   filterForm.addEventListener('change', (event) => {
@@ -112,8 +109,8 @@ export function createListing<T>(o: ListingOptions<T>): Listing<T> {
       answer =
         (await get<Record<string, unknown>>(o.path, {
           ...filterQuery(),
-          limit: size,
-          ...(cursor ? { cursor } : { offset }),
+          page,
+          pageSize: size,
         })) ?? {};
     } catch (failure) {
       show(messages, notice('error', describeFailure(failure)));
@@ -151,48 +148,22 @@ export function createListing<T>(o: ListingOptions<T>): Listing<T> {
             h('tbody', {}, ...body),
           ),
     );
-    const next = typeof answer.nextCursor === 'string' ? answer.nextCursor : null;
-    const hasNext = next !== null || (total !== null ? offset + rows.length < total : rows.length === size);
-    const first = cursors.length === 0 && offset === 0;
+    const offset = (page - 1) * size;
+    const hasNext = total !== null ? offset + rows.length < total : rows.length === size;
     const range = rows.length
       ? `${offset + 1}–${offset + rows.length}${total !== null ? ` of ${total}` : ''}`
       : total !== null
         ? `0 of ${total}`
         : '';
+    const turn = (by: number) => () => {
+      page = Math.max(1, page + by);
+      void refresh();
+    };
     show(
       pager,
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: first,
-          onclick: () => {
-            if (next !== null || cursors.length) {
-              cursor = cursors.pop() ?? null;
-            }
-            offset = Math.max(0, offset - size);
-            void refresh();
-          },
-        },
-        'Previous page',
-      ),
+      h('button', { type: 'button', disabled: page === 1, onclick: turn(-1) }, 'Previous page'),
       h('span', { role: 'status', 'aria-label': 'Shown rows' }, range),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: !hasNext,
-          onclick: () => {
-            if (next !== null) {
-              cursors.push(cursor);
-              cursor = next;
-            }
-            offset += rows.length;
-            void refresh();
-          },
-        },
-        'Next page',
-      ),
+      h('button', { type: 'button', disabled: !hasNext, onclick: turn(1) }, 'Next page'),
     );
   }
 

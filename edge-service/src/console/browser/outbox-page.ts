@@ -6,21 +6,23 @@ import { createListing } from './listing.ts';
 
 interface MessageView {
   id: string;
-  to?: string | string[];
-  subject?: string;
-  date?: string;
-  createdAt?: string;
+  kind?: string;
+  to: string;
+  subject: string | null;
+  state?: string;
   queuedAt?: string;
-  status?: string;
+  sentAt?: string | null;
+  lastError?: string | null;
 }
 
 interface MessageDetail extends MessageView {
-  from?: string;
-  text?: string;
-  body?: string;
+  headers?: { name: string; value: string }[];
+  text?: string | null;
+  linksRemoved?: boolean;
 }
 
-const recipients = (to: MessageView['to']) => (Array.isArray(to) ? to.join(', ') : (to ?? ''));
+const header = (d: MessageDetail, name: string) =>
+  d.headers?.find((x) => x.name.toLowerCase() === name.toLowerCase())?.value ?? '';
 
 export function renderOutbox(main: HTMLElement, ctx: PageContext): void {
   const reader = h('section', { 'aria-label': 'Message', class: 'reader' });
@@ -34,13 +36,20 @@ export function renderOutbox(main: HTMLElement, ctx: PageContext): void {
           'dl',
           {},
           h('dt', {}, 'From'),
-          h('dd', {}, d.from ?? ''),
+          h('dd', {}, header(d, 'From')),
           h('dt', {}, 'To'),
-          h('dd', {}, recipients(d.to)),
+          h('dd', {}, d.to),
           h('dt', {}, 'Date'),
-          h('dd', {}, when(d.date ?? d.createdAt ?? d.queuedAt)),
+          h('dd', {}, when(d.sentAt ?? d.queuedAt)),
         ),
-        h('pre', { class: 'mail' }, d.text ?? d.body ?? ''),
+        h('pre', { class: 'mail' }, d.text ?? 'This message is no longer kept (it was delivered over SMTP).'),
+        d.linksRemoved
+          ? h(
+              'p',
+              { class: 'help' },
+              'Invitation and reset links are removed here: they would sign the reader in.',
+            )
+          : null,
       );
       reader.focus();
     } catch (failure) {
@@ -53,10 +62,11 @@ export function renderOutbox(main: HTMLElement, ctx: PageContext): void {
     path: `${ctx.ent}/outbox`,
     filters: [],
     columns: [
-      { header: 'Date', cell: (m) => when(m.date ?? m.createdAt ?? m.queuedAt), rowHeader: true },
-      { header: 'To', cell: (m) => recipients(m.to) },
+      { header: 'Date', cell: (m) => when(m.queuedAt), rowHeader: true },
+      { header: 'To', cell: (m) => m.to },
       { header: 'Subject', cell: (m) => m.subject ?? '' },
-      { header: 'Status', cell: (m) => m.status ?? '' },
+      { header: 'Kind', cell: (m) => m.kind ?? '' },
+      { header: 'State', cell: (m) => `${m.state ?? ''}${m.lastError ? ` (${m.lastError})` : ''}` },
       {
         header: 'Read',
         cell: (m) =>
@@ -64,7 +74,7 @@ export function renderOutbox(main: HTMLElement, ctx: PageContext): void {
             'button',
             {
               type: 'button',
-              'aria-label': `Read ${m.subject ?? 'message'} to ${recipients(m.to)}`,
+              'aria-label': `Read ${m.subject ?? 'message'} to ${m.to}`,
               onclick: () => void open(m),
             },
             'Read',
