@@ -39,6 +39,9 @@ import { PolicyWatcher } from './policies/policy-watcher.ts';
 import { SqliteAccountLinkRepository, SqlitePanelSessionRepository } from './storage/sqlite-auth-records.ts';
 import { SqlitePolicyRepository } from './storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from './storage/sqlite-user-repository.ts';
+import { SqliteAuditLog } from './audit/sqlite-audit-log.ts';
+import { auditAuthEvents } from './audit/auth-audit.ts';
+import { createApiServices, type ApiServices } from './api/api-services.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
@@ -51,6 +54,10 @@ export interface EdgeServiceOptions {
   mailTransport?: MailTransport;
   /** How often panel sessions are checked for changes made by another process (default 500 ms). */
   sessionCheckMs?: number;
+  /** Checks every API answer against its response schema (tests): a mismatch is a 500. */
+  validateApiResponses?: boolean;
+  /** The API's clock (console session timeouts, token expiry): tests move it instead of waiting. */
+  apiClock?: () => Date;
 }
 
 /** The people path of a running edge, for the composition root (demo, tests). */
@@ -81,6 +88,8 @@ interface Running {
   stopPeople: () => Promise<void>;
   drivers: NetworkDeviceDrivers | null;
   account: AccountRouter;
+  audit: SqliteAuditLog;
+  api: ApiServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -112,6 +121,16 @@ export class EdgeService {
       users: running.people.users,
       policies: running.people.policies,
     };
+  }
+
+  /** The audit trail (hash chain). Only while running. */
+  get audit(): SqliteAuditLog {
+    return this.#require().audit;
+  }
+
+  /** The REST API: its endpoints, console sessions, API tokens, OpenAPI document. Only while running. */
+  get api(): ApiServices {
+    return this.#require().api;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -170,10 +189,12 @@ export class EdgeService {
 
       // The people path: policies, users, sessions, sign-in, mail.
       const hasher = new PasswordHasher();
+      const audit = new SqliteAuditLog(db);
       const policyRepository = new SqlitePolicyRepository(db);
       const policies = new PolicyService({
         repository: policyRepository,
         logger: log.child({ module: 'policies' }),
+        audit,
       });
       const policyWatcher = new PolicyWatcher({
         service: policies,
@@ -206,6 +227,7 @@ export class EdgeService {
       // Whoever was signed in with the old password, or is now locked out, is signed out everywhere.
       events.on('password-changed', (e) => sessions.revoke({ userId: e.userId }, 'password-changed'));
       events.on('account-locked', (e) => sessions.revoke({ userId: e.userId }, 'user-locked'));
+      const stopAuthAudit = auditAuthEvents(events, audit);
       const { mailer, notifier } = createMail({
         config: this.config,
         db,
@@ -272,6 +294,7 @@ export class EdgeService {
       keeper.start();
       deviceLogin.start();
       const stopPeople = async () => {
+        stopAuthAudit();
         deviceLogin.stop();
         keeper.stop();
         policyWatcher.stop();
@@ -309,15 +332,26 @@ export class EdgeService {
         logger: log,
         publicOrigin: () => this.url,
       });
+      // The REST API (api/): console sessions, API tokens, and the endpoints of every room.
+      const api = createApiServices({
+        db,
+        masterKey: secret.key,
+        people,
+        directory,
+        audit,
+        logger: log.child({ module: 'api' }),
+        ...(this.#options.validateApiResponses ? { validateResponses: true } : {}),
+        ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
+      });
       const assets = await buildPanelAssets();
       const app = createHttpApp({
         assets,
-        devices,
-        connectedDevices: () => socket.connectedDevices(),
         frameAncestors: this.config.panelFrameAncestors,
         account,
         // Built at start like the panel: a console that does not build fails the start, not a request.
         console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
+        api: api.router,
+        logger: log.child({ module: 'http' }),
       });
       const server = createServer(app);
       socket.attach(server);
@@ -344,6 +378,8 @@ export class EdgeService {
         stopPeople,
         drivers: networkDrivers,
         account,
+        audit,
+        api,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {

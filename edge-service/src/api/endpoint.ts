@@ -36,6 +36,8 @@ export interface EndpointContext<P, Q, B> {
   source: string;
   /** True when the request came over TLS (cookies get Secure). */
   secure: boolean;
+  /** Cookie sessions only: the session's CSRF token and when it ends if idle (GET /session shows them). */
+  session?: { csrfToken: string; expiresAt: string };
   /** Cookies the response sets or clears (console sign-in and sign-out). */
   cookies: {
     get(name: string): string | undefined;
@@ -72,6 +74,10 @@ export interface Endpoint<
   body?: B;
   /** The JSON answer; for downloads, the media types an ApiFile may carry instead. */
   response: R | { files: readonly string[] };
+  /**
+   * The request body limit in bytes, when an endpoint needs more than the router's default (64 KiB).
+   */
+  maxBodyBytes?: number;
   /** Default 200; 201 for creations, 204 for answers without a body (return undefined). */
   status?: 200 | 201 | 202 | 204;
   handle(

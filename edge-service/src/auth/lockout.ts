@@ -116,9 +116,9 @@ export class SignInRateLimits {
   }
 
   /** Throws RateLimitedError when the device or the source address has failed too often. */
-  check(context: { deviceId: string; source: string }): void {
+  check(context: { deviceId: string; source: string }, deviceLabel = 'printer'): void {
     const device = this.#devices.blockedUntil(context.deviceId);
-    if (device) throw new RateLimitedError(device, 'printer');
+    if (device) throw new RateLimitedError(device, deviceLabel);
     const source = this.#sources.blockedUntil(context.source);
     if (source) throw new RateLimitedError(source, 'network address');
   }

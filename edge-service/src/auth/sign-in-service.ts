@@ -22,6 +22,34 @@ export interface SignInContext {
   source: string;
 }
 
+/**
+ * Where a sign-in happens when it is not a panel: the admin console (api/console-sign-in.ts). The
+ * step machine is the same; the channel binds the steps, may refuse accounts it does not serve,
+ * may demand 2FA whatever the policy says, and issues its own kind of session at the end.
+ */
+export interface SignInChannel {
+  kind: 'panel' | 'console';
+  /** Step tokens are bound to it, and its failures are rate-limited as one "device". */
+  binding: string;
+  enterpriseId: string;
+  /** What the binding is, in a RATE_LIMITED message ("printer", "console address"). */
+  label: string;
+  deviceId?: string;
+  /** Refuses (throws) an account this channel does not serve; asked once the password is right. */
+  admit?(user: UserAccount): void;
+  /** True when this account must have 2FA here whatever the policy says. */
+  requiresTwoFactor?(user: UserAccount): boolean;
+  issue(user: UserAccount): Promise<IssuedSession>;
+}
+
+/** A sign-in through a channel other than a panel. */
+export interface ChannelContext {
+  channel: SignInChannel;
+  source: string;
+}
+
+type AnyContext = SignInContext | ChannelContext;
+
 /** Longest email (RFC 5321 path limit) and password input looked at; longer is a wrong credential. */
 const MAX_EMAIL_LENGTH = 254;
 const MAX_PASSWORD_INPUT = 1024;
@@ -98,45 +126,71 @@ export class SignInService {
     });
   }
 
-  async password(email: string, password: string, context: SignInContext): Promise<SignInStep> {
-    const device = this.#device(context);
-    this.#limits.check(context);
+  async password(email: string, password: string, context: AnyContext): Promise<SignInStep> {
+    const channel = this.#channel(context);
     const readable =
       typeof email === 'string' &&
       typeof password === 'string' &&
       email.length <= MAX_EMAIL_LENGTH &&
       password.length <= MAX_PASSWORD_INPUT;
-    const user = readable ? this.#o.users.findByEmail(device.enterpriseId, email) : null;
-    if (user) {
-      this.#lockout.check(user);
-      if (user.builtinPasswordDisabled) throw new EdgeError('BUILTIN_PASSWORD_DISABLED');
-    }
-    // Verified (against a dummy hash when there is no account) even for unreadable input: same time.
-    const ok = await this.#o.hasher.verify(user?.passwordHash ?? null, readable ? password : '');
-    if (!ok || !user) {
-      this.#limits.recordFailure(context);
-      if (user) this.#failed(user);
-      this.#o.logger?.info({ deviceId: context.deviceId, source: context.source }, 'sign-in refused');
-      throw new EdgeError('INVALID_CREDENTIALS');
-    }
-    if (user.disabledAt !== null) throw new EdgeError('ACCOUNT_DISABLED');
+    const user = readable ? this.#o.users.findByEmail(channel.enterpriseId, email) : null;
+    return this.#reported(channel, context, { user, email: readable ? email : null }, async () => {
+      this.#checkLimits(channel, context);
+      if (user) {
+        this.#lockout.check(user);
+        if (user.builtinPasswordDisabled) throw new EdgeError('BUILTIN_PASSWORD_DISABLED');
+      }
+      // Verified (against a dummy hash when there is no account) even for unreadable input: same time.
+      const ok = await this.#o.hasher.verify(user?.passwordHash ?? null, readable ? password : '');
+      if (!ok || !user) {
+        this.#recordLimitFailure(channel, context);
+        if (user) this.#failed(user);
+        this.#o.logger?.info({ channel: channel.binding, source: context.source }, 'sign-in refused');
+        throw new EdgeError('INVALID_CREDENTIALS');
+      }
+      if (user.disabledAt !== null) throw new EdgeError('ACCOUNT_DISABLED');
+      channel.admit?.(user);
+      return this.#afterPassword(user, password, channel, context);
+    });
+  }
+
+  async #afterPassword(
+    user: UserAccount,
+    password: string,
+    channel: SignInChannel,
+    context: AnyContext,
+  ): Promise<SignInStep> {
     if (user.passwordHash && this.#o.hasher.needsRehash(user.passwordHash)) {
       // Stronger parameters reach stored hashes at the next sign-in; the history is left alone.
       this.#o.users.setPasswordHash(user.id, await this.#o.hasher.hash(password), this.#changedAt(user), {
         mustChange: user.mustChangePassword,
       });
     }
-    return this.#next(user, context, null);
+    return this.#next(user, channel, null, context.source);
   }
 
   /** A TOTP code, or one of the recovery codes instead. */
-  async totp(stepToken: string, code: string, context: SignInContext): Promise<SignInStep> {
-    const { state, user } = this.#resume(stepToken, 'totp', context);
-    this.#limits.check(context);
+  async totp(stepToken: string, code: string, context: AnyContext): Promise<SignInStep> {
+    const channel = this.#channel(context);
+    const { state, user } = this.#resume(stepToken, 'totp', channel);
+    return this.#reported(channel, context, { user, email: user.email }, async () => {
+      this.#checkLimits(channel, context);
+      await this.#checkSecondFactor(user, code, channel, context);
+      this.#steps.consume(stepToken);
+      return this.#next(this.#o.users.get(user.id)!, channel, state.stage, context.source);
+    });
+  }
+
+  async #checkSecondFactor(
+    user: UserAccount,
+    code: string,
+    channel: SignInChannel,
+    context: AnyContext,
+  ): Promise<void> {
     if (typeof code === 'string' && looksLikeRecoveryCode(code)) {
       const at = this.#now();
       if (!this.#o.users.useRecoveryCode(user.id, hashRecoveryCode(user.id, code), at)) {
-        this.#limits.recordFailure(context);
+        this.#recordLimitFailure(channel, context);
         this.#failed(user);
         throw new EdgeError('TOTP_INVALID', 'The recovery code is wrong or was already used.');
       }
@@ -155,46 +209,46 @@ export class SignInService {
       });
       // Claimed in one statement: of two requests with the same code, one wins.
       if (!check.ok || !this.#o.users.claimTotpStep(user.id, check.step)) {
-        this.#limits.recordFailure(context);
+        this.#recordLimitFailure(channel, context);
         this.#failed(user);
         throw new EdgeError(check.ok || check.reason === 'replayed' ? 'TOTP_REPLAYED' : 'TOTP_INVALID');
       }
     }
-    this.#steps.consume(stepToken);
-    return this.#next(this.#o.users.get(user.id)!, context, state.stage);
   }
 
   /** The rules against a candidate new password, for showing them as the person types. */
   async passwordRules(
     stepToken: string,
     candidate: string,
-    context: SignInContext,
+    context: AnyContext,
   ): Promise<PasswordRuleResult[]> {
-    const { user } = this.#resume(stepToken, 'change-password', context);
+    const { user } = this.#resume(stepToken, 'change-password', this.#channel(context));
     return this.#o.passwords.rules(user, candidate);
   }
 
-  async changePassword(stepToken: string, password: string, context: SignInContext): Promise<SignInStep> {
-    const { state, user } = this.#resume(stepToken, 'change-password', context);
+  async changePassword(stepToken: string, password: string, context: AnyContext): Promise<SignInStep> {
+    const channel = this.#channel(context);
+    const { state, user } = this.#resume(stepToken, 'change-password', channel);
     await this.#o.passwords.change(user, password, { by: `user:${user.id}` });
     this.#steps.consume(stepToken);
-    return this.#next(this.#o.users.get(user.id)!, context, state.stage);
+    return this.#next(this.#o.users.get(user.id)!, channel, state.stage, context.source);
   }
 
   /** Confirms the enrolment shown by an `enrol-2fa` step with a code from the new secret. */
-  async enrolTwoFactor(stepToken: string, code: string, context: SignInContext): Promise<SignInStep> {
-    const { state, user } = this.#resume(stepToken, 'enrol-2fa', context);
+  async enrolTwoFactor(stepToken: string, code: string, context: AnyContext): Promise<SignInStep> {
+    const channel = this.#channel(context);
+    const { state, user } = this.#resume(stepToken, 'enrol-2fa', channel);
     if (state.sessionId !== undefined) throw new EdgeError('TOKEN_INVALID');
     const recoveryCodes = await this.#confirmEnrolment(user, state, code);
     this.#steps.consume(stepToken);
-    const done = await this.#next(this.#o.users.get(user.id)!, context, state.stage);
+    const done = await this.#next(this.#o.users.get(user.id)!, channel, state.stage, context.source);
     return done.step === 'done' ? { ...done, recoveryCodes } : done;
   }
 
   /** A signed-in user sets up 2FA (optional policy): the secret to scan, and a step to confirm it. */
   async beginTwoFactor(sessionToken: string, context: SignInContext) {
     const { user, sessionId } = await this.#signedIn(sessionToken, context);
-    return this.#enrolStep(user, context, sessionId);
+    return this.#enrolStep(user, this.#channel(context), sessionId);
   }
 
   async confirmTwoFactor(
@@ -204,7 +258,7 @@ export class SignInService {
     context: SignInContext,
   ): Promise<{ recoveryCodes: string[] }> {
     const { sessionId } = await this.#signedIn(sessionToken, context);
-    const { state, user } = this.#resume(stepToken, 'enrol-2fa', context);
+    const { state, user } = this.#resume(stepToken, 'enrol-2fa', this.#channel(context));
     if (state.sessionId !== sessionId) throw new EdgeError('TOKEN_INVALID');
     const recoveryCodes = await this.#confirmEnrolment(user, state, code);
     this.#steps.consume(stepToken);
@@ -234,13 +288,18 @@ export class SignInService {
   }
 
   // The next stage the account needs after `after` (null: after the password), or a session.
-  async #next(user: UserAccount, context: SignInContext, after: Stage | null): Promise<SignInStep> {
+  async #next(
+    user: UserAccount,
+    channel: SignInChannel,
+    after: Stage | null,
+    source: string,
+  ): Promise<SignInStep> {
     const policy = this.#o.policies.get(user.enterpriseId).document;
     const order: Stage[] = ['totp', 'change-password', 'enrol-2fa'];
     const remaining = after === null ? order : order.slice(order.indexOf(after) + 1);
     for (const stage of remaining) {
       if (stage === 'totp' && user.totpSecret !== null) {
-        return { step: 'totp', ...this.#steps.issue({ stage, userId: user.id }, context.deviceId) };
+        return { step: 'totp', ...this.#steps.issue({ stage, userId: user.id }, channel.binding) };
       }
       if (stage === 'change-password') {
         const reason = user.mustChangePassword
@@ -252,23 +311,27 @@ export class SignInService {
           return {
             step: 'change-password',
             reason,
-            ...this.#steps.issue({ stage, userId: user.id }, context.deviceId),
+            ...this.#steps.issue({ stage, userId: user.id }, channel.binding),
           };
         }
       }
-      if (
-        stage === 'enrol-2fa' &&
-        policy.twoFactor === 'mandatory' &&
-        user.totpSecret === null &&
-        !user.twoFactorExcluded
-      )
-        return this.#enrolStep(user, context);
+      const required =
+        (policy.twoFactor === 'mandatory' && !user.twoFactorExcluded) ||
+        channel.requiresTwoFactor?.(user) === true;
+      if (stage === 'enrol-2fa' && required && user.totpSecret === null)
+        return this.#enrolStep(user, channel);
     }
     this.#lockout.recordSuccess(user);
-    const session = await this.#o.sessions.create({
+    const session = await channel.issue(user);
+    const at = this.#now();
+    this.#o.users.recordSignIn?.(user.id, at);
+    this.#o.events?.emit('signed-in', {
       userId: user.id,
-      deviceId: context.deviceId,
       enterpriseId: user.enterpriseId,
+      at,
+      channel: channel.kind,
+      ...(channel.deviceId ? { deviceId: channel.deviceId } : {}),
+      source,
     });
     return {
       step: 'done',
@@ -285,7 +348,7 @@ export class SignInService {
 
   #enrolStep(
     user: UserAccount,
-    context: SignInContext,
+    channel: SignInChannel,
     sessionId?: string,
   ): SignInStep & { step: 'enrol-2fa' } {
     const secret = newTotpSecret();
@@ -294,7 +357,7 @@ export class SignInService {
     if (sessionId !== undefined) state.sessionId = sessionId;
     return {
       step: 'enrol-2fa',
-      ...this.#steps.issue(state, context.deviceId),
+      ...this.#steps.issue(state, channel.binding),
       secret,
       otpauthUri: totpUri({ issuer, email: user.email, secret }),
     };
@@ -304,9 +367,8 @@ export class SignInService {
     return confirmTotpEnrolment(this.#o, user, state.pendingSecret!, code, this.#now());
   }
 
-  #resume(stepToken: string, stage: Stage, context: SignInContext): { state: StepState; user: UserAccount } {
-    this.#device(context);
-    const state = this.#steps.peek(stepToken, context.deviceId);
+  #resume(stepToken: string, stage: Stage, channel: SignInChannel): { state: StepState; user: UserAccount } {
+    const state = this.#steps.peek(stepToken, channel.binding);
     if (state.stage !== stage) throw new EdgeError('TOKEN_INVALID');
     const user = this.#o.users.get(state.userId);
     if (!user) throw new EdgeError('TOKEN_INVALID');
@@ -359,5 +421,54 @@ export class SignInService {
     const device = typeof context.deviceId === 'string' ? this.#o.devices.get(context.deviceId) : null;
     if (!device || device.revokedAt !== null) throw new EdgeError('DEVICE_UNAUTHORIZED');
     return device;
+  }
+
+  /** A panel's device as a channel: steps bound to the device, a panel session at the end. */
+  #channel(context: AnyContext): SignInChannel {
+    if ('channel' in context) return context.channel;
+    const device = this.#device(context);
+    return {
+      kind: 'panel',
+      binding: device.id,
+      enterpriseId: device.enterpriseId,
+      label: 'printer',
+      deviceId: device.id,
+      issue: (user) =>
+        this.#o.sessions.create({ userId: user.id, deviceId: device.id, enterpriseId: user.enterpriseId }),
+    };
+  }
+
+  #checkLimits(channel: SignInChannel, context: AnyContext): void {
+    this.#limits.check({ deviceId: channel.binding, source: context.source }, channel.label);
+  }
+
+  #recordLimitFailure(channel: SignInChannel, context: AnyContext): void {
+    this.#limits.recordFailure({ deviceId: channel.binding, source: context.source });
+  }
+
+  /** Runs a step; a refusal is told as 'sign-in-failed' (the audit log records it). */
+  async #reported(
+    channel: SignInChannel,
+    context: AnyContext,
+    who: { user: UserAccount | null; email: string | null },
+    step: () => Promise<SignInStep>,
+  ): Promise<SignInStep> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof EdgeError) {
+        this.#o.events?.emit('sign-in-failed', {
+          userId: who.user?.id ?? null,
+          email: who.email,
+          enterpriseId: who.user?.enterpriseId ?? channel.enterpriseId,
+          at: this.#now(),
+          channel: channel.kind,
+          ...(channel.deviceId ? { deviceId: channel.deviceId } : {}),
+          source: context.source,
+          code: error.code,
+        });
+      }
+      throw error;
+    }
   }
 }

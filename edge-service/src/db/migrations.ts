@@ -304,4 +304,66 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE devices ADD COLUMN device_api_url TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'REST API: console sessions, personal API tokens, the audit log, per-user fax service',
+    sql: `
+      -- The console's cookie sessions (api/console-sessions.ts): the cookie holds a random token, the
+      -- row its SHA-256. Idle and absolute timeouts are checked against last_seen_at and expires_at.
+      CREATE TABLE console_sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT,
+        revoked_reason TEXT CHECK (revoked_reason IS NULL OR length(revoked_reason) <= 64),
+        source TEXT
+      );
+      CREATE INDEX console_sessions_live_by_user ON console_sessions (user_id) WHERE revoked_at IS NULL;
+
+      -- Personal API tokens (Authorization: Bearer mfpe_...): shown once, kept as SHA-256, always expiring.
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_used_at TEXT
+      );
+      CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+
+      -- The audit trail (audit/sqlite-audit-log.ts): one hash chain over the whole edge. seq is given
+      -- by the writer inside the transaction that reads the previous hash, so it is part of the hash.
+      -- No foreign keys: an entry outlives the user, device or enterprise it names.
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        enterprise_id TEXT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        details TEXT NOT NULL CHECK (json_valid(details)),
+        source TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_enterprise ON audit_log (enterprise_id, seq);
+      -- Append-only through SQLite: someone with the file can drop these, which verify() then detects.
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+      -- The fax service per user (on by default); off: the panel refuses fax.send (FAX_SERVICE_DISABLED).
+      ALTER TABLE users ADD COLUMN fax_enabled INTEGER NOT NULL DEFAULT 1 CHECK (fax_enabled IN (0, 1));
+      ALTER TABLE users ADD COLUMN last_sign_in_at TEXT;
+      -- A deleted user's row stays for the jobs and audit entries that name it; its email is freed.
+      ALTER TABLE users ADD COLUMN deleted_at TEXT;
+    `,
+  },
 ];

@@ -37,6 +37,12 @@ export interface UserAccount extends UserRecord {
   /** null while lockedAt is set: locked until an administrator unlocks. */
   lockedUntil: string | null;
   createdAt: string;
+  /** The fax service (on by default): off, the panel refuses this person's fax.send. */
+  faxEnabled: boolean;
+  /** The last complete sign-in (panel or console); null: never, or before this was recorded. */
+  lastSignInAt: string | null;
+  /** Set when an administrator deleted the account: it no longer signs in nor is listed. */
+  deletedAt: string | null;
 }
 
 export interface NewUser {
@@ -50,6 +56,7 @@ export interface NewUser {
   passwordNeverExpires?: boolean;
   builtinPasswordDisabled?: boolean;
   twoFactorExcluded?: boolean;
+  faxEnabled?: boolean;
 }
 
 /** Settings an administrator (or the user) changes directly. */
@@ -65,6 +72,7 @@ export type UserSettings = Partial<
     | 'builtinPasswordDisabled'
     | 'twoFactorExcluded'
     | 'disabledAt'
+    | 'faxEnabled'
   >
 >;
 
@@ -117,4 +125,6 @@ export interface UserRepository {
   /** Marks the code used; false when it is unknown or already used. */
   useRecoveryCode(id: string, hash: string, at: Date): boolean;
   recoveryCodesLeft(id: string): number;
+  /** A complete sign-in happened (shown to administrators as "last sign-in"). */
+  recordSignIn?(id: string, at: Date): void;
 }

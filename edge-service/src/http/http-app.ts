@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { PanelAssets } from './panel-assets.ts';
-import type { DeviceRepository } from '../domain/device.ts';
+import type { Logger } from '../logger.ts';
 import { EDGE_VERSION } from '../version.ts';
 
 const CONTENT_TYPES: Record<keyof PanelAssets, string> = {
@@ -9,10 +9,14 @@ const CONTENT_TYPES: Record<keyof PanelAssets, string> = {
   'app.css': 'text/css; charset=utf-8',
 };
 
-/** Security headers for every response: nothing inline, nothing from elsewhere, no framing by strangers. */
+/**
+ * Security headers for every response: nothing inline, nothing from elsewhere, no framing by
+ * strangers. connect-src 'self' covers the panel's WebSocket: CSP Level 3 matches ws:/wss: of the
+ * page's own host and port against 'self' (Chromium, Firefox and Safari do).
+ */
 function securityHeaders(frameAncestors: readonly string[]) {
   const policy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; " +
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
     `frame-ancestors ${["'self'", ...frameAncestors].join(' ')}; base-uri 'none'; form-action 'self'`;
   return (_req: Request, res: Response, next: NextFunction): void => {
     res.setHeader('Content-Security-Policy', policy);
@@ -24,14 +28,15 @@ function securityHeaders(frameAncestors: readonly string[]) {
 
 export interface HttpAppDeps {
   assets: PanelAssets;
-  devices: DeviceRepository;
-  connectedDevices: () => Set<string>;
   /** Origins allowed to frame the panel, e.g. the simulator console. */
   frameAncestors: readonly string[];
   /** The account page's routes, mounted at /account (they set their own, stricter CSP). */
   account?: express.RequestHandler;
   /** The admin console's page and assets, mounted at /admin (they set their own, stricter CSP). */
   console?: express.RequestHandler;
+  /** The REST API (api/api-services.ts), mounted at /api/v1. */
+  api?: express.RequestHandler;
+  logger?: Logger;
 }
 
 export function createHttpApp(deps: HttpAppDeps): express.Express {
@@ -39,16 +44,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.disable('x-powered-by');
   app.use(securityHeaders(deps.frameAncestors));
 
+  // Anonymous callers learn only that the edge runs and its version; devices are behind the API.
   app.get('/healthz', (_req, res) => {
-    const connected = deps.connectedDevices();
-    res.json({
-      status: 'ok',
-      version: EDGE_VERSION,
-      devices: deps.devices
-        .list()
-        .filter((d) => !d.revokedAt)
-        .map((d) => ({ id: d.id, name: d.name, authMode: d.authMode, panelConnected: connected.has(d.id) })),
-    });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ status: 'ok', version: EDGE_VERSION });
   });
 
   app.get('/', (_req, res) => res.redirect('/panel/'));
@@ -66,11 +65,37 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   if (deps.account) app.use('/account', deps.account);
   if (deps.console) app.use('/admin', deps.console);
 
+  if (deps.api) app.use('/api/v1', deps.api);
   app.use('/api/v1', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API resource.' } });
   });
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not found');
+  });
+  // The last word on every error: a status and a plain line, never a stack trace or a file path
+  // (Express's default handler prints both). API errors are answered as JSON by the API router.
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    void next;
+    const status = (error as { status?: unknown }).status;
+    const client = typeof status === 'number' && status >= 400 && status < 500;
+    if (!client) deps.logger?.error({ err: error, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const code = client ? (status as number) : 500;
+    if (req.path.startsWith('/api/')) {
+      res.status(code).json({
+        error: client
+          ? { code: 'VALIDATION_FAILED', message: 'The request is malformed.' }
+          : { code: 'INTERNAL', message: 'The edge hit an unexpected error.' },
+      });
+      return;
+    }
+    res
+      .status(code)
+      .type('text/plain')
+      .send(client ? 'Bad request' : 'Internal error');
   });
   return app;
 }

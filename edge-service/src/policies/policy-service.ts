@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { AuditTrail } from '../domain/audit.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
 import type { PolicyPatch } from './policy-assignments.ts';
@@ -53,14 +54,16 @@ export interface PolicyServiceEvents {
 export class PolicyService extends EventEmitter<PolicyServiceEvents> {
   readonly #repository: PolicyRepository;
   readonly #log: Logger | undefined;
+  readonly #audit: AuditTrail | undefined;
   /** The last version announced per enterprise, so a change is announced once. */
   readonly #announced = new Map<string, number>();
   #seeded = false;
 
-  constructor(options: { repository: PolicyRepository; logger?: Logger }) {
+  constructor(options: { repository: PolicyRepository; logger?: Logger; audit?: AuditTrail }) {
     super();
     this.#repository = options.repository;
     this.#log = options.logger;
+    this.#audit = options.audit;
   }
 
   get(enterpriseId: string): VersionedPolicy {
@@ -68,11 +71,30 @@ export class PolicyService extends EventEmitter<PolicyServiceEvents> {
   }
 
   /** Applies a patch for `actor` (e.g. `cli:root`, `admin:<user id>`); POLICY_INVALID leaves it unchanged. */
-  update(enterpriseId: string, patch: PolicyPatch, actor: string): VersionedPolicy {
+  update(
+    enterpriseId: string,
+    patch: PolicyPatch,
+    actor: string,
+    context: { source?: string | null } = {},
+  ): VersionedPolicy {
+    let changes: PolicyChange[] = [];
+    const before = this.#repository.get(enterpriseId).version;
     const updated = this.#repository.update(enterpriseId, actor, (current) => {
       const document = validatePolicy(mergePolicyPatch(current.document, patch));
-      return { document, changes: diffPolicies(current.document, document) };
+      changes = diffPolicies(current.document, document);
+      return { document, changes };
     });
+    // Every change is audited where it is made (the console, the API, the admin CLI), with before and after per key.
+    if (updated.version !== before && changes.length > 0) {
+      this.#audit?.record({
+        enterpriseId,
+        actor,
+        action: 'policy.update',
+        target: `policy v${updated.version}`,
+        details: { version: updated.version, changes },
+        source: context.source ?? null,
+      });
+    }
     this.#log?.info(
       { enterpriseId, version: updated.version, actor, keys: Object.keys(patch) },
       'enterprise policy updated',

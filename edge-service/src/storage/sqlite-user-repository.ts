@@ -34,6 +34,9 @@ interface UserRow {
   failed_attempts: number;
   locked_at: string | null;
   locked_until: string | null;
+  fax_enabled: number;
+  last_sign_in_at: string | null;
+  deleted_at: string | null;
 }
 
 function toAccount(row: UserRow): UserAccount {
@@ -59,6 +62,9 @@ function toAccount(row: UserRow): UserAccount {
     failedAttempts: row.failed_attempts,
     lockedAt: row.locked_at,
     lockedUntil: row.locked_until,
+    faxEnabled: row.fax_enabled === 1,
+    lastSignInAt: row.last_sign_in_at,
+    deletedAt: row.deleted_at,
   };
 }
 
@@ -73,6 +79,7 @@ const SETTING_COLUMNS: Record<keyof UserSettings, string> = {
   builtinPasswordDisabled: 'builtin_password_disabled',
   twoFactorExcluded: 'two_factor_excluded',
   disabledAt: 'disabled_at',
+  faxEnabled: 'fax_enabled',
 };
 
 const bit = (value: boolean | undefined): number => (value === true ? 1 : 0);
@@ -92,8 +99,9 @@ export class SqliteUserRepository implements UserRepository {
       this.#db
         .prepare(
           `INSERT INTO users (id, enterprise_id, email, display_name, created_at, role, language, time_zone,
-             must_change_password, password_never_expires, builtin_password_disabled, two_factor_excluded)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             must_change_password, password_never_expires, builtin_password_disabled, two_factor_excluded,
+             fax_enabled)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
@@ -108,6 +116,7 @@ export class SqliteUserRepository implements UserRepository {
           bit(input.passwordNeverExpires),
           bit(input.builtinPasswordDisabled),
           bit(input.twoFactorExcluded),
+          input.faxEnabled === false ? 0 : 1,
         );
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
@@ -125,7 +134,7 @@ export class SqliteUserRepository implements UserRepository {
   findByEmail(enterpriseId: string, email: string): UserAccount | null {
     // The column is COLLATE NOCASE (ASCII); emails are compared after trimming only.
     const row = this.#db
-      .prepare('SELECT * FROM users WHERE enterprise_id = ? AND email = ?')
+      .prepare('SELECT * FROM users WHERE enterprise_id = ? AND email = ? AND deleted_at IS NULL')
       .get(enterpriseId, email.trim()) as UserRow | undefined;
     return row ? toAccount(row) : null;
   }
@@ -136,7 +145,7 @@ export class SqliteUserRepository implements UserRepository {
       return (
         this.#db
           .prepare(
-            `SELECT * FROM users WHERE enterprise_id = ? AND locked_at IS NOT NULL
+            `SELECT * FROM users WHERE enterprise_id = ? AND deleted_at IS NULL AND locked_at IS NOT NULL
                AND (locked_until IS NULL OR locked_until > ?) ORDER BY email`,
           )
           .all(enterpriseId, at) as UserRow[]
@@ -144,7 +153,7 @@ export class SqliteUserRepository implements UserRepository {
     }
     return (
       this.#db
-        .prepare('SELECT * FROM users WHERE enterprise_id = ? ORDER BY email')
+        .prepare('SELECT * FROM users WHERE enterprise_id = ? AND deleted_at IS NULL ORDER BY email')
         .all(enterpriseId) as UserRow[]
     ).map(toAccount);
   }
@@ -294,5 +303,24 @@ export class SqliteUserRepository implements UserRepository {
         .prepare('SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL')
         .get(id) as { n: number }
     ).n;
+  }
+
+  recordSignIn(id: string, at: Date): void {
+    this.#db.prepare('UPDATE users SET last_sign_in_at = ? WHERE id = ?').run(at.toISOString(), id);
+  }
+
+  /**
+   * Deletes an account: the row stays (jobs and audit entries name it) but it is disabled, its
+   * credentials and 2FA are cleared and its email is renamed, so the address can be used again.
+   */
+  delete(id: string, at: Date): void {
+    const changed = this.#db
+      .prepare(
+        `UPDATE users SET deleted_at = ?, disabled_at = COALESCE(disabled_at, ?),
+           email = 'deleted-' || id || '@' || email, password_hash = NULL, totp_secret = NULL
+         WHERE id = ? AND deleted_at IS NULL`,
+      )
+      .run(at.toISOString(), at.toISOString(), id);
+    if (changed.changes === 0) throw new EdgeError('USER_NOT_FOUND');
   }
 }

@@ -1,0 +1,68 @@
+import type { ErrorCode } from '../../../protocol/index.ts';
+
+/**
+ * The one table from an error code to its HTTP status (DESIGN.md §10: one place turns errors into
+ * replies). A code not listed is a 400 when it names something wrong with the request (the
+ * default); server-side failures are listed as 5xx. ACCOUNT_LOCKED is 423 Locked (RFC 4918): the
+ * credentials may be right, the resource (the account) is locked, and clients should not retry
+ * with other credentials.
+ */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  // 401: who you are is unknown or no longer valid
+  UNAUTHENTICATED: 401,
+  API_TOKEN_INVALID: 401,
+  AUTH_REQUIRED: 401,
+  INVALID_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  SESSION_REVOKED: 401,
+  SESSION_DEVICE_MISMATCH: 401,
+  TOKEN_INVALID: 401,
+  SIGN_IN_EXPIRED: 401,
+  TOTP_INVALID: 401,
+  TOTP_REPLAYED: 401,
+  DEVICE_UNAUTHORIZED: 401,
+  // 403: known, but not allowed
+  FORBIDDEN: 403,
+  RESTRICTED_ACCESS: 403,
+  CSRF_INVALID: 403,
+  ACCOUNT_DISABLED: 403,
+  BUILTIN_PASSWORD_DISABLED: 403,
+  FAX_SERVICE_DISABLED: 403,
+  // 404
+  NOT_FOUND: 404,
+  ENTERPRISE_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  DEVICE_NOT_FOUND: 404,
+  JOB_NOT_FOUND: 404,
+  // others of the request line
+  METHOD_NOT_ALLOWED: 405,
+  USER_EXISTS: 409,
+  ENTERPRISE_EXISTS: 409,
+  LAST_ADMIN: 409,
+  JOB_FINISHED: 409,
+  PAIRING_PENDING: 409,
+  LINK_EXPIRED: 410,
+  LINK_USED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  ACCOUNT_LOCKED: 423,
+  RATE_LIMITED: 429,
+  // the edge's side
+  INTERNAL: 500,
+  SECRET_INVALID: 500,
+  SECRET_KEY_INVALID: 500,
+  SPOOL_FULL: 507,
+  DEVICE_PROBE_FAILED: 502,
+  DEVICE_LOGIN_UNAVAILABLE: 502,
+  FAX_UNREACHABLE: 502,
+  SCANNER_OFFLINE: 502,
+};
+
+export function httpStatusOf(code: ErrorCode): number {
+  return STATUS[code] ?? 400;
+}
+
+/** The statuses the API answers with, for the OpenAPI document's error responses. */
+export const ERROR_STATUSES: readonly number[] = [
+  ...new Set([400, ...Object.values(STATUS).filter((s) => s !== undefined)]),
+].sort();
