@@ -130,4 +130,6 @@ export const CLOSE_CODES = {
   HELLO_TIMEOUT: 4408,
   UNSUPPORTED_VERSION: 4426,
   DEVICE_REVOKED: 4403,
+  /** An admin changed the device (name, auth mode, shared account, URLs): reconnect and hello again. */
+  DEVICE_CHANGED: 4409,
 } as const;

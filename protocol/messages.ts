@@ -125,6 +125,12 @@ export const SessionEndReason = z.enum([
   'unknown-person',
 ]);
 
+/** The panel app, as it names itself in hello and pairing.begin. */
+const PanelApp = z.object({ name: z.string().max(64), version: z.string().max(32) });
+
+/** The pairing secret only the panel holds (RFC 8628 device_code): 256 bits, base64url. */
+const deviceCode = z.string().min(16).max(256);
+
 /* Credentials are bounded by the 64 KiB frame; the edge treats anything beyond its limits as wrong. */
 const credential = z.string().max(4096);
 
@@ -136,7 +142,7 @@ export const requests = {
       protocolVersions: z.array(z.number().int().positive()).min(1).max(16),
       /** The device credential received at pairing. */
       deviceToken: z.string().min(16).max(256),
-      app: z.object({ name: z.string().max(64), version: z.string().max(32) }),
+      app: PanelApp,
       /** A session this panel had before it reconnected: resumed if still valid, else ignored. */
       sessionToken: z.string().max(2048).optional(),
     }),
@@ -148,6 +154,46 @@ export const requests = {
       user: UserView.nullable(),
       session: SessionView.nullable().optional(),
       policy: PolicyView.optional(),
+    }),
+  },
+  /**
+   * A panel with no device credential asks to be paired (instead of hello; DESIGN.md §2). The
+   * user code is shown for the admin to type in the console; the device code stays on the panel
+   * (kept across reconnects) and is traded for the device credential once the admin approved.
+   * Rate-limited per source address (RATE_LIMITED with `until`).
+   */
+  'pairing.begin': {
+    payload: z.object({
+      app: PanelApp,
+      /** The panel's screen in CSS pixels, for the admin to recognise it (e.g. 800×480). */
+      screen: z
+        .object({ width: z.number().int().min(1).max(10000), height: z.number().int().min(1).max(10000) })
+        .optional(),
+    }),
+    reply: z.object({
+      /** RFC 8628 user code: 8 of BCDFGHJKLMNPQRSTVWXZ, shown XXXX-XXXX. */
+      userCode: z.string().regex(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/),
+      /** The panel's secret for pairing.claim: never shown, never logged. */
+      deviceCode,
+      /** When the codes stop working (ISO 8601): 10 minutes after begin. */
+      expiresAt: z.string(),
+      /** The admin console's approve page with the code filled in: `<edge>/admin/#/pair?code=WDJBMJHT`. */
+      approveUrl: z.string().max(2048),
+      /** approveUrl as a QR code, a PNG data URL (panels may lack SVG; CSP allows img-src data:). */
+      qrPng: z.string().max(65536),
+    }),
+  },
+  /**
+   * Trades the device code for the device credential, once: after `pairing.approved` (or after a
+   * reconnect, to find out). PAIRING_PENDING before the approval (the connection then hears
+   * `pairing.approved` when it comes); PAIRING_CODE_INVALID when unknown, expired or already used.
+   * Then send hello with the credential, on this connection or another.
+   */
+  'pairing.claim': {
+    payload: z.object({ deviceCode }),
+    reply: z.object({
+      /** The device credential: keep it (the only secret a panel holds) and send it in hello. */
+      deviceToken: z.string().min(16).max(256),
     }),
   },
   /** user-prompt: email and password; answers with the next step or a coded refusal. */
@@ -232,6 +278,10 @@ export const events = {
   'session.expiring': z.object({ at: z.string() }),
   /** The enterprise's policy changed: pushed to every connected panel of the enterprise within a second. */
   'policy.updated': z.object({ policy: PolicyView }),
+  /** An admin approved this panel's pairing: send pairing.claim now. Carries no secret. */
+  'pairing.approved': z.object({ deviceName: z.string() }),
+  /** The pairing's 10 minutes ran out unapproved: begin again for a fresh code. */
+  'pairing.expired': z.object({}),
 } as const;
 
 export type RequestType = keyof typeof requests;

@@ -42,6 +42,22 @@ import { SqliteUserRepository } from './storage/sqlite-user-repository.ts';
 import { SqliteAuditLog } from './audit/sqlite-audit-log.ts';
 import { auditAuthEvents } from './audit/auth-audit.ts';
 import { createApiServices, type ApiServices } from './api/api-services.ts';
+import { ApiAuthenticator } from './api/api-auth.ts';
+import { consoleEventsRoute, type ConsoleEventsDeps } from './api/console-events-route.ts';
+import { ENTERPRISE_READERS } from './api/enterprise-access.ts';
+import { httpStatusOf } from './api/http-status.ts';
+import express from 'express';
+import { EdgeError } from './edge-error.ts';
+import type { DeviceDiscovery } from './discovery/device-discovery.ts';
+import { deviceEndpoints } from './api/device-endpoints.ts';
+import type { AnyEndpoint } from './api/endpoint.ts';
+import { DeviceAdmin } from './pairing/device-admin.ts';
+import { DeviceProber } from './pairing/device-probe.ts';
+import { DeviceStatusBoard } from './pairing/device-status.ts';
+import { userCodeKey } from './pairing/pairing-codes.ts';
+import { PairingService } from './pairing/pairing-service.ts';
+import { PanelPairing } from './pairing/panel-pairing.ts';
+import { SqlitePairingRepository } from './storage/sqlite-pairing-repository.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
@@ -58,6 +74,19 @@ export interface EdgeServiceOptions {
   validateApiResponses?: boolean;
   /** The API's clock (console session timeouts, token expiry): tests move it instead of waiting. */
   apiClock?: () => Date;
+  /** DNS-SD browsing for the console's device discovery (off unless given; the edge starts and stops it). */
+  discovery?: DeviceDiscovery;
+}
+
+/** Devices and pairing, for the composition root and the REST router. */
+export interface DeviceServices {
+  pairing: PairingService;
+  admin: DeviceAdmin;
+  status: DeviceStatusBoard;
+  prober: DeviceProber;
+  discovery: DeviceDiscovery | null;
+  /** The /enterprises/{enterprise}/devices, pairings, device-probe and discovery endpoints. */
+  endpoints: AnyEndpoint[];
 }
 
 /** The people path of a running edge, for the composition root (demo, tests). */
@@ -90,6 +119,7 @@ interface Running {
   account: AccountRouter;
   audit: SqliteAuditLog;
   api: ApiServices;
+  deviceServices: DeviceServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -131,6 +161,11 @@ export class EdgeService {
   /** The REST API: its endpoints, console sessions, API tokens, OpenAPI document. Only while running. */
   get api(): ApiServices {
     return this.#require().api;
+  }
+
+  /** Devices and pairing (approve, probe, status, endpoints). Only while running. */
+  get devices(): DeviceServices {
+    return this.#require().deviceServices;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -273,6 +308,59 @@ export class EdgeService {
         ...(this.#options.clock ? { clock: this.#options.clock } : {}),
         logger: panelLog,
       });
+      // Devices and pairing (DESIGN.md §2): codes over the panel socket, approval over the API.
+      const pairing = new PairingService({
+        repository: new SqlitePairingRepository(db),
+        devices,
+        users: { get: (id) => directory.getUser(id) },
+        audit,
+        userCodeKey: userCodeKey(secret.key),
+        panels: keeper,
+        logger: log.child({ module: 'pairing' }),
+      });
+      const panelPairing = new PanelPairing({
+        service: pairing,
+        publicOrigin: () => this.url,
+        ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+        logger: log.child({ module: 'pairing' }),
+      });
+      const prober = new DeviceProber();
+      const deviceStatus = new DeviceStatusBoard({
+        devices,
+        directory,
+        jobs,
+        onlineDevices: () => keeper.onlineDevices(),
+        prober,
+        logger: log.child({ module: 'device-status' }),
+      });
+      const deviceAdmin = new DeviceAdmin({
+        devices,
+        users: { get: (id) => directory.getUser(id) },
+        audit,
+        panels: keeper,
+        changed: (id) => deviceStatus.touch(id),
+      });
+      const touchDevice = (e: { deviceId?: string; device?: { id: string } }) =>
+        deviceStatus.touch(e.deviceId ?? e.device!.id);
+      pairing.on('approved', touchDevice);
+      pairing.on('claimed', touchDevice);
+      engine.on('job', deviceStatus.onJob);
+      const discovery = this.#options.discovery ?? null;
+      const deviceServices: DeviceServices = {
+        pairing,
+        admin: deviceAdmin,
+        status: deviceStatus,
+        prober,
+        discovery,
+        endpoints: deviceEndpoints({
+          pairing,
+          admin: deviceAdmin,
+          status: deviceStatus,
+          prober,
+          discovery,
+          devices,
+        }),
+      };
       const people: PeopleServices = {
         users,
         policies,
@@ -293,8 +381,14 @@ export class EdgeService {
       policyWatcher.start();
       keeper.start();
       deviceLogin.start();
+      panelPairing.start();
+      if (discovery) await discovery.start();
       const stopPeople = async () => {
         stopAuthAudit();
+        await discovery?.stop();
+        deviceStatus.stop();
+        engine.off('job', deviceStatus.onJob);
+        panelPairing.stop();
         deviceLogin.stop();
         keeper.stop();
         policyWatcher.stop();
@@ -315,6 +409,7 @@ export class EdgeService {
         signIn,
         keeper,
         deviceLogin,
+        pairing: panelPairing,
       });
       const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }));
       engine.on('job', (job) => socket.publishJob(job));
@@ -340,6 +435,7 @@ export class EdgeService {
         directory,
         audit,
         logger: log.child({ module: 'api' }),
+        endpoints: () => deviceServices.endpoints,
         ...(this.#options.validateApiResponses ? { validateResponses: true } : {}),
         ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
       });
@@ -350,7 +446,7 @@ export class EdgeService {
         account,
         // Built at start like the panel: a console that does not build fails the start, not a request.
         console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
-        api: api.router,
+        api: withConsoleEvents(api, people, { status: deviceStatus, pairing, policies }),
         logger: log.child({ module: 'http' }),
       });
       const server = createServer(app);
@@ -380,6 +476,7 @@ export class EdgeService {
         account,
         audit,
         api,
+        deviceServices,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -408,4 +505,37 @@ export class EdgeService {
     if (!this.#running) throw new Error('edge is not running');
     return this.#running;
   }
+}
+
+/**
+ * The API router with the console's event stream beside it (a plain route: it streams, the
+ * endpoint router answers JSON once), authenticated and scoped to the enterprise as endpoints are.
+ */
+function withConsoleEvents(
+  api: ApiServices,
+  people: PeopleServices,
+  sources: Pick<ConsoleEventsDeps, 'status' | 'pairing' | 'policies'>,
+): express.Router {
+  const auth = new ApiAuthenticator({ sessions: api.consoleSessions, tokens: api.tokens, users: people.users });
+  const router = express.Router();
+  router.get(
+    '/enterprises/:enterprise/events',
+    consoleEventsRoute({
+      ...sources,
+      authorize: (req, slug) => {
+        const found = auth.authenticate(req.headers, req.secure);
+        if (!found) throw new EdgeError('UNAUTHENTICATED');
+        const enterprise = api.access.resolve(found.actor, slug, {
+          method: 'GET',
+          path: '/enterprises/{enterprise}/events',
+          source: req.socket.remoteAddress ?? 'unknown',
+        });
+        if (!ENTERPRISE_READERS.includes(found.actor.user.role)) throw new EdgeError('FORBIDDEN');
+        return enterprise;
+      },
+      statusOf: (e) => httpStatusOf(e.code),
+    }),
+  );
+  router.use(api.router);
+  return router;
 }

@@ -1,4 +1,4 @@
-import QRCode from 'qrcode';
+import { qrPng } from '../qr-png.ts';
 import type { UserAccount, UserRepository } from '../domain/user.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { AuthEvents } from './auth-events.ts';
@@ -46,5 +46,5 @@ export async function confirmTotpEnrolment(
 
 /** An otpauth:// URI as a PNG data URL: panels may lack SVG, and CSP allows `img-src data:`. */
 export function otpauthQrPng(uri: string): Promise<string> {
-  return QRCode.toDataURL(uri, { type: 'image/png', errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+  return qrPng(uri);
 }

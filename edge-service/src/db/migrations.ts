@@ -366,4 +366,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN deleted_at TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'pairing codes; devices with more than one credential',
+    sql: `
+      -- Pairing (RFC 8628 style, edge-service/src/pairing/): one row per pairing.begin. Only hashes of
+      -- the codes are kept: the user code as an HMAC under a key derived from the edge's secret key
+      -- (8 letters of 20 are too few to survive a plain hash), the device code as SHA-256 (256 bits).
+      -- enterprise_id and device_id are set by the approval; claimed_at once the panel took its
+      -- credential (single use). The demo's pre-approved pairing has no user code (user_code_hash NULL).
+      CREATE TABLE pairings (
+        id TEXT PRIMARY KEY,
+        user_code_hash TEXT,
+        device_code_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        -- What the panel said of itself ({"app":{"name","version"},"screen":{...}}): shown to the admin.
+        panel TEXT,
+        approved_at TEXT,
+        approved_by TEXT,
+        enterprise_id TEXT REFERENCES enterprises(id),
+        device_id TEXT REFERENCES devices(id),
+        claimed_at TEXT
+      );
+      CREATE INDEX pairings_user_code ON pairings (user_code_hash) WHERE claimed_at IS NULL;
+      -- Credentials of a device beside devices.token_hash (SHA-256 of the token, as there): a device
+      -- whose printed demo URL holds one credential while the simulator console's panel frame claimed
+      -- another. Revoking or re-pairing the device deletes them all.
+      CREATE TABLE device_credentials (
+        token_hash TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        pairing_id TEXT REFERENCES pairings(id),
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX device_credentials_device ON device_credentials (device_id);
+    `,
+  },
 ];

@@ -43,12 +43,23 @@ export interface EnterpriseRecord {
 }
 
 export interface DeviceRepository {
-  create(input: Omit<DeviceRecord, 'id' | 'createdAt' | 'revokedAt'> & { tokenHash: string }): DeviceRecord;
+  /** A null tokenHash: a device approved by pairing whose panel has not claimed its credential yet. */
+  create(
+    input: Omit<DeviceRecord, 'id' | 'createdAt' | 'revokedAt'> & { tokenHash: string | null },
+  ): DeviceRecord;
   get(id: string): DeviceRecord | null;
   findByName(enterpriseId: string, name: string): DeviceRecord | null;
   /** Only devices that are not revoked. */
   findByTokenHash(tokenHash: string): DeviceRecord | null;
   setTokenHash(id: string, tokenHash: string): void;
+  /** One more credential of the device (pairing.claim), beside the ones it has. */
+  addCredential(id: string, tokenHash: string, pairingId?: string | null): void;
+  /** Every credential of the device stops working (a re-pairing); the device stays. */
+  clearCredentials(id: string): void;
+  /** Name, auth mode, shared account; DEVICE_NOT_FOUND when unknown. */
+  update(id: string, patch: Partial<Pick<DeviceRecord, 'name' | 'authMode' | 'sharedUserId'>>): DeviceRecord;
+  /** A revoked device paired again keeps its record (and its job history). */
+  reinstate(id: string): void;
   setUrls(id: string, urls: { scannerUrl: string | null; faxUrl: string | null }): void;
   /** Null: derive it from the scanner URL again. */
   setDeviceApiUrl(id: string, url: string | null): void;

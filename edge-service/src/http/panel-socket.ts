@@ -109,7 +109,7 @@ export class PanelSocket {
   #accept(socket: WebSocket, request: IncomingMessage): void {
     // The address the panel's connection comes from (sign-in rate limits). No proxy is trusted:
     // X-Forwarded-For would let a guesser pick its own address.
-    const session = newPanelSession(request.socket.remoteAddress ?? 'unknown');
+    const session = newPanelSession(request.socket.remoteAddress ?? 'unknown', originOf(request));
     const connection = { socket, session, alive: true, inFlight: 0 } as Connection;
     connection.peer = {
       session,
@@ -120,10 +120,20 @@ export class PanelSocket {
     this.#connections.add(connection);
     this.#handlers.connected(connection.peer);
     let badFrames = 0;
-    const helloTimer = setTimeout(() => {
-      if (!connection.session.device) socket.close(CLOSE_CODES.HELLO_TIMEOUT, 'hello expected');
-    }, this.#timing.helloTimeoutMs);
-    helloTimer.unref();
+    // A connection must say hello in time, or be in a pairing (then it waits for the admin, up to
+    // the pairing's expiry, and has the hello timeout again after it to begin anew).
+    let helloTimer: NodeJS.Timeout;
+    const armHelloTimer = (ms: number) => {
+      helloTimer = setTimeout(() => {
+        const { device, pairing } = connection.session;
+        if (device) return;
+        if (pairing && pairing.expiresAt > Date.now())
+          return armHelloTimer(pairing.expiresAt - Date.now() + this.#timing.helloTimeoutMs);
+        socket.close(CLOSE_CODES.HELLO_TIMEOUT, 'hello expected');
+      }, ms);
+      helloTimer.unref();
+    };
+    armHelloTimer(this.#timing.helloTimeoutMs);
     socket.on('pong', () => (connection.alive = true));
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -211,6 +221,18 @@ export class PanelSocket {
       connection.socket.ping();
     }
   }
+}
+
+/**
+ * The origin the panel reached the edge at, from the upgrade's Host header, for the approve URL it
+ * shows: the admin's phone likely reaches the edge where the panel did. It only shapes what this
+ * same connection is told, so a forged Host misleads nobody else. Null when it is not a plain host.
+ */
+function originOf(request: IncomingMessage): string | null {
+  const host = request.headers.host;
+  if (!host || !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return null;
+  const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
+  return `${secure ? 'https' : 'http'}://${host}`;
 }
 
 function rawToString(data: RawData): string {

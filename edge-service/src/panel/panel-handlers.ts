@@ -22,6 +22,14 @@ import type { PanelSessionKeeper } from './panel-session-keeper.ts';
 import type { DeviceLoginSessions } from './device-login-sessions.ts';
 import { toRuleViews, toSignInStepView, toUserView } from './panel-views.ts';
 import { EDGE_VERSION } from '../version.ts';
+import type { PanelPairing } from '../pairing/panel-pairing.ts';
+
+/** What a connection that has not said hello may ask: hello itself, and pairing. Nothing else. */
+const BEFORE_HELLO: ReadonlySet<RequestType> = new Set<RequestType>([
+  'hello',
+  'pairing.begin',
+  'pairing.claim',
+]);
 
 export interface PanelHandlerDeps {
   devices: DeviceRepository;
@@ -33,6 +41,8 @@ export interface PanelHandlerDeps {
   signIn: SignInService;
   keeper: PanelSessionKeeper;
   deviceLogin: DeviceLoginSessions;
+  /** pairing.begin / pairing.claim before hello; without it the edge pairs no panel. */
+  pairing?: PanelPairing;
 }
 
 /**
@@ -41,6 +51,8 @@ export interface PanelHandlerDeps {
  */
 const PUBLIC_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
   'hello',
+  'pairing.begin',
+  'pairing.claim',
   'fax.checkNumber',
   'auth.password',
   'auth.totp',
@@ -67,6 +79,8 @@ export class PanelHandlers {
     this.#d = deps;
     this.#handlers = {
       hello: (peer, payload) => this.#hello(peer, payload),
+      'pairing.begin': (peer, payload) => this.#pairing().begin(peer, payload),
+      'pairing.claim': (peer, payload) => this.#pairing().claim(peer, payload),
       'fax.checkNumber': (_peer, payload) => parseFaxNumber(payload.number, this.#d.defaultCountry),
       'auth.password': async (peer, p) =>
         this.#step(peer, await this.#d.signIn.password(p.email, p.password, this.#context(peer))),
@@ -105,15 +119,24 @@ export class PanelHandlers {
   }
 
   disconnected(peer: PanelPeer): void {
+    this.#d.pairing?.disconnected(peer);
     this.#d.deviceLogin.detach(peer);
     this.#d.keeper.disconnected(peer);
   }
 
   async handle(peer: PanelPeer, request: DecodedRequest): Promise<unknown> {
     const { session } = peer;
+    if (!session.device && BEFORE_HELLO.has(request.type)) {
+      // Unpaired: only hello and pairing, and none of the session checks below apply yet.
+      const handler = this.#handlers[request.type] as Handler<typeof request.type>;
+      return handler(peer, request.payload as never);
+    }
     if (request.type !== 'hello') {
       if (!session.device)
-        throw new EdgeError('HELLO_REQUIRED', 'Send hello with the device credential first.');
+        throw new EdgeError(
+          'HELLO_REQUIRED',
+          'Send hello with the device credential first (or pairing.begin if this panel has none).',
+        );
       // Every request is checked against the stored session, not only the sign-in.
       const check = this.#d.keeper.check(peer);
       if (check === 'device-revoked')
@@ -127,6 +150,11 @@ export class PanelHandlers {
     if (!PUBLIC_REQUESTS.has(request.type) && !session.user) throw authRequired(session);
     const handler = this.#handlers[request.type] as Handler<typeof request.type>;
     return handler(peer, request.payload as never);
+  }
+
+  #pairing(): PanelPairing {
+    if (!this.#d.pairing) throw new EdgeError('UNKNOWN_TYPE', 'This edge does not pair panels.');
+    return this.#d.pairing;
   }
 
   /** The sign-in context of a user-prompt panel; AUTH_MODE_MISMATCH on the other modes. */

@@ -246,6 +246,29 @@ export class PanelSessionKeeper {
     if (had) peer.push('session.changed', { user: null, reason, ...extra });
   }
 
+  /**
+   * An admin changed the device (or paired it again): every panel connection of it is closed with
+   * `closeCode` (DEVICE_CHANGED: the panel says hello again; DEVICE_REVOKED: its credential is
+   * gone). With `endSessions`, the device's panel sessions are revoked first, so nobody stays signed
+   * in under the old auth mode or shared account.
+   */
+  disconnectDevice(deviceId: string, closeCode: number, endSessions: RevokeReason | null): void {
+    if (endSessions) this.#o.sessions.revoke({ deviceId }, endSessions);
+    for (const peer of [...this.#peers.keys()]) {
+      if (peer.session.device?.id !== deviceId) continue;
+      if (endSessions && peer.session.signedIn) this.end(peer, endReason(endSessions));
+      peer.session.user = null;
+      peer.close(closeCode, closeCode === CLOSE_CODES.DEVICE_REVOKED ? 'device revoked' : 'device changed');
+    }
+  }
+
+  /** Devices with at least one panel that said hello. */
+  onlineDevices(): Set<string> {
+    const ids = new Set<string>();
+    for (const peer of this.#peers.keys()) if (peer.session.device) ids.add(peer.session.device.id);
+    return ids;
+  }
+
   /** Whether `userId` has a fax on `deviceId` that has not reached a final state. */
   #sending(deviceId: string, userId: string): boolean {
     return this.#o.jobs.listUnfinished().some((j) => j.deviceId === deviceId && j.userId === userId);

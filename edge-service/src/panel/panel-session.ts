@@ -20,10 +20,17 @@ export interface PanelSession {
   /** The connection's remote address: the sign-in rate limits count by it. */
   source: string;
   signedIn: SignedIn | null;
+  /**
+   * The origin the panel reached the edge at (`http://host:port`, from the upgrade request), for
+   * the pairing's approve URL; null when unknown.
+   */
+  origin: string | null;
+  /** A pairing this connection began or waits on (before hello): it hears pairing.approved/expired. */
+  pairing: { id: string; expiresAt: number } | null;
 }
 
-export function newPanelSession(source = 'unknown'): PanelSession {
-  return { device: null, protocolVersion: null, user: null, source, signedIn: null };
+export function newPanelSession(source = 'unknown', origin: string | null = null): PanelSession {
+  return { device: null, protocolVersion: null, user: null, source, signedIn: null, origin, pairing: null };
 }
 
 /** One panel connection as the panel code sees it: its session, and a way to tell it things. */

@@ -59,7 +59,9 @@ export class SqliteDeviceRepository implements DeviceRepository {
     this.#box = options.secretBox;
   }
 
-  create(input: Omit<DeviceRecord, 'id' | 'createdAt' | 'revokedAt'> & { tokenHash: string }): DeviceRecord {
+  create(
+    input: Omit<DeviceRecord, 'id' | 'createdAt' | 'revokedAt'> & { tokenHash: string | null },
+  ): DeviceRecord {
     const id = randomUUID();
     this.#db
       .prepare(
@@ -94,13 +96,52 @@ export class SqliteDeviceRepository implements DeviceRepository {
 
   findByTokenHash(tokenHash: string): DeviceRecord | null {
     const row = this.#db
-      .prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL')
-      .get(tokenHash) as DeviceRow | undefined;
+      .prepare(
+        `SELECT * FROM devices WHERE revoked_at IS NULL AND (token_hash = ?
+           OR id = (SELECT device_id FROM device_credentials WHERE token_hash = ?))`,
+      )
+      .get(tokenHash, tokenHash) as DeviceRow | undefined;
     return row ? toDevice(row) : null;
   }
 
   setTokenHash(id: string, tokenHash: string): void {
     this.#db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(tokenHash, id);
+  }
+
+  addCredential(id: string, tokenHash: string, pairingId: string | null = null): void {
+    this.#db
+      .prepare(
+        'INSERT INTO device_credentials (token_hash, device_id, pairing_id, created_at) VALUES (?, ?, ?, ?)',
+      )
+      .run(tokenHash, id, pairingId, new Date().toISOString());
+  }
+
+  clearCredentials(id: string): void {
+    this.#db.transaction(() => {
+      this.#db.prepare('UPDATE devices SET token_hash = NULL WHERE id = ?').run(id);
+      this.#db.prepare('DELETE FROM device_credentials WHERE device_id = ?').run(id);
+    })();
+  }
+
+  update(id: string, patch: Partial<Pick<DeviceRecord, 'name' | 'authMode' | 'sharedUserId'>>): DeviceRecord {
+    const columns: [string, unknown][] = [];
+    if (patch.name !== undefined) columns.push(['name', patch.name]);
+    if (patch.authMode !== undefined) columns.push(['auth_mode', patch.authMode]);
+    if (patch.sharedUserId !== undefined) columns.push(['shared_user_id', patch.sharedUserId]);
+    if (columns.length > 0) {
+      this.#requireChange(
+        this.#db
+          .prepare(`UPDATE devices SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`)
+          .run(...columns.map(([, v]) => v), id),
+      );
+    }
+    const device = this.get(id);
+    if (!device) throw new EdgeError('DEVICE_NOT_FOUND');
+    return device;
+  }
+
+  reinstate(id: string): void {
+    this.#requireChange(this.#db.prepare('UPDATE devices SET revoked_at = NULL WHERE id = ?').run(id));
   }
 
   setUrls(id: string, urls: { scannerUrl: string | null; faxUrl: string | null }): void {
@@ -146,15 +187,19 @@ export class SqliteDeviceRepository implements DeviceRepository {
   }
 
   revoke(id: string, at: Date = new Date()): boolean {
-    // The token hash goes too: a revoked credential must never match again, even if un-revoked by hand.
-    // So does the device's admin credential: a secret the edge no longer needs is not kept at rest.
-    return (
-      this.#db
-        .prepare(
-          'UPDATE devices SET revoked_at = ?, token_hash = NULL, admin_credential = NULL WHERE id = ? AND revoked_at IS NULL',
-        )
-        .run(at.toISOString(), id).changes === 1
-    );
+    // The token hashes go too: a revoked credential must never match again, even if un-revoked by
+    // hand (or paired again). So does the device's admin credential: a secret the edge no longer
+    // needs is not kept at rest.
+    return this.#db.transaction(() => {
+      const changed =
+        this.#db
+          .prepare(
+            'UPDATE devices SET revoked_at = ?, token_hash = NULL, admin_credential = NULL WHERE id = ? AND revoked_at IS NULL',
+          )
+          .run(at.toISOString(), id).changes === 1;
+      if (changed) this.#db.prepare('DELETE FROM device_credentials WHERE device_id = ?').run(id);
+      return changed;
+    })();
   }
 
   list(): DeviceRecord[] {
