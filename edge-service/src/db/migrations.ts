@@ -403,4 +403,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_credentials_device ON device_credentials (device_id);
     `,
   },
+  {
+    version: 10,
+    name: 'job history: enterprise of each job, finish time, line time per recipient',
+    sql: `
+      -- The enterprise the job was sent for, fixed when it is created: a device paired again to
+      -- another enterprise must not carry its past jobs there. What the console lists jobs by.
+      ALTER TABLE jobs ADD COLUMN enterprise_id TEXT REFERENCES enterprises(id);
+      UPDATE jobs SET enterprise_id = (SELECT enterprise_id FROM devices WHERE devices.id = jobs.device_id);
+      CREATE INDEX jobs_by_enterprise ON jobs (enterprise_id, created_at);
+      -- When the job took its final state (delivered, failed, cancelled); NULL while it runs.
+      -- Jobs finished before this migration get their last change, which is when they ended.
+      ALTER TABLE jobs ADD COLUMN finished_at TEXT;
+      UPDATE jobs SET finished_at = updated_at WHERE state IN ('delivered', 'failed', 'cancelled');
+      -- When the modem took the current attempt's document: where a recipient's line time starts
+      -- when the follow stage never saw it dialling (a line faster than one status poll).
+      ALTER TABLE jobs ADD COLUMN handed_over_at TEXT;
+      -- Line time (DESIGN.md: the fax line in use from dialling to the end of sending): the current
+      -- attempt's dial start and end, and the milliseconds of every attempt so far. Written by the
+      -- same UPDATE that changes the recipient's state (storage/sqlite-job-repository.ts).
+      ALTER TABLE job_recipients ADD COLUMN dial_started_at TEXT;
+      ALTER TABLE job_recipients ADD COLUMN dial_ended_at TEXT;
+      ALTER TABLE job_recipients ADD COLUMN line_ms INTEGER NOT NULL DEFAULT 0 CHECK (line_ms >= 0);
+    `,
+  },
 ];

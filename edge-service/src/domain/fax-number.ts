@@ -38,3 +38,34 @@ export function parseFaxNumber(input: string, defaultCountry: string): FaxNumber
 export function telUri(e164: string): string {
   return `tel:${e164}`;
 }
+
+export interface DestinationCountry {
+  /** ISO 3166-1 alpha-2 */
+  code: string;
+  /** The English short name (the console may show its own from the code). */
+  name: string;
+}
+
+export interface StoredFaxNumber {
+  e164: string;
+  /** International format for people; the E.164 as it is when the metadata does not know it. */
+  display: string;
+  /** Null for a number that is not one country's (+800 and other global services). */
+  country: DestinationCountry | null;
+}
+
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/**
+ * A stored E.164 number described for the console and exports, with the same full metadata the
+ * panel validated it with: the country is derived, never stored, so it cannot disagree with the number.
+ */
+export function describeStoredNumber(e164: string): StoredFaxNumber {
+  const parsed = parsePhoneNumberFromString(e164);
+  const code = parsed?.country;
+  return {
+    e164,
+    display: parsed?.formatInternational() ?? e164,
+    country: code ? { code, name: REGION_NAMES.of(code) ?? code } : null,
+  };
+}

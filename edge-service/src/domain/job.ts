@@ -20,11 +20,21 @@ export interface RecipientRecord {
   attempts: number;
   /** The job attempt (JobRecord.attempt) that last dialled this recipient; 0 before the first. */
   lastAttempt: number;
+  /**
+   * Line time of the current attempt: when the line was first seen dialling this number, and when
+   * the recipient settled (delivered or failed). Null until then; a new attempt clears both.
+   */
+  dialStartedAt: string | null;
+  dialEndedAt: string | null;
+  /** Milliseconds the fax line was in use for this recipient, summed over every attempt. */
+  lineMs: number;
 }
 
 export interface JobRecord {
   id: string;
   seq: number;
+  /** The enterprise the job was sent for (the device's, when the job was created). */
+  enterpriseId: string;
   deviceId: string;
   userId: string | null;
   state: JobState;
@@ -55,6 +65,10 @@ export interface JobRecord {
   error?: ErrorBody;
   createdAt: string;
   updatedAt: string;
+  /** When the job took its final state; null while it runs. */
+  finishedAt: string | null;
+  /** When the modem took the current attempt's document (where line time starts if dialling went unseen). */
+  handedOverAt: string | null;
   recipients: RecipientRecord[];
 }
 
@@ -78,6 +92,7 @@ export type JobPatch = Partial<
     | 'deviceBoot'
     | 'resentAfterRestart'
     | 'scanJobUrl'
+    | 'handedOverAt'
   >
 > & { error?: ErrorBody | null };
 
@@ -97,14 +112,22 @@ export interface JobRepository {
   /** Newest first; only `userId`'s jobs when given. */
   listByDevice(deviceId: string, limit: number, userId?: string): JobRecord[];
   listUnfinished(): JobRecord[];
+  /** A patch to a final state also records finishedAt (once). */
   update(id: string, patch: JobPatch): JobRecord;
+  /**
+   * A state change also keeps the recipient's line time, in the same write: the first change to
+   * dialing or sending starts it (dialStartedAt); the first to delivered or failed ends it
+   * (dialEndedAt) and adds the attempt's milliseconds to lineMs, starting from the job's
+   * handedOverAt when no dialling was seen. A write lost to a crash is redone by the resumed follow.
+   */
   updateRecipient(id: string, position: number, patch: RecipientPatch): void;
   addPage(id: string, page: JobPageRecord): void;
   setPageFaxFile(id: string, number: number, faxFile: string): void;
   pages(id: string): JobPageRecord[];
   /**
    * Records the intent of a new attempt in one write: the attempt number, its tag, no device job
-   * yet, and the recipients it dials (their attempt counters move on). Returns the job as stored.
+   * yet, and the recipients it dials (their attempt counters move on, their dial times clear).
+   * Returns the job as stored.
    */
   beginAttempt(id: string, attempt: { number: number; tag: string; positions: number[] }): JobRecord;
   /** Runs `work` as one atomic unit of storage. */

@@ -109,7 +109,12 @@ export class FaxHandOverStage {
       { deviceJobId, attempt: job.attempt, destinations: destinations.length, format: document.contentType },
       'fax handed over',
     );
-    return this.#c.update(job, { deviceJobId, deviceBoot: boot ? JSON.stringify(boot) : null });
+    // Line time starts here at the latest: the modem holds the document and dials when its line is free.
+    return this.#c.update(job, {
+      deviceJobId,
+      deviceBoot: boot ? JSON.stringify(boot) : null,
+      handedOverAt: new Date().toISOString(),
+    });
   }
 
   /**
@@ -161,7 +166,10 @@ export class FaxHandOverStage {
     const holding = found.find((j) => j.documents !== 0);
     if (holding) {
       log.info({ deviceJobId: holding.jobId, tag }, 'the modem already has this fax; following it');
-      return this.#c.update(job, { deviceJobId: holding.jobId });
+      return this.#c.update(job, {
+        deviceJobId: holding.jobId,
+        handedOverAt: job.handedOverAt ?? new Date().toISOString(),
+      });
     }
     for (const empty of found) {
       if (empty.state === 'pending' || empty.state === 'processing')
@@ -201,6 +209,7 @@ export class FaxHandOverStage {
         submitTag: tag,
         deviceJobId: held.jobId,
         deviceJobUuid: held.uuid ?? null,
+        handedOverAt: job.handedOverAt ?? new Date().toISOString(),
         retryAt: null,
         error: null,
       });

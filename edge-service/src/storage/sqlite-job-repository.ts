@@ -10,11 +10,12 @@ import type {
   RecipientRecord,
 } from '../domain/job.ts';
 import type { ErrorBody, JobState } from '../../../protocol/index.ts';
-import { FINAL_JOB_STATES } from '../../../protocol/index.ts';
+import { FINAL_JOB_STATES, isFinalJobState } from '../../../protocol/index.ts';
 
 interface JobRow {
   seq: number;
   id: string;
+  enterprise_id: string | null;
   device_id: string;
   user_id: string | null;
   state: string;
@@ -35,6 +36,8 @@ interface JobRow {
   error_page: number | null;
   created_at: string;
   updated_at: string;
+  finished_at: string | null;
+  handed_over_at: string | null;
 }
 
 interface RecipientRow {
@@ -46,6 +49,14 @@ interface RecipientRow {
   error_message: string | null;
   attempts: number;
   last_attempt: number;
+  dial_started_at: string | null;
+  dial_ended_at: string | null;
+  line_ms: number;
+}
+
+/** The current attempt's line time once it settled; 0 while it runs or when it never dialled. */
+function settledLineMs(startedAt: string | null, endedAt: string | null): number {
+  return startedAt && endedAt ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : 0;
 }
 
 function errorFrom(code: string | null, message: string | null, page?: number | null): ErrorBody | undefined {
@@ -67,7 +78,14 @@ const JOB_COLUMNS: Record<string, string> = {
   deviceBoot: 'device_boot',
   resentAfterRestart: 'resent_after_restart',
   scanJobUrl: 'scan_job_url',
+  handedOverAt: 'handed_over_at',
 };
+
+/** Recipient states during which the fax line is in use for that number. */
+const ON_THE_LINE = new Set<string>(['dialing', 'sending']);
+const SETTLED = new Set<string>(['delivered', 'failed']);
+/** The settled attempt's line time, in SQL (ISO 8601 times; julianday keeps the milliseconds). */
+const SETTLED_LINE_MS = `COALESCE(MAX(0, CAST(ROUND((julianday(dial_ended_at) - julianday(dial_started_at)) * 86400000) AS INTEGER)), 0)`;
 
 // The partial indexes of the migrations spell the same list: keep them in step with the protocol.
 const FINAL_STATES = `(${FINAL_JOB_STATES.map((state) => `'${state}'`).join(', ')})`;
@@ -90,10 +108,10 @@ export class SqliteJobRepository implements JobRepository {
     this.#db.transaction(() => {
       this.#db
         .prepare(
-          `INSERT INTO jobs (id, device_id, user_id, state, options, created_at, updated_at)
-           VALUES (?, ?, ?, 'accepted', ?, ?, ?)`,
+          `INSERT INTO jobs (id, enterprise_id, device_id, user_id, state, options, created_at, updated_at)
+           VALUES (?, (SELECT enterprise_id FROM devices WHERE id = ?), ?, ?, 'accepted', ?, ?, ?)`,
         )
-        .run(id, input.deviceId, input.userId, JSON.stringify(input.options), now, now);
+        .run(id, input.deviceId, input.deviceId, input.userId, JSON.stringify(input.options), now, now);
       const insert = this.#db.prepare(
         `INSERT INTO job_recipients (job_id, position, number, state) VALUES (?, ?, ?, 'pending')`,
       );
@@ -141,8 +159,13 @@ export class SqliteJobRepository implements JobRepository {
       sets.push('error_code = ?', 'error_message = ?', 'error_page = ?');
       values.push(patch.error?.code ?? null, patch.error?.message ?? null, patch.error?.page ?? null);
     }
+    const now = new Date().toISOString();
+    if (patch.state !== undefined && isFinalJobState(patch.state)) {
+      sets.push('finished_at = COALESCE(finished_at, ?)');
+      values.push(now);
+    }
     sets.push('updated_at = ?');
-    values.push(new Date().toISOString());
+    values.push(now);
     this.#db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
     return this.get(id)!;
   }
@@ -163,9 +186,55 @@ export class SqliteJobRepository implements JobRepository {
       values.push(patch.error?.code ?? null, patch.error?.message ?? null);
     }
     if (!sets.length) return;
-    this.#db
-      .prepare(`UPDATE job_recipients SET ${sets.join(', ')} WHERE job_id = ? AND position = ?`)
-      .run(...values, id, position);
+    this.#db.transaction(() => {
+      const line = patch.state === undefined ? null : this.#lineTime(id, position, patch.state);
+      if (line) {
+        sets.push('dial_started_at = ?', 'dial_ended_at = ?');
+        values.push(line.startedAt, line.endedAt);
+      }
+      this.#db
+        .prepare(`UPDATE job_recipients SET ${sets.join(', ')} WHERE job_id = ? AND position = ?`)
+        .run(...values, id, position);
+    })();
+  }
+
+  /**
+   * The current attempt's dial start and end that a change to `state` writes, or null when they
+   * stay. Earlier attempts are in line_ms already (beginAttempt), so settling again after the
+   * attempt was taken up again (a modem thought lost) moves the end instead of counting twice.
+   */
+  #lineTime(
+    id: string,
+    position: number,
+    state: string,
+  ): { startedAt: string | null; endedAt: string | null } | null {
+    const row = this.#db
+      .prepare(
+        `SELECT r.dial_started_at, r.dial_ended_at, r.last_attempt, j.attempt, j.handed_over_at
+         FROM job_recipients r JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND r.position = ?`,
+      )
+      .get(id, position) as
+      | {
+          dial_started_at: string | null;
+          dial_ended_at: string | null;
+          last_attempt: number;
+          attempt: number;
+          handed_over_at: string | null;
+        }
+      | undefined;
+    if (!row) return null;
+    const now = new Date().toISOString();
+    const current = row.last_attempt === row.attempt && row.attempt > 0;
+    if (ON_THE_LINE.has(state) || (state === 'pending' && row.dial_ended_at !== null && current)) {
+      // Live again (or for the first time): the start stays the first one seen, the end is open.
+      if (!ON_THE_LINE.has(state) && row.dial_started_at === null) return null;
+      return { startedAt: row.dial_started_at ?? now, endedAt: null };
+    }
+    if (!SETTLED.has(state) || row.dial_ended_at !== null) return null;
+    // Settled without being seen dialling: the line was in use since the modem took the document,
+    // at most, if this attempt dialled the number at all.
+    const startedAt = row.dial_started_at ?? (current ? row.handed_over_at : null);
+    return startedAt === null ? null : { startedAt, endedAt: now };
   }
 
   addPage(id: string, page: JobPageRecord): void {
@@ -189,14 +258,15 @@ export class SqliteJobRepository implements JobRepository {
       this.#db
         .prepare(
           `UPDATE jobs SET attempt = ?, submit_tag = ?, device_job_id = NULL, device_job_uuid = NULL,
-             device_boot = NULL, retry_at = NULL,
+             device_boot = NULL, retry_at = NULL, handed_over_at = NULL,
              state = 'dialing', error_code = NULL, error_message = NULL, error_page = NULL, updated_at = ?
            WHERE id = ?`,
         )
         .run(attempt.number, attempt.tag, now, id);
       const recipient = this.#db.prepare(
         `UPDATE job_recipients SET attempts = attempts + 1, last_attempt = ?, state = 'pending',
-           pages_sent = 0, error_code = NULL, error_message = NULL
+           pages_sent = 0, error_code = NULL, error_message = NULL,
+           line_ms = line_ms + ${SETTLED_LINE_MS}, dial_started_at = NULL, dial_ended_at = NULL
          WHERE job_id = ? AND position = ?`,
       );
       for (const position of attempt.positions) recipient.run(attempt.number, id, position);
@@ -242,6 +312,9 @@ export class SqliteJobRepository implements JobRepository {
         pagesSent: r.pages_sent,
         attempts: r.attempts,
         lastAttempt: r.last_attempt,
+        dialStartedAt: r.dial_started_at,
+        dialEndedAt: r.dial_ended_at,
+        lineMs: r.line_ms + settledLineMs(r.dial_started_at, r.dial_ended_at),
       };
       const error = errorFrom(r.error_code, r.error_message);
       if (error) record.error = error;
@@ -250,6 +323,8 @@ export class SqliteJobRepository implements JobRepository {
     const record: JobRecord = {
       id: row.id,
       seq: row.seq,
+      // Null only for a job whose device had vanished before migration 10: it belongs to no one.
+      enterpriseId: row.enterprise_id ?? '',
       deviceId: row.device_id,
       userId: row.user_id,
       state: row.state as JobState,
@@ -267,6 +342,8 @@ export class SqliteJobRepository implements JobRepository {
       scanJobUrl: row.scan_job_url,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      finishedAt: row.finished_at,
+      handedOverAt: row.handed_over_at,
       recipients,
     };
     const error = errorFrom(row.error_code, row.error_message, row.error_page);
