@@ -47,6 +47,10 @@ import { consoleEventsRoute, type ConsoleEventsDeps } from './api/console-events
 import { ENTERPRISE_READERS } from './api/enterprise-access.ts';
 import { httpStatusOf } from './api/http-status.ts';
 import express from 'express';
+import { jobEndpoints } from './api/job-endpoints.ts';
+import { outboxEndpoints } from './api/outbox-endpoints.ts';
+import { MailOutbox } from './mail/mail-outbox.ts';
+import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 import { EdgeError } from './edge-error.ts';
 import type { DeviceDiscovery } from './discovery/device-discovery.ts';
 import { deviceEndpoints } from './api/device-endpoints.ts';
@@ -435,7 +439,18 @@ export class EdgeService {
         directory,
         audit,
         logger: log.child({ module: 'api' }),
-        endpoints: () => deviceServices.endpoints,
+        endpoints: () => [
+          ...deviceServices.endpoints,
+          ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
+          ...outboxEndpoints({
+            outbox: new MailOutbox({
+              db,
+              // Only the default transport writes the outbox folder; SMTP (or a test's transport) does not.
+              outboxDir:
+                this.#options.mailTransport || this.config.smtpUrl ? null : join(this.dataDir, 'outbox'),
+            }),
+          }),
+        ],
         ...(this.#options.validateApiResponses ? { validateResponses: true } : {}),
         ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
       });
