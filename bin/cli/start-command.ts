@@ -80,7 +80,8 @@ export async function startCommand(argv: string[]): Promise<number> {
             }
           : {},
       );
-      simulator?.setPanelUrl(demo.panelUrl);
+      // The console frames a panel that pairs itself once with a one-time code, never a standing token.
+      simulator?.setPanelUrl(demo.consolePanelUrl);
       const panel = (mode: string) => demo.panels.find((p) => p.mode === mode)!.panelUrl;
       const alice = DEMO_DEVICE_LOGIN_PEOPLE[0]!;
       lines.push(

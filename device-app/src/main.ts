@@ -22,11 +22,14 @@ import {
   refusalScreen,
 } from './screens/sign-in-screens.ts';
 import { waitingScreen, personRefusedScreen, createCountdown } from './screens/session-screens.ts';
+import { pairingScreen, type PairingView } from './screens/pairing-screen.ts';
 import { viewForStep, type SignInView } from './sign-in-flow.ts';
 import { errorText, refusalFor, endNotice, personRefusal } from './sign-in-text.ts';
 import { throttle, debounce } from './timing.ts';
 
 const TOKEN_KEY = 'mfp-edge.device-token';
+/** The pairing under way: the begin reply (device code included), to claim after a reconnect. */
+const PAIRING_KEY = 'mfp-edge.pairing';
 const APP = { name: 'mfp-edge-panel', version: '0.2.0' };
 /** session.activity at most this often (the edge's inactivity timeout is tens of seconds). */
 const ACTIVITY_INTERVAL_MS = 5000;
@@ -42,7 +45,8 @@ type View =
   | SignInView
   | { kind: 'refusal'; title: string; text: string }
   | { kind: 'waiting'; notice: string }
-  | { kind: 'person-refused'; title: string; message: string };
+  | { kind: 'person-refused'; title: string; message: string }
+  | PairingView;
 
 /**
  * Views of a signed-in person: left as soon as nobody is signed in (device-login, user-prompt), kept
@@ -65,14 +69,42 @@ const connectionBadge = document.getElementById('connection')!;
 const userName = document.getElementById('user-name')!;
 const signOutButton = document.getElementById('sign-out') as HTMLButtonElement;
 
-/** The pairing credential arrives once in the URL fragment (never sent to a server) and is kept locally. */
+interface StoredPairing {
+  deviceCode: string;
+  /** Absent for a code that came in the URL (#pairing-code=): nothing to show, only to claim. */
+  userCode?: string;
+  qrPng?: string;
+  expiresAt?: string;
+}
+
+/**
+ * The device credential arrives once in the URL fragment (never sent to a server) and is kept
+ * locally; so does a pairing code to claim (#pairing-code=, the demo console's pre-approved one).
+ */
+function readFragment(): void {
+  const token = /device-token=([\w-]+)/.exec(location.hash);
+  const code = /pairing-code=([\w-]+)/.exec(location.hash);
+  if (token && token[1]) localStorage.setItem(TOKEN_KEY, token[1]);
+  else if (code && code[1]) storePairing({ deviceCode: code[1] });
+  if (token || code) location.hash = '';
+}
+
 function deviceToken(): string | null {
-  const match = /device-token=([\w-]+)/.exec(location.hash);
-  if (match && match[1]) {
-    localStorage.setItem(TOKEN_KEY, match[1]);
-    location.hash = '';
-  }
   return localStorage.getItem(TOKEN_KEY);
+}
+
+function storedPairing(): StoredPairing | null {
+  try {
+    const value = JSON.parse(localStorage.getItem(PAIRING_KEY) ?? 'null') as StoredPairing | null;
+    return value && typeof value.deviceCode === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function storePairing(pairing: StoredPairing | null): void {
+  if (pairing) localStorage.setItem(PAIRING_KEY, JSON.stringify(pairing));
+  else localStorage.removeItem(PAIRING_KEY);
 }
 
 function emptyDraft(): FaxDraft {
@@ -99,16 +131,18 @@ let sessionToken: string | null = null;
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const edge = new EdgeConnection(wsUrl, {
-  onOpen: () => void hello(),
+  onOpen: () => void (deviceToken() ? hello() : pair('')),
   onDown: (reason, code) => {
     setConnection('offline', 'Offline');
     if (code === CLOSE_CODES.DEVICE_UNAUTHORIZED || code === CLOSE_CODES.DEVICE_REVOKED) {
+      // The credential is dead (revoked, or the device paired again elsewhere): forget it and pair anew.
+      localStorage.removeItem(TOKEN_KEY);
       forgetSession();
-      go({
-        kind: 'notice',
-        title: 'Not paired',
-        text: 'This panel is not paired with the fax service (or was revoked). Ask your administrator to pair it.',
-      });
+      resetPersonState();
+      state.device = null;
+      document.getElementById('device-name')!.textContent = 'Not paired';
+      unpairedNotice = 'This printer was removed from the fax service: pair it again.';
+      window.setTimeout(() => edge.connect(), 100);
     } else if (code === CLOSE_CODES.UNSUPPORTED_VERSION)
       go({
         kind: 'notice',
@@ -142,16 +176,85 @@ function applyPolicy(policy: PolicyView | undefined): void {
   if (policy && (!state.policy || policy.version > state.policy.version)) state.policy = policy;
 }
 
+/** Why the pairing screen is shown again (revoked), for the next pairing screen. */
+let unpairedNotice = '';
+
+/** Shows a pairing code, or claims a pairing under way (after a reconnect, or from the URL). */
+async function pair(notice: string): Promise<void> {
+  const stored = storedPairing();
+  if (stored) {
+    try {
+      await claim(stored.deviceCode);
+      return;
+    } catch (error) {
+      const code = error instanceof RequestError ? error.code : null;
+      // Still waiting for the admin: show the same code again (this connection hears the approval).
+      if (code === 'PAIRING_PENDING' && stored.userCode && stored.qrPng && stored.expiresAt)
+        return showPairing(stored, notice);
+      if (code !== 'PAIRING_PENDING' && code !== 'PAIRING_CODE_INVALID') return pairingFailed(error);
+      storePairing(null);
+    }
+  }
+  try {
+    const begun = await edge.request('pairing.begin', {
+      app: APP,
+      screen: { width: window.innerWidth, height: window.innerHeight },
+    });
+    storePairing(begun);
+    showPairing(begun, notice);
+  } catch (error) {
+    pairingFailed(error);
+  }
+}
+
+function showPairing(pairing: StoredPairing, notice: string): void {
+  const text = notice || unpairedNotice;
+  unpairedNotice = '';
+  setConnection('online', 'Not paired');
+  go({
+    kind: 'pairing',
+    userCode: pairing.userCode!,
+    qrPng: pairing.qrPng!,
+    expiresAt: pairing.expiresAt!,
+    notice: text,
+  });
+}
+
+function pairingFailed(error: unknown): void {
+  go({
+    kind: 'notice',
+    title: 'Not paired',
+    text:
+      error instanceof RequestError
+        ? `${error.message} The panel tries again in a minute.`
+        : 'No answer from the fax service. Check the connection.',
+  });
+  window.setTimeout(() => {
+    if (!deviceToken() && state.view.kind === 'notice') void pair('');
+  }, 60000);
+}
+
+/** Trades the device code for the device credential, then says hello on this same connection. */
+async function claim(deviceCode: string): Promise<void> {
+  const { deviceToken: token } = await edge.request('pairing.claim', { deviceCode });
+  localStorage.setItem(TOKEN_KEY, token);
+  storePairing(null);
+  await hello();
+}
+
+edge.on('pairing.approved', () => {
+  const stored = storedPairing();
+  if (stored) claim(stored.deviceCode).catch((error) => pairingFailed(error));
+});
+
+edge.on('pairing.expired', () => {
+  storePairing(null);
+  if (!deviceToken()) void pair('The code expired: here is a new one.');
+});
+
 async function hello(): Promise<void> {
   const token = deviceToken();
-  if (!token) {
-    go({
-      kind: 'notice',
-      title: 'Not paired',
-      text: 'This panel is not paired with the fax service. Ask your administrator to pair it.',
-    });
-    return;
-  }
+  if (!token) return pair('');
   const resuming = sessionToken;
   try {
     const reply = await edge.request('hello', {
@@ -160,8 +263,16 @@ async function hello(): Promise<void> {
       app: APP,
       ...(resuming ? { sessionToken: resuming } : {}),
     });
+    // An admin changed the device's auth mode: whatever the panel showed belongs to the old one.
+    const modeChanged = state.device !== null && state.device.authMode !== reply.device.authMode;
+    const unpaired = state.view.kind === 'pairing';
     state.device = reply.device;
     applyPolicy(reply.policy);
+    if (modeChanged || unpaired) {
+      forgetSession();
+      resetPersonState();
+      state.view = { kind: 'notice', title: 'Connecting…', text: '' };
+    }
     document.getElementById('device-name')!.textContent = reply.device.name;
     setConnection('online', 'Online');
     const before = state.user;
@@ -436,6 +547,8 @@ function render(): void {
       return show(screen, waitingScreen(view.notice));
     case 'person-refused':
       return show(screen, personRefusedScreen(view.title, view.message));
+    case 'pairing':
+      return show(screen, pairingScreen(view));
     case 'home': {
       if (!state.user && authMode() !== 'shared-account' && state.device) return go(entryView());
       const last = state.lastJobId;
@@ -511,5 +624,6 @@ const faxActions = {
   back: () => go({ kind: 'home' }),
 };
 
+readFragment();
 render();
 edge.connect();

@@ -40,10 +40,20 @@ export interface DemoPanel {
   panelUrl: string;
 }
 
+/** How long the simulator console frame's one-time pairing can be claimed after a start. */
+export const CONSOLE_PAIRING_TTL_MS = 24 * 3_600_000;
+
 export interface DemoEnterprise {
   /** The shared-account device (the simulator console frames its panel). */
   deviceId: string;
   panelUrl: string;
+  /**
+   * The simulator console frame's panel: `<edge>/panel/#pairing-code=<device code>` of a pairing of
+   * the shared-account device approved at this start, claimable once (then dead: a second browser
+   * gets a pairing screen). Never a standing credential: the console page is open to anyone who
+   * reaches the simulator.
+   */
+  consolePanelUrl: string;
   panels: DemoPanel[];
   /** Set only on the start that created the account: shown once, never stored in clear. */
   adminPassword: string | null;
@@ -153,9 +163,14 @@ export async function ensureDemoEnterprise(
     deviceLoginReady = true;
   }
   const main = panels[0]!;
+  const consoleCode = edge.devices.pairing.createApproved(
+    devices.get(main.deviceId)!,
+    CONSOLE_PAIRING_TTL_MS,
+  );
   return {
     deviceId: main.deviceId,
     panelUrl: main.panelUrl,
+    consolePanelUrl: `${edge.url}/panel/#pairing-code=${consoleCode}`,
     panels,
     adminPassword,
     promptPassword,

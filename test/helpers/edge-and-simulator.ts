@@ -10,6 +10,8 @@ export interface Stack {
   simulator: Simulator;
   token: string;
   panelUrl: string;
+  /** What the simulator console frames: a one-time pre-approved pairing of the shared-account device. */
+  consolePanelUrl: string;
   /** The demo's three devices, one per auth mode. */
   panels: DemoPanel[];
   wsUrl: string;
@@ -54,12 +56,13 @@ export async function startStack(
       store: (id, credential) => edge.repositories.devices.setAdminCredential(id, credential),
     },
   });
-  simulator.setPanelUrl(demo.panelUrl);
+  simulator.setPanelUrl(demo.consolePanelUrl);
   return {
     edge,
     simulator,
     token: /device-token=([\w-]+)/.exec(demo.panelUrl)![1]!,
     panelUrl: demo.panelUrl,
+    consolePanelUrl: demo.consolePanelUrl,
     panels: demo.panels,
     wsUrl: `${edge.url.replace(/^http/, 'ws')}/ws`,
     stop: async () => {
