@@ -78,6 +78,9 @@ export const ERROR_CODES = {
   PAIRING_CODE_INVALID: 'The pairing code is unknown, used or expired: read the code the printer shows now.',
   PAIRING_PENDING: 'The pairing is not approved yet: the administrator has not entered the code.',
   DEVICE_PROBE_FAILED: 'The printer at that address did not answer as a scanner (eSCL) or fax (IPP FaxOut).',
+  // Audit log (api helper)
+  AUDIT_CHAIN_BROKEN:
+    'The audit log was altered: an entry does not match its hash or one is missing. Keep the database file for investigation.',
   // Fax input
   INVALID_NUMBER: 'The fax number is not a valid phone number.',
   NO_RECIPIENTS: 'A fax needs at least one recipient.',

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PasswordChanger } from '../../edge-service/src/auth/password-changer.ts';
@@ -30,6 +31,7 @@ import {
 } from '../../edge-service/src/storage/sqlite-device-repository.ts';
 import { SqlitePolicyRepository } from '../../edge-service/src/storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from '../../edge-service/src/storage/sqlite-user-repository.ts';
+import { SqliteAuditLog } from '../../edge-service/src/audit/sqlite-audit-log.ts';
 
 export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAME] COMMAND
   enterprise add NAME
@@ -43,13 +45,22 @@ export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAM
   policy set KEY=VALUE...     e.g. twoFactor=mandatory emailToFax.trustedDomains=a.test,b.test
   device list [--json]
   device revoke ID
+  audit verify                walk the audit log's hash chain (exit 1 at the first broken entry)
 --data DIR: the edge's data folder (default ./data, or MFP_EDGE_DATA). --enterprise NAME (or its
 identifier) may be left out while there is one enterprise. Passwords are read from standard input
 only (--password-stdin), never from arguments. Exit status: 0 done, 1 refused, 2 usage.
 `;
 
-/** The actor recorded for changes made here. */
-const ACTOR = 'cli';
+/** The actor recorded for changes made here (policy versions, audit entries): cli:<os user>. */
+const ACTOR = `cli:${osUser()}`;
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
 /** The most standard input read for a password: far beyond any password, small enough to refuse a stray file. */
 const MAX_STDIN = 64 * 1024;
 
@@ -77,6 +88,7 @@ interface Context {
   devices: SqliteDeviceRepository;
   policies: PolicyService;
   hasher: PasswordHasher;
+  audit: SqliteAuditLog;
 }
 
 /**
@@ -125,6 +137,7 @@ export async function adminCommand(argv: string[], io: AdminIo = process): Promi
       (typeof parsed.values.enterprise === 'string' ? parsed.values.enterprise : undefined) ??
       (typeof global.enterprise === 'string' ? global.enterprise : undefined);
     db = openDatabase(join(dataDir, 'edge.db'));
+    const audit = new SqliteAuditLog(db);
     const context: Context = {
       db,
       dataDir,
@@ -133,8 +146,10 @@ export async function adminCommand(argv: string[], io: AdminIo = process): Promi
       directory: new SqliteDirectoryRepository(db),
       users: new SqliteUserRepository(db),
       devices: new SqliteDeviceRepository(db),
-      policies: new PolicyService({ repository: new SqlitePolicyRepository(db) }),
+      // Policy changes from here are audited like the console's (PolicyService records them).
+      policies: new PolicyService({ repository: new SqlitePolicyRepository(db), audit }),
       hasher: new PasswordHasher(),
+      audit,
     };
     await handler.run(
       context,
@@ -291,6 +306,13 @@ const COMMANDS: Record<string, Command> = {
       const name = positionals.join(' ').trim();
       if (name === '' || name.length > 200) throw new UsageError('enterprise add NAME (1–200 characters)');
       const created = c.directory.createEnterprise(name);
+      c.audit.record({
+        enterpriseId: created.id,
+        actor: ACTOR,
+        action: 'enterprise.create',
+        target: created.id,
+        details: { name: created.name, slug: created.slug },
+      });
       c.io.stdout.write(
         `created enterprise "${created.name}" (identifier ${created.slug}, id ${created.id})\n`,
       );
@@ -349,6 +371,13 @@ const COMMANDS: Record<string, Command> = {
           return u;
         })
         .immediate();
+      c.audit.record({
+        enterpriseId: e.id,
+        actor: ACTOR,
+        action: 'user.create',
+        target: created.id,
+        details: { email: created.email, role: created.role, initialPassword: hash !== undefined },
+      });
       c.io.stdout.write(`created ${created.role} ${created.email} in "${e.name}" (id ${created.id})\n`);
       if (c.policies.get(e.id).document.welcomeEmail) {
         queuedMail(c).welcome({
@@ -384,6 +413,13 @@ const COMMANDS: Record<string, Command> = {
         'password-changed',
         new Date(),
       );
+      c.audit.record({
+        enterpriseId: u.enterpriseId,
+        actor: ACTOR,
+        action: 'user.password-set',
+        target: u.id,
+        details: { email: u.email, mustChange: values['must-change'] === true },
+      });
       c.io.stdout.write(
         `password of ${u.email} set${values['must-change'] ? ' (to be changed at next sign-in)' : ''}` +
           `${ended.length > 0 ? `; ${ended.length} panel session(s) signed out` : ''}\n`,
@@ -416,6 +452,13 @@ const COMMANDS: Record<string, Command> = {
         { links, users: c.users, directory: c.directory, notifier, publicOrigin: origin },
         u.id,
       );
+      c.audit.record({
+        enterpriseId: u.enterpriseId,
+        actor: ACTOR,
+        action: 'user.invite',
+        target: u.id,
+        details: { email: u.email },
+      });
       c.io.stdout.write(`invitation for ${u.email} queued (valid until ${expiresAt.toISOString()})\n`);
     },
   },
@@ -425,6 +468,13 @@ const COMMANDS: Record<string, Command> = {
     run(c, values) {
       const u = user(c, values);
       c.users.resetFailures(u.id);
+      c.audit.record({
+        enterpriseId: u.enterpriseId,
+        actor: ACTOR,
+        action: 'user.unlock',
+        target: u.id,
+        details: { email: u.email, wasLocked: isLocked(u, new Date()) },
+      });
       c.io.stdout.write(`${u.email} unlocked${isLocked(u, new Date()) ? '' : ' (it was not locked)'}\n`);
     },
   },
@@ -536,8 +586,30 @@ const COMMANDS: Record<string, Command> = {
         'device-revoked',
         new Date(),
       );
+      c.audit.record({
+        enterpriseId: device.enterpriseId,
+        actor: ACTOR,
+        action: 'device.revoke',
+        target: id,
+        details: { name: device.name },
+      });
       c.io.stdout.write(
         `revoked device "${device.name}" (${id}): its credential no longer works${ended.length > 0 ? `; ${ended.length} panel session(s) ended` : ''}\n`,
+      );
+    },
+  },
+
+  'audit verify': {
+    options: {},
+    run(c) {
+      const result = c.audit.verify();
+      if (result.ok) {
+        c.io.stdout.write(`audit log intact: ${result.count} entries, hash chain verified\n`);
+        return;
+      }
+      throw new EdgeError(
+        'AUDIT_CHAIN_BROKEN',
+        `audit log broken at entry ${result.seq}: ${result.reason}; the ${result.count} entries before it are intact`,
       );
     },
   },

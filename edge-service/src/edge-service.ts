@@ -451,6 +451,7 @@ export class EdgeService {
             }),
           }),
         ],
+        publicOrigin: () => this.url,
         ...(this.#options.validateApiResponses ? { validateResponses: true } : {}),
         ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
       });

@@ -332,3 +332,60 @@ describe('cli/admin', function () {
     assert.match(env.stdout, /ann@acme\.test/);
   });
 });
+
+describe('cli/admin audit verify', function () {
+  this.timeout(120_000);
+  const dir = tempDir('admin-audit-');
+  const data = ['--data', dir.path];
+  after(() => dir.remove());
+  const file = () => join(dir.path, 'edge.db');
+
+  it('records the CLI changes as cli:<os user> and verifies the chain (exit 0 with the count)', async () => {
+    assert.equal((await admin([...data, 'enterprise', 'add', 'Acme'])).code, 0);
+    assert.equal((await admin([...data, 'user', 'add', '--email', 'a@acme.test', '--name', 'A'])).code, 0);
+    assert.equal((await admin([...data, 'user', 'unlock', '--email', 'a@acme.test'])).code, 0);
+    assert.equal((await admin([...data, 'policy', 'set', 'lockoutAttempts=4'])).code, 0);
+    const db = openDatabase(file());
+    const rows = db.prepare('SELECT actor, action FROM audit_log ORDER BY seq').all() as {
+      actor: string;
+      action: string;
+    }[];
+    db.close();
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['enterprise.create', 'user.create', 'user.unlock', 'policy.update'],
+    );
+    for (const row of rows) assert.match(row.actor, /^cli:\S+$/);
+    const verify = await admin([...data, 'audit', 'verify']);
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.stdout, /intact: 4 entries/);
+  });
+
+  it('fails (exit 1, naming the entry) after a row was edited by someone who dropped the trigger', async () => {
+    const db = openDatabase(file());
+    assert.throws(
+      () => db.prepare("UPDATE audit_log SET actor = 'cli:mallory' WHERE seq = 2").run(),
+      /append-only/,
+    );
+    db.exec('DROP TRIGGER audit_log_no_update');
+    db.prepare("UPDATE audit_log SET actor = 'cli:mallory' WHERE seq = 2").run();
+    db.close();
+    const verify = await admin([...data, 'audit', 'verify']);
+    assert.equal(verify.code, 1);
+    assert.match(verify.stderr, /broken at entry 2: .*edited.*AUDIT_CHAIN_BROKEN/);
+  });
+
+  it('fails after a row was deleted (the chain has a hole)', async () => {
+    const db = openDatabase(file());
+    db.prepare(
+      'UPDATE audit_log SET actor = (SELECT actor FROM audit_log WHERE seq = 1) WHERE seq = 2',
+    ).run();
+    assert.throws(() => db.prepare('DELETE FROM audit_log WHERE seq = 3').run(), /append-only/);
+    db.exec('DROP TRIGGER audit_log_no_delete');
+    db.prepare('DELETE FROM audit_log WHERE seq = 3').run();
+    db.close();
+    const verify = await admin([...data, 'audit', 'verify']);
+    assert.equal(verify.code, 1);
+    assert.match(verify.stderr, /broken at entry 3: entry 3 is missing/);
+  });
+});

@@ -18,6 +18,9 @@ import { openApiDocument } from './openapi.ts';
 import { sessionEndpoints } from './session-endpoints.ts';
 import { tokenEndpoints } from './token-endpoints.ts';
 import { defineEndpoint } from './endpoint.ts';
+import { policyEndpoints } from './policy-endpoints.ts';
+import { userEndpoints } from './user-endpoints.ts';
+import { auditEndpoints } from './audit-endpoints.ts';
 import { z } from 'zod';
 
 export interface ApiServicesDeps {
@@ -27,6 +30,8 @@ export interface ApiServicesDeps {
   directory: DirectoryRepository;
   audit: SqliteAuditLog;
   logger: Logger;
+  /** The address people reach the edge at (invitation links). */
+  publicOrigin: () => string;
   /** Endpoints of other rooms (devices and pairing, jobs, outbox), mounted and documented alike. */
   endpoints?: (api: Pick<ApiServices, 'consoleSessions' | 'tokens' | 'access'>) => AnyEndpoint[];
   validateResponses?: boolean;
@@ -67,8 +72,34 @@ export function createApiServices(deps: ApiServicesDeps): ApiServices {
       directory: deps.directory,
     }),
     ...tokenEndpoints({ tokens, audit: deps.audit, ...(deps.now ? { now: deps.now } : {}) }),
+    ...policyEndpoints({
+      policies: people.policies,
+      users: people.users,
+      tokens,
+      directory: deps.directory,
+      access,
+    }),
+    ...userEndpoints({
+      users: people.users,
+      directory: deps.directory,
+      policies: people.policies,
+      hasher: people.hasher,
+      links: people.links,
+      notifier: people.notifier,
+      events: people.events,
+      sessions: people.sessions,
+      consoleSessions,
+      tokens,
+      audit: deps.audit,
+      publicOrigin: deps.publicOrigin,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+    ...auditEndpoints({ audit: deps.audit, users: people.users }),
     ...(deps.endpoints?.({ consoleSessions, tokens, access }) ?? []),
   ];
+  // A person locked out (too many failures) is signed out of the console too; their tokens stop
+  // working while locked (ApiAuthenticator looks at the account on every request).
+  people.events.on('account-locked', (e) => consoleSessions.revoke({ userId: e.userId }, 'user-locked'));
   let document: Record<string, unknown> | undefined;
   const openApi = () => (document ??= openApiDocument(endpoints));
   endpoints.push(

@@ -226,6 +226,9 @@ export class PanelHandlers {
 
   #send(session: PanelSession, payload: ParsedRequestPayload<'fax.send'>): ReplyPayload<'fax.send'> {
     const device = this.#device(session);
+    const user = this.#user(session);
+    // Read now, not at sign-in: an administrator turning fax off takes effect at the next send.
+    if (this.#d.users.get(user.id)?.faxEnabled === false) throw new EdgeError('FAX_SERVICE_DISABLED');
     if (payload.recipients.length === 0)
       throw new EdgeError('NO_RECIPIENTS', 'Enter at least one fax number.');
     if (payload.recipients.length > MAX_FAX_RECIPIENTS) {
@@ -239,7 +242,7 @@ export class PanelHandlers {
     const unique = [...new Set(numbers)];
     const job = this.#d.engine.submit(
       device,
-      this.#user(session).id,
+      user.id,
       { resolution: payload.resolution, source: payload.source, duplex: payload.duplex },
       unique,
     );
