@@ -26,6 +26,8 @@ export interface UserView {
   mustChangePassword?: boolean;
   passwordNeverExpires?: boolean;
   builtinPasswordDisabled?: boolean;
+  hasPassword?: boolean;
+  lastSignInAt?: string | null;
 }
 
 const ROLES = [
@@ -112,6 +114,13 @@ export function renderUsers(main: HTMLElement, ctx: PageContext): void {
       'span',
       { class: 'row-actions' },
       b('Edit', () => editForm(u)),
+      u.hasPassword === false && !u.builtinPasswordDisabled && !isDisabled(u)
+        ? b(
+            'Invite',
+            () =>
+              void act(() => post(`${base}/${id}/invite`, {}), `An invitation is on its way to ${u.email}.`),
+          )
+        : null,
       isLocked(u)
         ? b('Unlock', () => void act(() => post(`${base}/${id}/unlock`, {}), `${u.email} is unlocked.`))
         : null,
@@ -171,10 +180,10 @@ export function renderUsers(main: HTMLElement, ctx: PageContext): void {
 
   const search = field('Search', 'q', { type: 'search', placeholder: 'Name or email' });
   const role = select('Role', 'role', [['', 'Any role'], ...ROLES]);
-  const service = select('Fax service', 'fax', [
-    ['', 'Any'],
-    ['on', 'Fax on'],
-    ['off', 'Fax off'],
+  const service = select('Service', 'service', [
+    ['', 'Any service'],
+    ['fax', 'Fax on'],
+    ['no-fax', 'Fax off'],
   ]);
   const locked = checkbox('Locked only', 'locked');
   locked.input.value = 'true';
@@ -295,8 +304,9 @@ export function renderUsers(main: HTMLElement, ctx: PageContext): void {
       };
       if (!u) {
         body.email = email.input.value.trim();
+        // An initial password, or an invitation (the person chooses it), or neither (SSO / device login only).
         if (password?.input.value) body.password = password.input.value;
-        body.invite = invite?.input.checked ?? false;
+        body.invite = !password?.input.value && !noPw.input.checked && (invite?.input.checked ?? false);
       }
       void (async () => {
         try {
@@ -357,7 +367,7 @@ export function renderUsers(main: HTMLElement, ctx: PageContext): void {
       if (fax.input.value) changes.faxEnabled = fax.input.value === 'true';
       void (async () => {
         try {
-          await post(`${base}/bulk`, { ids: chosen.map((u) => u.id), changes });
+          await post(`${base}/bulk`, { ids: chosen.map((u) => u.id), set: changes });
           show(side);
           say('ok', `${chosen.length} user${chosen.length === 1 ? '' : 's'} changed.`);
           await listing.refresh();
