@@ -4,7 +4,12 @@ import { totpContext } from '../../../edge-service/src/auth/totp-enrolment.ts';
 import type { UserAccount } from '../../../edge-service/src/domain/user.ts';
 import { DEMO_SLUG } from '../../../edge-service/src/demo-enterprise.ts';
 import { launchBrowser } from '../../helpers/browser.ts';
-import { openConsole, signInAtConsole, type AdminLogin, type ConsolePage } from '../../helpers/console-browser.ts';
+import {
+  openConsole,
+  signInAtConsole,
+  type AdminLogin,
+  type ConsolePage,
+} from '../../helpers/console-browser.ts';
 import { startStack, type Stack } from '../../helpers/edge-and-simulator.ts';
 
 /**
@@ -70,7 +75,10 @@ export class ConsoleHarness {
   }
 
   /** An administrator with 2FA enrolled (admins must have it), ready to sign in at the console. */
-  async admin(email = 'root@demo.example', password = 'Console-Admin-2025!'): Promise<AdminLogin & { user: UserAccount }> {
+  async admin(
+    email = 'root@demo.example',
+    password = 'Console-Admin-2025!',
+  ): Promise<AdminLogin & { user: UserAccount }> {
     const totpSecret = newTotpSecret();
     const user = await this.person(email, password, { role: 'admin', totpSecret });
     return { email, password, totpSecret, user };

@@ -50,7 +50,11 @@ describe('console routes', function () {
     assert.match(js.headers.get('content-type')!, /^text\/javascript/);
     const code = await js.text();
     assert.ok(code.length > 10_000);
-    assert.doesNotMatch(code, /\.innerHTML\s*=|insertAdjacentHTML|document\.write/, 'DOM built from text only');
+    assert.doesNotMatch(
+      code,
+      /\.innerHTML\s*=|insertAdjacentHTML|document\.write/,
+      'DOM built from text only',
+    );
     const css = await fetch(`${base}/console.css`);
     assert.equal(css.status, 200);
     assert.match(css.headers.get('content-type')!, /^text\/css/);

@@ -24,11 +24,21 @@ describe('console sign-in (browser)', function () {
     await page.getByLabel('Password', { exact: true }).fill(admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
-    await page.getByLabel('Code from your authenticator app').fill(await totpCode(admin.totpSecret, new Date()));
+    await page
+      .getByLabel('Code from your authenticator app')
+      .fill(await totpCode(admin.totpSecret, new Date()));
     await page.getByRole('button', { name: 'Verify' }).click();
 
     const nav = page.getByRole('navigation', { name: 'Console' });
-    for (const name of ['Devices', 'Users', 'Jobs and usage', 'Enterprise settings', 'Audit log', 'Outbox', 'API tokens'])
+    for (const name of [
+      'Devices',
+      'Users',
+      'Jobs and usage',
+      'Enterprise settings',
+      'Audit log',
+      'Outbox',
+      'API tokens',
+    ])
       await nav.getByRole('link', { name }).waitFor();
     await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
 
@@ -46,7 +56,9 @@ describe('console sign-in (browser)', function () {
     await page.getByLabel('Password', { exact: true }).fill('Console-Admin-2025!');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
-    assert.ok(await page.getByRole('img', { name: 'QR code to scan with your authenticator app' }).isVisible());
+    assert.ok(
+      await page.getByRole('img', { name: 'QR code to scan with your authenticator app' }).isVisible(),
+    );
     const key = (await page.getByLabel('Key for your authenticator app').textContent())!.replace(/\s/g, '');
     assert.match(key, /^[A-Z2-7]{16,}$/);
     await page.getByLabel('Code from your authenticator app').fill(await totpCode(key, new Date()));
@@ -75,10 +87,15 @@ describe('console sign-in (browser)', function () {
     await page.getByLabel('Email').fill(admin.email);
     await page.getByLabel('Password', { exact: true }).fill(admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Code from your authenticator app').fill(await totpCode(admin.totpSecret, new Date()));
+    await page
+      .getByLabel('Code from your authenticator app')
+      .fill(await totpCode(admin.totpSecret, new Date()));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Pair a printer' }).waitFor();
     assert.equal(await page.getByLabel('Pairing code').inputValue(), 'WDJB-MJHT');
-    assert.deepEqual(problems.filter((p) => !/PAIRING_CODE_INVALID/.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => !/PAIRING_CODE_INVALID/.test(p)),
+      [],
+    );
   });
 });

@@ -84,11 +84,24 @@ export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, b
 export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
 export const del = <T>(path: string) => api<T>('DELETE', path);
 
-/** A readable sentence for any failure: the API's message, plus when a lock or limit ends. */
+/**
+ * A readable sentence for any failure: the API's message, with the end of a lock or limit in local
+ * time (ACCOUNT_LOCKED, RATE_LIMITED carry `until`), and the password rules not met.
+ */
 export function describeFailure(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong. Try again in a moment.';
-  const until = error.details.until ?? error.details.lockedUntil ?? error.details.retryAt;
-  if (typeof until === 'string' && !Number.isNaN(Date.parse(until)))
-    return `${error.message} (until ${new Date(until).toLocaleString()})`;
-  return error.message;
+  let text = error.message;
+  const until = error.details.until ?? error.details.retryAt;
+  if (typeof until === 'string' && !Number.isNaN(Date.parse(until))) {
+    const local = new Date(until).toLocaleString();
+    text = text.includes(until) ? text.replace(until, local) : `${text} (until ${local})`;
+  }
+  const rules = error.details.rules;
+  if (Array.isArray(rules)) {
+    const unmet = rules
+      .filter((r: { ok?: unknown }) => r.ok === false)
+      .map((r: { message?: unknown }) => String(r.message));
+    if (unmet.length) text = `${text} ${unmet.join('; ')}.`;
+  }
+  return text;
 }
