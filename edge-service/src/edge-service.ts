@@ -532,7 +532,11 @@ function withConsoleEvents(
   people: PeopleServices,
   sources: Pick<ConsoleEventsDeps, 'status' | 'pairing' | 'policies'>,
 ): express.Router {
-  const auth = new ApiAuthenticator({ sessions: api.consoleSessions, tokens: api.tokens, users: people.users });
+  const auth = new ApiAuthenticator({
+    sessions: api.consoleSessions,
+    tokens: api.tokens,
+    users: people.users,
+  });
   const router = express.Router();
   router.get(
     '/enterprises/:enterprise/events',
