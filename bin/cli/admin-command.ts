@@ -338,6 +338,11 @@ const COMMANDS: Record<string, Command> = {
       const language = str(values, 'language')!;
       if (role !== 'admin' && role !== 'user') throw new UsageError('--role must be admin or user');
       if (!['en', 'fr', 'de'].includes(language)) throw new UsageError('--language must be en, fr or de');
+      if (role === 'admin' && values['no-2fa'])
+        throw new EdgeError(
+          'TWO_FACTOR_REQUIRED_FOR_ADMINS',
+          'Administrators must use two-factor authentication: --no-2fa is for people signing in at printers only.',
+        );
       if (values['no-builtin-password'] && values['password-stdin'])
         throw new UsageError('--no-builtin-password and --password-stdin exclude each other');
       const e = enterprise(c);

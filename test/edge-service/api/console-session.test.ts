@@ -120,6 +120,37 @@ describe('api/console sessions: sign-in, session, CSRF, sign-out', function () {
     assert.ok(api.edge.people.users.get(fresh.user.id)!.totpSecret);
   });
 
+  it('asks for a new password when it must change, with the rules refused as PASSWORD_POLICY', async () => {
+    const acme = api.edge.repositories.directory.findEnterpriseBySlug('acme')!;
+    const account = await createAccount(api.edge, { enterprise: acme, email: 'must@acme.test', totp: false });
+    api.edge.people.users.update(account.user.id, { mustChangePassword: true });
+    const client = new ApiClient(api.url);
+    const step = await client.request('POST', '/session/password', {
+      email: account.email,
+      password: account.password,
+    });
+    assert.equal(step.body.step, 'change-password');
+    assert.equal(step.body.reason, 'must-change');
+    const rules = await client.request('POST', '/session/password-rules', {
+      stepToken: step.body.stepToken,
+      password: 'short',
+    });
+    assert.ok(rules.body.rules.some((r: { ok: boolean }) => !r.ok));
+    const weak = await client.request('POST', '/session/change-password', {
+      stepToken: step.body.stepToken,
+      password: 'short',
+    });
+    assert.equal(weak.status, 400);
+    assert.equal(weak.body.error.code, 'PASSWORD_POLICY');
+    const changed = await client.request('POST', '/session/change-password', {
+      stepToken: step.body.stepToken,
+      password: 'an entirely new passphrase 9',
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    // Then the admin enrols 2FA (required at the console).
+    assert.equal(changed.body.step, 'enrol-2fa');
+  });
+
   it('refuses a `user` at the console with 403 FORBIDDEN after a right password', async () => {
     const acme = api.edge.repositories.directory.findEnterpriseBySlug('acme')!;
     const person = await createAccount(api.edge, {
@@ -197,3 +228,27 @@ describe('api/console sessions: sign-in, session, CSRF, sign-out', function () {
 function openDb(dataDir: string) {
   return openDatabase(join(dataDir, 'edge.db'));
 }
+
+describe('api/console sign-in rate limit', function () {
+  this.timeout(60_000);
+  let api: ApiEdge;
+  before(async () => {
+    api = await startApiEdge();
+    ensureEnterprise(api.edge, 'Acme', 'acme');
+  });
+  after(async () => api?.stop());
+
+  it('answers 429 RATE_LIMITED with Retry-After once an address failed too often', async () => {
+    const client = new ApiClient(api.url);
+    let last;
+    for (let i = 0; i < 11; i++)
+      last = await client.request('POST', '/session/password', {
+        email: `nobody${i}@acme.test`,
+        password: 'wrong wrong wrong',
+      });
+    assert.equal(last!.status, 429);
+    assert.equal(last!.body.error.code, 'RATE_LIMITED');
+    assert.match(last!.body.error.message, /network address/);
+    assert.ok(Number(last!.headers.get('retry-after')) > 0);
+  });
+});
