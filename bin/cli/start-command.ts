@@ -9,6 +9,7 @@ import {
   ensureDemoEnterprise,
 } from '../../edge-service/src/demo-enterprise.ts';
 import { createLogger } from '../../edge-service/src/logger.ts';
+import { BonjourDeviceDiscovery } from '../../edge-service/src/discovery/bonjour-device-discovery.ts';
 import { Simulator } from '../../simulator/src/simulator.ts';
 import { untilSignal } from './shutdown.ts';
 
@@ -24,6 +25,8 @@ export async function startCommand(argv: string[]): Promise<number> {
       'simulator-port': { type: 'string', default: process.env.MFP_SIMULATOR_PORT ?? '8090' },
       // Real devices take real time (a fax page is ~30 s at 14.4 kbit/s); testers may want it faster.
       'simulator-time-factor': { type: 'string', default: '1' },
+      // DNS-SD browsing for the console's device discovery: off by default (mDNS leaves the machine).
+      'dns-sd': { type: 'boolean', default: false },
     },
   });
   const logger = createLogger({ level: process.env.MFP_EDGE_LOG_LEVEL });
@@ -44,6 +47,13 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
   const edge = new EdgeService({
     logger,
+    ...(values['dns-sd']
+      ? {
+          discovery: new BonjourDeviceDiscovery({
+            onError: (error) => logger.warn({ err: error }, 'DNS-SD discovery error'),
+          }),
+        }
+      : {}),
     config: {
       port: values.port,
       host: values.host,

@@ -14,6 +14,8 @@ import {
   userCodeKey,
 } from '../../../edge-service/src/pairing/pairing-codes.ts';
 import { PairingService } from '../../../edge-service/src/pairing/pairing-service.ts';
+import { PanelPairing } from '../../../edge-service/src/pairing/panel-pairing.ts';
+import { newPanelSession, type PanelPeer } from '../../../edge-service/src/panel/panel-session.ts';
 import { hashDeviceToken } from '../../../edge-service/src/services/device-credentials.ts';
 import {
   SqliteDeviceRepository,
@@ -252,5 +254,44 @@ describe('PairingService (real SQLite, injected clock)', () => {
     refuse({ name: '   ' });
     // The code survives refused approvals.
     assert.doesNotThrow(() => service.pending(begun.userCode, '10.0.0.8'));
+  });
+
+  it('tells a waiting panel its code expired after 10 minutes (pairing.expired), and begins anew', async () => {
+    const timers: { at: number; run: () => void }[] = [];
+    const clock = {
+      now: () => now.getTime(),
+      setTimeout: (run: () => void, ms: number) => {
+        const timer = { at: now.getTime() + ms, run };
+        timers.push(timer);
+        return timer;
+      },
+      clearTimeout: (timer: unknown) => {
+        const i = timers.indexOf(timer as (typeof timers)[0]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+    const pushed: string[] = [];
+    const peer: PanelPeer = {
+      session: newPanelSession('10.0.0.5', 'http://edge.test:8080'),
+      push: (event) => void pushed.push(event),
+      close: () => undefined,
+    };
+    const panelPairing = new PanelPairing({ service, publicOrigin: () => 'http://unused', clock });
+    panelPairing.start();
+    const begun = await panelPairing.begin(peer, { app: { name: 'panel', version: '1' } });
+    assert.equal(
+      begun.approveUrl,
+      `http://edge.test:8080/admin/#/pair?code=${begun.userCode.replace('-', '')}`,
+    );
+    now = new Date(now.getTime() + PAIRING_TTL_MS);
+    for (const timer of timers.filter((t) => t.at <= now.getTime())) timer.run();
+    assert.deepEqual(pushed, ['pairing.expired']);
+    assert.equal(peer.session.pairing, null);
+    const again = await panelPairing.begin(peer, { app: { name: 'panel', version: '1' } });
+    service.approve(again.userCode, enterprise.id, { ...approveInput, sharedUserId: frontDesk.id }, by);
+    assert.deepEqual(pushed, ['pairing.expired', 'pairing.approved']);
+    assert.equal(timers.length, 0, 'no expiry once approved');
+    assert.ok(panelPairing.claim(peer, { deviceCode: again.deviceCode }).deviceToken);
+    panelPairing.stop();
   });
 });
