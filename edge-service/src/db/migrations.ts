@@ -420,8 +420,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- when the follow stage never saw it dialling (a line faster than one status poll).
       ALTER TABLE jobs ADD COLUMN handed_over_at TEXT;
       -- Line time (DESIGN.md: the fax line in use from dialling to the end of sending): the current
-      -- attempt's dial start and end, and the milliseconds of every attempt so far. Written by the
-      -- same UPDATE that changes the recipient's state (storage/sqlite-job-repository.ts).
+      -- attempt's dial start and end, and the milliseconds of the attempts before it. Written in the
+      -- transaction that changes the recipient's state (storage/sqlite-job-repository.ts).
       ALTER TABLE job_recipients ADD COLUMN dial_started_at TEXT;
       ALTER TABLE job_recipients ADD COLUMN dial_ended_at TEXT;
       ALTER TABLE job_recipients ADD COLUMN line_ms INTEGER NOT NULL DEFAULT 0 CHECK (line_ms >= 0);

@@ -115,10 +115,11 @@ export interface JobRepository {
   /** A patch to a final state also records finishedAt (once). */
   update(id: string, patch: JobPatch): JobRecord;
   /**
-   * A state change also keeps the recipient's line time, in the same write: the first change to
-   * dialing or sending starts it (dialStartedAt); the first to delivered or failed ends it
-   * (dialEndedAt) and adds the attempt's milliseconds to lineMs, starting from the job's
-   * handedOverAt when no dialling was seen. A write lost to a crash is redone by the resumed follow.
+   * A state change also keeps the recipient's line time, in the same transaction: the first change
+   * to dialing or sending starts the attempt's span (dialStartedAt); the first to delivered or
+   * failed ends it (dialEndedAt), starting from the job's handedOverAt when no dialling was seen;
+   * pending again (an attempt taken up again) reopens it. lineMs is the earlier attempts (summed by
+   * beginAttempt) plus this settled span. A write lost to a crash is redone by the resumed follow.
    */
   updateRecipient(id: string, position: number, patch: RecipientPatch): void;
   addPage(id: string, page: JobPageRecord): void;
