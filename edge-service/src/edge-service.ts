@@ -54,6 +54,7 @@ import { SqliteAuditLog } from './audit/sqlite-audit-log.ts';
 import { auditAuthEvents } from './audit/auth-audit.ts';
 import { createApiServices, type ApiServices } from './api/api-services.ts';
 import { withConsoleEvents } from './api/console-events-router.ts';
+import { buildConsoleAssets, createConsoleRoutes } from './console/console-routes.ts';
 import { jobEndpoints } from './api/job-endpoints.ts';
 import { outboxEndpoints } from './api/outbox-endpoints.ts';
 import { MailOutbox } from './mail/mail-outbox.ts';
@@ -473,6 +474,8 @@ export class EdgeService {
         assets,
         frameAncestors: this.config.panelFrameAncestors,
         account,
+        // Built at start like the panel: a console that does not build fails the start, not a request.
+        console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
         api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
         logger: log.child({ module: 'http' }),
       });
@@ -536,8 +539,3 @@ export class EdgeService {
     return this.#running;
   }
 }
-
-/**
- * Until the hash-chained audit log is composed here (the REST API's), audit entries go to the log:
- * the events are recorded, not yet tamper-evident.
- */

@@ -152,9 +152,9 @@ export interface DeviceEndpointDeps {
   devices: Pick<DeviceRepository, 'list'>;
 }
 
-const DeviceParams = z.object({ enterprise: z.string(), id: z.string().max(64) });
-const CodeParams = z.object({ enterprise: z.string(), code: z.string().max(32) });
-const EnterpriseParams = z.object({ enterprise: z.string() });
+const DeviceParams = z.object({ id: z.string().max(64) });
+const CodeParams = z.object({ code: z.string().max(32) });
+const EnterpriseParams = z.object({});
 
 /**
  * The devices and pairing endpoints (DESIGN.md §2, issue 10), all under /enterprises/{enterprise}/.

@@ -32,6 +32,8 @@ export interface HttpAppDeps {
   frameAncestors: readonly string[];
   /** The account page's routes, mounted at /account (they set their own, stricter CSP). */
   account?: express.RequestHandler;
+  /** The admin console's page and assets, mounted at /admin (they set their own, stricter CSP). */
+  console?: express.RequestHandler;
   /** The REST API (api/api-services.ts), mounted at /api/v1. */
   api?: express.RequestHandler;
   logger?: Logger;
@@ -61,6 +63,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
 
   if (deps.account) app.use('/account', deps.account);
+  if (deps.console) app.use('/admin', deps.console);
 
   if (deps.api) app.use('/api/v1', deps.api);
   app.use('/api/v1', (_req, res) => {

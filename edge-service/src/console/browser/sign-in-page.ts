@@ -1,0 +1,263 @@
+/*
+ * Sign-in: email and password, then what the account needs — a TOTP or recovery code, a new
+ * password (with the rules), or 2FA enrolment (QR image, key, code) with the recovery codes shown
+ * once. Each step answers with the next; `done` ends at the console.
+ */
+import { describeFailure, post } from './api.ts';
+import { field, h, notice, show } from './dom.ts';
+import type { SignInStep } from './session.ts';
+
+export function renderSignIn(main: HTMLElement, onSignedIn: () => void, message?: string): void {
+  const error = h('div', { class: 'errors' });
+  const email = field('Email', 'email', { type: 'email', required: true, autocomplete: 'username' });
+  const password = field('Password', 'password', {
+    type: 'password',
+    required: true,
+    autocomplete: 'current-password',
+  });
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'sign-in-title' },
+    email.wrap,
+    password.wrap,
+    error,
+    h('button', { type: 'submit' }, 'Sign in'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submit(
+      form,
+      error,
+      () =>
+        post<SignInStep>('/session/password', {
+          email: email.input.value.trim(),
+          password: password.input.value,
+        }),
+      (step) => next(main, step, onSignedIn),
+    );
+  });
+  show(
+    main,
+    h('h1', { id: 'sign-in-title' }, 'Sign in to the console'),
+    message ? notice('info', message) : null,
+    form,
+  );
+  email.input.focus();
+}
+
+/** Runs one step's request with the form disabled; errors shown in `error`. */
+async function submit(
+  form: HTMLFormElement,
+  error: HTMLElement,
+  request: () => Promise<SignInStep>,
+  then: (step: SignInStep) => void,
+): Promise<void> {
+  const button = form.querySelector('button[type="submit"]') as HTMLButtonElement | null;
+  if (button) button.disabled = true;
+  show(error);
+  try {
+    then(await request());
+  } catch (failure) {
+    show(error, notice('error', describeFailure(failure)));
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+function next(main: HTMLElement, step: SignInStep, onSignedIn: () => void): void {
+  switch (step.step) {
+    case 'totp':
+      return totpStep(main, step, onSignedIn);
+    case 'change-password':
+      return passwordStep(main, step, onSignedIn);
+    case 'enrol-2fa':
+      return enrolStep(main, step, onSignedIn);
+    case 'done':
+      if (step.recoveryCodes && step.recoveryCodes.length > 0)
+        return recoveryCodes(main, step.recoveryCodes, onSignedIn);
+      return onSignedIn();
+  }
+}
+
+function totpStep(main: HTMLElement, step: SignInStep, onSignedIn: () => void): void {
+  const error = h('div', { class: 'errors' });
+  const code = field('Code from your authenticator app', 'code', {
+    required: true,
+    autocomplete: 'one-time-code',
+    inputmode: 'text',
+    maxlength: 32,
+    help: 'The 6-digit code your app shows now, or one of your recovery codes.',
+  });
+  const form = h('form', { class: 'card' }, code.wrap, error, h('button', { type: 'submit' }, 'Verify'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submit(
+      form,
+      error,
+      () =>
+        post<SignInStep>('/session/totp', {
+          stepToken: step.stepToken,
+          code: code.input.value.trim(),
+        }),
+      (s) => next(main, s, onSignedIn),
+    );
+  });
+  show(main, h('h1', {}, 'Two-factor authentication'), form);
+  code.input.focus();
+}
+
+function passwordStep(main: HTMLElement, step: SignInStep, onSignedIn: () => void): void {
+  const error = h('div', { class: 'errors' });
+  const password = field('New password', 'new-password', {
+    type: 'password',
+    required: true,
+    autocomplete: 'new-password',
+  });
+  const confirm = field('Repeat the new password', 'confirm', {
+    type: 'password',
+    required: true,
+    autocomplete: 'new-password',
+  });
+  type Rule = { rule: string; ok: boolean | null; message: string };
+  const list = h('ul', { 'aria-label': 'Your password needs', class: 'rules' });
+  const drawRules = (rules: Rule[]) =>
+    show(
+      list,
+      ...rules.map((r) =>
+        h(
+          'li',
+          { 'data-rule': r.rule, 'data-ok': String(r.ok) },
+          r.ok === true ? 'Met: ' : r.ok === false ? 'Not met: ' : 'Checked when you save: ',
+          r.message,
+        ),
+      ),
+    );
+  // The rules of the enterprise against what is typed, as one types (the server checks again).
+  let asked = 0;
+  const checkRules = async () => {
+    const mine = ++asked;
+    try {
+      const answer = await post<{ rules: Rule[] }>('/session/password-rules', {
+        stepToken: step.stepToken,
+        password: password.input.value,
+      });
+      if (mine === asked) drawRules(answer.rules);
+    } catch {
+      // The rules stay as they were; the change itself reports what is wrong.
+    }
+  };
+  password.input.addEventListener('input', () => void checkRules());
+  void checkRules();
+  const form = h(
+    'form',
+    { class: 'card' },
+    list,
+    password.wrap,
+    confirm.wrap,
+    error,
+    h('button', { type: 'submit' }, 'Change password'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (password.input.value !== confirm.input.value) {
+      show(error, notice('error', 'The passwords are not the same.'));
+      return;
+    }
+    void submit(
+      form,
+      error,
+      () =>
+        post<SignInStep>('/session/change-password', {
+          stepToken: step.stepToken,
+          password: password.input.value,
+        }),
+      (s) => next(main, s, onSignedIn),
+    );
+  });
+  show(
+    main,
+    h('h1', {}, 'Choose a new password'),
+    notice(
+      'info',
+      step.reason === 'expired'
+        ? 'Your password has expired: choose a new one to continue.'
+        : 'You must change your password before you continue.',
+    ),
+    form,
+  );
+  password.input.focus();
+}
+
+function enrolStep(main: HTMLElement, step: SignInStep, onSignedIn: () => void): void {
+  const error = h('div', { class: 'errors' });
+  const code = field('Code from your authenticator app', 'code', {
+    required: true,
+    autocomplete: 'one-time-code',
+    inputmode: 'numeric',
+    maxlength: 8,
+  });
+  const key = (step.secret ?? '').replace(/(.{4})/g, '$1 ').trim();
+  const form = h(
+    'form',
+    { class: 'card' },
+    code.wrap,
+    error,
+    h('button', { type: 'submit' }, 'Turn on two-factor authentication'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submit(
+      form,
+      error,
+      () =>
+        post<SignInStep>('/session/enrol-2fa', {
+          stepToken: step.stepToken,
+          code: code.input.value.trim(),
+        }),
+      (s) => next(main, s, onSignedIn),
+    );
+  });
+  show(
+    main,
+    h('h1', {}, 'Set up two-factor authentication'),
+    h(
+      'p',
+      {},
+      'Administrators must use two-factor authentication. Scan this code with your authenticator app, or type the key, then enter the code it shows.',
+    ),
+    step.qrPng
+      ? h('img', {
+          src: step.qrPng,
+          alt: 'QR code to scan with your authenticator app',
+          width: 200,
+          height: 200,
+        })
+      : null,
+    h(
+      'p',
+      {},
+      'Key: ',
+      h('code', { class: 'key', role: 'note', 'aria-label': 'Key for your authenticator app' }, key),
+    ),
+    form,
+  );
+  code.input.focus();
+}
+
+function recoveryCodes(main: HTMLElement, codes: string[], onSignedIn: () => void): void {
+  show(
+    main,
+    h('h1', {}, 'Your recovery codes'),
+    h(
+      'p',
+      {},
+      'Keep these codes somewhere safe: each one signs you in once if you lose your authenticator app. They are shown only now.',
+    ),
+    h(
+      'ul',
+      { 'aria-label': 'Recovery codes', class: 'codes' },
+      ...codes.map((c) => h('li', {}, h('code', {}, c))),
+    ),
+    h('button', { type: 'button', onclick: () => onSignedIn() }, 'I have saved my recovery codes'),
+  );
+}
