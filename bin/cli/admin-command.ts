@@ -8,6 +8,7 @@ import { openDatabase, type Db } from '../../edge-service/src/db/database.ts';
 import type { EnterpriseRecord } from '../../edge-service/src/domain/device.ts';
 import {
   isLocked,
+  USER_ROLES,
   type UserAccount,
   type UserLanguage,
   type UserRole,
@@ -35,7 +36,7 @@ import { SqliteAuditLog } from '../../edge-service/src/audit/sqlite-audit-log.ts
 
 export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAME] COMMAND
   enterprise add NAME
-  user add --email E --name "N" [--role admin|user] [--language en|fr|de] [--password-stdin]
+  user add --email E --name "N" [--role admin|user|support-agent|reseller-admin] [--language en|fr|de] [--password-stdin]
            [--must-change] [--never-expires] [--no-builtin-password] [--no-2fa]
   user set-password --email E --password-stdin [--must-change]
   user unlock --email E
@@ -336,9 +337,11 @@ const COMMANDS: Record<string, Command> = {
       const name = required(values, 'name');
       const role = str(values, 'role')!;
       const language = str(values, 'language')!;
-      if (role !== 'admin' && role !== 'user') throw new UsageError('--role must be admin or user');
+      if (!(USER_ROLES as readonly string[]).includes(role))
+        throw new UsageError(`--role must be one of ${USER_ROLES.join(', ')}`);
       if (!['en', 'fr', 'de'].includes(language)) throw new UsageError('--language must be en, fr or de');
-      if (role === 'admin' && values['no-2fa'])
+      // Everyone who may use the console (admins and the vendor-side roles) uses 2FA there.
+      if (role !== 'user' && values['no-2fa'])
         throw new EdgeError(
           'TWO_FACTOR_REQUIRED_FOR_ADMINS',
           'Administrators must use two-factor authentication: --no-2fa is for people signing in at printers only.',

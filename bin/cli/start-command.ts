@@ -109,12 +109,12 @@ export async function startCommand(argv: string[]): Promise<number> {
           demo.adminPassword
             ? `one-time password ${demo.adminPassword}, to be changed at first sign-in`
             : 'one-time password printed on the first start only'
-        }; the console is not built yet)`,
+        }; two-factor set-up at first sign-in)`,
         `  demo device panel: ${panel('shared-account')}  (shared-account: signed in as ${DEMO_SHARED_USER.displayName})`,
         `  device-login panel: ${panel('device-login')}  (device-login: sign in at the simulator console's device login, e.g. ${alice.name}, PIN ${alice.pin}${
           demo.deviceLoginReady
             ? ''
-            : '; the device admin credential store is not merged yet, so this panel says so'
+            : "; a separate simulator's admin credential is not known here: enter it for this device in the console"
         })`,
         `  user-prompt panel: ${panel('user-prompt')}  (user-prompt: ${DEMO_PROMPT_USER.email}, ${
           demo.promptPassword

@@ -158,6 +158,18 @@ describe('cli/admin', function () {
     }
   });
 
+  it('adds the vendor-side roles, refuses unknown roles (2) and 2FA exclusion for console roles (1)', async () => {
+    const add = (email: string, ...extra: string[]) =>
+      admin([...data, 'user', 'add', '--email', email, '--name', 'Vendor', ...extra]);
+    const agent = await add('agent@vendor.test', '--role', 'support-agent');
+    assert.equal(agent.code, 0, agent.stderr);
+    assert.match(agent.stdout, /created support-agent agent@vendor\.test/);
+    assert.equal((await add('odd@vendor.test', '--role', 'root')).code, 2);
+    const excluded = await add('reseller@vendor.test', '--role', 'reseller-admin', '--no-2fa');
+    assert.equal(excluded.code, 1);
+    assert.match(excluded.stderr, /TWO_FACTOR_REQUIRED_FOR_ADMINS/);
+  });
+
   it('sets a password, unlocks, and lists locked users', async () => {
     const set = await admin(
       [...data, 'user', 'set-password', '--email', 'ANN@acme.test', '--password-stdin', '--must-change'],
