@@ -69,6 +69,34 @@ describe('PanelSocket adapter', () => {
     assert.equal((await client.waitForClose()).code, CLOSE_CODES.HELLO_TIMEOUT);
   });
 
+  it('keeps a connection that began a pairing past the hello timeout while its code is valid, and closes it after the code expires', async () => {
+    const ttlMs = 1500;
+    // What pairing.begin does to the session (pairing/panel-pairing.ts): the pairing with its expiry,
+    // cleared when the code runs out unapproved (the panel then hears pairing.expired).
+    handle.callsFake((peer: { session: { pairing: unknown } }, request: { type: string }) => {
+      assert.equal(request.type, 'pairing.begin');
+      peer.session.pairing = { id: 'p1', expiresAt: Date.now() + ttlMs };
+      setTimeout(() => (peer.session.pairing = null), ttlMs).unref();
+      return {};
+    });
+    const client = await PanelClient.connect(url);
+    clients.push(client);
+    const begun = Date.now();
+    await client.request('pairing.begin', { app: { name: 't', version: '1' } });
+    let closedAt = 0;
+    client.socket.once('close', () => (closedAt = Date.now()));
+
+    // Past the 1 s hello timeout, inside the code's 1.5 s: the panel is waiting for the admin.
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    assert.equal(client.closed, null, 'closed while its pairing code was valid');
+
+    // After the expiry it has one more hello timeout to begin anew, then it is closed.
+    assert.equal((await client.waitForClose(5000)).code, CLOSE_CODES.HELLO_TIMEOUT);
+    const after = closedAt - begun;
+    assert.ok(after >= ttlMs, `closed ${after} ms after begin, before the code expired`);
+    assert.ok(after < ttlMs + 1000 + 1000, `closed ${after} ms after begin: too late`);
+  });
+
   it('drops a half-open connection that stops answering pings', async () => {
     const raw = new WebSocket(url, { autoPong: false });
     clients.push({ close: () => raw.terminate() });
