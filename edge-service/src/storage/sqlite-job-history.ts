@@ -141,29 +141,18 @@ export class SqliteJobHistory implements JobHistory {
 }
 
 function whereOf(filter: JobHistoryFilter): { where: string; values: unknown[] } {
-  const clauses = ['j.enterprise_id = ?'];
-  const values: unknown[] = [filter.enterpriseId];
-  if (filter.from !== undefined) {
-    clauses.push('j.created_at >= ?');
-    values.push(filter.from);
-  }
-  if (filter.to !== undefined) {
-    clauses.push('j.created_at < ?');
-    values.push(filter.to);
-  }
-  if (filter.userId !== undefined) {
-    clauses.push('j.user_id = ?');
-    values.push(filter.userId);
-  }
-  if (filter.deviceId !== undefined) {
-    clauses.push('j.device_id = ?');
-    values.push(filter.deviceId);
-  }
-  if (filter.result !== undefined) {
-    clauses.push(`${RESULT_SQL} = ?`);
-    values.push(filter.result);
-  }
-  return { where: clauses.join(' AND '), values };
+  // Each filter given adds its condition; the enterprise is always one.
+  const given = (
+    [
+      ['j.enterprise_id = ?', filter.enterpriseId],
+      ['j.created_at >= ?', filter.from],
+      ['j.created_at < ?', filter.to],
+      ['j.user_id = ?', filter.userId],
+      ['j.device_id = ?', filter.deviceId],
+      [`${RESULT_SQL} = ?`, filter.result],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  return { where: given.map(([sql]) => sql).join(' AND '), values: given.map(([, value]) => value) };
 }
 
 function errorOf(code: string | null, message: string | null, page?: number | null): ErrorBody | null {
