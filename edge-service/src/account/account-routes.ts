@@ -12,6 +12,7 @@ import type { UserAccount, UserRepository } from '../domain/user.ts';
 import type { Logger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Notifier } from '../mail/notifier.ts';
+import { pageSecurityHeaders } from '../http/browser-assets.ts';
 import type { PolicyService } from '../policies/policy-service.ts';
 import { AccountError } from './account-errors.ts';
 import {
@@ -151,16 +152,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps): AccountRouter {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   };
 
-  router.use((_req, res, next) => {
-    res.setHeader('Content-Security-Policy', ACCOUNT_CSP);
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    next();
-  });
+  router.use(pageSecurityHeaders(ACCOUNT_CSP, 'no-store'));
 
   const ctx = (req: Request, res: Response): PageContext => ({
     base: req.baseUrl,

@@ -3,11 +3,12 @@ import type { ConsoleSessions } from '../auth/console-sessions.ts';
 import type { ChannelContext, SignInService, SignInStep } from '../auth/sign-in-service.ts';
 import { otpauthQrPng } from '../auth/totp-enrolment.ts';
 import type { DirectoryRepository, EnterpriseRecord } from '../domain/device.ts';
-import type { UserAccount, UserRepository } from '../domain/user.ts';
+import type { UserRepository } from '../domain/user.ts';
 import { EdgeError } from '../edge-error.ts';
 import { PasswordRuleView } from '../../../protocol/messages.ts';
 import { consoleCookieName } from './api-auth.ts';
 import { defineEndpoint, type AnyEndpoint } from './endpoint.ts';
+import { personView } from './person-view.ts';
 
 const Enterprise = z.object({ id: z.string(), name: z.string(), slug: z.string() });
 const SessionUser = z.object({
@@ -56,6 +57,7 @@ export const SessionView = z.object({
 });
 
 const StepToken = z.string().min(1).max(256);
+const ANSWERS = { code: z.string().min(1).max(64), password: z.string().min(1).max(1024) };
 
 export interface SessionEndpointDeps {
   signIn: SignInService;
@@ -63,15 +65,6 @@ export interface SessionEndpointDeps {
   users: Pick<UserRepository, 'get' | 'findByEmail'>;
   directory: Pick<DirectoryRepository, 'findEnterpriseBySlug' | 'getEnterprise' | 'listEnterprises'>;
 }
-
-const userView = (u: UserAccount) => ({
-  id: u.id,
-  email: u.email,
-  displayName: u.displayName,
-  role: u.role,
-  language: u.language,
-  timeZone: u.timeZone,
-});
 
 /**
  * The console's sign-in (the panel's step machine, auth/sign-in-service.ts, through a console
@@ -149,7 +142,7 @@ export function sessionEndpoints(deps: SessionEndpointDeps): AnyEndpoint[] {
         context.cookies.set(consoleCookieName(context.secure), step.session.token, {});
         return {
           step: 'done',
-          user: userView(user),
+          user: personView(user),
           enterprise: { id: enterprise.id, name: enterprise.name, slug: enterprise.slug },
           csrfToken: deps.consoleSessions.csrfToken(step.session.sessionId),
           expiresAt: step.session.expiresAt.toISOString(),
@@ -158,6 +151,26 @@ export function sessionEndpoints(deps: SessionEndpointDeps): AnyEndpoint[] {
       }
     }
   };
+
+  /** A step after the password: its step token and the person's answer, a code or a new password. */
+  const laterStep = (
+    spec: { path: string; operationId: string; summary: string },
+    answer: 'code' | 'password',
+    take: (stepToken: string, answer: string, context: ChannelContext) => Promise<SignInStep>,
+  ): AnyEndpoint =>
+    defineEndpoint({
+      method: 'post',
+      ...spec,
+      tag: 'session',
+      access: 'public',
+      body: z.strictObject({ stepToken: StepToken, [answer]: ANSWERS[answer] }),
+      response: SignInStepView,
+      async handle(c) {
+        // The schema above holds both (a computed key widens the inferred type).
+        const body = c.body as Record<'stepToken' | typeof answer, string>;
+        return view(await take(body.stepToken, body[answer], channel(c.source, '')), c);
+      },
+    });
 
   return [
     defineEndpoint({
@@ -189,35 +202,24 @@ export function sessionEndpoints(deps: SessionEndpointDeps): AnyEndpoint[] {
         return view(step, c);
       },
     }),
-    defineEndpoint({
-      method: 'post',
-      path: '/session/totp',
-      operationId: 'signInWithTotp',
-      summary: 'Console sign-in: the 6-digit code of the authenticator app, or a recovery code.',
-      tag: 'session',
-      access: 'public',
-      body: z.strictObject({ stepToken: StepToken, code: z.string().min(1).max(64) }),
-      response: SignInStepView,
-      async handle(c) {
-        return view(await deps.signIn.totp(c.body.stepToken, c.body.code, channel(c.source, '')), c);
+    laterStep(
+      {
+        path: '/session/totp',
+        operationId: 'signInWithTotp',
+        summary: 'Console sign-in: the 6-digit code of the authenticator app, or a recovery code.',
       },
-    }),
-    defineEndpoint({
-      method: 'post',
-      path: '/session/change-password',
-      operationId: 'signInChangePassword',
-      summary: 'Console sign-in: a new password when the old one expired or must be changed.',
-      tag: 'session',
-      access: 'public',
-      body: z.strictObject({ stepToken: StepToken, password: z.string().min(1).max(1024) }),
-      response: SignInStepView,
-      async handle(c) {
-        return view(
-          await deps.signIn.changePassword(c.body.stepToken, c.body.password, channel(c.source, '')),
-          c,
-        );
+      'code',
+      (token, code, context) => deps.signIn.totp(token, code, context),
+    ),
+    laterStep(
+      {
+        path: '/session/change-password',
+        operationId: 'signInChangePassword',
+        summary: 'Console sign-in: a new password when the old one expired or must be changed.',
       },
-    }),
+      'password',
+      (token, password, context) => deps.signIn.changePassword(token, password, context),
+    ),
     defineEndpoint({
       method: 'post',
       path: '/session/password-rules',
@@ -236,22 +238,15 @@ export function sessionEndpoints(deps: SessionEndpointDeps): AnyEndpoint[] {
         return { rules: rules.map(({ rule, ok, message }) => ({ rule, ok, message })) };
       },
     }),
-    defineEndpoint({
-      method: 'post',
-      path: '/session/enrol-2fa',
-      operationId: 'signInEnrolTwoFactor',
-      summary: 'Console sign-in: confirms the 2FA enrolment with a code from the new secret.',
-      tag: 'session',
-      access: 'public',
-      body: z.strictObject({ stepToken: StepToken, code: z.string().min(1).max(64) }),
-      response: SignInStepView,
-      async handle(c) {
-        return view(
-          await deps.signIn.enrolTwoFactor(c.body.stepToken, c.body.code, channel(c.source, '')),
-          c,
-        );
+    laterStep(
+      {
+        path: '/session/enrol-2fa',
+        operationId: 'signInEnrolTwoFactor',
+        summary: 'Console sign-in: confirms the 2FA enrolment with a code from the new secret.',
       },
-    }),
+      'code',
+      (token, code, context) => deps.signIn.enrolTwoFactor(token, code, context),
+    ),
     defineEndpoint({
       method: 'get',
       path: '/session',
@@ -265,7 +260,7 @@ export function sessionEndpoints(deps: SessionEndpointDeps): AnyEndpoint[] {
         const enterprise = deps.directory.getEnterprise(actor.user.enterpriseId)!;
         return {
           via: actor.via,
-          user: userView(actor.user),
+          user: personView(actor.user),
           enterprise: { id: enterprise.id, name: enterprise.name, slug: enterprise.slug },
           csrfToken: c.session?.csrfToken ?? null,
           expiresAt: c.session?.expiresAt ?? null,

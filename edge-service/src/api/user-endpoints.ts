@@ -21,8 +21,16 @@ import { EdgeError } from '../edge-error.ts';
 import type { Notifier } from '../mail/notifier.ts';
 import type { PolicyService } from '../policies/policy-service.ts';
 import type { SqliteUserRepository } from '../storage/sqlite-user-repository.ts';
-import { ApiFile, defineEndpoint, type AnyEndpoint, type ApiActor } from './endpoint.ts';
+import {
+  ApiFile,
+  defineEndpoint,
+  type AnyEndpoint,
+  type ApiActor,
+  type EndpointAccess,
+  type EndpointContext,
+} from './endpoint.ts';
 import { actorName, ENTERPRISE_READERS, ENTERPRISE_WRITERS, isVendor } from './enterprise-access.ts';
+import { personView } from './person-view.ts';
 import { CSV_TYPE, toCsv, toXlsx, XLSX_TYPE, type ExportColumn } from './table-export.ts';
 
 const TimeZone = z
@@ -64,12 +72,7 @@ export const UserView = z.object({
 });
 
 const userView = (u: UserAccount, now: Date): z.input<typeof UserView> => ({
-  id: u.id,
-  email: u.email,
-  displayName: u.displayName,
-  role: u.role,
-  language: u.language,
-  timeZone: u.timeZone,
+  ...personView(u),
   locked: isLocked(u, now),
   lockedUntil: isLocked(u, now) ? u.lockedUntil : null,
   disabled: u.disabledAt !== null,
@@ -194,6 +197,44 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
       target,
       details,
       source,
+    });
+
+  /** Mails the person a new invitation link, from `actor`. */
+  const invite = (userId: string, actor: ApiActor) =>
+    inviteUser(
+      {
+        links: deps.links,
+        users: deps.users,
+        directory: deps.directory,
+        notifier: deps.notifier,
+        publicOrigin: deps.publicOrigin(),
+      },
+      userId,
+      { invitedBy: actor.user.displayName },
+    );
+
+  /** The person as they are now (after a change). */
+  const current = (id: string) => userView(deps.users.get(id)!, now());
+
+  /** POST …/users/{id}/<verb>: `act` on the person, answered with them as they are afterwards. */
+  const userAction = (
+    spec: { verb: string; operationId: string; summary: string; access: EndpointAccess },
+    act: (user: UserAccount, c: EndpointContext<{ id: string }, unknown, unknown>) => void,
+  ): AnyEndpoint =>
+    defineEndpoint({
+      method: 'post',
+      path: `${base}/{id}/${spec.verb}`,
+      operationId: spec.operationId,
+      summary: spec.summary,
+      tag: 'users',
+      access: spec.access,
+      params: Id,
+      response: UserView,
+      handle(c) {
+        const user = find(c.enterprise!, c.params.id);
+        act(user, c);
+        return current(user.id);
+      },
     });
 
   const filtered = (enterprise: EnterpriseRecord, f: z.output<typeof UserFilter>): UserAccount[] => {
@@ -339,17 +380,7 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
         if (hash) deps.users.setPasswordHash(created.id, hash, now(), { mustChange: b.mustChangePassword });
         let invitationExpiresAt: string | null = null;
         if (b.invite) {
-          const { expiresAt } = inviteUser(
-            {
-              links: deps.links,
-              users: deps.users,
-              directory: deps.directory,
-              notifier: deps.notifier,
-              publicOrigin: deps.publicOrigin(),
-            },
-            created.id,
-            { invitedBy: c.actor!.user.displayName },
-          );
+          const { expiresAt } = invite(created.id, c.actor!);
           invitationExpiresAt = expiresAt.toISOString();
         } else if (deps.policies.get(enterprise.id).document.welcomeEmail) {
           deps.notifier.welcome({
@@ -366,7 +397,7 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
           invited: b.invite,
           initialPassword: hash !== undefined,
         });
-        return { ...userView(deps.users.get(created.id)!, now()), invitationExpiresAt };
+        return { ...current(created.id), invitationExpiresAt };
       },
     }),
     defineEndpoint({
@@ -458,20 +489,17 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
       },
     }),
     ...(['disable', 'enable'] as const).map((verb) =>
-      defineEndpoint({
-        method: 'post',
-        path: `${base}/{id}/${verb}`,
-        operationId: `${verb}User`,
-        summary:
-          verb === 'disable'
-            ? 'Disables a person: they cannot sign in; their sessions and tokens end at once.'
-            : 'Enables a disabled person again.',
-        tag: 'users',
-        access: ENTERPRISE_WRITERS,
-        params: Id,
-        response: UserView,
-        handle(c) {
-          const user = find(c.enterprise!, c.params.id);
+      userAction(
+        {
+          verb,
+          operationId: `${verb}User`,
+          summary:
+            verb === 'disable'
+              ? 'Disables a person: they cannot sign in; their sessions and tokens end at once.'
+              : 'Enables a disabled person again.',
+          access: ENTERPRISE_WRITERS,
+        },
+        (user, c) => {
           const disable = verb === 'disable';
           if (disable) keepAnAdmin(user, { disabled: true });
           if (disable !== (user.disabledAt !== null)) {
@@ -479,39 +507,31 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
             if (disable) endSessions(user.id, 'user-disabled', true);
             record(c.actor!, c.enterprise!, `user.${verb}`, user.id, c.source, { email: user.email });
           }
-          return userView(deps.users.get(user.id)!, now());
         },
-      }),
+      ),
     ),
-    defineEndpoint({
-      method: 'post',
-      path: `${base}/{id}/unlock`,
-      operationId: 'unlockUser',
-      summary: 'Unlocks an account locked after failed sign-ins (support agents may too).',
-      tag: 'users',
-      access: ENTERPRISE_READERS,
-      params: Id,
-      response: UserView,
-      handle(c) {
-        const user = find(c.enterprise!, c.params.id);
+    userAction(
+      {
+        verb: 'unlock',
+        operationId: 'unlockUser',
+        summary: 'Unlocks an account locked after failed sign-ins (support agents may too).',
+        access: ENTERPRISE_READERS,
+      },
+      (user, c) => {
         const wasLocked = isLocked(user, now());
         deps.users.resetFailures(user.id);
         record(c.actor!, c.enterprise!, 'user.unlock', user.id, c.source, { email: user.email, wasLocked });
-        return userView(deps.users.get(user.id)!, now());
       },
-    }),
-    defineEndpoint({
-      method: 'post',
-      path: `${base}/{id}/reset-2fa`,
-      operationId: 'resetUserTwoFactor',
-      summary:
-        'Removes a person’s authenticator (a lost phone): they enrol again at their next sign-in where 2FA is required (support agents may too).',
-      tag: 'users',
-      access: ENTERPRISE_READERS,
-      params: Id,
-      response: UserView,
-      handle(c) {
-        const user = find(c.enterprise!, c.params.id);
+    ),
+    userAction(
+      {
+        verb: 'reset-2fa',
+        operationId: 'resetUserTwoFactor',
+        summary:
+          'Removes a person’s authenticator (a lost phone): they enrol again at their next sign-in where 2FA is required (support agents may too).',
+        access: ENTERPRISE_READERS,
+      },
+      (user, c) => {
         if (user.totpSecret !== null) {
           const at = now();
           deps.users.setTotp(user.id, null);
@@ -525,9 +545,8 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
             by: actorName(c.actor!),
           });
         }
-        return userView(deps.users.get(user.id)!, now());
       },
-    }),
+    ),
     defineEndpoint({
       method: 'post',
       path: `${base}/{id}/invite`,
@@ -540,17 +559,7 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
       handle(c) {
         const user = find(c.enterprise!, c.params.id);
         if (user.builtinPasswordDisabled) throw new EdgeError('BUILTIN_PASSWORD_DISABLED');
-        const { expiresAt } = inviteUser(
-          {
-            links: deps.links,
-            users: deps.users,
-            directory: deps.directory,
-            notifier: deps.notifier,
-            publicOrigin: deps.publicOrigin(),
-          },
-          user.id,
-          { invitedBy: c.actor!.user.displayName },
-        );
+        const { expiresAt } = invite(user.id, c.actor!);
         record(c.actor!, c.enterprise!, 'user.invite', user.id, c.source, { email: user.email });
         return { expiresAt: expiresAt.toISOString() };
       },

@@ -1,7 +1,7 @@
-import { build } from 'esbuild';
 import express, { type Router } from 'express';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { bundleBrowserScript, pageSecurityHeaders } from '../http/browser-assets.ts';
 
 /** Where the console is mounted by the composition. */
 export const CONSOLE_PATH = '/admin';
@@ -34,22 +34,9 @@ const CONTENT_TYPES: Record<keyof ConsoleAssets, string> = {
  * browsers of the last few years: ES2020 is enough and keeps the bundle readable when not minified.
  */
 export async function buildConsoleAssets(): Promise<ConsoleAssets> {
-  const result = await build({
-    entryPoints: [`${HERE}browser/main.ts`],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    target: ['es2020'],
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  const js = result.outputFiles[0];
-  if (!js) throw new Error('console build produced no output');
   return {
     'index.html': await readFile(`${HERE}browser/index.html`),
-    'console.js': Buffer.from(js.contents),
+    'console.js': await bundleBrowserScript(`${HERE}browser/main.ts`, 'es2020', 'console'),
     'console.css': await readFile(`${HERE}browser/console.css`),
   };
 }
@@ -67,16 +54,7 @@ export function createConsoleRoutes(
     ? Promise.resolve(options.assets)
     : undefined;
   const router = express.Router({ strict: true });
-  router.use((_req, res, next) => {
-    res.setHeader('Content-Security-Policy', CONSOLE_CSP);
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.setHeader('Cache-Control', 'no-cache');
-    next();
-  });
+  router.use(pageSecurityHeaders(CONSOLE_CSP, 'no-cache'));
   const send = async (res: express.Response, file: keyof ConsoleAssets): Promise<void> => {
     assets ??= buildConsoleAssets();
     const built = await assets;

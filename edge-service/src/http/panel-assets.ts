@@ -1,6 +1,6 @@
-import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { bundleBrowserScript } from './browser-assets.ts';
 
 const DEVICE_APP = fileURLToPath(new URL('../../../device-app/', import.meta.url));
 
@@ -15,22 +15,9 @@ export interface PanelAssets {
  * down-levelled to ES2017, one script, no modules.
  */
 export async function buildPanelAssets(): Promise<PanelAssets> {
-  const result = await build({
-    entryPoints: [`${DEVICE_APP}src/main.ts`],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    target: ['es2017'],
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  const js = result.outputFiles[0];
-  if (!js) throw new Error('panel app build produced no output');
   return {
     'index.html': await readFile(`${DEVICE_APP}index.html`),
-    'app.js': Buffer.from(js.contents),
+    'app.js': await bundleBrowserScript(`${DEVICE_APP}src/main.ts`, 'es2017', 'panel app'),
     'app.css': await readFile(`${DEVICE_APP}src/app.css`),
   };
 }

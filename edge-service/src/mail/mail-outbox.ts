@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../db/database.ts';
-import type { MailContent, MailState } from './mail-queue.ts';
+import { contentOf, type MailRow, type MailState } from './mail-queue.ts';
 import { findPart, parseMime } from './mime-reader.ts';
 import { outboxStamp } from './outbox-transport.ts';
 
@@ -54,18 +54,9 @@ export interface OutboxMessage extends OutboxEntry {
   source: 'queue' | 'outbox-file' | 'none';
 }
 
-interface Row {
-  id: string;
-  kind: string;
-  message_id: string;
-  recipient: string;
-  content: string | null;
-  state: MailState;
-  attempts: number;
-  last_error: string | null;
-  created_at: string;
-  updated_at: string;
-}
+type Row = Omit<MailRow, 'next_attempt_at'>;
+const COLUMNS =
+  'm.id, m.kind, m.message_id, m.recipient, m.content, m.state, m.attempts, m.last_error, m.created_at, m.updated_at';
 
 const MINE = `EXISTS (SELECT 1 FROM users u WHERE u.enterprise_id = ? AND u.email = m.recipient)`;
 
@@ -92,11 +83,7 @@ export class MailOutbox {
   /** Newest first. */
   async list(enterpriseId: string, page: { offset: number; limit: number }): Promise<OutboxEntry[]> {
     const rows = this.#db
-      .prepare(
-        `SELECT m.id, m.kind, m.message_id, m.recipient, m.content, m.state, m.attempts, m.last_error,
-           m.created_at, m.updated_at
-         FROM mail_queue m WHERE ${MINE} ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
-      )
+      .prepare(`SELECT ${COLUMNS} FROM mail_queue m WHERE ${MINE} ORDER BY m.seq DESC LIMIT ? OFFSET ?`)
       .all(enterpriseId, page.limit, page.offset) as Row[];
     return Promise.all(
       rows.map(async (row) => {
@@ -109,11 +96,7 @@ export class MailOutbox {
 
   async get(enterpriseId: string, id: string): Promise<OutboxMessage | null> {
     const row = this.#db
-      .prepare(
-        `SELECT m.id, m.kind, m.message_id, m.recipient, m.content, m.state, m.attempts, m.last_error,
-           m.created_at, m.updated_at
-         FROM mail_queue m WHERE m.id = ? AND ${MINE}`,
-      )
+      .prepare(`SELECT ${COLUMNS} FROM mail_queue m WHERE m.id = ? AND ${MINE}`)
       .get(id, enterpriseId) as Row | undefined;
     if (!row) return null;
     const content = contentOf(row);
@@ -176,10 +159,6 @@ export class MailOutbox {
 /** Every http(s) URL replaced (links in the text part stand alone or in angle brackets). */
 export function removeLinks(text: string): string {
   return text.replace(/https?:\/\/[^\s<>"']+/gi, REDACTED_LINK);
-}
-
-function contentOf(row: Row): MailContent | null {
-  return row.content === null ? null : (JSON.parse(row.content) as MailContent);
 }
 
 function entryOf(row: Row, subject: string | null): OutboxEntry {

@@ -26,7 +26,8 @@ export interface MailRecord {
   updatedAt: string;
 }
 
-interface Row {
+/** A row of mail_queue (the outbox reads it too). */
+export interface MailRow {
   id: string;
   kind: string;
   message_id: string;
@@ -74,7 +75,8 @@ export class SqliteMailQueue {
   }
 
   get(id: string): MailRecord | null {
-    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM mail_queue WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM mail_queue WHERE id = ?`).get(id) as
+      MailRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -85,7 +87,7 @@ export class SqliteMailQueue {
         `SELECT ${COLUMNS} FROM mail_queue WHERE state = 'queued' AND next_attempt_at <= ?
          ORDER BY next_attempt_at, seq LIMIT 1`,
       )
-      .get(now) as Row | undefined;
+      .get(now) as MailRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -134,13 +136,13 @@ export class SqliteMailQueue {
   }
 }
 
-function toRecord(row: Row): MailRecord {
+function toRecord(row: MailRow): MailRecord {
   return {
     id: row.id,
     kind: row.kind,
     messageId: row.message_id,
     recipient: row.recipient,
-    content: row.content === null ? null : (JSON.parse(row.content) as MailContent),
+    content: contentOf(row),
     state: row.state,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
@@ -148,4 +150,9 @@ function toRecord(row: Row): MailRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** The rendered mail a row still holds; null once delivered or given up. */
+export function contentOf(row: Pick<MailRow, 'content'>): MailContent | null {
+  return row.content === null ? null : (JSON.parse(row.content) as MailContent);
 }

@@ -60,6 +60,13 @@ interface RecipientRow {
   line_ms: number;
 }
 
+/** An EntryRow per job, with its user's and device's names; a WHERE clause follows. */
+const SELECT_ENTRIES = `SELECT j.seq, j.id, j.state, ${RESULT_SQL} AS result, j.created_at, j.finished_at,
+    j.user_id, u.display_name AS user_name, u.email AS user_email, j.device_id, d.name AS device_name,
+    j.options, COALESCE(j.total_pages, j.pages_scanned) AS pages, j.pages_sent, j.attempt,
+    j.resent_after_restart, j.error_code, j.error_message, j.error_page
+  FROM jobs j JOIN devices d ON d.id = j.device_id LEFT JOIN users u ON u.id = j.user_id`;
+
 /**
  * The job history of an enterprise, read from the engine's tables (migration 10 adds the
  * enterprise, finish time and line time they need, and the index on enterprise and creation time).
@@ -75,12 +82,7 @@ export class SqliteJobHistory implements JobHistory {
     const { where, values } = whereOf(filter);
     const rows = this.#db
       .prepare(
-        `SELECT j.seq, j.id, j.state, ${RESULT_SQL} AS result, j.created_at, j.finished_at,
-           j.user_id, u.display_name AS user_name, u.email AS user_email, j.device_id, d.name AS device_name,
-           j.options, COALESCE(j.total_pages, j.pages_scanned) AS pages, j.pages_sent, j.attempt,
-           j.resent_after_restart, j.error_code, j.error_message, j.error_page
-         FROM jobs j JOIN devices d ON d.id = j.device_id LEFT JOIN users u ON u.id = j.user_id
-         WHERE ${where}
+        `${SELECT_ENTRIES} WHERE ${where}
          ORDER BY j.created_at DESC, j.seq DESC LIMIT ? OFFSET ?`,
       )
       .all(...values, page.limit, page.offset) as EntryRow[];
@@ -96,14 +98,7 @@ export class SqliteJobHistory implements JobHistory {
 
   get(enterpriseId: string, id: string): JobHistoryEntry | null {
     const rows = this.#db
-      .prepare(
-        `SELECT j.seq, j.id, j.state, ${RESULT_SQL} AS result, j.created_at, j.finished_at,
-           j.user_id, u.display_name AS user_name, u.email AS user_email, j.device_id, d.name AS device_name,
-           j.options, COALESCE(j.total_pages, j.pages_scanned) AS pages, j.pages_sent, j.attempt,
-           j.resent_after_restart, j.error_code, j.error_message, j.error_page
-         FROM jobs j JOIN devices d ON d.id = j.device_id LEFT JOIN users u ON u.id = j.user_id
-         WHERE j.enterprise_id = ? AND j.id = ?`,
-      )
+      .prepare(`${SELECT_ENTRIES} WHERE j.enterprise_id = ? AND j.id = ?`)
       .all(enterpriseId, id) as EntryRow[];
     return this.#withRecipients(rows)[0] ?? null;
   }
@@ -141,29 +136,18 @@ export class SqliteJobHistory implements JobHistory {
 }
 
 function whereOf(filter: JobHistoryFilter): { where: string; values: unknown[] } {
-  const clauses = ['j.enterprise_id = ?'];
-  const values: unknown[] = [filter.enterpriseId];
-  if (filter.from !== undefined) {
-    clauses.push('j.created_at >= ?');
-    values.push(filter.from);
-  }
-  if (filter.to !== undefined) {
-    clauses.push('j.created_at < ?');
-    values.push(filter.to);
-  }
-  if (filter.userId !== undefined) {
-    clauses.push('j.user_id = ?');
-    values.push(filter.userId);
-  }
-  if (filter.deviceId !== undefined) {
-    clauses.push('j.device_id = ?');
-    values.push(filter.deviceId);
-  }
-  if (filter.result !== undefined) {
-    clauses.push(`${RESULT_SQL} = ?`);
-    values.push(filter.result);
-  }
-  return { where: clauses.join(' AND '), values };
+  // Each filter given adds its condition; the enterprise is always one.
+  const given = (
+    [
+      ['j.enterprise_id = ?', filter.enterpriseId],
+      ['j.created_at >= ?', filter.from],
+      ['j.created_at < ?', filter.to],
+      ['j.user_id = ?', filter.userId],
+      ['j.device_id = ?', filter.deviceId],
+      [`${RESULT_SQL} = ?`, filter.result],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  return { where: given.map(([sql]) => sql).join(' AND '), values: given.map(([, value]) => value) };
 }
 
 function errorOf(code: string | null, message: string | null, page?: number | null): ErrorBody | null {

@@ -17,6 +17,7 @@ import {
 import { SqliteJobHistory } from '../../../edge-service/src/storage/sqlite-job-history.ts';
 import { SqliteJobRepository } from '../../../edge-service/src/storage/sqlite-job-repository.ts';
 import { SqliteUserRepository } from '../../../edge-service/src/storage/sqlite-user-repository.ts';
+import { parseCsv } from '../../helpers/export-files.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { actorOf, call, RecordedAudit } from './endpoint-context.ts';
 
@@ -48,36 +49,6 @@ interface Usage {
   to: string;
   days: { day: string; delivered: number; failed: number; cancelled: number; partial: number }[];
   totals: Record<string, number>;
-}
-
-/** A minimal RFC 4180 reader for what toCsv writes (BOM, CRLF, quoted cells). */
-function readCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const body = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && body[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
 }
 
 /*
@@ -423,7 +394,7 @@ describe('job endpoints (list, detail, export, usage)', () => {
     assert.ok(file instanceof ApiFile);
     assert.equal(file.contentType, CSV_TYPE);
     assert.equal(file.fileName, 'jobs-acme-20261205.csv');
-    const [header, ...rows] = readCsv(file.body as string);
+    const [header, ...rows] = parseCsv(Buffer.from(file.body as string));
     assert.deepEqual(header, [
       'Job',
       'Created (UTC)',

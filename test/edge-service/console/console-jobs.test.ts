@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { PanelClient } from '../../helpers/panel-client.ts';
-import { download, parseCsv, readXlsx } from '../../helpers/console-browser.ts';
+import { download } from '../../helpers/console-browser.ts';
+import { parseCsv, readXlsx } from '../../helpers/export-files.ts';
 import { ConsoleHarness } from './console-harness.ts';
 
 /*

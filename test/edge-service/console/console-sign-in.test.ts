@@ -82,15 +82,7 @@ describe('console sign-in (browser)', function () {
 
   it('opens the pairing form from a panel QR URL after sign-in, with the code filled in', async () => {
     const admin = await h.admin('qr-admin@demo.example');
-    const { page, problems } = await h.open(`${h.consoleUrl}#/pair?code=WDJBMJHT`);
-    await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page
-      .getByLabel('Code from your authenticator app')
-      .fill(await totpCode(admin.totpSecret, new Date()));
-    await page.getByRole('button', { name: 'Verify' }).click();
+    const { page, problems } = await h.signedIn(admin, `${h.consoleUrl}#/pair?code=WDJBMJHT`);
     await page.getByRole('heading', { name: 'Pair a printer' }).waitFor();
     assert.equal(await page.getByLabel('Pairing code').inputValue(), 'WDJB-MJHT');
     assert.deepEqual(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../../../edge-service/src/auth/totp.ts';
-import { download, parseCsv, readXlsx, type AdminLogin } from '../../helpers/console-browser.ts';
+import { download, type AdminLogin } from '../../helpers/console-browser.ts';
+import { parseCsv, readXlsx } from '../../helpers/export-files.ts';
 import { ConsoleHarness } from './console-harness.ts';
 
 /* The users page in headless chromium: lockout and unlock, filters, creation, exports read back. */

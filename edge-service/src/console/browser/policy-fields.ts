@@ -26,6 +26,23 @@ export interface PolicySection {
 const n = (min: number, max: number): PolicyControl => ({ kind: 'number', min, max });
 const yes: PolicyControl = { kind: 'boolean' };
 
+/** A contact person's name, email and phone (the officers of §11), the help on the name only. */
+const contactFields = (key: string, who: string, help: string): PolicyField[] => [
+  { path: `${key}.name`, label: `${who} name`, control: { kind: 'text', maxlength: 200 }, help },
+  {
+    path: `${key}.email`,
+    label: `${who} email`,
+    control: { kind: 'text', type: 'email', maxlength: 254 },
+    help: '',
+  },
+  {
+    path: `${key}.phone`,
+    label: `${who} phone`,
+    control: { kind: 'text', type: 'tel', maxlength: 40 },
+    help: '',
+  },
+];
+
 export const POLICY_SECTIONS: PolicySection[] = [
   {
     title: 'Passwords',
@@ -211,42 +228,16 @@ export const POLICY_SECTIONS: PolicySection[] = [
   {
     title: 'Security and privacy officers',
     fields: [
-      {
-        path: 'securityContact.name',
-        label: 'Security officer name',
-        control: { kind: 'text', maxlength: 200 },
-        help: 'Who to contact about security (contact only, no authority in the console).',
-      },
-      {
-        path: 'securityContact.email',
-        label: 'Security officer email',
-        control: { kind: 'text', type: 'email', maxlength: 254 },
-        help: '',
-      },
-      {
-        path: 'securityContact.phone',
-        label: 'Security officer phone',
-        control: { kind: 'text', type: 'tel', maxlength: 40 },
-        help: '',
-      },
-      {
-        path: 'privacyContact.name',
-        label: 'Privacy officer name',
-        control: { kind: 'text', maxlength: 200 },
-        help: 'Who to contact about personal data (contact only, no authority in the console).',
-      },
-      {
-        path: 'privacyContact.email',
-        label: 'Privacy officer email',
-        control: { kind: 'text', type: 'email', maxlength: 254 },
-        help: '',
-      },
-      {
-        path: 'privacyContact.phone',
-        label: 'Privacy officer phone',
-        control: { kind: 'text', type: 'tel', maxlength: 40 },
-        help: '',
-      },
+      ...contactFields(
+        'securityContact',
+        'Security officer',
+        'Who to contact about security (contact only, no authority in the console).',
+      ),
+      ...contactFields(
+        'privacyContact',
+        'Privacy officer',
+        'Who to contact about personal data (contact only, no authority in the console).',
+      ),
     ],
   },
 ];

@@ -23,19 +23,16 @@ export function renderSignIn(main: HTMLElement, onSignedIn: () => void, message?
     error,
     h('button', { type: 'submit' }, 'Sign in'),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void submit(
-      form,
-      error,
-      () =>
-        post<SignInStep>('/session/password', {
-          email: email.input.value.trim(),
-          password: password.input.value,
-        }),
-      (step) => next(main, step, onSignedIn),
-    );
-  });
+  onSubmit(
+    form,
+    error,
+    '/session/password',
+    () => ({
+      email: email.input.value.trim(),
+      password: password.input.value,
+    }),
+    (step) => next(main, step, onSignedIn),
+  );
   show(
     main,
     h('h1', { id: 'sign-in-title' }, 'Sign in to the console'),
@@ -45,23 +42,36 @@ export function renderSignIn(main: HTMLElement, onSignedIn: () => void, message?
   email.input.focus();
 }
 
-/** Runs one step's request with the form disabled; errors shown in `error`. */
-async function submit(
+/**
+ * On submit, posts the step's `body()` to `path` with the form disabled and hands the answered step
+ * to `then`; errors shown in `error`. `refuse` may stop the post first with a message (a check the
+ * browser can make itself).
+ */
+function onSubmit(
   form: HTMLFormElement,
   error: HTMLElement,
-  request: () => Promise<SignInStep>,
+  path: string,
+  body: () => object,
   then: (step: SignInStep) => void,
-): Promise<void> {
-  const button = form.querySelector('button[type="submit"]') as HTMLButtonElement | null;
-  if (button) button.disabled = true;
-  show(error);
-  try {
-    then(await request());
-  } catch (failure) {
-    show(error, notice('error', describeFailure(failure)));
-  } finally {
-    if (button) button.disabled = false;
-  }
+  refuse: () => string | null = () => null,
+): void {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      const refusal = refuse();
+      if (refusal !== null) return show(error, notice('error', refusal));
+      const button = form.querySelector('button[type="submit"]') as HTMLButtonElement | null;
+      if (button) button.disabled = true;
+      show(error);
+      try {
+        then(await post<SignInStep>(path, body()));
+      } catch (failure) {
+        show(error, notice('error', describeFailure(failure)));
+      } finally {
+        if (button) button.disabled = false;
+      }
+    })();
+  });
 }
 
 function next(main: HTMLElement, step: SignInStep, onSignedIn: () => void): void {
@@ -89,19 +99,16 @@ function totpStep(main: HTMLElement, step: SignInStep, onSignedIn: () => void): 
     help: 'The 6-digit code your app shows now, or one of your recovery codes.',
   });
   const form = h('form', { class: 'card' }, code.wrap, error, h('button', { type: 'submit' }, 'Verify'));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void submit(
-      form,
-      error,
-      () =>
-        post<SignInStep>('/session/totp', {
-          stepToken: step.stepToken,
-          code: code.input.value.trim(),
-        }),
-      (s) => next(main, s, onSignedIn),
-    );
-  });
+  onSubmit(
+    form,
+    error,
+    '/session/totp',
+    () => ({
+      stepToken: step.stepToken,
+      code: code.input.value.trim(),
+    }),
+    (s) => next(main, s, onSignedIn),
+  );
   show(main, h('h1', {}, 'Two-factor authentication'), form);
   code.input.focus();
 }
@@ -157,23 +164,14 @@ function passwordStep(main: HTMLElement, step: SignInStep, onSignedIn: () => voi
     error,
     h('button', { type: 'submit' }, 'Change password'),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (password.input.value !== confirm.input.value) {
-      show(error, notice('error', 'The passwords are not the same.'));
-      return;
-    }
-    void submit(
-      form,
-      error,
-      () =>
-        post<SignInStep>('/session/change-password', {
-          stepToken: step.stepToken,
-          password: password.input.value,
-        }),
-      (s) => next(main, s, onSignedIn),
-    );
-  });
+  onSubmit(
+    form,
+    error,
+    '/session/change-password',
+    () => ({ stepToken: step.stepToken, password: password.input.value }),
+    (s) => next(main, s, onSignedIn),
+    () => (password.input.value !== confirm.input.value ? 'The passwords are not the same.' : null),
+  );
   show(
     main,
     h('h1', {}, 'Choose a new password'),
@@ -204,19 +202,16 @@ function enrolStep(main: HTMLElement, step: SignInStep, onSignedIn: () => void):
     error,
     h('button', { type: 'submit' }, 'Turn on two-factor authentication'),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void submit(
-      form,
-      error,
-      () =>
-        post<SignInStep>('/session/enrol-2fa', {
-          stepToken: step.stepToken,
-          code: code.input.value.trim(),
-        }),
-      (s) => next(main, s, onSignedIn),
-    );
-  });
+  onSubmit(
+    form,
+    error,
+    '/session/enrol-2fa',
+    () => ({
+      stepToken: step.stepToken,
+      code: code.input.value.trim(),
+    }),
+    (s) => next(main, s, onSignedIn),
+  );
   show(
     main,
     h('h1', {}, 'Set up two-factor authentication'),
