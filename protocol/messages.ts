@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODE_LIST, type ErrorCode } from './error-codes.ts';
 import { JOB_STATES } from './job-states.ts';
+import { COVER_NAME_MAX, COVER_NOTE_MAX, COVER_SUBJECT_MAX } from './limits.ts';
 
 /*
  * The panel↔edge messages. This file is the only place a message is defined: the edge validates
@@ -17,11 +18,6 @@ export const OriginalSize = z.enum(['a4', 'letter', 'legal', 'auto']);
 export const ContentType = z.enum(['text', 'photo']);
 /** Which destination rule of the enterprise's fax policy refuses a number (fax.checkNumber, DESTINATION_BLOCKED). */
 export const DestinationRule = z.enum(['international', 'country', 'premium', 'non-geographic']);
-
-/** Cover page limits: longer text is refused (BAD_MESSAGE), not cut. */
-export const COVER_SUBJECT_MAX = 120;
-export const COVER_NOTE_MAX = 1000;
-export const COVER_NAME_MAX = 80;
 
 /** An optional cover page, drawn by the edge as the fax's first page. */
 export const CoverPage = z.object({
