@@ -28,7 +28,10 @@ describe('panel composer options in a browser (800×480)', function () {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(stack.panelUrl);
-    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Online' }).waitFor({ timeout: 15000 });
+    await page
+      .getByRole('status', { name: 'Connection' })
+      .filter({ hasText: 'Online' })
+      .waitFor({ timeout: 15000 });
     await page.getByRole('button', { name: 'Fax' }).click();
 
     const number = page.getByRole('textbox', { name: 'Fax number' });
@@ -42,27 +45,38 @@ describe('panel composer options in a browser (800×480)', function () {
 
     await number.fill('+1 212 555 0142');
     await page.getByRole('button', { name: 'Add number' }).click();
-    await page.getByRole('list', { name: 'Recipients' }).getByText('+1 212 555 0142').waitFor({ timeout: 10000 });
+    await page
+      .getByRole('list', { name: 'Recipients' })
+      .getByText('+1 212 555 0142')
+      .waitFor({ timeout: 10000 });
 
     const options = page.getByRole('group', { name: 'Options' });
-    await options.getByRole('radiogroup', { name: 'Original size' }).getByRole('radio', { name: 'Letter' }).check();
+    await options
+      .getByRole('radiogroup', { name: 'Original size' })
+      .getByRole('radio', { name: 'Letter' })
+      .check();
     await options.getByRole('radio', { name: 'Photo' }).check();
     await options.getByRole('checkbox', { name: 'Skip blank pages' }).check();
     await options.getByRole('checkbox', { name: 'Add a cover page' }).check();
     await options.getByRole('textbox', { name: 'Cover page subject' }).fill('Signed contract');
     await options.getByRole('textbox', { name: 'Cover page note' }).fill('<b>two</b> pages & a cover');
     // Touch targets: every option control's label is at least 44 px high.
-    const heights = await options.locator('label').evaluateAll((labels) =>
-      labels.map((l) => (l as HTMLElement).getBoundingClientRect().height),
-    );
+    const heights = await options
+      .locator('label')
+      .evaluateAll((labels) => labels.map((l) => (l as HTMLElement).getBoundingClientRect().height));
     assert.ok(heights.length >= 10 && heights.every((h) => h >= 44), `label heights ${heights.join(', ')}`);
     assert.equal(await page.locator('.fax [style]').count(), 0, 'no inline style');
 
     // The feeder cannot preview; the glass can.
     assert.equal(await options.getByRole('button', { name: 'Preview first page' }).isDisabled(), true);
     await page.getByRole('radio', { name: 'Glass' }).check();
-    await page.getByRole('group', { name: 'Options' }).getByRole('button', { name: 'Preview first page' }).click();
-    await page.getByRole('img', { name: 'Preview of the first page as it will be faxed' }).waitFor({ timeout: 20000 });
+    await page
+      .getByRole('group', { name: 'Options' })
+      .getByRole('button', { name: 'Preview first page' })
+      .click();
+    await page
+      .getByRole('img', { name: 'Preview of the first page as it will be faxed' })
+      .waitFor({ timeout: 20000 });
     await page.getByRole('radio', { name: 'Feeder' }).check();
 
     await page.getByRole('button', { name: 'Send' }).click();

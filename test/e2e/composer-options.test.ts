@@ -73,7 +73,10 @@ describe('end to end: composer options, destination rules, cover page, preview',
   }
 
   async function finished(job: JobView): Promise<JobView> {
-    return panel.waitForJob((j) => j.id === job.id && ['delivered', 'failed', 'cancelled'].includes(j.state), 150000);
+    return panel.waitForJob(
+      (j) => j.id === job.id && ['delivered', 'failed', 'cancelled'].includes(j.state),
+      150000,
+    );
   }
 
   async function received(number: string): Promise<ReceivedFax> {
@@ -191,7 +194,10 @@ describe('end to end: composer options, destination rules, cover page, preview',
 
   it('fails a job whose every page is blank with ALL_PAGES_BLANK, and sends nothing', async () => {
     await load(['blank']);
-    const { job } = await panel.request('fax.send', { recipients: ['+1 212 555 0113'], skipBlankPages: true });
+    const { job } = await panel.request('fax.send', {
+      recipients: ['+1 212 555 0113'],
+      skipBlankPages: true,
+    });
     const done = await finished(job);
     assert.equal(done.state, 'failed');
     assert.equal(done.error?.code, 'ALL_PAGES_BLANK');

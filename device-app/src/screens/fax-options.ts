@@ -132,12 +132,7 @@ export function faxOptions(
             oninput: (event: Event) => (o.cover.subject = (event.target as HTMLInputElement).value),
           }),
         ),
-        h(
-          'label',
-          { class: 'field' },
-          text('options.coverNote'),
-          noteArea(o),
-        ),
+        h('label', { class: 'field' }, text('options.coverNote'), noteArea(o)),
       )
     : null;
 

@@ -10,8 +10,7 @@ export interface DestinationPolicy {
 }
 
 export type DestinationVerdict =
-  | { allowed: true }
-  | { allowed: false; rule: DestinationRule; message: string };
+  { allowed: true } | { allowed: false; rule: DestinationRule; message: string };
 
 /*
  * What faxBlockPremium blocks, by libphonenumber type. PREMIUM_RATE (national 0900/1-900 and the

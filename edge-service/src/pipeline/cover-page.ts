@@ -31,7 +31,10 @@ const LABEL_WIDTH = Math.round(1.5 * DPI);
 /** Shown recipients before "and n more": a fax goes to at most 10, but the page stays readable. */
 const MAX_RECIPIENT_LINES = 4;
 
-export async function renderCoverPage(content: CoverPageContent, resolution: FaxResolution): Promise<FaxPage> {
+export async function renderCoverPage(
+  content: CoverPageContent,
+  resolution: FaxResolution,
+): Promise<FaxPage> {
   const canvas = createCanvas(FAX_WIDTH, CANVAS_HEIGHT);
   const g = canvas.getContext('2d');
   g.fillStyle = '#ffffff';

@@ -112,7 +112,15 @@ export class SqliteJobRepository implements JobRepository {
           `INSERT INTO jobs (id, enterprise_id, device_id, user_id, state, options, created_at, updated_at)
            VALUES (?, (SELECT enterprise_id FROM devices WHERE id = ?), ?, ?, 'accepted', ?, ?, ?)`,
         )
-        .run(id, input.deviceId, input.deviceId, input.userId, JSON.stringify(readFaxJobOptions(input.options)), now, now);
+        .run(
+          id,
+          input.deviceId,
+          input.deviceId,
+          input.userId,
+          JSON.stringify(readFaxJobOptions(input.options)),
+          now,
+          now,
+        );
       const insert = this.#db.prepare(
         `INSERT INTO job_recipients (job_id, position, number, state) VALUES (?, ?, ?, 'pending')`,
       );

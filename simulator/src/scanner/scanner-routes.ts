@@ -14,7 +14,8 @@ export function createScannerRoutes(scanner: VirtualScanner): express.Router {
   const router = express.Router();
   router.get('/last-settings', (_req, res) => {
     const last = scanner.lastSettings();
-    if (!last) return sendError(res, 404, 'NO_SCAN_YET', 'No scan job was requested since the simulator started.');
+    if (!last)
+      return sendError(res, 404, 'NO_SCAN_YET', 'No scan job was requested since the simulator started.');
     res.json(last);
   });
   return router;

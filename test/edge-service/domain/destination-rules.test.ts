@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
-import { evaluateDestination, type DestinationPolicy } from '../../../edge-service/src/domain/destination-rules.ts';
+import {
+  evaluateDestination,
+  type DestinationPolicy,
+} from '../../../edge-service/src/domain/destination-rules.ts';
 import { parseFaxNumber } from '../../../edge-service/src/domain/fax-number.ts';
 
 /** The policy document's defaults (policies/policy-schema.ts): international on, nothing blocked, premium blocked. */
-const DEFAULTS: DestinationPolicy = { faxInternational: true, faxBlockedCountries: [], faxBlockPremium: true };
+const DEFAULTS: DestinationPolicy = {
+  faxInternational: true,
+  faxBlockedCountries: [],
+  faxBlockPremium: true,
+};
 
 function verdict(number: string, policy: Partial<DestinationPolicy> = {}, home = 'US') {
   return evaluateDestination(parseFaxNumber(number, home), { ...DEFAULTS, ...policy }, home);
@@ -21,7 +28,10 @@ describe('destination rules (domain, pure)', () => {
       const v = verdict(number);
       assert.equal(v.allowed, false, number);
       assert.ok(!v.allowed && v.rule === 'premium', number);
-      assert.match(!v.allowed ? v.message : '', /Premium-rate numbers are blocked by your company's fax policy/);
+      assert.match(
+        !v.allowed ? v.message : '',
+        /Premium-rate numbers are blocked by your company's fax policy/,
+      );
     }
   });
 

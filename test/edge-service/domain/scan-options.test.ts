@@ -7,8 +7,21 @@ import type { ScannerCapabilities } from '../../../edge-service/src/domain/scann
 const CAPS: ScannerCapabilities = {
   makeAndModel: 'test',
   sources: {
-    platen: { colorModes: ['color', 'gray'], resolutions: [75, 150, 300, 600], documentFormats: ['image/jpeg'], maxWidth: 2550, maxHeight: 3508 },
-    adf: { colorModes: ['gray'], resolutions: [200, 300, 600], documentFormats: ['image/jpeg'], maxWidth: 2550, maxHeight: 4200, duplex: true },
+    platen: {
+      colorModes: ['color', 'gray'],
+      resolutions: [75, 150, 300, 600],
+      documentFormats: ['image/jpeg'],
+      maxWidth: 2550,
+      maxHeight: 3508,
+    },
+    adf: {
+      colorModes: ['gray'],
+      resolutions: [200, 300, 600],
+      documentFormats: ['image/jpeg'],
+      maxWidth: 2550,
+      maxHeight: 4200,
+      duplex: true,
+    },
   },
 };
 
@@ -37,7 +50,12 @@ describe('scan options (domain, pure)', () => {
       documentFormat: 'image/jpeg',
       intent: 'Document',
     });
-    const photo = scanRequestFor({ ...base, resolution: 'fine', originalSize: 'legal', contentType: 'photo' });
+    const photo = scanRequestFor({
+      ...base,
+      resolution: 'fine',
+      originalSize: 'legal',
+      contentType: 'photo',
+    });
     assert.deepEqual([photo.resolution, photo.width, photo.height, photo.intent], [300, 2550, 4200, 'Photo']);
     const a4 = scanRequestFor({ ...base, resolution: 'superfine', originalSize: 'a4' });
     assert.deepEqual([a4.resolution, a4.width, a4.height], [400, 2480, 3508]);
@@ -47,7 +65,10 @@ describe('scan options (domain, pure)', () => {
     const base = readFaxJobOptions({ resolution: 'superfine', source: 'platen', duplex: false });
     const fitted = fitRequest(scanRequestFor({ ...base, originalSize: 'auto' }), CAPS);
     assert.deepEqual([fitted.resolution, fitted.width, fitted.height], [600, 2550, 3508]);
-    const adf = fitRequest(scanRequestFor({ ...base, source: 'adf', resolution: 'standard', originalSize: 'auto' }), CAPS);
+    const adf = fitRequest(
+      scanRequestFor({ ...base, source: 'adf', resolution: 'standard', originalSize: 'auto' }),
+      CAPS,
+    );
     assert.deepEqual([adf.resolution, adf.width, adf.height], [200, 2550, 4200]);
   });
 });

@@ -32,7 +32,10 @@ describe('cover page (pipeline)', function () {
       const [back] = readFaxTiffPages(tiff);
       assert.equal(back?.height, page.height);
       const bitmap = await decodeGrey(tiff);
-      assert.ok(bitmap.pixels.every((v) => v === 0 || v === 255), 'bilevel');
+      assert.ok(
+        bitmap.pixels.every((v) => v === 0 || v === 255),
+        'bilevel',
+      );
       // The heading and the rule at the top have ink; the lower third (no note there) is paper.
       const top = blackShare(bitmap, 0, 0, 1728, Math.round(page.height * 0.15));
       assert.ok(top > 0.01, `top ink ${top}`);
