@@ -28,7 +28,7 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
     case 'delivered':
       return {
         title: 'Delivered',
-        detail: `${total ?? job.pagesSent} page(s) to ${recipientsText(job)}${resentText(job)}`,
+        detail: `${total ?? job.pagesSent} page(s) to ${recipientsText(job)}${skippedText(job)}${resentText(job)}`,
         progress: 1,
       };
     case 'failed':
@@ -40,6 +40,14 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
     case 'cancelled':
       return { title: 'Cancelled', detail: 'The fax was cancelled.', progress: null };
   }
+}
+
+/** skipBlankPages: how many scanned pages were left out (the delivered count leaves them out too). */
+// i18n
+function skippedText(job: JobView): string {
+  const n = job.pagesSkipped ?? 0;
+  if (n === 0) return '';
+  return n === 1 ? ' (1 blank page left out)' : ` (${n} blank pages left out)`;
 }
 
 const RETRY_REASONS: Partial<Record<string, string>> = {

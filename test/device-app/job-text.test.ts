@@ -49,4 +49,14 @@ describe('panel job text', () => {
       '2 page(s) to +12125550100 (sent again after the printer restarted)',
     );
   });
+
+  it('says how many blank pages were left out of a delivered fax', () => {
+    const delivered: JobView = {
+      ...base,
+      state: 'delivered',
+      recipients: [{ number: '+12125550100', state: 'delivered' }],
+      pagesSkipped: 2,
+    };
+    assert.equal(describeJob(delivered).detail, '2 page(s) to +12125550100 (2 blank pages left out)');
+  });
 });
