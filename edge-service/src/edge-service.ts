@@ -59,6 +59,12 @@ import { jobEndpoints } from './api/job-endpoints.ts';
 import { outboxEndpoints } from './api/outbox-endpoints.ts';
 import { MailOutbox } from './mail/mail-outbox.ts';
 import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
+import { directoryEndpoints } from './api/directory-endpoints.ts';
+import {
+  SqliteContactRepository,
+  SqliteFaxDirectoryRepository,
+  SqliteRecentNumbers,
+} from './storage/sqlite-fax-directory.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
@@ -415,12 +421,19 @@ export class EdgeService {
       };
       undo.push(stopPeople);
 
+      // The composer's recipients (issue 11): the enterprise fax directory, contacts, recent numbers.
+      const faxDirectory = new SqliteFaxDirectoryRepository(db);
       const handlers = new PanelHandlers({
         devices,
         directory,
         jobs,
         engine,
         defaultCountry: this.config.defaultCountry,
+        recipients: {
+          directory: faxDirectory,
+          contacts: new SqliteContactRepository(db),
+          recent: new SqliteRecentNumbers(db),
+        },
         users,
         signIn,
         keeper,
@@ -456,6 +469,11 @@ export class EdgeService {
         endpoints: () => [
           ...deviceServices.endpoints,
           ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
+          ...directoryEndpoints({
+            directory: faxDirectory,
+            audit,
+            defaultCountry: this.config.defaultCountry,
+          }),
           ...outboxEndpoints({
             outbox: new MailOutbox({
               db,
