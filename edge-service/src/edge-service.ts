@@ -128,6 +128,7 @@ interface Running {
   deviceServices: DeviceServices;
   audit: SqliteAuditLog;
   api: ApiServices;
+  faxDirectory: SqliteFaxDirectoryRepository;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -158,6 +159,7 @@ export class EdgeService {
       jobs: running.jobs,
       users: running.people.users,
       policies: running.people.policies,
+      faxDirectory: running.faxDirectory,
     };
   }
 
@@ -528,6 +530,7 @@ export class EdgeService {
         deviceServices,
         audit,
         api,
+        faxDirectory,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
