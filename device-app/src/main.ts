@@ -11,6 +11,7 @@ import { EdgeConnection, RequestError, PANEL_PROTOCOL_VERSIONS } from './edge-co
 import { show } from './dom.ts';
 import { homeScreen } from './screens/home-screen.ts';
 import { faxScreen, type FaxDraft } from './screens/fax-screen.ts';
+import { newPickerState } from './screens/recipient-picker.ts';
 import { jobScreen } from './screens/job-screen.ts';
 import { noticeScreen } from './screens/notice-screen.ts';
 import {
@@ -108,7 +109,14 @@ function storePairing(pairing: StoredPairing | null): void {
 }
 
 function emptyDraft(): FaxDraft {
-  return { recipients: [], resolution: 'fine', source: 'adf', message: '', busy: false };
+  return {
+    recipients: [],
+    picker: newPickerState(),
+    resolution: 'fine',
+    source: 'adf',
+    message: '',
+    busy: false,
+  };
 }
 
 const state = {
@@ -582,21 +590,22 @@ function message(text: string): void {
   render();
 }
 
+/** A refusal in the panel's words (the edge's message names the action to take). */
+function refusalText(error: unknown): string {
+  if (error instanceof RequestError) return errorText(error.body);
+  if (error instanceof Error) return error.message;
+  const body = error as { message?: unknown } | null;
+  return body && typeof body.message === 'string' ? body.message : NO_ANSWER;
+}
+
 const faxActions = {
-  addNumber: (input: string) => {
-    edge
-      .request('fax.checkNumber', { number: input })
-      .then((number) => {
-        if (state.draft.recipients.some((r) => r.display === number.display))
-          return message(`${number.display} is already in the list.`);
-        state.draft.recipients.push({ input, display: number.display, country: number.country });
-        message('');
-      })
-      .catch((error: Error) => message(error.message));
-  },
-  removeNumber: (index: number) => {
-    state.draft.recipients.splice(index, 1);
-    render();
+  // The recipient picker (screens/recipient-picker.ts) talks to the edge itself.
+  picker: {
+    edge,
+    get contactsAvailable() {
+      return authMode() !== 'shared-account';
+    },
+    errorText: refusalText,
   },
   setResolution: (resolution: FaxDraft['resolution']) => {
     state.draft.resolution = resolution;
@@ -613,7 +622,7 @@ const faxActions = {
       .then(({ job }) => {
         remember(job);
         state.lastJobId = job.id;
-        state.draft = { recipients: [], resolution, source, message: '', busy: false };
+        state.draft = { ...emptyDraft(), resolution, source };
         go({ kind: 'job', jobId: job.id });
       })
       .catch((error: Error) => {
