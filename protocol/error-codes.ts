@@ -81,6 +81,17 @@ export const ERROR_CODES = {
   // Audit log (api helper)
   AUDIT_CHAIN_BROKEN:
     'The audit log was altered: an entry does not match its hash or one is missing. Keep the database file for investigation.',
+  // Fax directory, personal contacts (issue 11, directory helper)
+  DIRECTORY_ENTRY_NOT_FOUND: 'No such entry in the enterprise fax directory.',
+  DIRECTORY_ENTRY_EXISTS:
+    'That fax number is already in the directory: edit its entry instead of adding it again.',
+  DIRECTORY_IMPORT_INVALID:
+    'The directory file could not be imported (nothing was imported); the message names each row that is wrong.',
+  CONTACT_NOT_FOUND: 'No such contact in your list.',
+  CONTACT_EXISTS: 'That number is already one of your contacts.',
+  CONTACTS_FULL: 'Your contact list is full: remove a contact first.',
+  CONTACTS_UNAVAILABLE:
+    'Personal contacts are not kept on a shared-account printer (everyone there would see them): use the directory or type the number.',
   // Fax input
   INVALID_NUMBER: 'The fax number is not a valid phone number.',
   NO_RECIPIENTS: 'A fax needs at least one recipient.',

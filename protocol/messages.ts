@@ -166,6 +166,38 @@ const deviceCode = z.string().min(16).max(256);
 /* Credentials are bounded by the 64 KiB frame; the edge treats anything beyond its limits as wrong. */
 const credential = z.string().max(4096);
 
+/** A fax number as the panel shows it: what is dialled, its two formats, and where it goes. */
+export const NumberView = z.object({
+  /** E.164: what the panel sends back in fax.send. */
+  e164: z.string().max(16),
+  /** International format, e.g. +33 1 42 68 53 00. */
+  display: z.string().max(64),
+  /** National format, as dialled inside its country, e.g. 01 42 68 53 00. */
+  national: z.string().max(64),
+  /** ISO 3166-1 alpha-2; null for numbers of no one country (+800). */
+  country: z.string().max(2).nullable(),
+  /** The country's name in the person's language (en, fr, de). */
+  countryName: z.string().max(100).nullable(),
+});
+
+/** An entry of the enterprise fax directory (managed in the admin console and the API). */
+export const DirectoryEntryView = NumberView.extend({
+  id,
+  name: z.string().max(100),
+  company: z.string().max(100).nullable(),
+  department: z.string().max(100).nullable(),
+});
+
+/** One of the signed-in person's own contacts. */
+export const ContactView = NumberView.extend({ id, name: z.string().max(100) });
+
+/** A number faxed lately, the name it has in the person's contacts or the directory, if any. */
+export const RecentNumberView = NumberView.extend({
+  name: z.string().max(100).nullable(),
+  /** When the latest fax to it was sent (ISO 8601). */
+  lastSentAt: z.string(),
+});
+
 /** Requests the panel sends, by type: each has a payload schema and a reply payload schema. */
 export const requests = {
   hello: {
@@ -278,9 +310,11 @@ export const requests = {
       e164: z.string(),
       /** ISO 3166-1 alpha-2; null for a number of no country (+800 and other global services). */
       country: z.string().nullable(),
-      /** The country's English name (panels may name it in their language from `country`). */
+      /** The country's name in the person's language (null for a number of no country). */
       countryName: z.string().nullable(),
       display: z.string(),
+      /** The national format of the number. */
+      national: z.string().optional(),
       /** libphonenumber's type (FIXED_LINE, MOBILE, PREMIUM_RATE, …); null when unknown. */
       numberType: z.string().nullable(),
       allowed: z.boolean(),
@@ -288,6 +322,49 @@ export const requests = {
       rule: DestinationRule.optional(),
       message: z.string().optional(),
     }),
+  },
+  /**
+   * The enterprise fax directory, searched by the start of a word of the name, company or
+   * department, or of the number (international or national digits). An empty query lists from A.
+   * The signed-in person's enterprise only (on a shared-account device: the device's).
+   */
+  'directory.search': {
+    payload: z.object({
+      query: z.string().max(100).default(''),
+      limit: z.number().int().min(1).max(50).default(20),
+    }),
+    reply: z.object({
+      entries: z.array(DirectoryEntryView),
+      /** How many entries match in all (more than `entries` holds: ask the person to type more). */
+      total: z.number().int().nonnegative(),
+    }),
+  },
+  /**
+   * The signed-in person's own contacts, by name. Only on devices where people sign in
+   * (user-prompt, device-login): a shared-account device answers CONTACTS_UNAVAILABLE, since
+   * everyone at that printer is the same account.
+   */
+  'contacts.list': {
+    payload: z.object({}),
+    reply: z.object({ contacts: z.array(ContactView) }),
+  },
+  /** Adds a contact (the number is checked as fax.checkNumber does). CONTACT_EXISTS, CONTACTS_FULL. */
+  'contacts.add': {
+    payload: z.object({ name: z.string().trim().min(1).max(100), number: z.string().max(64) }),
+    reply: z.object({ contact: ContactView }),
+  },
+  /** Removes one of the person's contacts; CONTACT_NOT_FOUND for any other id. */
+  'contacts.remove': {
+    payload: z.object({ id }),
+    reply: z.object({}),
+  },
+  /**
+   * The last distinct numbers faxed, the latest first: the signed-in person's (from any printer of
+   * the enterprise), or on a shared-account device this device's.
+   */
+  'recipients.recent': {
+    payload: z.object({ limit: z.number().int().min(1).max(20).default(10) }),
+    reply: z.object({ numbers: z.array(RecentNumberView) }),
   },
   /**
    * Scans, converts and faxes. Every number is checked (INVALID_NUMBER, DESTINATION_BLOCKED with
@@ -385,3 +462,7 @@ export type SessionView = z.infer<typeof SessionView>;
 export type SignInStep = z.infer<typeof SignInStep>;
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 export type PasswordRuleView = z.infer<typeof PasswordRuleView>;
+export type NumberView = z.infer<typeof NumberView>;
+export type DirectoryEntryView = z.infer<typeof DirectoryEntryView>;
+export type ContactView = z.infer<typeof ContactView>;
+export type RecentNumberView = z.infer<typeof RecentNumberView>;

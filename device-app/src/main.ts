@@ -12,6 +12,7 @@ import { show } from './dom.ts';
 import { homeScreen } from './screens/home-screen.ts';
 import { faxScreen, type FaxDraft } from './screens/fax-screen.ts';
 import { emptyFaxOptions, faxOptionsPayload } from './screens/fax-options.ts';
+import { newPickerState } from './screens/recipient-picker.ts';
 import { jobScreen } from './screens/job-screen.ts';
 import { noticeScreen } from './screens/notice-screen.ts';
 import {
@@ -111,6 +112,7 @@ function storePairing(pairing: StoredPairing | null): void {
 function emptyDraft(): FaxDraft {
   return {
     recipients: [],
+    picker: newPickerState(),
     resolution: 'fine',
     source: 'adf',
     options: emptyFaxOptions(),
@@ -590,23 +592,22 @@ function message(text: string): void {
   render();
 }
 
+/** A refusal in the panel's words (the edge's message names the action to take). */
+function refusalText(error: unknown): string {
+  if (error instanceof RequestError) return errorText(error.body);
+  if (error instanceof Error) return error.message;
+  const body = error as { message?: unknown } | null;
+  return body && typeof body.message === 'string' ? body.message : NO_ANSWER;
+}
+
 const faxActions = {
-  addNumber: (input: string) => {
-    edge
-      .request('fax.checkNumber', { number: input })
-      .then((number) => {
-        // The enterprise's destination rules: the edge names the rule and what to do.
-        if (number.allowed === false) return message(number.message ?? 'This number cannot be faxed.');
-        if (state.draft.recipients.some((r) => r.display === number.display))
-          return message(`${number.display} is already in the list.`);
-        state.draft.recipients.push({ input, display: number.display, country: number.country });
-        message('');
-      })
-      .catch((error: Error) => message(error.message));
-  },
-  removeNumber: (index: number) => {
-    state.draft.recipients.splice(index, 1);
-    render();
+  // The recipient picker (screens/recipient-picker.ts) talks to the edge itself.
+  picker: {
+    edge,
+    get contactsAvailable() {
+      return authMode() !== 'shared-account';
+    },
+    errorText: refusalText,
   },
   setResolution: (resolution: FaxDraft['resolution']) => {
     state.draft.resolution = resolution;
@@ -656,12 +657,10 @@ const faxActions = {
         // The options stay for the next fax; the cover text and the preview belong to this one.
         const next = { ...options, cover: { enabled: false, subject: '', note: '' } };
         state.draft = {
-          recipients: [],
+          ...emptyDraft(),
           resolution,
           source,
           options: { ...next, preview: { busy: false, result: null } },
-          message: '',
-          busy: false,
         };
         go({ kind: 'job', jobId: job.id });
       })

@@ -60,6 +60,12 @@ import { jobEndpoints } from './api/job-endpoints.ts';
 import { outboxEndpoints } from './api/outbox-endpoints.ts';
 import { MailOutbox } from './mail/mail-outbox.ts';
 import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
+import { directoryEndpoints } from './api/directory-endpoints.ts';
+import {
+  SqliteContactRepository,
+  SqliteFaxDirectoryRepository,
+  SqliteRecentNumbers,
+} from './storage/sqlite-fax-directory.ts';
 
 export interface EdgeServiceOptions {
   config?: Record<string, unknown>;
@@ -123,6 +129,7 @@ interface Running {
   deviceServices: DeviceServices;
   audit: SqliteAuditLog;
   api: ApiServices;
+  faxDirectory: SqliteFaxDirectoryRepository;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -153,6 +160,7 @@ export class EdgeService {
       jobs: running.jobs,
       users: running.people.users,
       policies: running.people.policies,
+      faxDirectory: running.faxDirectory,
     };
   }
 
@@ -416,12 +424,19 @@ export class EdgeService {
       };
       undo.push(stopPeople);
 
+      // The composer's recipients (issue 11): the enterprise fax directory, contacts, recent numbers.
+      const faxDirectory = new SqliteFaxDirectoryRepository(db);
       const handlers = new PanelHandlers({
         devices,
         directory,
         jobs,
         engine,
         defaultCountry: this.config.defaultCountry,
+        recipients: {
+          directory: faxDirectory,
+          contacts: new SqliteContactRepository(db),
+          recent: new SqliteRecentNumbers(db),
+        },
         users,
         signIn,
         keeper,
@@ -459,6 +474,11 @@ export class EdgeService {
         endpoints: () => [
           ...deviceServices.endpoints,
           ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
+          ...directoryEndpoints({
+            directory: faxDirectory,
+            audit,
+            defaultCountry: this.config.defaultCountry,
+          }),
           ...outboxEndpoints({
             outbox: new MailOutbox({
               db,
@@ -513,6 +533,7 @@ export class EdgeService {
         deviceServices,
         audit,
         api,
+        faxDirectory,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {

@@ -1,11 +1,18 @@
 import type { FaxResolution, ScanSource } from '../../../protocol/messages.ts';
-import { MAX_FAX_RECIPIENTS } from '../../../protocol/limits.ts';
 import { h } from '../dom.ts';
 import { faxOptions, type FaxOptionsActions, type FaxOptionsDraft } from './fax-options.ts';
+import {
+  recipientPicker,
+  type PickedRecipient,
+  type PickerHost,
+  type PickerState,
+} from './recipient-picker.ts';
 
 export interface FaxDraft {
-  /** Numbers as confirmed by the edge: display text and country. */
-  recipients: { input: string; display: string; country: string | null }[];
+  /** Numbers as confirmed by the edge (E.164 in `input`), picked with the recipient picker. */
+  recipients: PickedRecipient[];
+  /** The picker's typed number, open source and lists (kept across re-renders and reconnects). */
+  picker: PickerState;
   resolution: FaxResolution;
   source: ScanSource;
   /** Sides, original size, text/photo, skip blank pages, cover page, preview (fax-options.ts). */
@@ -15,16 +22,14 @@ export interface FaxDraft {
 }
 
 export interface FaxActions {
-  addNumber: (input: string) => void;
-  removeNumber: (index: number) => void;
+  /** The recipient picker's edge and hooks (recipient-picker.ts). */
+  picker: Omit<PickerHost, 'changed'>;
   setResolution: (resolution: FaxResolution) => void;
   setSource: (source: ScanSource) => void;
   options: FaxOptionsActions;
   send: () => void;
   back: () => void;
 }
-
-const KEYS = ['1', '2', '3', '+', '4', '5', '6', ' ', '7', '8', '9', '-', '*', '0', '#'];
 
 function radioGroup<T extends string>(
   legend: string,
@@ -49,60 +54,21 @@ function radioGroup<T extends string>(
 }
 
 export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
-  const input = h('input', {
-    id: 'fax-number',
-    type: 'tel',
-    inputmode: 'tel',
-    autocomplete: 'off',
-    'aria-label': 'Fax number',
-    placeholder: 'Fax number',
-  }) as HTMLInputElement;
-  const add = () => {
-    if (input.value.trim()) actions.addNumber(input.value);
-  };
-  input.addEventListener('keydown', (event) => {
-    if ((event as KeyboardEvent).key === 'Enter') add();
+  const send = h(
+    'button',
+    {
+      class: 'primary',
+      type: 'button',
+      disabled: draft.busy || draft.recipients.length === 0,
+      onclick: actions.send,
+    },
+    'Send',
+  ) as HTMLButtonElement;
+  // The picker changes the recipients in place; only Send depends on them here.
+  const picker = recipientPicker(draft, {
+    ...actions.picker,
+    changed: () => (send.disabled = draft.busy || draft.recipients.length === 0),
   });
-  const press = (key: string) => {
-    input.value += key;
-    input.focus();
-  };
-  const keypad = h(
-    'div',
-    { class: 'keypad', role: 'group', 'aria-label': 'Keypad' },
-    ...KEYS.map((key) =>
-      h(
-        'button',
-        { type: 'button', 'aria-label': key === ' ' ? 'Space' : `Key ${key}`, onclick: () => press(key) },
-        key === ' ' ? '␣' : key,
-      ),
-    ),
-    h(
-      'button',
-      {
-        type: 'button',
-        'aria-label': 'Delete last digit',
-        onclick: () => (input.value = input.value.slice(0, -1)),
-      },
-      '⌫',
-    ),
-  );
-  const recipients = h(
-    'ul',
-    { class: 'recipients', 'aria-label': 'Recipients' },
-    ...draft.recipients.map((r, index) =>
-      h(
-        'li',
-        {},
-        h('span', {}, r.display, ' ', h('span', { class: 'country' }, r.country ?? '')),
-        h(
-          'button',
-          { type: 'button', 'aria-label': `Remove ${r.display}`, onclick: () => actions.removeNumber(index) },
-          '✕',
-        ),
-      ),
-    ),
-  );
   return h(
     'section',
     { class: 'fax', 'aria-label': 'Send a fax' },
@@ -110,23 +76,13 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
       'div',
       {},
       h('h1', {}, 'Send a fax'),
-      h(
-        'div',
-        { class: 'entry' },
-        input,
-        h(
-          'button',
-          { type: 'button', disabled: draft.recipients.length >= MAX_FAX_RECIPIENTS, onclick: add },
-          'Add number',
-        ),
-      ),
-      keypad,
+      picker.main,
       h('p', { class: 'message', role: 'alert', id: 'fax-message' }, draft.message),
     ),
     h(
       'div',
       {},
-      recipients,
+      picker.list,
       radioGroup<FaxResolution>(
         'Resolution',
         'resolution',
@@ -149,21 +105,7 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
         actions.setSource,
       ),
       faxOptions(draft.options, draft.source, actions.options),
-      h(
-        'div',
-        { class: 'actions' },
-        h('button', { type: 'button', onclick: actions.back }, 'Back'),
-        h(
-          'button',
-          {
-            class: 'primary',
-            type: 'button',
-            disabled: draft.busy || draft.recipients.length === 0,
-            onclick: actions.send,
-          },
-          'Send',
-        ),
-      ),
+      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: actions.back }, 'Back'), send),
     ),
   );
 }

@@ -439,4 +439,46 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE job_pages ADD COLUMN blank INTEGER NOT NULL DEFAULT 0 CHECK (blank IN (0, 1));
     `,
   },
+  {
+    version: 12,
+    name: 'the enterprise fax directory and personal contacts',
+    sql: `
+      -- The enterprise's fax directory (domain/fax-directory.ts): managed in the console and the API,
+      -- searched at every panel of the enterprise. number is E.164 (validated with libphonenumber-js);
+      -- search_text and national_digits are derived at write time (storage/sqlite-fax-directory.ts)
+      -- so a search is one indexed-enough LIKE, accents and case folded, without JS in SQLite.
+      CREATE TABLE directory_entries (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+        number TEXT NOT NULL CHECK (number GLOB '+[1-9]*' AND length(number) BETWEEN 3 AND 16),
+        company TEXT CHECK (company IS NULL OR length(company) <= 100),
+        department TEXT CHECK (department IS NULL OR length(department) <= 100),
+        notes TEXT CHECK (notes IS NULL OR length(notes) <= 500),
+        search_text TEXT NOT NULL,
+        national_digits TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        -- One entry per number: two names on one fax machine is one entry with a department.
+        UNIQUE (enterprise_id, number)
+      );
+      -- Listed by search_text: the folded name first, so É sorts with E.
+      CREATE INDEX directory_entries_by_name ON directory_entries (enterprise_id, search_text);
+
+      -- A person's own contacts (panel contacts.*): only their owner sees them. Not for shared
+      -- accounts (everyone at that printer is the shared account): the panel handlers refuse those.
+      CREATE TABLE personal_contacts (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+        number TEXT NOT NULL CHECK (number GLOB '+[1-9]*' AND length(number) BETWEEN 3 AND 16),
+        created_at TEXT NOT NULL,
+        UNIQUE (user_id, number)
+      );
+
+      -- Recent numbers (panel recipients.recent) come from the jobs: by person, or by device for
+      -- shared accounts. These make "the last distinct numbers" a walk down an index.
+      CREATE INDEX jobs_by_user ON jobs (user_id, seq);
+    `,
+  },
 ];

@@ -27,6 +27,7 @@ import type { DeviceLoginSessions } from './device-login-sessions.ts';
 import { toRuleViews, toSignInStepView, toUserView } from './panel-views.ts';
 import { EDGE_VERSION } from '../version.ts';
 import type { PanelPairing } from '../pairing/panel-pairing.ts';
+import { PanelRecipients, type PanelRecipientDeps } from './panel-recipients.ts';
 
 /** What a connection that has not said hello may ask: hello itself, and pairing. Nothing else. */
 const BEFORE_HELLO: ReadonlySet<RequestType> = new Set<RequestType>([
@@ -51,6 +52,8 @@ export interface PanelHandlerDeps {
   policies: Pick<PolicyService, 'get'>;
   /** fax.preview; without it the edge answers PREVIEW_UNAVAILABLE. */
   preview?: FaxPreview;
+  /** Directory search, contacts and recent numbers (issue 11): without them those requests are refused. */
+  recipients?: PanelRecipientDeps;
 }
 
 /**
@@ -82,14 +85,23 @@ type Handler<T extends RequestType> = (
 export class PanelHandlers {
   readonly #d: PanelHandlerDeps;
   readonly #handlers: { [T in RequestType]: Handler<T> };
+  readonly #recipients: PanelRecipients | null;
 
   constructor(deps: PanelHandlerDeps) {
     this.#d = deps;
+    this.#recipients = deps.recipients
+      ? new PanelRecipients(deps.recipients, { defaultCountry: deps.defaultCountry, users: deps.users })
+      : null;
     this.#handlers = {
       hello: (peer, payload) => this.#hello(peer, payload),
       'pairing.begin': (peer, payload) => this.#pairing().begin(peer, payload),
       'pairing.claim': (peer, payload) => this.#pairing().claim(peer, payload),
       'fax.checkNumber': (peer, payload) => this.#checkNumber(peer.session, payload.number),
+      'directory.search': (peer, payload) => this.#recipientSources().search(peer.session, payload),
+      'contacts.list': (peer) => this.#recipientSources().listContacts(peer.session),
+      'contacts.add': (peer, payload) => this.#recipientSources().addContact(peer.session, payload),
+      'contacts.remove': (peer, payload) => this.#recipientSources().removeContact(peer.session, payload.id),
+      'recipients.recent': (peer, payload) => this.#recipientSources().recent(peer.session, payload),
       'auth.password': async (peer, p) =>
         this.#step(peer, await this.#d.signIn.password(p.email, p.password, this.#context(peer))),
       'auth.totp': async (peer, p) =>
@@ -165,6 +177,11 @@ export class PanelHandlers {
     if (!PUBLIC_REQUESTS.has(request.type) && !session.user) throw authRequired(session);
     const handler = this.#handlers[request.type] as Handler<typeof request.type>;
     return handler(peer, request.payload as never);
+  }
+
+  #recipientSources(): PanelRecipients {
+    if (!this.#recipients) throw new EdgeError('UNKNOWN_TYPE', 'This edge keeps no directory or contacts.');
+    return this.#recipients;
   }
 
   #pairing(): PanelPairing {
@@ -287,11 +304,15 @@ export class PanelHandlers {
     const verdict = session.device
       ? this.#verdict(session.device.enterpriseId, number)
       : ({ allowed: true } as const);
+    // The national format and the country's name in the person's language, when the panel's
+    // recipient sources are there (they know the person's language).
+    const labels = this.#recipients?.labels(session, number.e164);
     return {
       e164: number.e164,
       country: number.country,
-      countryName: number.country ? countryName(number.country) : null,
+      countryName: labels?.countryName ?? (number.country ? countryName(number.country) : null),
       display: number.display,
+      ...(labels?.national ? { national: labels.national } : {}),
       numberType: number.numberType,
       allowed: verdict.allowed,
       ...(verdict.allowed ? {} : { rule: verdict.rule, message: verdict.message }),

@@ -195,6 +195,7 @@ describe('edge panel socket (service, fake drivers)', function () {
       country: 'GB',
       countryName: 'United Kingdom',
       display: '+44 20 7946 0958',
+      national: '020 7946 0958',
       numberType: 'FIXED_LINE',
       allowed: true,
     });

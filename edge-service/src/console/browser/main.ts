@@ -8,6 +8,7 @@ import type { Page, PageContext } from './context.ts';
 import { h, notice, show } from './dom.ts';
 import { renderAudit } from './audit-page.ts';
 import { renderDevices } from './devices-page.ts';
+import { renderDirectory } from './directory-page.ts';
 import { renderJobs } from './jobs-page.ts';
 import { renderOutbox } from './outbox-page.ts';
 import { renderPair } from './pair-page.ts';
@@ -21,6 +22,7 @@ const ROUTES: Record<string, { title: string; page: Page; nav: boolean }> = {
   devices: { title: 'Devices', page: renderDevices, nav: true },
   pair: { title: 'Pair a printer', page: renderPair, nav: false },
   users: { title: 'Users', page: renderUsers, nav: true },
+  directory: { title: 'Directory', page: renderDirectory, nav: true },
   jobs: { title: 'Jobs and usage', page: renderJobs, nav: true },
   settings: { title: 'Enterprise settings', page: renderSettings, nav: true },
   audit: { title: 'Audit log', page: renderAudit, nav: true },
