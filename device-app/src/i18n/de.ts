@@ -132,7 +132,8 @@ export const de: Catalog = {
   'error.FAX_JOB_LOST': 'Der Drucker wurde beim Senden neu gestartet. Senden Sie das Fax erneut.',
   'error.FAX_SERVICE_DISABLED':
     'Fax ist für Ihr Konto ausgeschaltet: Fragen Sie einen Administrator Ihres Unternehmens.',
-  'error.INVALID_NUMBER': 'Die Faxnummer ist ungültig. Prüfen Sie sie und geben Sie sie erneut ein.',
+  'error.INVALID_NUMBER':
+    '{number} ist keine gültige Faxnummer. Prüfen Sie die Ziffern und die Landesvorwahl.',
   'error.NO_RECIPIENTS': 'Fügen Sie mindestens eine Faxnummer hinzu und drücken Sie dann Senden.',
   'error.TOO_MANY_RECIPIENTS': 'Zu viele Empfänger: Entfernen Sie einige und drücken Sie dann Senden.',
   'error.SPOOL_FULL':

@@ -130,7 +130,7 @@ export const en = {
   'error.FAX_UNSUPPORTED': 'This printer cannot send faxes. Use another printer.',
   'error.FAX_JOB_LOST': 'The printer restarted while sending. Send the fax again.',
   'error.FAX_SERVICE_DISABLED': 'Fax is turned off for your account: ask an administrator of your company.',
-  'error.INVALID_NUMBER': 'The fax number is not valid. Check it and type it again.',
+  'error.INVALID_NUMBER': '{number} is not a valid fax number. Check the digits and the country code.',
   'error.NO_RECIPIENTS': 'Add at least one fax number, then press Send.',
   'error.TOO_MANY_RECIPIENTS': 'Too many recipients: remove some, then press Send.',
   'error.SPOOL_FULL': 'The fax service is out of space: ask your administrator, then send again.',

@@ -129,7 +129,8 @@ export const fr: Catalog = {
   'error.FAX_JOB_LOST': "L'imprimante a redémarré pendant l'envoi. Envoyez le fax à nouveau.",
   'error.FAX_SERVICE_DISABLED':
     'Le fax est désactivé pour votre compte : demandez à un administrateur de votre entreprise.',
-  'error.INVALID_NUMBER': "Le numéro de fax n'est pas valide. Vérifiez-le et saisissez-le à nouveau.",
+  'error.INVALID_NUMBER':
+    "{number} n'est pas un numéro de fax valide. Vérifiez les chiffres et l'indicatif du pays.",
   'error.NO_RECIPIENTS': 'Ajoutez au moins un numéro de fax, puis appuyez sur Envoyer.',
   'error.TOO_MANY_RECIPIENTS': 'Trop de destinataires : retirez-en, puis appuyez sur Envoyer.',
   'error.SPOOL_FULL':
