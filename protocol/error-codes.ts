@@ -111,6 +111,13 @@ export const ERROR_CODES = {
   // Images
   IMAGE_INVALID: 'A scanned page could not be read as an image.',
   IMAGE_TOO_LARGE: 'A scanned page is larger than the edge accepts.',
+  // Composer options, destination rules, cover page, preview (issue 11)
+  DESTINATION_BLOCKED:
+    "The company's fax policy does not allow faxes to this number; the rule is named. Ask an administrator if you need it.",
+  ALL_PAGES_BLANK:
+    'Every scanned page was blank, so nothing was sent: check the originals face the right way, or turn off "Skip blank pages".',
+  PREVIEW_UNAVAILABLE:
+    'A preview scans the glass only: put the first page on the glass, or send without a preview.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

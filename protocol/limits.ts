@@ -8,3 +8,8 @@ export const HELLO_TIMEOUT_MS = 10_000;
 
 /** Recipients of one fax; more are refused with TOO_MANY_RECIPIENTS (panels disable Add at this count). */
 export const MAX_FAX_RECIPIENTS = 10;
+
+/** Cover page text (fax.send `cover`): longer text is refused (BAD_MESSAGE), not cut. */
+export const COVER_SUBJECT_MAX = 120;
+export const COVER_NOTE_MAX = 1000;
+export const COVER_NAME_MAX = 80;

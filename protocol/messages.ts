@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODE_LIST, type ErrorCode } from './error-codes.ts';
 import { JOB_STATES } from './job-states.ts';
+import { COVER_NAME_MAX, COVER_NOTE_MAX, COVER_SUBJECT_MAX } from './limits.ts';
 
 /*
  * The panel↔edge messages. This file is the only place a message is defined: the edge validates
@@ -11,6 +12,22 @@ const id = z.string().min(1).max(64);
 
 export const FaxResolution = z.enum(['standard', 'fine', 'superfine']);
 export const ScanSource = z.enum(['adf', 'platen']);
+/** The originals' size: the scan region. auto: the device's largest area (up to Legal), fitted to the fax width. */
+export const OriginalSize = z.enum(['a4', 'letter', 'legal', 'auto']);
+/** text: a threshold that keeps fine print; photo: a halftone (error diffusion) that keeps greys readable. */
+export const ContentType = z.enum(['text', 'photo']);
+/** Which destination rule of the enterprise's fax policy refuses a number (fax.checkNumber, DESTINATION_BLOCKED). */
+export const DestinationRule = z.enum(['international', 'country', 'premium', 'non-geographic']);
+
+/** An optional cover page, drawn by the edge as the fax's first page. */
+export const CoverPage = z.object({
+  subject: z.string().max(COVER_SUBJECT_MAX).default(''),
+  note: z.string().max(COVER_NOTE_MAX).default(''),
+  /** Default: the signed-in person (or the shared account) and the enterprise. */
+  senderName: z.string().max(COVER_NAME_MAX).optional(),
+  /** Default: the recipients' numbers only. */
+  recipientName: z.string().max(COVER_NAME_MAX).optional(),
+});
 export const AuthMode = z.enum(['shared-account', 'device-login', 'user-prompt']);
 
 export const JobState = z.enum(JOB_STATES);
@@ -32,6 +49,8 @@ export const ErrorBody = z.object({
   until: z.string().optional(),
   /** PASSWORD_POLICY: the rules the new password failed. */
   rules: z.array(PasswordRuleView).optional(),
+  /** DESTINATION_BLOCKED: the fax policy rule that refuses `recipient`. */
+  rule: DestinationRule.optional(),
 });
 
 export const Recipient = z.object({
@@ -55,6 +74,19 @@ export const JobView = z.object({
   retryAt: z.string().optional(),
   /** How many times the printer lost this fax part-way (it restarted) and the edge sent it again. */
   resentAfterRestart: z.number().int().positive().optional(),
+  /** The options the job was sent with (jobs sent before they existed show the defaults). */
+  options: z
+    .object({
+      source: ScanSource,
+      duplex: z.boolean(),
+      originalSize: OriginalSize,
+      contentType: ContentType,
+      skipBlankPages: z.boolean(),
+      cover: z.boolean(),
+    })
+    .optional(),
+  /** skipBlankPages: scanned pages left out as blank (not in totalPages). */
+  pagesSkipped: z.number().int().nonnegative().optional(),
 });
 
 export const DeviceView = z.object({ id, name: z.string(), authMode: AuthMode });
@@ -240,10 +272,32 @@ export const requests = {
       session: SessionView.optional(),
     }),
   },
+  /**
+   * A number as typed: INVALID_NUMBER when it is not one; otherwise where it goes and whether the
+   * enterprise's destination rules let a fax go there (a refused number is a reply, not an error:
+   * the panel shows `message` under the number and disables Add; fax.send refuses it the same way).
+   */
   'fax.checkNumber': {
     payload: z.object({ number: z.string().max(64) }),
-    reply: z.object({ e164: z.string(), country: z.string().nullable(), display: z.string() }),
+    reply: z.object({
+      e164: z.string(),
+      /** ISO 3166-1 alpha-2; null for a number of no country (+800 and other global services). */
+      country: z.string().nullable(),
+      /** The country's English name (panels may name it in their language from `country`). */
+      countryName: z.string().nullable(),
+      display: z.string(),
+      /** libphonenumber's type (FIXED_LINE, MOBILE, PREMIUM_RATE, …); null when unknown. */
+      numberType: z.string().nullable(),
+      allowed: z.boolean(),
+      /** When not allowed: the rule and a sentence naming it and what to do. */
+      rule: DestinationRule.optional(),
+      message: z.string().optional(),
+    }),
   },
+  /**
+   * Scans, converts and faxes. Every number is checked (INVALID_NUMBER, DESTINATION_BLOCKED with
+   * `recipient` and `rule`) before the job is accepted; nothing is scanned for a refused job.
+   */
   'fax.send': {
     payload: z.object({
       /** At most MAX_FAX_RECIPIENTS, checked by the edge so the panel gets TOO_MANY_RECIPIENTS. */
@@ -251,8 +305,32 @@ export const requests = {
       resolution: FaxResolution.default('fine'),
       source: ScanSource.default('adf'),
       duplex: z.boolean().default(false),
+      originalSize: OriginalSize.default('auto'),
+      contentType: ContentType.default('text'),
+      /** Leave out pages with (almost) no ink; a job whose every page is blank fails with ALL_PAGES_BLANK. */
+      skipBlankPages: z.boolean().default(false),
+      cover: CoverPage.optional(),
     }),
     reply: z.object({ job: JobView }),
+  },
+  /**
+   * A preview of the original on the glass (platen only: a feeder would feed the sheet out of the
+   * tray, so the feeder is refused with PREVIEW_UNAVAILABLE). Nothing is kept.
+   */
+  'fax.preview': {
+    payload: z.object({
+      source: ScanSource.default('platen'),
+      resolution: FaxResolution.default('fine'),
+      originalSize: OriginalSize.default('auto'),
+      contentType: ContentType.default('text'),
+    }),
+    reply: z.object({
+      /** The page as the fax will carry it (bilevel), a PNG data URL about 240 pixels wide. */
+      png: z.string().max(60000),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      blank: z.boolean(),
+    }),
   },
   'job.cancel': {
     payload: z.object({ jobId: id }),
@@ -299,6 +377,10 @@ export type JobView = z.infer<typeof JobView>;
 export type JobState = z.infer<typeof JobState>;
 export type FaxResolution = z.infer<typeof FaxResolution>;
 export type ScanSource = z.infer<typeof ScanSource>;
+export type OriginalSize = z.infer<typeof OriginalSize>;
+export type ContentType = z.infer<typeof ContentType>;
+export type DestinationRule = z.infer<typeof DestinationRule>;
+export type CoverPage = z.infer<typeof CoverPage>;
 export type AuthMode = z.infer<typeof AuthMode>;
 export type ErrorBody = z.infer<typeof ErrorBody>;
 export type DeviceView = z.infer<typeof DeviceView>;

@@ -38,7 +38,7 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
         detail: t('job.state.deliveredDetail', {
           count: total ?? job.pagesSent,
           recipients: recipientsText(job),
-          resent: resentText(job),
+          notes: skippedText(job) + resentText(job),
         }),
         progress: 1,
       };
@@ -53,6 +53,13 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
     case 'cancelled':
       return { title: t('job.state.cancelled'), detail: t('job.state.cancelledDetail'), progress: null };
   }
+}
+
+/** skipBlankPages: how many scanned pages were left out (the delivered count leaves them out too). */
+function skippedText(job: JobView): string {
+  const n = job.pagesSkipped ?? 0;
+  if (n === 0) return '';
+  return n === 1 ? t('job.skippedOne') : t('job.skippedMany', { count: n });
 }
 
 /** The state word for a job in a list ("Delivered", "Not sent"…). */

@@ -11,6 +11,7 @@ import { EdgeConnection, RequestError, ConnectionError, PANEL_PROTOCOL_VERSIONS 
 import { show } from './dom.ts';
 import { homeScreen } from './screens/home-screen.ts';
 import { faxScreen, type FaxDraft } from './screens/fax-screen.ts';
+import { emptyFaxOptions, faxOptionsPayload } from './screens/fax-options.ts';
 import { jobScreen } from './screens/job-screen.ts';
 import { noticeScreen } from './screens/notice-screen.ts';
 import {
@@ -112,7 +113,14 @@ function storePairing(pairing: StoredPairing | null): void {
 }
 
 function emptyDraft(): FaxDraft {
-  return { recipients: [], resolution: 'fine', source: 'adf', message: '', busy: false };
+  return {
+    recipients: [],
+    resolution: 'fine',
+    source: 'adf',
+    options: emptyFaxOptions(),
+    message: '',
+    busy: false,
+  };
 }
 
 const state = {
@@ -704,6 +712,8 @@ const faxActions = {
     edge
       .request('fax.checkNumber', { number: input })
       .then((number) => {
+        // The enterprise's destination rules: the edge names the rule and what to do.
+        if (number.allowed === false) return message(number.message ?? 'This number cannot be faxed.');
         if (state.draft.recipients.some((r) => r.display === number.display))
           return message(t('fax.already', { number: number.display }));
         state.draft.recipients.push({ input, display: number.display, country: number.country });
@@ -720,17 +730,56 @@ const faxActions = {
   },
   setSource: (source: FaxDraft['source']) => {
     state.draft.source = source;
+    // The preview button depends on the source (glass only).
+    render();
+  },
+  options: {
+    changed: () => render(),
+    preview: () => {
+      const { resolution, source, options } = state.draft;
+      options.preview.busy = true;
+      render();
+      edge
+        .request('fax.preview', {
+          source,
+          resolution,
+          originalSize: options.originalSize,
+          contentType: options.contentType,
+        })
+        .then((result) => {
+          options.preview = { busy: false, result };
+          message('');
+        })
+        .catch((error: Error) => {
+          options.preview.busy = false;
+          message(error instanceof RequestError ? errorText(error.body) : error.message);
+        });
+    },
   },
   send: () => {
     state.draft.busy = true;
     render();
-    const { recipients, resolution, source } = state.draft;
+    const { recipients, resolution, source, options } = state.draft;
     edge
-      .request('fax.send', { recipients: recipients.map((r) => r.input), resolution, source, duplex: false })
+      .request('fax.send', {
+        recipients: recipients.map((r) => r.input),
+        resolution,
+        source,
+        ...faxOptionsPayload(options),
+      })
       .then(({ job }) => {
         remember(job);
         state.lastJobId = job.id;
-        state.draft = { recipients: [], resolution, source, message: '', busy: false };
+        // The options stay for the next fax; the cover text and the preview belong to this one.
+        const next = { ...options, cover: { enabled: false, subject: '', note: '' } };
+        state.draft = {
+          recipients: [],
+          resolution,
+          source,
+          options: { ...next, preview: { busy: false, result: null } },
+          message: '',
+          busy: false,
+        };
         go({ kind: 'job', jobId: job.id });
       })
       .catch((error: unknown) => {

@@ -1,4 +1,10 @@
-import { ERROR_CODES, type ErrorCode, type ErrorBody, type PasswordRuleView } from '../../protocol/index.ts';
+import {
+  ERROR_CODES,
+  type DestinationRule,
+  type ErrorCode,
+  type ErrorBody,
+  type PasswordRuleView,
+} from '../../protocol/index.ts';
 
 export interface EdgeErrorDetails {
   page?: number;
@@ -7,6 +13,8 @@ export interface EdgeErrorDetails {
   until?: Date;
   /** PASSWORD_POLICY: the rules not met. */
   rules?: readonly PasswordRuleView[];
+  /** DESTINATION_BLOCKED: the fax policy rule that refuses the recipient. */
+  rule?: DestinationRule;
   cause?: unknown;
 }
 
@@ -20,6 +28,7 @@ export class EdgeError extends Error {
   readonly recipient?: string;
   readonly until?: Date;
   readonly rules?: readonly PasswordRuleView[];
+  readonly rule?: DestinationRule;
 
   constructor(code: ErrorCode, message: string = ERROR_CODES[code], details: EdgeErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -29,6 +38,7 @@ export class EdgeError extends Error {
     if (details.recipient !== undefined) this.recipient = details.recipient;
     if (details.until !== undefined) this.until = details.until;
     if (details.rules !== undefined) this.rules = details.rules;
+    if (details.rule !== undefined) this.rule = details.rule;
   }
 
   toBody(): ErrorBody {
@@ -38,6 +48,7 @@ export class EdgeError extends Error {
     if (this.until !== undefined) body.until = this.until.toISOString();
     if (this.rules !== undefined)
       body.rules = this.rules.map(({ rule, ok, message }) => ({ rule, ok, message }));
+    if (this.rule !== undefined) body.rule = this.rule;
     return body;
   }
 

@@ -12,6 +12,7 @@ import { Spool } from './services/spool.ts';
 import { NetworkDeviceDrivers, type DeviceDrivers } from './services/device-drivers.ts';
 import { FaxJobEngine } from './services/fax-job-engine.ts';
 import { PanelHandlers } from './panel/panel-handlers.ts';
+import { FaxPreview } from './services/fax-preview.ts';
 import { PanelSocket } from './http/panel-socket.ts';
 import { buildPanelAssets } from './http/panel-assets.ts';
 import { createHttpApp } from './http/http-app.ts';
@@ -426,6 +427,8 @@ export class EdgeService {
         keeper,
         deviceLogin,
         pairing: panelPairing,
+        policies,
+        preview: new FaxPreview({ drivers }),
       });
       const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }), {
         extraOrigins: this.config.panelFrameAncestors,

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { VirtualScanner } from './scanner/virtual-scanner.ts';
 import type { ScannerProfile } from './scanner/escl-quirks.ts';
 import { createEsclRouter } from './scanner/escl-router.ts';
+import { createScannerRoutes } from './scanner/scanner-routes.ts';
 import { createFeederRoutes } from './scanner/feeder-routes.ts';
 import { FaxModem } from './fax/fax-modem.ts';
 import { RemoteMachines } from './fax/remote-machines.ts';
@@ -135,6 +136,7 @@ export class Simulator {
       createIppHandler(this.modem),
     );
     app.use('/sim/api/feeder', createFeederRoutes(this.scanner));
+    app.use('/sim/api/scanner', createScannerRoutes(this.scanner));
     app.use('/sim/api/faults', createFaultRoutes(this.faults));
     app.use('/sim/api/device-login', createDeviceLoginRoutes(this.deviceLogin));
     app.use('/sim/api', createPowerRoutes(this));

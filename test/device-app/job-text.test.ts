@@ -54,6 +54,16 @@ describe('panel job text', () => {
     );
   });
 
+  it('says how many blank pages were left out of a delivered fax', () => {
+    const delivered: JobView = {
+      ...base,
+      state: 'delivered',
+      recipients: [{ number: '+12125550100', state: 'delivered' }],
+      pagesSkipped: 2,
+    };
+    assert.equal(describeJob(delivered).detail, '2 page(s) to +12125550100 (2 blank pages left out)');
+  });
+
   it('says it in French and German', () => {
     const at = new Date(2026, 10, 28, 14, 5);
     setLanguage('fr');

@@ -41,7 +41,9 @@ async function layoutProblems(page: Page): Promise<string[]> {
     var controls = document.querySelectorAll('button, input, select, textarea, a[href], [role="button"], [tabindex]');
     for (var i = 0; i < controls.length; i++) {
       var el = controls[i];
-      var box = el.getBoundingClientRect();
+      // A radio or check box inside its label: the label is what the finger touches.
+      var target = (el.type === 'radio' || el.type === 'checkbox') && el.closest('label') ? el.closest('label') : el;
+      var box = target.getBoundingClientRect();
       if (box.width === 0 && box.height === 0) continue; // hidden
       var name = el.getAttribute('aria-label') || el.textContent.trim() || el.id || el.tagName;
       if (box.width < 44 || box.height < 44)

@@ -1,12 +1,15 @@
 import type { FaxResolution, ScanSource } from '../../../protocol/messages.ts';
 import { MAX_FAX_RECIPIENTS } from '../../../protocol/limits.ts';
 import { h } from '../dom.ts';
+import { faxOptions, type FaxOptionsActions, type FaxOptionsDraft } from './fax-options.ts';
 
 export interface FaxDraft {
   /** Numbers as confirmed by the edge: display text and country. */
   recipients: { input: string; display: string; country: string | null }[];
   resolution: FaxResolution;
   source: ScanSource;
+  /** Sides, original size, text/photo, skip blank pages, cover page, preview (fax-options.ts). */
+  options: FaxOptionsDraft;
   message: string;
   busy: boolean;
 }
@@ -16,6 +19,7 @@ export interface FaxActions {
   removeNumber: (index: number) => void;
   setResolution: (resolution: FaxResolution) => void;
   setSource: (source: ScanSource) => void;
+  options: FaxOptionsActions;
   send: () => void;
   back: () => void;
 }
@@ -144,6 +148,7 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
         draft.source,
         actions.setSource,
       ),
+      faxOptions(draft.options, draft.source, actions.options),
       h(
         'div',
         { class: 'actions' },

@@ -427,4 +427,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE job_recipients ADD COLUMN line_ms INTEGER NOT NULL DEFAULT 0 CHECK (line_ms >= 0);
     `,
   },
+  {
+    version: 11,
+    name: 'composer options: blank pages left out of a fax',
+    sql: `
+      -- skipBlankPages: a page whose conversion found (almost) no ink is kept in the spool but left
+      -- out of the fax. Recorded with the page, in the write that records its fax file, so a restart
+      -- sends the same pages and the job view counts the same skipped ones. The job's new options
+      -- (original size, text/photo, skip blank pages, cover page) live in jobs.options (JSON); jobs
+      -- stored before them read with the old behaviour's defaults (domain/job.ts readFaxJobOptions).
+      ALTER TABLE job_pages ADD COLUMN blank INTEGER NOT NULL DEFAULT 0 CHECK (blank IN (0, 1));
+    `,
+  },
 ];

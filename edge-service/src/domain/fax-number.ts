@@ -8,6 +8,8 @@ export interface FaxNumber {
   country: string | null;
   /** International format for people. */
   display: string;
+  /** libphonenumber's type from the full metadata (FIXED_LINE, MOBILE, PREMIUM_RATE, …); null when unknown. */
+  numberType: string | null;
 }
 
 /**
@@ -31,7 +33,12 @@ export function parseFaxNumber(input: string, defaultCountry: string): FaxNumber
       { recipient: trimmed },
     );
   }
-  return { e164: parsed.number, country: parsed.country ?? null, display: parsed.formatInternational() };
+  return {
+    e164: parsed.number,
+    country: parsed.country ?? null,
+    display: parsed.formatInternational(),
+    numberType: parsed.getType() ?? null,
+  };
 }
 
 /** The `tel:` URI a fax modem dials (RFC 3966 global number). */
@@ -55,6 +62,11 @@ export interface StoredFaxNumber {
 }
 
 const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** The English short name of an ISO 3166-1 alpha-2 code (the code itself when unknown). */
+export function countryName(code: string): string {
+  return REGION_NAMES.of(code) ?? code;
+}
 
 /**
  * A stored E.164 number described for the console and exports, with the same full metadata the

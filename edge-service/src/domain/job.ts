@@ -1,10 +1,62 @@
-import type { ErrorBody, JobState, JobView, FaxResolution, ScanSource } from '../../../protocol/index.ts';
+import type {
+  ContentType,
+  ErrorBody,
+  JobState,
+  JobView,
+  FaxResolution,
+  OriginalSize,
+  ScanSource,
+} from '../../../protocol/index.ts';
 import { isFinalJobState } from '../../../protocol/index.ts';
+
+/** A cover page as stored with its job: every name resolved when the job was accepted. */
+export interface CoverPageOptions {
+  subject: string;
+  note: string;
+  /** The sender as the page names them (the person or shared account, and the enterprise). */
+  senderName: string;
+  /** Null: the page lists the recipients' numbers only. */
+  recipientName: string | null;
+}
 
 export interface FaxJobOptions {
   resolution: FaxResolution;
   source: ScanSource;
   duplex: boolean;
+  originalSize: OriginalSize;
+  contentType: ContentType;
+  skipBlankPages: boolean;
+  /** Null: no cover page. */
+  cover: CoverPageOptions | null;
+}
+
+/** Options as a caller gives them: the three of the first cut, the rest defaulting as for old jobs. */
+export type FaxJobOptionsInput = Pick<FaxJobOptions, 'resolution' | 'source' | 'duplex'> &
+  Partial<FaxJobOptions>;
+
+/** What a job sent before an option existed did: scan A4 as text, keep every page, no cover. */
+const OPTION_DEFAULTS = {
+  originalSize: 'a4',
+  contentType: 'text',
+  skipBlankPages: false,
+  cover: null,
+} as const satisfies Partial<FaxJobOptions>;
+
+/**
+ * Options as stored (JSON in the jobs table), with the defaults for the fields an older edge did not
+ * write. Old jobs keep behaving as they were accepted: A4 (what the engine always scanned), not auto.
+ */
+export function readFaxJobOptions(stored: unknown): FaxJobOptions {
+  const o = (typeof stored === 'object' && stored !== null ? stored : {}) as Partial<FaxJobOptions>;
+  return {
+    resolution: o.resolution ?? 'fine',
+    source: o.source ?? 'adf',
+    duplex: o.duplex ?? false,
+    originalSize: o.originalSize ?? OPTION_DEFAULTS.originalSize,
+    contentType: o.contentType ?? OPTION_DEFAULTS.contentType,
+    skipBlankPages: o.skipBlankPages ?? OPTION_DEFAULTS.skipBlankPages,
+    cover: o.cover ?? OPTION_DEFAULTS.cover,
+  };
 }
 
 export type RecipientState = JobView['recipients'][number]['state'];
@@ -42,6 +94,8 @@ export interface JobRecord {
   pagesScanned: number;
   pagesSent: number;
   totalPages: number | null;
+  /** Scanned pages skipBlankPages left out as blank (derived from the pages, never stored apart). */
+  pagesSkipped: number;
   /** The fax modem's job id once the document was handed over: what makes a resend avoidable. */
   deviceJobId: number | null;
   /** Device jobs handed over so far (the first is 1); each retry of failed recipients is one more. */
@@ -76,6 +130,8 @@ export interface JobPageRecord {
   number: number;
   scanFile: string;
   faxFile: string | null;
+  /** skipBlankPages: the page converted to (almost) no ink and is left out of the fax. */
+  blank?: boolean;
 }
 
 export type JobPatch = Partial<
@@ -105,7 +161,7 @@ export interface JobRepository {
   create(input: {
     deviceId: string;
     userId: string | null;
-    options: FaxJobOptions;
+    options: FaxJobOptionsInput;
     recipients: string[];
   }): JobRecord;
   get(id: string): JobRecord | null;
@@ -123,7 +179,8 @@ export interface JobRepository {
    */
   updateRecipient(id: string, position: number, patch: RecipientPatch): void;
   addPage(id: string, page: JobPageRecord): void;
-  setPageFaxFile(id: string, number: number, faxFile: string): void;
+  /** `blank`: the converted page is left out (skipBlankPages); kept with the page so a restart agrees. */
+  setPageFaxFile(id: string, number: number, faxFile: string, blank?: boolean): void;
   pages(id: string): JobPageRecord[];
   /**
    * Records the intent of a new attempt in one write: the attempt number, its tag, no device job
@@ -162,5 +219,15 @@ export function toJobView(job: JobRecord): JobView {
   if (job.error) view.error = job.error;
   if (job.state === 'retry-wait' && job.retryAt) view.retryAt = job.retryAt;
   if (job.resentAfterRestart > 0) view.resentAfterRestart = job.resentAfterRestart;
+  const o = job.options;
+  view.options = {
+    source: o.source,
+    duplex: o.duplex,
+    originalSize: o.originalSize,
+    contentType: o.contentType,
+    skipBlankPages: o.skipBlankPages,
+    cover: o.cover !== null,
+  };
+  if (job.pagesSkipped > 0) view.pagesSkipped = job.pagesSkipped;
   return view;
 }

@@ -31,6 +31,8 @@ export interface ScanRequest {
   height: number;
   /** Preferred format; the driver falls back to what the device offers. */
   documentFormat: 'image/jpeg' | 'image/png';
+  /** What the originals are, for the device's image processing (eSCL Intent); default Document. */
+  intent?: 'Document' | 'Photo' | 'Preview';
 }
 
 export interface ScannedPage {

@@ -13,7 +13,11 @@ import type { DeviceRecord, DeviceRepository, DirectoryRepository } from '../dom
 import type { UserRepository } from '../domain/user.ts';
 import type { JobRepository } from '../domain/job.ts';
 import { toJobView } from '../domain/job.ts';
-import { parseFaxNumber } from '../domain/fax-number.ts';
+import { countryName, parseFaxNumber, type FaxNumber } from '../domain/fax-number.ts';
+import { evaluateDestination, type DestinationVerdict } from '../domain/destination-rules.ts';
+import type { CoverPageOptions } from '../domain/job.ts';
+import type { PolicyService } from '../policies/policy-service.ts';
+import type { FaxPreview } from '../services/fax-preview.ts';
 import { EdgeError } from '../edge-error.ts';
 import { hashDeviceToken } from '../services/device-credentials.ts';
 import type { FaxJobEngine } from '../services/fax-job-engine.ts';
@@ -43,6 +47,10 @@ export interface PanelHandlerDeps {
   deviceLogin: DeviceLoginSessions;
   /** pairing.begin / pairing.claim before hello; without it the edge pairs no panel. */
   pairing?: PanelPairing;
+  /** The enterprise's destination rules (faxInternational, faxBlockedCountries, faxBlockPremium). */
+  policies: Pick<PolicyService, 'get'>;
+  /** fax.preview; without it the edge answers PREVIEW_UNAVAILABLE. */
+  preview?: FaxPreview;
 }
 
 /**
@@ -81,7 +89,7 @@ export class PanelHandlers {
       hello: (peer, payload) => this.#hello(peer, payload),
       'pairing.begin': (peer, payload) => this.#pairing().begin(peer, payload),
       'pairing.claim': (peer, payload) => this.#pairing().claim(peer, payload),
-      'fax.checkNumber': (_peer, payload) => parseFaxNumber(payload.number, this.#d.defaultCountry),
+      'fax.checkNumber': (peer, payload) => this.#checkNumber(peer.session, payload.number),
       'auth.password': async (peer, p) =>
         this.#step(peer, await this.#d.signIn.password(p.email, p.password, this.#context(peer))),
       'auth.totp': async (peer, p) =>
@@ -104,6 +112,13 @@ export class PanelHandlers {
         return { expiresAt: deadline?.toISOString() ?? null, ...(session ? { session } : {}) };
       },
       'fax.send': (peer, payload) => this.#send(peer.session, payload),
+      'fax.preview': (peer, payload) => {
+        const device = this.#device(peer.session);
+        this.#user(peer.session);
+        if (!this.#d.preview)
+          throw new EdgeError('PREVIEW_UNAVAILABLE', 'This edge makes no previews: send without one.');
+        return this.#d.preview.preview(device, payload);
+      },
       'job.cancel': (peer, payload) => this.#cancel(peer.session, payload.jobId),
       'jobs.list': (peer, payload) => ({
         jobs: this.#d.jobs
@@ -237,16 +252,72 @@ export class PanelHandlers {
         `A fax can go to at most ${MAX_FAX_RECIPIENTS} numbers at once.`,
       );
     }
-    // Every number is checked before anything is scanned.
-    const numbers = payload.recipients.map((n) => parseFaxNumber(n, this.#d.defaultCountry).e164);
+    // Every number is checked, against the enterprise's destination rules too, before anything is
+    // scanned: a refused number refuses the whole job (nothing is accepted, nothing is scanned).
+    const numbers = payload.recipients.map((n) => {
+      const number = parseFaxNumber(n, this.#d.defaultCountry);
+      const verdict = this.#verdict(device.enterpriseId, number);
+      if (!verdict.allowed)
+        throw new EdgeError('DESTINATION_BLOCKED', `${number.display}: ${verdict.message}`, {
+          recipient: number.e164,
+          rule: verdict.rule,
+        });
+      return number.e164;
+    });
     const unique = [...new Set(numbers)];
     const job = this.#d.engine.submit(
       device,
       user.id,
-      { resolution: payload.resolution, source: payload.source, duplex: payload.duplex },
+      {
+        resolution: payload.resolution,
+        source: payload.source,
+        duplex: payload.duplex,
+        originalSize: payload.originalSize,
+        contentType: payload.contentType,
+        skipBlankPages: payload.skipBlankPages,
+        cover: payload.cover ? this.#cover(device, user, payload.cover) : null,
+      },
       unique,
     );
     return { job: toJobView(job) };
+  }
+
+  #checkNumber(session: PanelSession, input: string): ReplyPayload<'fax.checkNumber'> {
+    const number = parseFaxNumber(input, this.#d.defaultCountry);
+    const verdict = session.device
+      ? this.#verdict(session.device.enterpriseId, number)
+      : ({ allowed: true } as const);
+    return {
+      e164: number.e164,
+      country: number.country,
+      countryName: number.country ? countryName(number.country) : null,
+      display: number.display,
+      numberType: number.numberType,
+      allowed: verdict.allowed,
+      ...(verdict.allowed ? {} : { rule: verdict.rule, message: verdict.message }),
+    };
+  }
+
+  /** The policy is read at every check, so an administrator's change applies to the next number. */
+  #verdict(enterpriseId: string, number: FaxNumber): DestinationVerdict {
+    const { document } = this.#d.policies.get(enterpriseId);
+    return evaluateDestination(number, document, this.#d.defaultCountry);
+  }
+
+  /** The cover page as stored with the job: names resolved now, from who is signed in. */
+  #cover(
+    device: DeviceRecord,
+    user: { displayName: string },
+    cover: NonNullable<ParsedRequestPayload<'fax.send'>['cover']>,
+  ): CoverPageOptions {
+    const enterprise = this.#d.directory.getEnterprise(device.enterpriseId)?.name;
+    const person = cover.senderName?.trim() || user.displayName;
+    return {
+      subject: cover.subject.trim(),
+      note: cover.note,
+      senderName: enterprise && enterprise !== person ? `${person}, ${enterprise}` : person,
+      recipientName: cover.recipientName?.trim() || null,
+    };
   }
 
   async #cancel(session: PanelSession, jobId: string): Promise<ReplyPayload<'job.cancel'>> {

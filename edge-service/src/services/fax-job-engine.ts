@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobRecord, JobRepository, FaxJobOptions } from '../domain/job.ts';
+import type { JobRecord, JobRepository, FaxJobOptionsInput } from '../domain/job.ts';
 import { isFinal } from '../domain/job.ts';
 import type { DeviceRecord, DeviceRepository } from '../domain/device.ts';
 import {
@@ -133,7 +133,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
   submit(
     device: DeviceRecord,
     userId: string | null,
-    options: FaxJobOptions,
+    options: FaxJobOptionsInput,
     recipients: string[],
   ): JobRecord {
     const job = this.#o.jobs.create({ deviceId: device.id, userId, options, recipients });

@@ -1,16 +1,19 @@
 import type { DeviceRecord } from '../domain/device.ts';
 import type { JobRecord } from '../domain/job.ts';
-import type { ScannedPage, ScanRequest } from '../domain/scanner.ts';
+import type { ScannedPage } from '../domain/scanner.ts';
+import { describeStoredNumber } from '../domain/fax-number.ts';
+import { scanRequestFor } from '../domain/scan-options.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
+import { renderCoverPage } from '../pipeline/cover-page.ts';
 import { renderFaxPage, type FaxPage } from '../pipeline/fax-page.ts';
 import { buildFaxTiff, readFaxTiffPages } from '../pipeline/fax-tiff.ts';
 import { KeyedMutex, Limiter } from './concurrency.ts';
 import type { FaxJobContext } from './fax-job-context.ts';
 import type { FaxJobEngineOptions } from './fax-job-engine.ts';
 
-/** A4 at 300 dpi in 1/300 inch; the scanner clips to what the original really is. */
-const A4_AREA = { width: 2480, height: 3508 };
+/** The spool file of a job's cover page, once rendered (it is the same page on every read). */
+const COVER_FILE = 'cover.tif';
 
 /**
  * The scan stage: pages from the scanner into the spool, each converted to G4 as it arrives (while
@@ -66,14 +69,8 @@ export class FaxScanStage {
   /** Scans into the spool, converting pages while the scanner feeds the next ones. */
   async scan(job: JobRecord, device: DeviceRecord, signal: AbortSignal): Promise<void> {
     const scanner = this.#o.drivers.scanner(device);
-    const request: ScanRequest = {
-      source: job.options.source,
-      duplex: job.options.duplex,
-      colorMode: 'gray',
-      resolution: 300,
-      ...A4_AREA,
-      documentFormat: 'image/jpeg',
-    };
+    // Resolution, original size and text/photo as the panel chose them (domain/scan-options.ts).
+    const request = scanRequestFor(job.options);
     await this.#scannerLocks.lock(
       device.id,
       async () => {
@@ -118,7 +115,9 @@ export class FaxScanStage {
       throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
     current = this.#c.update(current, { state: 'converting', scanJobUrl: null });
     await Promise.all(conversions);
-    this.#c.update(current, { totalPages: total });
+    const faxed = this.#o.jobs.pages(job.id).filter((p) => !p.blank).length;
+    if (faxed === 0) throw allPagesBlank(total);
+    this.#c.update(current, { totalPages: faxed + (job.options.cover ? 1 : 0) });
   }
 
   /** Spools each page as it arrives and queues its conversion; stops at the first failure. */
@@ -148,31 +147,74 @@ export class FaxScanStage {
   async #convert(job: JobRecord, number: number, data: Buffer): Promise<FaxPage> {
     const page = await renderFaxPage(data, {
       resolution: job.options.resolution,
-      mode: 'text',
+      mode: job.options.contentType,
       pageNumber: number,
     });
     const faxFile = await this.#o.spool.write(job.id, `fax-${pad(number)}.tif`, buildFaxTiff([page]));
-    this.#o.jobs.setPageFaxFile(job.id, number, faxFile);
+    // The blank mark is written with the fax file: a restart leaves out the very same pages.
+    this.#o.jobs.setPageFaxFile(job.id, number, faxFile, job.options.skipBlankPages && page.blank === true);
     return page;
   }
 
-  /** The job's fax pages from the spool, converting any a crash left unconverted. */
+  /**
+   * The job's fax pages from the spool, converting any a crash left unconverted: the cover page
+   * first (when the job has one), then the scanned pages, less those skipBlankPages left out.
+   */
   async spooledPages(job: JobRecord): Promise<FaxPage[]> {
     const pages = this.#o.jobs.pages(job.id);
     if (pages.length === 0)
       throw new EdgeError('SCANNER_ERROR', 'No scanned page was kept for this job; send it again.');
-    return Promise.all(
-      pages.map(async (page) => {
+    const converted = await Promise.all(
+      pages.map(async (page): Promise<FaxPage | null> => {
         if (page.faxFile) {
+          if (page.blank) return null;
           const [faxPage] = readFaxTiffPages(await this.#o.spool.read(job.id, page.faxFile));
           if (faxPage) return faxPage;
         }
-        return this.#converter.run(async () =>
+        const faxPage = await this.#converter.run(async () =>
           this.#convert(job, page.number, await this.#o.spool.read(job.id, page.scanFile)),
         );
+        return job.options.skipBlankPages && faxPage.blank ? null : faxPage;
       }),
     );
+    const scanned = converted.filter((p): p is FaxPage => p !== null);
+    if (scanned.length === 0) throw allPagesBlank(pages.length);
+    if (!job.options.cover) return scanned;
+    return [await this.#coverPage(job, scanned.length + 1), ...scanned];
   }
+
+  /**
+   * The cover page: drawn from what the job row holds (its options, recipients, creation time), so
+   * a restart draws the same page and it can be neither lost nor doubled; kept in the spool once
+   * drawn, so every later attempt sends the very same bytes.
+   */
+  async #coverPage(job: JobRecord, pageCount: number): Promise<FaxPage> {
+    const cover = job.options.cover!;
+    const stored = await this.#o.spool.read(job.id, COVER_FILE).catch(() => null);
+    const [page] = stored ? readFaxTiffPages(stored) : [];
+    if (page && page.resolution === job.options.resolution) return page;
+    const drawn = await renderCoverPage(
+      {
+        senderName: cover.senderName,
+        recipientName: cover.recipientName,
+        recipients: job.recipients.map((r) => describeStoredNumber(r.number).display),
+        date: new Date(job.createdAt),
+        subject: cover.subject,
+        note: cover.note,
+        pageCount,
+      },
+      job.options.resolution,
+    );
+    await this.#o.spool.write(job.id, COVER_FILE, buildFaxTiff([drawn]));
+    return drawn;
+  }
+}
+
+function allPagesBlank(scanned: number): EdgeError {
+  return new EdgeError(
+    'ALL_PAGES_BLANK',
+    `All ${scanned} scanned page${scanned === 1 ? ' was' : 's were'} blank, so nothing was sent: check that the originals face the right way in the feeder, or turn off "Skip blank pages", and send again.`,
+  );
 }
 
 function scanInterrupted(job: JobRecord): EdgeError {

@@ -6,11 +6,12 @@ import type {
   JobPatch,
   RecipientPatch,
   JobPageRecord,
-  FaxJobOptions,
+  FaxJobOptionsInput,
   RecipientRecord,
 } from '../domain/job.ts';
 import type { ErrorBody, JobState } from '../../../protocol/index.ts';
 import { FINAL_JOB_STATES, isFinalJobState } from '../../../protocol/index.ts';
+import { readFaxJobOptions } from '../domain/job.ts';
 
 interface JobRow {
   seq: number;
@@ -100,7 +101,7 @@ export class SqliteJobRepository implements JobRepository {
   create(input: {
     deviceId: string;
     userId: string | null;
-    options: FaxJobOptions;
+    options: FaxJobOptionsInput;
     recipients: string[];
   }): JobRecord {
     const id = randomUUID();
@@ -111,7 +112,15 @@ export class SqliteJobRepository implements JobRepository {
           `INSERT INTO jobs (id, enterprise_id, device_id, user_id, state, options, created_at, updated_at)
            VALUES (?, (SELECT enterprise_id FROM devices WHERE id = ?), ?, ?, 'accepted', ?, ?, ?)`,
         )
-        .run(id, input.deviceId, input.deviceId, input.userId, JSON.stringify(input.options), now, now);
+        .run(
+          id,
+          input.deviceId,
+          input.deviceId,
+          input.userId,
+          JSON.stringify(readFaxJobOptions(input.options)),
+          now,
+          now,
+        );
       const insert = this.#db.prepare(
         `INSERT INTO job_recipients (job_id, position, number, state) VALUES (?, ?, ?, 'pending')`,
       );
@@ -246,10 +255,10 @@ export class SqliteJobRepository implements JobRepository {
       .run(id, page.number, page.scanFile, page.faxFile);
   }
 
-  setPageFaxFile(id: string, number: number, faxFile: string): void {
+  setPageFaxFile(id: string, number: number, faxFile: string, blank = false): void {
     this.#db
-      .prepare('UPDATE job_pages SET fax_file = ? WHERE job_id = ? AND number = ?')
-      .run(faxFile, id, number);
+      .prepare('UPDATE job_pages SET fax_file = ?, blank = ? WHERE job_id = ? AND number = ?')
+      .run(faxFile, blank ? 1 : 0, id, number);
   }
 
   beginAttempt(id: string, attempt: { number: number; tag: string; positions: number[] }): JobRecord {
@@ -294,9 +303,14 @@ export class SqliteJobRepository implements JobRepository {
 
   pages(id: string): JobPageRecord[] {
     const rows = this.#db
-      .prepare('SELECT number, scan_file, fax_file FROM job_pages WHERE job_id = ? ORDER BY number')
-      .all(id) as { number: number; scan_file: string; fax_file: string | null }[];
-    return rows.map((r) => ({ number: r.number, scanFile: r.scan_file, faxFile: r.fax_file }));
+      .prepare('SELECT number, scan_file, fax_file, blank FROM job_pages WHERE job_id = ? ORDER BY number')
+      .all(id) as { number: number; scan_file: string; fax_file: string | null; blank: number }[];
+    return rows.map((r) => ({
+      number: r.number,
+      scanFile: r.scan_file,
+      faxFile: r.fax_file,
+      ...(r.blank ? { blank: true } : {}),
+    }));
   }
 
   #toRecord(row: JobRow): JobRecord {
@@ -328,10 +342,15 @@ export class SqliteJobRepository implements JobRepository {
       deviceId: row.device_id,
       userId: row.user_id,
       state: row.state as JobState,
-      options: JSON.parse(row.options) as FaxJobOptions,
+      options: readFaxJobOptions(JSON.parse(row.options)),
       pagesScanned: row.pages_scanned,
       pagesSent: row.pages_sent,
       totalPages: row.total_pages,
+      pagesSkipped: (
+        this.#db
+          .prepare('SELECT COUNT(*) AS n FROM job_pages WHERE job_id = ? AND blank = 1')
+          .get(row.id) as { n: number }
+      ).n,
       deviceJobId: row.device_job_id,
       attempt: row.attempt,
       submitTag: row.submit_tag,

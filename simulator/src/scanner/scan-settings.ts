@@ -29,6 +29,8 @@ export interface ScanSettings {
   documentFormat: EsclDocumentFormat;
   /** null: the whole original, as devices with paper-size detection do. */
   region: ScanRegion | null;
+  /** scan:Intent as the client sent it (Document, TextAndGraphic, Photo, Preview…), when it sent one. */
+  intent?: string;
 }
 
 // Prefixes are dropped: clients use `scan:`, `escl:` or others for the same namespace.
@@ -144,5 +146,14 @@ export function parseScanSettings(xml: string): ScanSettings {
   const format = textOf(node, 'DocumentFormatExt') || textOf(node, 'DocumentFormat');
   const documentFormat = oneOf(format, DOCUMENT_FORMATS, 'DocumentFormat', 'image/jpeg');
 
-  return { source, duplex, colorMode, resolution, documentFormat, region: parseRegion(node) };
+  const intent = textOf(node, 'Intent');
+  return {
+    source,
+    duplex,
+    colorMode,
+    resolution,
+    documentFormat,
+    region: parseRegion(node),
+    ...(intent ? { intent } : {}),
+  };
 }

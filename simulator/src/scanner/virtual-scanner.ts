@@ -62,6 +62,14 @@ const MAX_UPLOAD_PAGES = 100;
  * The virtual MFP's scanner: a platen, a duplex ADF with a loadable feeder, jobs that take simulated
  * time per sheet, and the faults a tester raises. The eSCL router is a thin HTTP face over this.
  */
+/** What GET /sim/api/scanner/last-settings answers. */
+export interface LastScanSettings {
+  receivedAt: string;
+  /** The job it created; null when the scanner refused it (busy, jam, empty feeder…). */
+  jobUuid: string | null;
+  settings: ScanSettings;
+}
+
 export class VirtualScanner {
   readonly identity: ScannerIdentity;
   readonly quirks: EsclQuirks;
@@ -70,6 +78,7 @@ export class VirtualScanner {
   readonly #pdf = new PdfRasterizer();
   readonly #renderer = new PageRenderer({ pdf: this.#pdf });
   #jobs: ScanJob[] = [];
+  #lastSettings: LastScanSettings | null = null;
   #started = false;
   #uploads = 0;
   readonly #onFaults = (): void => this.#applyFaults();
@@ -161,8 +170,14 @@ export class VirtualScanner {
     };
   }
 
+  /** The ScanSettings of the newest ScanJobs request that parsed (accepted or refused), for tests. */
+  lastSettings(): LastScanSettings | null {
+    return this.#lastSettings;
+  }
+
   /** Accepts a job or throws the refusal a real device gives (503 busy, 409 for paper conditions). */
   createJob(settings: ScanSettings): ScanJob {
+    this.#lastSettings = { receivedAt: new Date().toISOString(), jobUuid: null, settings };
     if (this.offline) throw new ScannerError('SCANNER_OFFLINE', 'the scanner is offline');
     if (this.#has('scanner-busy') || this.activeJob()) {
       throw new ScannerError('SCANNER_BUSY', 'the scanner is busy with another job');
@@ -191,6 +206,7 @@ export class VirtualScanner {
       abandonAfterMs: this.#options.abandonAfterMs ?? ABANDON_AFTER_MS,
     });
     this.#jobs.push(job);
+    this.#lastSettings.jobUuid = job.uuid;
     if (this.#jobs.length > KEPT_JOBS)
       this.#jobs = this.#jobs.filter((j, i) => j.active || i >= this.#jobs.length - KEPT_JOBS);
     job.start();

@@ -38,6 +38,7 @@ describe('simulator ScanSettings parser', () => {
       resolution: 300,
       documentFormat: 'image/jpeg',
       region: { x: 0, y: 0, width: 2550, height: 3300 },
+      intent: 'Document',
     });
   });
 

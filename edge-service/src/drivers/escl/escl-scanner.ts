@@ -87,7 +87,10 @@ export class EsclScanner implements Scanner {
       });
       if (problem !== null) throw problem;
 
-      const settings = buildScanSettings(fitted, { version: settingsVersion(capabilities.version) });
+      const settings = buildScanSettings(fitted, {
+        version: settingsVersion(capabilities.version),
+        ...(fitted.intent ? { intent: fitted.intent } : {}),
+      });
       this.#logger.info({ request: fitted }, 'starting eSCL scan job');
       for await (const document of this.#client.scanJob(settings, {
         feeder,
