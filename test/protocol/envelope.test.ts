@@ -39,6 +39,9 @@ describe('protocol envelope', () => {
         resolution: 'fine',
         source: 'adf',
         duplex: false,
+        originalSize: 'auto',
+        contentType: 'text',
+        skipBlankPages: false,
       });
     });
 

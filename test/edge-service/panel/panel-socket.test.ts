@@ -190,7 +190,14 @@ describe('edge panel socket (service, fake drivers)', function () {
   it('tells the country of a number', async () => {
     const client = await connect();
     const number = await client.request('fax.checkNumber', { number: '+44 20 7946 0958' });
-    assert.deepEqual(number, { e164: '+442079460958', country: 'GB', display: '+44 20 7946 0958' });
+    assert.deepEqual(number, {
+      e164: '+442079460958',
+      country: 'GB',
+      countryName: 'United Kingdom',
+      display: '+44 20 7946 0958',
+      numberType: 'FIXED_LINE',
+      allowed: true,
+    });
   });
 
   it('runs a fax through every stage to delivered and keeps the record', async () => {
