@@ -90,7 +90,12 @@ export const JobView = z.object({
 });
 
 export const DeviceView = z.object({ id, name: z.string(), authMode: AuthMode });
-export const UserView = z.object({ displayName: z.string(), email: z.string() });
+export const UserView = z.object({
+  displayName: z.string(),
+  email: z.string(),
+  /** The person's own language for the panel's words; absent: the device's language applies. */
+  language: z.enum(['en', 'fr', 'de']).optional(),
+});
 
 /**
  * What a panel needs of its enterprise's policy document. `version` only grows: a panel keeps the

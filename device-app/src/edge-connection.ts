@@ -10,6 +10,8 @@ import type {
   ErrorBody,
 } from '../../protocol/messages.ts';
 
+import { Backoff } from './backoff.ts';
+
 /** A request the edge refused: carries the stable error code. */
 export class RequestError extends Error {
   readonly code: ErrorBody['code'];
@@ -22,6 +24,39 @@ export class RequestError extends Error {
   }
 }
 
+/**
+ * A request that never reached the edge or got no answer: `offline` (sent while disconnected: it
+ * fails at once rather than hang), `lost` (the connection dropped before the reply), `timeout`.
+ */
+export class ConnectionError extends Error {
+  constructor(readonly kind: 'offline' | 'lost' | 'timeout') {
+    super(
+      kind === 'offline' ? 'not connected' : kind === 'lost' ? 'connection lost' : 'the edge did not answer',
+    );
+  }
+}
+
+/** What EdgeConnection needs of the browser: replaced in unit tests (a fake socket, fake timers). */
+export interface ConnectionEnvironment {
+  createSocket: (url: string) => WebSocket;
+  setTimeout: (run: () => void, ms: number) => number;
+  clearTimeout: (timer: number) => void;
+  random: () => number;
+}
+
+const browserEnvironment = (): ConnectionEnvironment => ({
+  createSocket: (url) => new WebSocket(url),
+  setTimeout: (run, ms) => window.setTimeout(run, ms),
+  clearTimeout: (timer) => window.clearTimeout(timer),
+  random: Math.random,
+});
+
+/** Reconnect delays: 0.5 s doubling up to 30 s, each drawn uniformly below its ceiling. */
+export const RECONNECT_BASE_MS = 500;
+export const RECONNECT_CAP_MS = 30000;
+/** WebSocket.OPEN, without needing the global (absent in node). */
+const OPEN = 1;
+
 type Pending = { resolve: (payload: unknown) => void; reject: (error: Error) => void; timer: number };
 type Listener<E extends EventType> = (payload: EventPayload<E>) => void;
 
@@ -29,33 +64,49 @@ const REQUEST_TIMEOUT_MS = 20000;
 
 /**
  * The panel's one WebSocket to the edge: request/reply by id, pushed events, and reconnection with
- * back-off. `onOpen` runs after each (re)connect so the app can say hello again.
+ * exponential back-off and full jitter. `onOpen` runs after each (re)connect so the app can say
+ * hello again; `onDown` after each loss (and each failed attempt), with the close code.
  */
 export class EdgeConnection {
   private socket: WebSocket | null = null;
   private nextId = 1;
   private pending: { [id: string]: Pending } = {};
   private listeners: { [E in EventType]?: Listener<E>[] } = {};
-  private retryMs = 500;
   private closedByApp = false;
+  private retryTimer: number | null = null;
+  private readonly env: ConnectionEnvironment;
+  private readonly backoff: Backoff;
 
   constructor(
     private readonly url: string,
     private readonly hooks: { onOpen: () => void; onDown: (reason: string, code: number) => void },
-  ) {}
+    env: Partial<ConnectionEnvironment> = {},
+  ) {
+    this.env = { ...browserEnvironment(), ...env };
+    this.backoff = new Backoff(RECONNECT_BASE_MS, RECONNECT_CAP_MS, this.env.random);
+  }
+
+  /** Whether requests can go out now. */
+  get online(): boolean {
+    return this.socket !== null && this.socket.readyState === OPEN;
+  }
 
   connect(): void {
     this.closedByApp = false;
-    const socket = new WebSocket(this.url);
+    if (this.retryTimer !== null) this.env.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    // One socket at a time: a connect() over a live one (the app asks again) is a no-op.
+    if (this.socket) return;
+    const socket = this.env.createSocket(this.url);
     this.socket = socket;
     socket.onopen = () => {
-      this.retryMs = 500;
+      this.backoff.reset();
       this.hooks.onOpen();
     };
     socket.onmessage = (event) => this.receive(String(event.data));
     socket.onclose = (event) => {
-      this.socket = null;
-      for (const id of Object.keys(this.pending)) this.settle(id, new Error('connection lost'));
+      if (this.socket === socket) this.socket = null;
+      for (const id of Object.keys(this.pending)) this.settle(id, new ConnectionError('lost'));
       this.hooks.onDown(event.reason || 'connection lost', event.code);
       // Retrying cannot help an unknown credential or a version mismatch.
       if (
@@ -65,8 +116,10 @@ export class EdgeConnection {
         event.code === CLOSE_CODES.UNSUPPORTED_VERSION
       )
         return;
-      setTimeout(() => this.connect(), this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, 10000);
+      this.retryTimer = this.env.setTimeout(() => {
+        this.retryTimer = null;
+        this.connect();
+      }, this.backoff.next());
     };
   }
 
@@ -77,11 +130,11 @@ export class EdgeConnection {
 
   request<T extends RequestType>(type: T, payload: RequestPayload<T>): Promise<ReplyPayload<T>> {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error('not connected'));
+    if (!socket || socket.readyState !== OPEN) return Promise.reject(new ConnectionError('offline'));
     const id = String(this.nextId++);
     return new Promise<ReplyPayload<T>>((resolve, reject) => {
-      const timer = window.setTimeout(
-        () => this.settle(id, new Error('the edge did not answer')),
+      const timer = this.env.setTimeout(
+        () => this.settle(id, new ConnectionError('timeout')),
         REQUEST_TIMEOUT_MS,
       );
       this.pending[id] = { resolve: resolve as (payload: unknown) => void, reject, timer };
@@ -118,7 +171,7 @@ export class EdgeConnection {
     const pending = this.pending[id];
     if (!pending) return;
     delete this.pending[id];
-    window.clearTimeout(pending.timer);
+    this.env.clearTimeout(pending.timer);
     if (error) pending.reject(error);
     else pending.resolve(payload);
   }

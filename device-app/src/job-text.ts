@@ -1,83 +1,96 @@
 import type { JobView } from '../../protocol/messages.ts';
+import { t } from './i18n/index.ts';
+import { actionText, clockTime, jobError } from './error-text.ts';
 
-/** What the person at the panel reads for a job's state. */
+/** What the person at the panel reads for a job's state, in the panel's language. */
 export function describeJob(job: JobView): { title: string; detail: string; progress: number | null } {
   const total = job.totalPages;
-  const failed = job.recipients.filter((r) => r.state === 'failed');
   switch (job.state) {
     case 'accepted':
-      return { title: 'Starting…', detail: 'The job is queued.', progress: null };
+      return { title: t('job.state.accepted'), detail: t('job.state.acceptedDetail'), progress: null };
     case 'scanning':
       return {
-        title: `Scanning page ${job.pagesScanned + 1}`,
-        detail: `${job.pagesScanned} scanned so far`,
+        title: t('job.state.scanning', { page: job.pagesScanned + 1 }),
+        detail: t('job.state.scanningDetail', { count: job.pagesScanned }),
         progress: null,
       };
     case 'converting':
-      return { title: 'Preparing the fax', detail: `${job.pagesScanned} pages scanned`, progress: null };
+      return {
+        title: t('job.state.converting'),
+        detail: t('job.state.convertingDetail', { count: job.pagesScanned }),
+        progress: null,
+      };
     case 'dialing':
-      return { title: 'Dialling…', detail: recipientsText(job), progress: total ? 0 : null };
+      return { title: t('job.state.dialing'), detail: recipientsText(job), progress: total ? 0 : null };
     case 'sending':
       return {
-        title: total ? `Sending page ${Math.min(job.pagesSent + 1, total)} of ${total}` : 'Sending',
+        title: total
+          ? t('job.state.sendingPage', { page: Math.min(job.pagesSent + 1, total), total })
+          : t('job.state.sending'),
         detail: recipientsText(job),
         progress: total ? job.pagesSent / total : null,
       };
     case 'retry-wait':
-      return { title: 'Waiting to retry', detail: retryText(job), progress: null };
+      return { title: t('job.state.retryWait'), detail: retryText(job), progress: null };
     case 'delivered':
       return {
-        title: 'Delivered',
-        detail: `${total ?? job.pagesSent} page(s) to ${recipientsText(job)}${skippedText(job)}${resentText(job)}`,
+        title: t('job.state.delivered'),
+        detail: t('job.state.deliveredDetail', {
+          count: total ?? job.pagesSent,
+          recipients: recipientsText(job),
+          notes: skippedText(job) + resentText(job),
+        }),
         progress: 1,
       };
-    case 'failed':
+    case 'failed': {
+      const error = jobError(job);
       return {
-        title: 'Not sent',
-        detail: job.error?.message ?? (failed[0]?.error?.message || 'The fax could not be sent.'),
+        title: t('job.state.failed'),
+        detail: error ? actionText(error) : t('job.state.failedDetail'),
         progress: null,
       };
+    }
     case 'cancelled':
-      return { title: 'Cancelled', detail: 'The fax was cancelled.', progress: null };
+      return { title: t('job.state.cancelled'), detail: t('job.state.cancelledDetail'), progress: null };
   }
 }
 
 /** skipBlankPages: how many scanned pages were left out (the delivered count leaves them out too). */
-// i18n
 function skippedText(job: JobView): string {
   const n = job.pagesSkipped ?? 0;
   if (n === 0) return '';
-  return n === 1 ? ' (1 blank page left out)' : ` (${n} blank pages left out)`;
+  return n === 1 ? t('job.skippedOne') : t('job.skippedMany', { count: n });
 }
 
-const RETRY_REASONS: Partial<Record<string, string>> = {
-  FAX_BUSY: 'busy',
-  FAX_NO_ANSWER: 'no answer',
-  FAX_JOB_LOST: 'the printer restarted while sending',
-};
+/** The state word for a job in a list ("Delivered", "Not sent"…). */
+export function jobStateTitle(job: JobView): string {
+  return describeJob(job).title;
+}
+
+const RETRY_REASONS = {
+  FAX_BUSY: 'job.retry.busy',
+  FAX_NO_ANSWER: 'job.retry.noAnswer',
+  FAX_JOB_LOST: 'job.retry.lost',
+} as const;
 
 /** A fax the printer lost part-way and the edge sent again: the far end may also hold a partial copy. */
 function resentText(job: JobView): string {
   if (!job.resentAfterRestart) return '';
   return job.resentAfterRestart === 1
-    ? ' (sent again after the printer restarted)'
-    : ` (sent again ${job.resentAfterRestart} times after the printer restarted)`;
+    ? t('job.resentOnce')
+    : t('job.resentMany', { count: job.resentAfterRestart });
 }
 
 /** "busy — retry at 14:05": why the fax waits and when it dials again, in the panel's local time. */
 function retryText(job: JobView): string {
   const waiting = job.recipients.filter((r) => r.state === 'retry-wait');
   const code = job.error?.code ?? waiting[0]?.error?.code;
-  const reason = (code && RETRY_REASONS[code]) || 'not sent';
-  const at = job.retryAt ? new Date(job.retryAt) : null;
-  const when =
-    at && !isNaN(at.getTime()) ? ` — retry at ${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}` : '';
+  const key = code && code in RETRY_REASONS ? RETRY_REASONS[code as keyof typeof RETRY_REASONS] : null;
+  const reason = key ? t(key) : t('job.retry.notSent');
+  const at = clockTime(job.retryAt);
+  const when = at ? t('job.retry.at', { time: at }) : '';
   const who = waiting.length > 0 ? ` (${waiting.map((r) => r.number).join(', ')})` : '';
   return `${reason}${when}${who}`;
-}
-
-function twoDigits(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
 }
 
 function recipientsText(job: JobView): string {

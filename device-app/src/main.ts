@@ -7,7 +7,7 @@ import type {
   EventPayload,
 } from '../../protocol/messages.ts';
 import { CLOSE_CODES } from '../../protocol/error-codes.ts';
-import { EdgeConnection, RequestError, PANEL_PROTOCOL_VERSIONS } from './edge-connection.ts';
+import { EdgeConnection, RequestError, ConnectionError, PANEL_PROTOCOL_VERSIONS } from './edge-connection.ts';
 import { show } from './dom.ts';
 import { homeScreen } from './screens/home-screen.ts';
 import { faxScreen, type FaxDraft } from './screens/fax-screen.ts';
@@ -28,6 +28,9 @@ import { pairingScreen, type PairingView } from './screens/pairing-screen.ts';
 import { viewForStep, type SignInView } from './sign-in-flow.ts';
 import { errorText, refusalFor, endNotice, personRefusal } from './sign-in-text.ts';
 import { throttle, debounce } from './timing.ts';
+import { t, setLanguage, pickLanguage, currentLanguage } from './i18n/index.ts';
+import { actionText } from './error-text.ts';
+import { jobsScreen, type JobsList } from './screens/jobs-screen.ts';
 
 const TOKEN_KEY = 'mfp-edge.device-token';
 /** The pairing under way: the begin reply (device code included), to claim after a reconnect. */
@@ -37,12 +40,12 @@ const APP = { name: 'mfp-edge-panel', version: '0.2.0' };
 const ACTIVITY_INTERVAL_MS = 5000;
 /** Password rules are asked for once typing pauses this long. */
 const RULES_DEBOUNCE_MS = 250;
-const NO_ANSWER = 'No answer from the fax service. Check the connection and try again.';
 
 type View =
   | { kind: 'home' }
   | { kind: 'fax' }
   | { kind: 'job'; jobId: string }
+  | { kind: 'jobs' }
   | { kind: 'notice'; title: string; text: string }
   | SignInView
   | { kind: 'refusal'; title: string; text: string }
@@ -54,7 +57,7 @@ type View =
  * Views of a signed-in person: left as soon as nobody is signed in (device-login, user-prompt), kept
  * when the edge confirms the person again (a reconnect, a pushed session.changed).
  */
-const PERSON_VIEWS: ReadonlyArray<View['kind']> = ['home', 'fax', 'job', 'recovery-codes'];
+const PERSON_VIEWS: ReadonlyArray<View['kind']> = ['home', 'fax', 'job', 'jobs', 'recovery-codes'];
 /** A sign-in left half-way (a refusal, a typed email, a step) is wiped after this long untouched. */
 const ABANDONED_SIGN_IN_MS = 120000;
 /** The user-prompt sign-in in progress: a reconnect leaves it alone (its step token is still good). */
@@ -70,6 +73,7 @@ const screen = document.getElementById('screen')!;
 const connectionBadge = document.getElementById('connection')!;
 const userName = document.getElementById('user-name')!;
 const signOutButton = document.getElementById('sign-out') as HTMLButtonElement;
+const offlineBanner = document.getElementById('offline')!;
 
 interface StoredPairing {
   deviceCode: string;
@@ -122,7 +126,7 @@ function emptyDraft(): FaxDraft {
 }
 
 const state = {
-  view: { kind: 'notice', title: 'Connecting…', text: 'Connecting to the fax service.' } as View,
+  view: { kind: 'notice', title: t('app.connecting'), text: t('app.connectingText') } as View,
   device: null as DeviceView | null,
   user: null as UserView | null,
   policy: null as PolicyView | null,
@@ -131,7 +135,63 @@ const state = {
   draft: emptyDraft(),
   /** The email of a sign-in under way, offered again after a refusal; forgotten once it ends. */
   email: '',
+  /** "My recent jobs" as last asked for (null: asking). */
+  jobList: null as JobsList,
+  /** The connection: 'connecting' before the first hello, then online / offline / unpaired. */
+  connection: 'connecting' as 'connecting' | 'online' | 'offline' | 'unpaired',
 };
+
+/**
+ * The language of the panel's words: the signed-in person's own, else the device's (the panel
+ * browser's language, which the MFP sets from its own setting), else English. Switching re-renders
+ * what is shown, keeping what the person typed.
+ */
+function applyLanguage(): void {
+  if (!setLanguage(pickLanguage(state.user?.language, navigator.language))) return;
+  document.documentElement.lang = currentLanguage();
+  renderFrame();
+  keepingTyped(render);
+}
+
+/** The texts of index.html's frame, in the current language. */
+function renderFrame(): void {
+  signOutButton.textContent = t('app.signOut');
+  connectionBadge.setAttribute('aria-label', t('app.connectionLabel'));
+  offlineBanner.textContent = t('app.offlineBanner');
+  setConnection(state.connection);
+}
+
+/**
+ * Runs `rerender` and puts back what was typed in the screen's text fields (by id; never a
+ * password): a re-render the person did not ask for (a language switch, a failed request) must not
+ * wipe the number or email they were typing.
+ */
+function keepingTyped(rerender: () => void): void {
+  const typed: { [id: string]: string } = {};
+  const fields = screen.querySelectorAll('input[id]');
+  for (let i = 0; i < fields.length; i++) {
+    const input = fields[i] as HTMLInputElement;
+    if (input.type !== 'password' && input.type !== 'radio' && input.type !== 'checkbox' && input.value)
+      typed[input.id] = input.value;
+  }
+  rerender();
+  for (const id of Object.keys(typed)) {
+    const input = document.getElementById(id) as HTMLInputElement | null;
+    if (input && screen.contains(input) && !input.value) input.value = typed[id]!;
+  }
+}
+
+/** What a person reads when a request failed: the panel's words for the code, or for the connection. */
+function failureText(error: unknown): string {
+  if (error instanceof RequestError) return actionText(error.body);
+  if (error instanceof ConnectionError)
+    return error.kind === 'offline'
+      ? t('app.offlineRequest')
+      : error.kind === 'lost'
+        ? t('app.noAnswer')
+        : t('app.timeout');
+  return t('app.somethingWrong');
+}
 
 /**
  * The panel session's token: in this variable only (never in storage), sent in hello after a
@@ -143,28 +203,41 @@ const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hos
 const edge = new EdgeConnection(wsUrl, {
   onOpen: () => void (deviceToken() ? hello() : pair('')),
   onDown: (reason, code) => {
-    setConnection('offline', 'Offline');
+    if (code === CLOSE_CODES.DEVICE_UNAUTHORIZED || code === CLOSE_CODES.DEVICE_REVOKED)
+      setConnection('unpaired');
+    else setConnection('offline');
     if (code === CLOSE_CODES.DEVICE_UNAUTHORIZED || code === CLOSE_CODES.DEVICE_REVOKED) {
       // The credential is dead (revoked, or the device paired again elsewhere): forget it and pair anew.
       localStorage.removeItem(TOKEN_KEY);
       forgetSession();
       resetPersonState();
       state.device = null;
-      document.getElementById('device-name')!.textContent = 'Not paired';
-      unpairedNotice = 'This printer was removed from the fax service: pair it again.';
+      document.getElementById('device-name')!.textContent = t('app.notPaired');
+      unpairedNotice = t('app.removed');
       window.setTimeout(() => edge.connect(), 100);
     } else if (code === CLOSE_CODES.UNSUPPORTED_VERSION)
       go({
         kind: 'notice',
-        title: 'Update needed',
-        text: 'The panel app and the fax service speak different versions. ' + reason,
+        title: t('app.updateNeeded'),
+        text: t('app.updateNeededText', { reason }),
       });
   },
 });
 
-function setConnection(kind: 'online' | 'offline', text: string): void {
+/** The header's badge and the offline banner (role=status: a screen reader hears it come and go). */
+function setConnection(kind: typeof state.connection): void {
+  state.connection = kind;
   connectionBadge.className = `connection ${kind}`;
-  connectionBadge.textContent = text;
+  connectionBadge.textContent =
+    kind === 'online'
+      ? t('app.online')
+      : kind === 'offline'
+        ? t('app.offline')
+        : kind === 'unpaired'
+          ? t('app.notPaired')
+          : t('app.connecting');
+  offlineBanner.hidden = kind !== 'offline';
+  document.body.classList.toggle('is-offline', kind === 'offline');
 }
 
 const authMode = () => state.device?.authMode ?? 'shared-account';
@@ -172,6 +245,7 @@ const authMode = () => state.device?.authMode ?? 'shared-account';
 function renderHeader(): void {
   userName.textContent = state.user ? state.user.displayName : '';
   signOutButton.hidden = !(authMode() === 'user-prompt' && state.user);
+  applyLanguage();
 }
 
 /** Where a person starts when nobody is signed in, with why the last session ended. */
@@ -220,7 +294,7 @@ async function pair(notice: string): Promise<void> {
 function showPairing(pairing: StoredPairing, notice: string): void {
   const text = notice || unpairedNotice;
   unpairedNotice = '';
-  setConnection('online', 'Not paired');
+  setConnection('unpaired');
   go({
     kind: 'pairing',
     userCode: pairing.userCode!,
@@ -233,11 +307,11 @@ function showPairing(pairing: StoredPairing, notice: string): void {
 function pairingFailed(error: unknown): void {
   go({
     kind: 'notice',
-    title: 'Not paired',
+    title: t('app.notPaired'),
     text:
       error instanceof RequestError
-        ? `${error.message} The panel tries again in a minute.`
-        : 'No answer from the fax service. Check the connection.',
+        ? t('app.pairingRetry', { message: error.message })
+        : t('app.pairingNoAnswer'),
   });
   window.setTimeout(() => {
     if (!deviceToken() && state.view.kind === 'notice') void pair('');
@@ -259,7 +333,7 @@ edge.on('pairing.approved', () => {
 
 edge.on('pairing.expired', () => {
   storePairing(null);
-  if (!deviceToken()) void pair('The code expired: here is a new one.');
+  if (!deviceToken()) void pair(t('app.codeExpired'));
 });
 
 async function hello(): Promise<void> {
@@ -281,10 +355,10 @@ async function hello(): Promise<void> {
     if (modeChanged || unpaired) {
       forgetSession();
       resetPersonState();
-      state.view = { kind: 'notice', title: 'Connecting…', text: '' };
+      state.view = { kind: 'notice', title: t('app.connecting'), text: '' };
     }
     document.getElementById('device-name')!.textContent = reply.device.name;
-    setConnection('online', 'Online');
+    setConnection('online');
     const before = state.user;
     sessionToken = reply.session ? reply.session.sessionToken : null;
     if (before && reply.user && before.email !== reply.user.email) resetPersonState();
@@ -294,7 +368,7 @@ async function hello(): Promise<void> {
       activity.reset();
       await refreshJobs();
       if (PERSON_VIEWS.includes(state.view.kind)) {
-        if (state.view.kind === 'home' || state.view.kind === 'job') render();
+        if (state.view.kind === 'home' || state.view.kind === 'job' || state.view.kind === 'jobs') render();
       } else go({ kind: 'home' });
       return;
     }
@@ -307,7 +381,7 @@ async function hello(): Promise<void> {
     // Nobody signed in on a device that needs someone.
     if (before || resuming) {
       resetPersonState();
-      return go(entryView('You were signed out while the panel was offline.'));
+      return go(entryView(t('app.signedOutOffline')));
     }
     if (authMode() === 'user-prompt' && SIGN_IN_VIEWS.includes(state.view.kind)) return;
     if (authMode() === 'device-login' && state.view.kind === 'person-refused') return;
@@ -318,14 +392,33 @@ async function hello(): Promise<void> {
   }
 }
 
+/** How many jobs "My recent jobs" lists. */
+const RECENT_JOBS = 10;
+
 async function refreshJobs(): Promise<void> {
   try {
-    const { jobs } = await edge.request('jobs.list', { limit: 10 });
+    const { jobs } = await edge.request('jobs.list', { limit: RECENT_JOBS });
     for (const job of jobs) remember(job);
     if (!state.lastJobId && jobs[0]) state.lastJobId = jobs[0].id;
+    state.jobList = jobs.map((job) => state.jobs[job.id] ?? job);
   } catch {
-    // The list is a convenience ("Last fax"); the panel works without it.
+    // The list is a convenience ("Last fax", "My recent jobs" says so); the panel works without it.
+    state.jobList = 'unavailable';
   }
+}
+
+/** "My recent jobs": newest first, live jobs pushed since the list was asked for included. */
+function recentJobs(): JobsList {
+  if (state.jobList === null || state.jobList === 'unavailable') return state.jobList;
+  const listed = state.jobList.map((job) => state.jobs[job.id] ?? job);
+  const ids = listed.map((job) => job.id);
+  const pushed = Object.keys(state.jobs)
+    .filter((id) => ids.indexOf(id) < 0)
+    .map((id) => state.jobs[id]!);
+  return pushed
+    .concat(listed)
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+    .slice(0, RECENT_JOBS);
 }
 
 /** Replies and events can cross on the wire: keep whichever view of a job is newer. */
@@ -340,6 +433,7 @@ function resetPersonState(): void {
   state.lastJobId = null;
   state.draft = emptyDraft();
   state.email = '';
+  state.jobList = null;
 }
 
 function forgetSession(): void {
@@ -350,16 +444,19 @@ function forgetSession(): void {
   renderHeader();
 }
 
-/** The session ended (sign-out, inactivity, the MFP, an admin…): back to the start with a notice. */
-function endSession(notice: string): void {
+/**
+ * The session ended (sign-out, inactivity, the MFP, an admin…): back to the start with a notice,
+ * worded after the language went back to the device's.
+ */
+function endSession(notice: () => string): void {
   forgetSession();
   resetPersonState();
-  go(entryView(notice));
+  go(entryView(notice()));
 }
 
 edge.on('job.updated', ({ job }) => {
   remember(job);
-  if (state.view.kind === 'job' && state.view.jobId === job.id) render();
+  if ((state.view.kind === 'job' && state.view.jobId === job.id) || state.view.kind === 'jobs') render();
 });
 
 edge.on('policy.updated', ({ policy }) => applyPolicy(policy));
@@ -390,7 +487,8 @@ edge.on('session.changed', (event: EventPayload<'session.changed'>) => {
   }
   // Already signed out here (the panel's own Sign out): nothing more to say.
   if (!state.user && !sessionToken) return;
-  endSession(endNotice(event.reason, state.policy?.panelInactivitySeconds ?? null));
+  const seconds = state.policy?.panelInactivitySeconds ?? null;
+  endSession(() => endNotice(event.reason, seconds));
 });
 
 edge.on('session.expiring', ({ at }) => {
@@ -440,7 +538,7 @@ const touched = () => {
 for (const type of ['touchstart', 'mousedown', 'keydown']) document.addEventListener(type, touched, true);
 
 signOutButton.addEventListener('click', () => {
-  const signedOut = () => endSession('You are signed out.');
+  const signedOut = () => endSession(() => t('end.sign-out'));
   edge.request('auth.signOut', {}).then(signedOut, signedOut);
 });
 
@@ -452,7 +550,7 @@ function signInFailed(error: unknown, inline: (text: string) => void): void {
     if (refusal) return go({ kind: 'refusal', ...refusal });
     return inline(errorText(error.body));
   }
-  inline(NO_ANSWER);
+  inline(failureText(error));
 }
 
 function stepDone(step: SignInStep): void {
@@ -567,12 +665,29 @@ function render(): void {
         homeScreen({
           fax: () => go({ kind: 'fax' }),
           recentJob: last ? () => go({ kind: 'job', jobId: last }) : null,
+          recentJobs: () => {
+            go({ kind: 'jobs' });
+            void refreshJobs().then(() => state.view.kind === 'jobs' && render());
+          },
           userName: state.user && authMode() !== 'shared-account' ? state.user.displayName : null,
         }),
       );
     }
     case 'fax':
       return show(screen, faxScreen(state.draft, faxActions));
+    case 'jobs':
+      return show(
+        screen,
+        jobsScreen(recentJobs(), {
+          open: (jobId) => go({ kind: 'job', jobId }),
+          refresh: () => {
+            state.jobList = null;
+            render();
+            void refreshJobs().then(() => state.view.kind === 'jobs' && render());
+          },
+          back: () => go({ kind: 'home' }),
+        }),
+      );
     case 'job': {
       const job = state.jobs[view.jobId];
       if (!job) return go({ kind: 'home' });
@@ -587,17 +702,11 @@ function render(): void {
   }
 }
 
-function message(text: string): void {
+/** The composer's message line; a failure keeps the number being typed (`keep`). */
+function message(text: string, keep = false): void {
   state.draft.message = text;
-  render();
-}
-
-/** A refusal in the panel's words (the edge's message names the action to take). */
-function refusalText(error: unknown): string {
-  if (error instanceof RequestError) return errorText(error.body);
-  if (error instanceof Error) return error.message;
-  const body = error as { message?: unknown } | null;
-  return body && typeof body.message === 'string' ? body.message : NO_ANSWER;
+  if (keep) keepingTyped(render);
+  else render();
 }
 
 const faxActions = {
@@ -607,7 +716,7 @@ const faxActions = {
     get contactsAvailable() {
       return authMode() !== 'shared-account';
     },
-    errorText: refusalText,
+    errorText: failureText,
   },
   setResolution: (resolution: FaxDraft['resolution']) => {
     state.draft.resolution = resolution;
@@ -664,14 +773,16 @@ const faxActions = {
         };
         go({ kind: 'job', jobId: job.id });
       })
-      .catch((error: Error) => {
+      .catch((error: unknown) => {
         state.draft.busy = false;
-        message(error instanceof RequestError ? errorText(error.body) : error.message);
+        message(failureText(error), true);
       });
   },
   back: () => go({ kind: 'home' }),
 };
 
 readFragment();
+applyLanguage();
+renderFrame();
 render();
 edge.connect();

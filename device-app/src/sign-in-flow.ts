@@ -1,4 +1,5 @@
 import type { PasswordRuleView, SignInStep } from '../../protocol/messages.ts';
+import { t } from './i18n/index.ts';
 
 /*
  * The user-prompt sign-in as views: which screen each step of the edge's answer opens. Pure (no
@@ -73,7 +74,7 @@ export function canSubmitPassword(rules: PasswordRuleView[], password: string, c
   return password.length > 0 && password === confirm && rules.every((rule) => rule.ok !== false);
 }
 
-export const CHANGE_REASON_TEXT = {
-  expired: 'Your password has expired. Choose a new one.',
-  'must-change': 'You must choose a new password before you continue.',
-} as const;
+/** Why the person must choose a new password, in the panel's language. */
+export function changeReasonText(reason: 'expired' | 'must-change'): string {
+  return reason === 'expired' ? t('password.reason.expired') : t('password.reason.must-change');
+}

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describeJob } from '../../device-app/src/job-text.ts';
 import type { JobView } from '../../protocol/index.ts';
+import { setLanguage } from '../../device-app/src/i18n/index.ts';
+import { actionText, jobError } from '../../device-app/src/error-text.ts';
 
 const base: JobView = {
   id: 'j1',
@@ -19,6 +21,8 @@ const base: JobView = {
 };
 
 describe('panel job text', () => {
+  afterEach(() => setLanguage('en'));
+
   it('says why a fax waits and when it dials again, in local time', () => {
     const at = new Date(2026, 10, 28, 14, 5);
     const text = describeJob({ ...base, retryAt: at.toISOString() });
@@ -58,5 +62,82 @@ describe('panel job text', () => {
       pagesSkipped: 2,
     };
     assert.equal(describeJob(delivered).detail, '2 page(s) to +12125550100 (2 blank pages left out)');
+  });
+
+  it('says it in French and German', () => {
+    const at = new Date(2026, 10, 28, 14, 5);
+    setLanguage('fr');
+    assert.equal(
+      describeJob({ ...base, retryAt: at.toISOString() }).detail,
+      'occupé — nouvel essai à 14:05 (+12125550100)',
+    );
+    setLanguage('de');
+    assert.equal(describeJob({ ...base, state: 'cancelled' }).title, 'Abgebrochen');
+  });
+
+  it('names the action to take for a failed fax, by code, in each language', () => {
+    const failed: JobView = {
+      ...base,
+      state: 'failed',
+      recipients: [{ number: '+12125550100', state: 'failed' }],
+      error: { code: 'SCANNER_JAM', message: 'Paper is jammed in the feeder.' },
+    };
+    assert.match(describeJob(failed).detail, /^Clear the jam/);
+    setLanguage('fr');
+    assert.match(describeJob(failed).detail, /^Dégagez le bourrage/);
+    setLanguage('de');
+    assert.match(describeJob(failed).detail, /^Beseitigen Sie den Papierstau/);
+  });
+});
+
+describe('panel error actions', () => {
+  afterEach(() => setLanguage('en'));
+  const at = new Date(2026, 10, 28, 14, 32).toISOString();
+
+  it('says when a busy or unanswered line is tried again, and what to do when it is not', () => {
+    assert.equal(actionText({ code: 'FAX_BUSY', message: '' }, at), 'Line busy — retrying at 14:32.');
+    assert.equal(actionText({ code: 'FAX_NO_ANSWER', message: '' }, at), 'No answer — retrying at 14:32.');
+    assert.match(actionText({ code: 'FAX_NO_ANSWER', message: '' }), /Check the number/);
+    setLanguage('de');
+    assert.equal(
+      actionText({ code: 'FAX_BUSY', message: '' }, at),
+      'Leitung besetzt — neuer Versuch um 14:32.',
+    );
+  });
+
+  it('has an action for each scanner and line code, in all three languages', () => {
+    const codes = [
+      'SCANNER_JAM',
+      'FEEDER_EMPTY',
+      'COVER_OPEN',
+      'SCANNER_OFFLINE',
+      'FAX_LINE_DOWN',
+      'FAX_UNREACHABLE',
+      'FAX_DROPPED',
+    ] as const;
+    for (const language of ['en', 'fr', 'de'] as const) {
+      setLanguage(language);
+      for (const code of codes) {
+        const text = actionText({ code, message: 'EDGE TEXT' });
+        assert.notEqual(text, 'EDGE TEXT', `${language} ${code}`);
+      }
+    }
+  });
+
+  it("names the refused number, and falls back to the edge's words for a code it does not know", () => {
+    assert.equal(
+      actionText({ code: 'INVALID_NUMBER', message: 'x', recipient: '12' }),
+      '12 is not a valid fax number. Check the digits and the country code.',
+    );
+    assert.equal(actionText({ code: 'INVALID_NUMBER', message: 'edge words' }), 'edge words');
+    assert.equal(
+      actionText({ code: 'SOMETHING_NEW' as 'INTERNAL', message: 'Rule "premium-rate" blocks it.' }),
+      'Rule "premium-rate" blocks it.',
+    );
+  });
+
+  it('finds the error of a job on its recipients', () => {
+    const job: JobView = { ...base, error: undefined, state: 'failed' };
+    assert.equal(jobError(job)?.code, 'FAX_BUSY');
   });
 });

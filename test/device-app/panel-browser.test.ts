@@ -38,7 +38,7 @@ describe('panel app in a browser (800×480)', function () {
     const number = page.getByRole('textbox', { name: 'Fax number' });
     await number.fill('12');
     await page.getByRole('button', { name: 'Add number' }).click();
-    await page.getByRole('alert').filter({ hasText: 'not a valid phone number' }).waitFor({ timeout: 10000 });
+    await page.getByRole('alert').filter({ hasText: 'not a valid fax number' }).waitFor({ timeout: 10000 });
 
     await number.fill('');
     for (const key of '+12125550100')

@@ -14,6 +14,8 @@ export interface Stack {
   consolePanelUrl: string;
   /** The demo's three devices, one per auth mode. */
   panels: DemoPanel[];
+  /** The user-prompt demo person's initial password (changed at first sign-in). */
+  promptPassword: string | null;
   wsUrl: string;
   stop: () => Promise<void>;
 }
@@ -23,6 +25,8 @@ export async function startStack(
   options: {
     timeFactor?: number;
     faxPollMs?: number;
+    /** The wait between attempts for a busy or unanswered recipient (the edge's default: 120 s). */
+    faxRetryIntervalSeconds?: number;
   } = {},
 ): Promise<Stack> {
   const dir = tempDir();
@@ -38,6 +42,9 @@ export async function startStack(
       port: 0,
       dataDir: dir.path,
       faxPollMs: options.faxPollMs ?? 100,
+      ...(options.faxRetryIntervalSeconds === undefined
+        ? {}
+        : { faxRetryIntervalSeconds: options.faxRetryIntervalSeconds }),
       panelFrameAncestors: [new URL(simulator.url).origin],
     },
     logger: createEdgeLogger({ level }),
@@ -64,6 +71,7 @@ export async function startStack(
     panelUrl: demo.panelUrl,
     consolePanelUrl: demo.consolePanelUrl,
     panels: demo.panels,
+    promptPassword: demo.promptPassword,
     wsUrl: `${edge.url.replace(/^http/, 'ws')}/ws`,
     stop: async () => {
       await edge.stop();

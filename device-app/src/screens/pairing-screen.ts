@@ -1,4 +1,5 @@
 import { h } from '../dom.ts';
+import { t } from '../i18n/index.ts';
 
 export interface PairingView {
   kind: 'pairing';
@@ -33,18 +34,14 @@ export function pairingScreen(view: PairingView): HTMLElement {
     h(
       'div',
       { class: 'pairing-text' },
-      h('h1', { id: 'pairing-heading' }, 'Pair this printer'),
+      h('h1', { id: 'pairing-heading' }, t('pairing.title')),
       view.notice ? h('p', { class: 'notice-line', role: 'status' }, view.notice) : null,
-      h('p', { class: 'pairing-code', 'aria-label': 'Pairing code' }, view.userCode),
+      h('p', { class: 'pairing-code', 'aria-label': t('pairing.codeLabel') }, view.userCode),
+      h('p', {}, t('pairing.instructions')),
       h(
         'p',
-        {},
-        'Ask your administrator to open the admin console and enter this code, or scan the QR code.',
-      ),
-      h(
-        'p',
-        { class: 'pairing-expiry', role: 'timer', 'aria-label': 'Code expires in' },
-        'Code expires in ',
+        { class: 'pairing-expiry', role: 'timer', 'aria-label': t('pairing.expiresIn') },
+        t('pairing.expiresIn') + ' ',
         countdown,
       ),
     ),
@@ -53,7 +50,7 @@ export function pairingScreen(view: PairingView): HTMLElement {
       src: view.qrPng,
       width: 200,
       height: 200,
-      alt: "QR code of the admin console's page that approves this printer",
+      alt: t('pairing.qrAlt'),
     }),
   );
 }

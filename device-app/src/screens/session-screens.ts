@@ -1,17 +1,14 @@
 import { h } from '../dom.ts';
 import { secondsLeft } from '../sign-in-text.ts';
+import { t } from '../i18n/index.ts';
 
 /** device-login: nothing to type here; the person signs in at the printer itself. */
 export function waitingScreen(notice: string): HTMLElement {
   return h(
     'section',
-    { class: 'notice waiting', 'aria-label': 'Sign in at the printer' },
-    h('h1', {}, 'Sign in at the printer (card, PIN…)'),
-    h(
-      'p',
-      {},
-      "Use the printer's own sign-in to fax as yourself. This screen changes once you are signed in.",
-    ),
+    { class: 'notice waiting', 'aria-label': t('waiting.label') },
+    h('h1', {}, t('waiting.title')),
+    h('p', {}, t('waiting.text')),
     notice ? h('p', { class: 'notice-line', role: 'status' }, notice) : null,
   );
 }
@@ -40,7 +37,7 @@ export function createCountdown(parent: HTMLElement, onTouch: () => void): Count
   const text = h('span', { class: 'countdown-text' });
   const layer = h(
     'div',
-    { class: 'countdown', role: 'alertdialog', 'aria-label': 'Signing out soon', hidden: true },
+    { class: 'countdown', role: 'alertdialog', 'aria-label': t('countdown.label'), hidden: true },
     h('button', { type: 'button', class: 'countdown-button' }, text),
   );
   parent.appendChild(layer);
@@ -49,7 +46,7 @@ export function createCountdown(parent: HTMLElement, onTouch: () => void): Count
   const tick = () => {
     if (at === null) return;
     const left = secondsLeft(at);
-    text.textContent = left > 0 ? `Signing out in ${left} s — touch to stay` : 'Signing out…';
+    text.textContent = left > 0 ? t('countdown.text', { seconds: left }) : t('countdown.now');
   };
   const stop = () => {
     if (timer !== null) window.clearInterval(timer);

@@ -1,7 +1,8 @@
 import type { PasswordRuleView } from '../../../protocol/messages.ts';
 import { h } from '../dom.ts';
 import { groupKey } from '../sign-in-text.ts';
-import { CHANGE_REASON_TEXT, canSubmitPassword, type SignInView } from '../sign-in-flow.ts';
+import { changeReasonText, canSubmitPassword, type SignInView } from '../sign-in-flow.ts';
+import { t } from '../i18n/index.ts';
 
 /*
  * The user-prompt sign-in screens. Each is one form with labelled fields and big buttons; what
@@ -47,15 +48,15 @@ export function signInScreen(
   email: string,
   actions: { signIn: (email: string, password: string) => void },
 ): HTMLElement {
-  const emailField = field('Email', {
+  const emailField = field(t('signIn.email'), {
     type: 'email',
     inputmode: 'email',
     autocapitalize: 'off',
     autocomplete: 'username',
     value: email || undefined,
   });
-  const passwordField = field('Password', { type: 'password', autocomplete: 'current-password' });
-  const submit = submitButton('Sign in');
+  const passwordField = field(t('signIn.password'), { type: 'password', autocomplete: 'current-password' });
+  const submit = submitButton(t('signIn.submit'));
   const go = () => {
     const address = emailField.input.value.trim();
     const password = passwordField.input.value;
@@ -67,8 +68,8 @@ export function signInScreen(
   };
   return h(
     'section',
-    { class: 'sign-in', 'aria-label': 'Sign in' },
-    h('h1', {}, 'Sign in to fax'),
+    { class: 'sign-in', 'aria-label': t('signIn.label') },
+    h('h1', {}, t('signIn.title')),
     view.notice ? h('p', { class: 'notice-line', role: 'status' }, view.notice) : null,
     form(go, emailField.row, passwordField.row, h('div', { class: 'actions' }, submit)),
   );
@@ -78,7 +79,7 @@ export function totpScreen(
   view: ViewOf<'totp'>,
   actions: { submit: (code: string) => void; cancel: () => void },
 ): HTMLElement {
-  const code = field('Code from your authenticator app', {
+  const code = field(t('totp.code'), {
     type: 'text',
     inputmode: 'numeric',
     autocomplete: 'one-time-code',
@@ -89,27 +90,27 @@ export function totpScreen(
   const switchButton = h(
     'button',
     { type: 'button', class: 'link' },
-    'Use a recovery code',
+    t('totp.useRecovery'),
   ) as HTMLButtonElement;
   switchButton.addEventListener('click', () => {
     // Recovery codes have letters: the panel's keyboard has to offer them.
     code.input.setAttribute('inputmode', 'text');
-    label.textContent = 'Recovery code';
+    label.textContent = t('totp.recoveryCode');
     switchButton.hidden = true;
     code.input.focus();
   });
-  const submit = submitButton('Continue');
+  const submit = submitButton(t('common.continue'));
   const go = submitCode(code.input, submit, actions.submit);
   return h(
     'section',
-    { class: 'sign-in', 'aria-label': 'Two-factor code' },
-    h('h1', {}, 'Enter your code'),
-    h('p', {}, 'Open your authenticator app and enter the 6-digit code it shows for this account.'),
+    { class: 'sign-in', 'aria-label': t('totp.label') },
+    h('h1', {}, t('totp.title')),
+    h('p', {}, t('totp.text')),
     form(
       go,
       code.row,
       message(view.message),
-      h('div', { class: 'actions' }, cancelButton('Cancel', actions.cancel), switchButton, submit),
+      h('div', { class: 'actions' }, cancelButton(t('common.cancel'), actions.cancel), switchButton, submit),
     ),
   );
 }
@@ -121,7 +122,12 @@ export interface ChangePasswordHandle {
 }
 
 function ruleItem(rule: PasswordRuleView): HTMLElement {
-  const state = rule.ok === true ? 'met' : rule.ok === false ? 'not met' : 'checked when you submit';
+  const state =
+    rule.ok === true
+      ? t('password.ruleMet')
+      : rule.ok === false
+        ? t('password.ruleNotMet')
+        : t('password.ruleLater');
   const mark = rule.ok === true ? '✓' : rule.ok === false ? '✗' : '•';
   return h(
     'li',
@@ -139,11 +145,11 @@ export function changePasswordScreen(
   view: ViewOf<'change-password'>,
   actions: { check: (candidate: string) => void; submit: (password: string) => void; cancel: () => void },
 ): ChangePasswordHandle {
-  const password = field('New password', { type: 'password', autocomplete: 'new-password' });
-  const confirm = field('Confirm new password', { type: 'password', autocomplete: 'new-password' });
-  const list = h('ul', { class: 'rules', 'aria-label': 'Password rules' });
+  const password = field(t('password.new'), { type: 'password', autocomplete: 'new-password' });
+  const confirm = field(t('password.confirm'), { type: 'password', autocomplete: 'new-password' });
+  const list = h('ul', { class: 'rules', 'aria-label': t('password.rules') });
   const mismatch = h('p', { class: 'hint', role: 'status' });
-  const submit = submitButton('Change password');
+  const submit = submitButton(t('password.submit'));
   let rules = view.rules;
   // Rules are only trusted for the exact text they were checked against.
   let rulesFor: string | null = null;
@@ -153,7 +159,7 @@ export function changePasswordScreen(
     for (const rule of rules) list.appendChild(ruleItem(rule));
     const a = password.input.value;
     const b = confirm.input.value;
-    mismatch.textContent = b && a !== b ? 'The two passwords are not the same.' : '';
+    mismatch.textContent = b && a !== b ? t('password.mismatch') : '';
     submit.disabled = !(rulesFor === a && canSubmitPassword(rules, a, b));
   };
   password.input.addEventListener('input', () => {
@@ -172,22 +178,22 @@ export function changePasswordScreen(
   update();
   const element = h(
     'section',
-    { class: 'change-password', 'aria-label': 'Choose a new password' },
+    { class: 'change-password', 'aria-label': t('password.title') },
     h(
       'div',
       {},
-      h('h1', {}, 'Choose a new password'),
-      h('p', { class: 'reason' }, CHANGE_REASON_TEXT[view.reason]),
+      h('h1', {}, t('password.title')),
+      h('p', { class: 'reason' }, changeReasonText(view.reason)),
       form(
         go,
         password.row,
         confirm.row,
         mismatch,
         message(view.message),
-        h('div', { class: 'actions' }, cancelButton('Cancel', actions.cancel), submit),
+        h('div', { class: 'actions' }, cancelButton(t('common.cancel'), actions.cancel), submit),
       ),
     ),
-    h('div', { class: 'rules-box' }, h('h2', {}, 'Your new password needs'), list),
+    h('div', { class: 'rules-box' }, h('h2', {}, t('password.needs')), list),
   );
   return {
     element,
@@ -204,43 +210,37 @@ export function enrolScreen(
   view: ViewOf<'enrol-2fa'>,
   actions: { submit: (code: string) => void; cancel: () => void },
 ): HTMLElement {
-  const code = field('Code from the app', {
+  const code = field(t('enrol.code'), {
     type: 'text',
     inputmode: 'numeric',
     autocomplete: 'one-time-code',
     maxlength: 16,
   });
-  const submit = submitButton('Confirm');
+  const submit = submitButton(t('common.confirm'));
   const go = submitCode(code.input, submit, actions.submit);
   return h(
     'section',
-    { class: 'enrol', 'aria-label': 'Set up two-factor sign-in' },
+    { class: 'enrol', 'aria-label': t('enrol.label') },
     view.qrPng
       ? h('img', {
           class: 'qr',
           src: view.qrPng,
           width: 200,
           height: 200,
-          alt: 'QR code to scan with your authenticator app',
+          alt: t('enrol.qrAlt'),
         })
       : null,
     h(
       'div',
       {},
-      h('h1', {}, 'Set up two-factor sign-in'),
-      h(
-        'p',
-        {},
-        view.qrPng
-          ? 'Scan the QR code with your authenticator app, or add this key by hand:'
-          : 'Add this key to your authenticator app by hand:',
-      ),
-      h('p', { class: 'key', 'aria-label': 'Key for manual entry' }, groupKey(view.secret)),
+      h('h1', {}, t('enrol.title')),
+      h('p', {}, view.qrPng ? t('enrol.scanOrKey') : t('enrol.keyOnly')),
+      h('p', { class: 'key', 'aria-label': t('enrol.keyLabel') }, groupKey(view.secret)),
       form(
         go,
         code.row,
         message(view.message),
-        h('div', { class: 'actions' }, cancelButton('Cancel', actions.cancel), submit),
+        h('div', { class: 'actions' }, cancelButton(t('common.cancel'), actions.cancel), submit),
       ),
     ),
   );
@@ -252,22 +252,18 @@ export function recoveryCodesScreen(
 ): HTMLElement {
   return h(
     'section',
-    { class: 'recovery', 'aria-label': 'Recovery codes' },
-    h('h1', {}, 'Your recovery codes'),
-    h(
-      'p',
-      {},
-      'Each code signs you in once if you lose your phone. They are shown only now: write them down and keep them safe.',
-    ),
+    { class: 'recovery', 'aria-label': t('recovery.label') },
+    h('h1', {}, t('recovery.title')),
+    h('p', {}, t('recovery.text')),
     h(
       'ol',
-      { class: 'codes', 'aria-label': 'Recovery codes' },
+      { class: 'codes', 'aria-label': t('recovery.label') },
       ...view.codes.map((code) => h('li', {}, code)),
     ),
     h(
       'div',
       { class: 'actions' },
-      h('button', { class: 'primary', type: 'button', onclick: actions.done }, 'I have written them down'),
+      h('button', { class: 'primary', type: 'button', onclick: actions.done }, t('recovery.done')),
     ),
   );
 }
@@ -285,7 +281,7 @@ export function refusalScreen(
     h(
       'div',
       { class: 'actions' },
-      h('button', { class: 'primary', type: 'button', onclick: actions.again }, 'Back to sign-in'),
+      h('button', { class: 'primary', type: 'button', onclick: actions.again }, t('refusal.back')),
     ),
   );
 }

@@ -9,7 +9,7 @@ import type { SessionClaims } from '../auth/session-tokens.ts';
 import type { PanelSessionRecord } from '../domain/auth-records.ts';
 import type { DeviceRepository, UserRecord } from '../domain/device.ts';
 import { isFinal, type JobRecord, type JobRepository } from '../domain/job.ts';
-import { isLocked, type UserRepository } from '../domain/user.ts';
+import { isLocked, type UserLanguage, type UserRepository } from '../domain/user.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
 import type { PolicyService } from '../policies/policy-service.ts';
@@ -163,7 +163,7 @@ export class PanelSessionKeeper {
   /** A session was issued (sign-in, resume, device login): the connection now acts for `user`. */
   adopt(
     peer: PanelPeer,
-    user: UserRecord,
+    user: UserRecord & { language?: UserLanguage },
     issued: IssuedSession,
     claims: SessionClaims,
     options: { inactivity: boolean },
@@ -180,6 +180,7 @@ export class PanelSessionKeeper {
       enterpriseId: user.enterpriseId,
       email: user.email,
       displayName: user.displayName,
+      ...(user.language ? { language: user.language } : {}),
     };
     peer.session.signedIn = { claims, token: issued.token, inactivity: options.inactivity };
     if (options.inactivity) this.#arm(peer);

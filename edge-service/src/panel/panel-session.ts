@@ -1,6 +1,7 @@
 import type { EventPayload, EventType } from '../../../protocol/index.ts';
 import type { SessionClaims } from '../auth/session-tokens.ts';
 import type { DeviceRecord, UserRecord } from '../domain/device.ts';
+import type { UserLanguage } from '../domain/user.ts';
 
 /** The panel session row behind a signed-in person (user-prompt and device-login; not the shared account). */
 export interface SignedIn {
@@ -16,7 +17,8 @@ export interface PanelSession {
   /** Set by a successful hello; null before. */
   device: DeviceRecord | null;
   protocolVersion: number | null;
-  user: UserRecord | null;
+  /** `language`: the signed-in person's own (absent for a shared account's user). */
+  user: (UserRecord & { language?: UserLanguage }) | null;
   /** The connection's remote address: the sign-in rate limits count by it. */
   source: string;
   signedIn: SignedIn | null;

@@ -11,15 +11,20 @@ import type { RevokeReason } from '../auth/panel-sessions.ts';
 import type { PasswordRuleResult } from '../auth/password-rules.ts';
 import type { SignInStep } from '../auth/sign-in-service.ts';
 import type { UserRecord } from '../domain/device.ts';
+import type { UserLanguage } from '../domain/user.ts';
 import type { VersionedPolicy } from '../policies/policy-schema.ts';
 
 /*
  * The auth core's results as the panel protocol shows them: no transport, no state.
  */
 
-export const toUserView = (user: Pick<UserRecord, 'displayName' | 'email'>): UserView => ({
+export const toUserView = (
+  user: Pick<UserRecord, 'displayName' | 'email'> & { language?: UserLanguage },
+): UserView => ({
   displayName: user.displayName,
   email: user.email,
+  // The panel shows its words in the person's language (a shared account has none: the device's).
+  ...(user.language ? { language: user.language } : {}),
 });
 
 export function toPolicyView(policy: VersionedPolicy): PolicyView {
