@@ -743,9 +743,10 @@ const faxActions = {
           options.preview = { busy: false, result };
           message('');
         })
-        .catch((error: Error) => {
+        .catch((error: unknown) => {
           options.preview.busy = false;
-          message(error instanceof RequestError ? errorText(error.body) : error.message);
+          // The panel's words for the scanner's code or the connection, never the edge's raw message.
+          message(failureText(error));
         });
     },
   },

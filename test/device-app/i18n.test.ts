@@ -34,7 +34,7 @@ describe('panel i18n', () => {
   }
 
   it('fills placeholders and leaves an unfilled one visible', () => {
-    assert.equal(t('fax.key', { key: '7' }), 'Key 7');
+    assert.equal(t('picker.key', { key: '7' }), 'Key 7');
     assert.equal(t('error.FAX_BUSY'), 'Line busy — retrying at {time}.');
     setLanguage('fr');
     assert.equal(t('error.FAX_BUSY', { time: '14:32' }), 'Ligne occupée — nouvel essai à 14:32.');

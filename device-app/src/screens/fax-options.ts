@@ -1,6 +1,7 @@
 import type { ContentType, OriginalSize, ReplyPayload } from '../../../protocol/messages.ts';
 import { COVER_NOTE_MAX, COVER_SUBJECT_MAX } from '../../../protocol/limits.ts';
 import { h } from '../dom.ts';
+import { t } from '../i18n/index.ts';
 
 /*
  * The composer's options (issue 11), beside the resolution and originals groups of fax-screen.ts:
@@ -8,36 +9,8 @@ import { h } from '../dom.ts';
  * note) and a preview of the page on the glass. Every control is a labelled input in a fieldset,
  * so it has an accessible name and a touch target the size of its label (app.css: .fax-options).
  * Typing in the cover fields updates the draft without a re-render, so focus and caret stay put.
+ * Words come from the panel's catalog (device-app/src/i18n/, keys `options.*`).
  */
-
-// i18n: these strings go to the shell's catalog (device-app/src/i18n/, keys as below) and t().
-const TEXT = {
-  'options.title': 'Options',
-  'options.sides': 'Sides',
-  'options.oneSided': 'One-sided',
-  'options.twoSided': 'Two-sided',
-  'options.size': 'Original size',
-  'options.size.auto': 'Auto',
-  'options.size.a4': 'A4',
-  'options.size.letter': 'Letter',
-  'options.size.legal': 'Legal',
-  'options.content': 'Originals are',
-  'options.content.text': 'Text',
-  'options.content.photo': 'Photo',
-  'options.skipBlank': 'Skip blank pages',
-  'options.cover': 'Add a cover page',
-  'options.coverSubject': 'Cover page subject',
-  'options.coverNote': 'Cover page note',
-  'options.preview': 'Preview first page',
-  'options.previewing': 'Scanning the preview…',
-  'options.previewGlassOnly': 'Preview needs the page on the glass: choose Glass above.',
-  'options.previewImage': 'Preview of the first page as it will be faxed',
-  'options.previewBlank': 'The page looks blank: check it lies face down on the glass.',
-} as const;
-type TextKey = keyof typeof TEXT;
-function text(key: TextKey): string {
-  return TEXT[key];
-}
 
 export interface FaxOptionsDraft {
   duplex: boolean;
@@ -123,7 +96,7 @@ export function faxOptions(
         h(
           'label',
           { class: 'field' },
-          text('options.coverSubject'),
+          t('options.coverSubject'),
           h('input', {
             type: 'text',
             maxlength: COVER_SUBJECT_MAX,
@@ -132,42 +105,42 @@ export function faxOptions(
             oninput: (event: Event) => (o.cover.subject = (event.target as HTMLInputElement).value),
           }),
         ),
-        h('label', { class: 'field' }, text('options.coverNote'), noteArea(o)),
+        h('label', { class: 'field' }, t('options.coverNote'), noteArea(o)),
       )
     : null;
 
   const preview = o.preview.result;
   return h(
     'div',
-    { class: 'fax-options', role: 'group', 'aria-label': text('options.title') },
+    { class: 'fax-options', role: 'group', 'aria-label': t('options.title') },
     radios<'one' | 'two'>(
-      text('options.sides'),
+      t('options.sides'),
       'sides',
       [
-        ['one', text('options.oneSided')],
-        ['two', text('options.twoSided')],
+        ['one', t('options.oneSided')],
+        ['two', t('options.twoSided')],
       ],
       o.duplex ? 'two' : 'one',
       (value) => (o.duplex = value === 'two'),
     ),
     radios<OriginalSize>(
-      text('options.size'),
+      t('options.size'),
       'original-size',
       [
-        ['auto', text('options.size.auto')],
-        ['a4', text('options.size.a4')],
-        ['letter', text('options.size.letter')],
-        ['legal', text('options.size.legal')],
+        ['auto', t('options.size.auto')],
+        ['a4', t('options.size.a4')],
+        ['letter', t('options.size.letter')],
+        ['legal', t('options.size.legal')],
       ],
       o.originalSize,
       (value) => (o.originalSize = value),
     ),
     radios<ContentType>(
-      text('options.content'),
+      t('options.content'),
       'content-type',
       [
-        ['text', text('options.content.text')],
-        ['photo', text('options.content.photo')],
+        ['text', t('options.content.text')],
+        ['photo', t('options.content.photo')],
       ],
       o.contentType,
       (value) => (o.contentType = value),
@@ -175,9 +148,9 @@ export function faxOptions(
     h(
       'fieldset',
       {},
-      h('legend', {}, text('options.title')),
-      checkbox(text('options.skipBlank'), o.skipBlankPages, (on) => (o.skipBlankPages = on)),
-      checkbox(text('options.cover'), o.cover.enabled, (on) => {
+      h('legend', {}, t('options.title')),
+      checkbox(t('options.skipBlank'), o.skipBlankPages, (on) => (o.skipBlankPages = on)),
+      checkbox(t('options.cover'), o.cover.enabled, (on) => {
         o.cover.enabled = on;
         actions.changed();
       }),
@@ -194,20 +167,20 @@ export function faxOptions(
           'aria-describedby': source !== 'platen' ? 'preview-hint' : undefined,
           onclick: actions.preview,
         },
-        o.preview.busy ? text('options.previewing') : text('options.preview'),
+        o.preview.busy ? t('options.previewing') : t('options.preview'),
       ),
       source !== 'platen'
-        ? h('p', { class: 'hint', id: 'preview-hint' }, text('options.previewGlassOnly'))
+        ? h('p', { class: 'hint', id: 'preview-hint' }, t('options.previewGlassOnly'))
         : null,
       preview
         ? h('img', {
             src: preview.png,
             width: preview.width,
             height: preview.height,
-            alt: text('options.previewImage'),
+            alt: t('options.previewImage'),
           })
         : null,
-      preview?.blank ? h('p', { class: 'hint', role: 'status' }, text('options.previewBlank')) : null,
+      preview?.blank ? h('p', { class: 'hint', role: 'status' }, t('options.previewBlank')) : null,
     ),
   );
 }

@@ -1,5 +1,6 @@
 import type { FaxResolution, ScanSource } from '../../../protocol/messages.ts';
 import { h } from '../dom.ts';
+import { t } from '../i18n/index.ts';
 import { faxOptions, type FaxOptionsActions, type FaxOptionsDraft } from './fax-options.ts';
 import {
   recipientPicker,
@@ -62,7 +63,7 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
       disabled: draft.busy || draft.recipients.length === 0,
       onclick: actions.send,
     },
-    'Send',
+    t('fax.send'),
   ) as HTMLButtonElement;
   // The picker changes the recipients in place; only Send depends on them here.
   const picker = recipientPicker(draft, {
@@ -71,11 +72,11 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
   });
   return h(
     'section',
-    { class: 'fax', 'aria-label': 'Send a fax' },
+    { class: 'fax', 'aria-label': t('fax.title') },
     h(
       'div',
       {},
-      h('h1', {}, 'Send a fax'),
+      h('h1', {}, t('fax.title')),
       picker.main,
       h('p', { class: 'message', role: 'alert', id: 'fax-message' }, draft.message),
     ),
@@ -84,28 +85,33 @@ export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
       {},
       picker.list,
       radioGroup<FaxResolution>(
-        'Resolution',
+        t('fax.resolution'),
         'resolution',
         [
-          ['standard', 'Standard'],
-          ['fine', 'Fine'],
-          ['superfine', 'Superfine'],
+          ['standard', t('fax.resolution.standard')],
+          ['fine', t('fax.resolution.fine')],
+          ['superfine', t('fax.resolution.superfine')],
         ],
         draft.resolution,
         actions.setResolution,
       ),
       radioGroup<ScanSource>(
-        'Originals',
+        t('fax.originals'),
         'source',
         [
-          ['adf', 'Feeder'],
-          ['platen', 'Glass'],
+          ['adf', t('fax.source.adf')],
+          ['platen', t('fax.source.platen')],
         ],
         draft.source,
         actions.setSource,
       ),
       faxOptions(draft.options, draft.source, actions.options),
-      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: actions.back }, 'Back'), send),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', onclick: actions.back }, t('common.back')),
+        send,
+      ),
     ),
   );
 }

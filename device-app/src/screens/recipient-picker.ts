@@ -9,6 +9,7 @@ import type {
 import { MAX_FAX_RECIPIENTS } from '../../../protocol/limits.ts';
 import { h } from '../dom.ts';
 import { debounce } from '../timing.ts';
+import { t, type MessageKey, type Params } from '../i18n/index.ts';
 
 /*
  * The composer's recipients (issue 11): a big keypad that also takes the panel's keyboard, the
@@ -18,48 +19,9 @@ import { debounce } from '../timing.ts';
  * check line and the Add button, never the input the person types in.
  */
 
-// i18n: these strings go to the shell's catalog (device-app/src/i18n/, keys as below) and t().
-const TEXT = {
-  'picker.number': 'Fax number',
-  'picker.add': 'Add number',
-  'picker.keypad': 'Keypad',
-  'picker.key': 'Key {key}',
-  'picker.space': 'Space',
-  'picker.deleteDigit': 'Delete last digit',
-  'picker.clear': 'Clear number',
-  'picker.sources': 'Find a recipient',
-  'picker.tab.keypad': 'Keypad',
-  'picker.tab.recent': 'Recent',
-  'picker.tab.directory': 'Directory',
-  'picker.tab.contacts': 'Contacts',
-  'picker.recipients': 'Recipients',
-  'picker.noRecipients': 'No recipient yet: type a number or pick one.',
-  'picker.remove': 'Remove {name}',
-  'picker.already': '{number} is already in the list.',
-  'picker.full': 'A fax can go to at most {max} numbers at once.',
-  'picker.checking': 'Checking…',
-  'picker.loading': 'Loading…',
-  'picker.recentList': 'Recent numbers',
-  'picker.recentEmpty': 'No fax sent yet: numbers you fax appear here.',
-  'picker.search': 'Search the directory',
-  'picker.searchHint': 'Name, company or number',
-  'picker.directoryList': 'Directory entries',
-  'picker.directoryEmpty': 'Nobody in the directory matches: check the spelling or type the number.',
-  'picker.directoryMore': 'Showing {shown} of {total}: type more of the name to narrow it down.',
-  'picker.contactsList': 'Your contacts',
-  'picker.contactsEmpty': 'No contacts yet: type a number, then save it here with a name.',
-  'picker.contactName': 'Contact name',
-  'picker.saveContact': 'Save typed number as contact',
-  'picker.contactNeedsNumber': 'Type a valid number first, then give it a name.',
-  'picker.removeContact': 'Delete contact {name}',
-  'picker.pick': 'Add {name}',
-} as const;
-type TextKey = keyof typeof TEXT;
-function text(key: TextKey, params: { [name: string]: string | number } = {}): string {
-  return TEXT[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
-}
+/** Words from the panel's catalog (device-app/src/i18n/, keys `picker.*`). */
+type TextKey = Extract<MessageKey, `picker.${string}`>;
+const text = (key: TextKey, params?: Params): string => t(key, params);
 
 /** The checkNumber reply, with the destination-rule verdict the options work adds (absent: allowed). */
 export type CheckedNumber = ReplyPayload<'fax.checkNumber'> & {
@@ -165,7 +127,7 @@ export function recipientPicker(
     id: 'number-check',
     class: 'number-check',
     role: 'status',
-    'aria-label': 'Number check',
+    'aria-label': text('picker.numberCheck'),
   });
   const alert = h('p', { class: 'message', role: 'alert', id: 'picker-message' }, s.message);
   const panel = h('div', { class: 'picker-panel', role: 'tabpanel', id: 'picker-panel' });
@@ -334,8 +296,7 @@ export function recipientPicker(
     );
   };
 
-  const note = (key: TextKey, params?: { [name: string]: string | number }) =>
-    h('p', { class: 'picker-note' }, text(key, params));
+  const note = (key: TextKey, params?: Params) => h('p', { class: 'picker-note' }, text(key, params));
 
   const keypad = () =>
     h(
@@ -545,7 +506,7 @@ export function recipientPicker(
         tabindex: tab === s.tab ? 0 : -1,
         onclick: () => select(tab),
       },
-      text(`picker.tab.${tab}` as TextKey),
+      text(`picker.tab.${tab}`),
     ),
   );
   const select = (tab: PickerTab) => {
