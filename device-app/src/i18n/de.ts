@@ -116,7 +116,7 @@ export const de: Catalog = {
   'picker.contactsEmpty':
     'Noch keine Kontakte: Geben Sie eine Nummer ein und speichern Sie sie hier mit einem Namen.',
   'picker.contactName': 'Kontaktname',
-  'picker.saveContact': 'Eingegebene Nummer als Kontakt speichern',
+  'picker.saveContact': 'Als Kontakt speichern',
   'picker.contactNeedsNumber': 'Geben Sie zuerst eine gültige Nummer ein und dann einen Namen.',
   'picker.removeContact': 'Kontakt {name} löschen',
   'picker.pick': '{name} hinzufügen',

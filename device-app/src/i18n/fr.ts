@@ -115,7 +115,7 @@ export const fr: Catalog = {
   'picker.contactsEmpty':
     'Aucun contact pour le moment : saisissez un numéro, puis enregistrez-le ici avec un nom.',
   'picker.contactName': 'Nom du contact',
-  'picker.saveContact': 'Enregistrer le numéro comme contact',
+  'picker.saveContact': 'Enregistrer comme contact',
   'picker.contactNeedsNumber': "Saisissez d'abord un numéro valide, puis donnez-lui un nom.",
   'picker.removeContact': 'Supprimer le contact {name}',
   'picker.pick': 'Ajouter {name}',
