@@ -8,3 +8,6 @@ export const HELLO_TIMEOUT_MS = 10_000;
 
 /** Recipients of one fax; more are refused with TOO_MANY_RECIPIENTS (panels disable Add at this count). */
 export const MAX_FAX_RECIPIENTS = 10;
+
+/** Longest page thumbnail data URL (job.page, job.get); the edge leaves out a bigger one. */
+export const MAX_THUMBNAIL_CHARS = 24 * 1024;

@@ -427,4 +427,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE job_recipients ADD COLUMN line_ms INTEGER NOT NULL DEFAULT 0 CHECK (line_ms >= 0);
     `,
   },
+  {
+    version: 12,
+    name: 'live job: page thumbnails, needs-attention deadline, resumed scans',
+    sql: `
+      -- The page's small PNG preview in the spool, written with the page (durable like it).
+      ALTER TABLE job_pages ADD COLUMN thumb_file TEXT;
+      -- needs-attention (a jam mid-job, pages kept): when the job stops waiting for Resume.
+      ALTER TABLE jobs ADD COLUMN attention_until TEXT;
+      -- Pages kept before the current scan job: a scan started by Resume numbers its pages after
+      -- them, and a restart mid-scan asks the device about its own pages only.
+      ALTER TABLE jobs ADD COLUMN scan_base INTEGER NOT NULL DEFAULT 0 CHECK (scan_base >= 0);
+    `,
+  },
 ];

@@ -1,4 +1,11 @@
-import type { ErrorBody, JobState, JobView, FaxResolution, ScanSource } from '../../../protocol/index.ts';
+import type {
+  ErrorBody,
+  JobState,
+  JobView,
+  FaxResolution,
+  PageView,
+  ScanSource,
+} from '../../../protocol/index.ts';
 import { isFinalJobState } from '../../../protocol/index.ts';
 
 export interface FaxJobOptions {
@@ -62,6 +69,15 @@ export interface JobRecord {
   resentAfterRestart: number;
   /** The eSCL job being read while scanning: an edge restart carries on with it if the device still has it. */
   scanJobUrl: string | null;
+  /**
+   * Pages kept before the current scan job began: 0 for the first, the kept pages for a scan started
+   * by Resume (the device numbers its pages from 1, the job numbers them after these).
+   */
+  scanBase: number;
+  /** In needs-attention: when the job stops waiting for Resume and fails (ISO 8601). */
+  attentionUntil: string | null;
+  /** The pages spooled so far, in order. */
+  pages: JobPageRecord[];
   error?: ErrorBody;
   createdAt: string;
   updatedAt: string;
@@ -76,6 +92,8 @@ export interface JobPageRecord {
   number: number;
   scanFile: string;
   faxFile: string | null;
+  /** The page's small PNG preview in the spool; null when it could not be made. */
+  thumbFile?: string | null;
 }
 
 export type JobPatch = Partial<
@@ -93,6 +111,8 @@ export type JobPatch = Partial<
     | 'resentAfterRestart'
     | 'scanJobUrl'
     | 'handedOverAt'
+    | 'scanBase'
+    | 'attentionUntil'
   >
 > & { error?: ErrorBody | null };
 
@@ -125,6 +145,8 @@ export interface JobRepository {
   addPage(id: string, page: JobPageRecord): void;
   setPageFaxFile(id: string, number: number, faxFile: string): void;
   pages(id: string): JobPageRecord[];
+  /** Forgets the pages numbered above `keep` (a duplex sheet whose back was lost goes back whole). */
+  removePagesAfter(id: string, keep: number): void;
   /**
    * Records the intent of a new attempt in one write: the attempt number, its tag, no device job
    * yet, and the recipients it dials (their attempt counters move on, their dial times clear).
@@ -162,5 +184,43 @@ export function toJobView(job: JobRecord): JobView {
   if (job.error) view.error = job.error;
   if (job.state === 'retry-wait' && job.retryAt) view.retryAt = job.retryAt;
   if (job.resentAfterRestart > 0) view.resentAfterRestart = job.resentAfterRestart;
+  if (job.pages.length > 0) view.pages = pageViews(job);
+  if (job.state === 'needs-attention') view.attention = attentionOf(job);
   return view;
+}
+
+/**
+ * Each page's progress. A page is sent once every recipient has it: a delivered recipient has every
+ * page, one on the line has its pagesSent (the modem's counter), one failed or waiting to retry has
+ * none of this attempt. It is sending while a recipient on the line is at it.
+ */
+export function pageViews(job: JobRecord): PageView[] {
+  const total = job.totalPages ?? job.pages.length;
+  const reached = job.recipients.map((r) => (r.state === 'delivered' ? total : r.pagesSent));
+  const onTheLine = job.recipients.filter((r) => r.state === 'sending').map((r) => r.pagesSent + 1);
+  return job.pages.map((page) => {
+    const sentTo = reached.filter((n) => n >= page.number).length;
+    const state: PageView['state'] =
+      job.recipients.length > 0 && sentTo === job.recipients.length
+        ? 'sent'
+        : onTheLine.includes(page.number)
+          ? 'sending'
+          : page.faxFile
+            ? 'compressed'
+            : 'scanned';
+    return { number: page.number, state, sentTo };
+  });
+}
+
+/** The sheets to put back: the one the feeder stopped on (not scanned) and every one after it. */
+export function attentionOf(job: JobRecord): NonNullable<JobView['attention']> {
+  const kept = job.pages.length;
+  const duplex = job.options.duplex;
+  return {
+    pagesKept: kept,
+    fromPage: kept + 1,
+    fromSheet: duplex ? Math.floor(kept / 2) + 1 : kept + 1,
+    duplex,
+    until: job.attentionUntil ?? job.updatedAt,
+  };
 }
