@@ -15,6 +15,13 @@ export interface Stack {
   /** The demo's three devices, one per auth mode. */
   panels: DemoPanel[];
   wsUrl: string;
+  /** The edge's data folder (kept across restartEdge). */
+  dataDir: string;
+  /**
+   * Stops the edge and starts a new one on the same data folder (an edge restart; the simulator
+   * keeps running). `edge`, `wsUrl` are the new edge's afterwards.
+   */
+  restartEdge: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -23,6 +30,8 @@ export async function startStack(
   options: {
     timeFactor?: number;
     faxPollMs?: number;
+    /** More edge configuration (e.g. jamWaitMinutes). */
+    edgeConfig?: Record<string, unknown>;
   } = {},
 ): Promise<Stack> {
   const dir = tempDir();
@@ -33,15 +42,18 @@ export async function startStack(
     logger: createSimLogger({ level }),
   });
   await simulator.start();
-  const edge = new EdgeService({
-    config: {
-      port: 0,
-      dataDir: dir.path,
-      faxPollMs: options.faxPollMs ?? 100,
-      panelFrameAncestors: [new URL(simulator.url).origin],
-    },
-    logger: createEdgeLogger({ level }),
-  });
+  const newEdge = () =>
+    new EdgeService({
+      config: {
+        port: 0,
+        dataDir: dir.path,
+        faxPollMs: options.faxPollMs ?? 100,
+        panelFrameAncestors: [new URL(simulator.url).origin],
+        ...options.edgeConfig,
+      },
+      logger: createEdgeLogger({ level }),
+    });
+  const edge = newEdge();
   try {
     await edge.start();
   } catch (error) {
@@ -57,7 +69,7 @@ export async function startStack(
     },
   });
   simulator.setPanelUrl(demo.consolePanelUrl);
-  return {
+  const stack: Stack = {
     edge,
     simulator,
     token: /device-token=([\w-]+)/.exec(demo.panelUrl)![1]!,
@@ -65,10 +77,18 @@ export async function startStack(
     consolePanelUrl: demo.consolePanelUrl,
     panels: demo.panels,
     wsUrl: `${edge.url.replace(/^http/, 'ws')}/ws`,
+    dataDir: dir.path,
+    restartEdge: async () => {
+      await stack.edge.stop();
+      stack.edge = newEdge();
+      await stack.edge.start();
+      stack.wsUrl = `${stack.edge.url.replace(/^http/, 'ws')}/ws`;
+    },
     stop: async () => {
-      await edge.stop();
+      await stack.edge.stop();
       await simulator.stop();
       dir.remove();
     },
   };
+  return stack;
 }
