@@ -43,7 +43,6 @@ export class Faults extends EventEmitter {
     return true;
   }
 
-
   raise(fault: FaultName): void {
     if (this.#raised.has(fault)) return;
     this.#raised.add(fault);

@@ -107,7 +107,8 @@ describe('panel live job in a browser (800×480): jam, Resume, reload', function
     assert.equal(await pages.getByRole('img').count(), 2);
     await assertTouchTargets(page);
     assert.ok(await page.getByRole('button', { name: 'Cancel fax' }).isVisible());
-    if (process.env.LIVE_JOB_SHOTS) await page.screenshot({ path: `${process.env.LIVE_JOB_SHOTS}/live-job-jam.png` });
+    if (process.env.LIVE_JOB_SHOTS)
+      await page.screenshot({ path: `${process.env.LIVE_JOB_SHOTS}/live-job-jam.png` });
 
     // The person clears the jam and puts pages 3–5 back (here: through the control API).
     await sim('/faults/jam', 'DELETE');

@@ -259,7 +259,8 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
           resumed = true;
         }
         if (job.state === 'scanning' && !resumed) await this.#scanning.carryOn(job, device, signal, log);
-        else if (job.state === 'accepted' || job.state === 'scanning') await this.#scanning.scan(job, device, signal);
+        else if (job.state === 'accepted' || job.state === 'scanning')
+          await this.#scanning.scan(job, device, signal);
         return;
       } catch (error) {
         if (!(error instanceof AttentionNeeded) || signal.aborted) throw error;
@@ -444,7 +445,11 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
 /** What the person does next, for the panel: the sheet the feeder stopped on was not scanned. */
 export function attentionMessage(code: string, kept: number, duplex: boolean): string {
   const first =
-    code === 'COVER_OPEN' ? 'Close the scanner cover, put' : code === 'FEEDER_EMPTY' ? 'Put' : 'Clear the jam, put';
+    code === 'COVER_OPEN'
+      ? 'Close the scanner cover, put'
+      : code === 'FEEDER_EMPTY'
+        ? 'Put'
+        : 'Clear the jam, put';
   const from = duplex ? `sheets ${Math.floor(kept / 2) + 1}` : `pages ${kept + 1}`;
   const keptText = kept === 1 ? 'Page 1 is kept' : `Pages 1–${kept} are kept`;
   return `${first} ${from} to the last back in the feeder, then press Resume. ${keptText}.`;

@@ -183,7 +183,8 @@ export class FaxScanStage {
       const extension = page.contentType === 'image/png' ? 'png' : 'jpg';
       const scanFile = await this.#o.spool.write(job.id, `scan-${pad(number)}.${extension}`, page.data);
       const thumbnail = await this.#thumbnail(job, number, page.data);
-      const thumbFile = thumbnail && (await this.#o.spool.write(job.id, `thumb-${pad(number)}.png`, thumbnail));
+      const thumbFile =
+        thumbnail && (await this.#o.spool.write(job.id, `thumb-${pad(number)}.png`, thumbnail));
       this.#o.jobs.addPage(job.id, { number, scanFile, faxFile: null, thumbFile: thumbFile || null });
       scanned(number);
       this.#c.page(job, { number, thumbnail });

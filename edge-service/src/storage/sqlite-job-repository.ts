@@ -303,7 +303,9 @@ export class SqliteJobRepository implements JobRepository {
 
   pages(id: string): JobPageRecord[] {
     const rows = this.#db
-      .prepare('SELECT number, scan_file, fax_file, thumb_file FROM job_pages WHERE job_id = ? ORDER BY number')
+      .prepare(
+        'SELECT number, scan_file, fax_file, thumb_file FROM job_pages WHERE job_id = ? ORDER BY number',
+      )
       .all(id) as { number: number; scan_file: string; fax_file: string | null; thumb_file: string | null }[];
     return rows.map((r) => ({
       number: r.number,

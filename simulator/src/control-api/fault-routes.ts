@@ -22,7 +22,13 @@ export function createFaultRoutes(faults: Faults): express.Router {
     // `atPage` (jam only): the feeder jams on that sheet of the next feeder job, not now.
     const atPage: unknown = req.body?.atPage;
     if (atPage !== undefined) {
-      if (fault !== 'jam' || typeof atPage !== 'number' || !Number.isInteger(atPage) || atPage < 1 || atPage > 1000)
+      if (
+        fault !== 'jam' ||
+        typeof atPage !== 'number' ||
+        !Number.isInteger(atPage) ||
+        atPage < 1 ||
+        atPage > 1000
+      )
         return sendError(
           res,
           400,
