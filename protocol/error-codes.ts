@@ -99,6 +99,9 @@ export const ERROR_CODES = {
   JOB_NOT_FOUND: 'No such job on this device.',
   JOB_FINISHED: 'The job has already finished.',
   FAX_SERVICE_DISABLED: 'Fax is turned off for your account: ask an administrator of your company.',
+  // Live job (resume helper, issue 11)
+  JOB_NOT_WAITING:
+    'The job is not waiting for Resume: it is still scanning or sending, or it has finished. Look at its state on the panel.',
   // Scanner
   SCANNER_BUSY: 'The scanner is in use by someone else.',
   SCANNER_JAM: 'Paper is jammed in the feeder.',

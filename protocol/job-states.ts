@@ -2,6 +2,12 @@
 export const JOB_STATES = [
   'accepted',
   'scanning',
+  /**
+   * The feeder stopped mid-job (a jam, an open cover, or an empty feeder on Resume) with pages kept:
+   * the job waits for the person to put the remaining sheets back and press Resume (job.resume), or
+   * to cancel. Not final; it fails with the original code when nobody resumes it in time.
+   */
+  'needs-attention',
   'converting',
   'dialing',
   'sending',

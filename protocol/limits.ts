@@ -13,3 +13,6 @@ export const MAX_FAX_RECIPIENTS = 10;
 export const COVER_SUBJECT_MAX = 120;
 export const COVER_NOTE_MAX = 1000;
 export const COVER_NAME_MAX = 80;
+
+/** Longest page thumbnail data URL (job.page, job.get); the edge leaves out a bigger one. */
+export const MAX_THUMBNAIL_CHARS = 24 * 1024;

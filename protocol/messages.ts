@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODE_LIST, type ErrorCode } from './error-codes.ts';
 import { JOB_STATES } from './job-states.ts';
-import { COVER_NAME_MAX, COVER_NOTE_MAX, COVER_SUBJECT_MAX } from './limits.ts';
+import { COVER_NAME_MAX, COVER_NOTE_MAX, COVER_SUBJECT_MAX, MAX_THUMBNAIL_CHARS } from './limits.ts';
 
 /*
  * The panel↔edge messages. This file is the only place a message is defined: the edge validates
@@ -59,6 +59,43 @@ export const Recipient = z.object({
   error: ErrorBody.optional(),
 });
 
+/**
+ * Where one page is: scanned (in the spool), compressed (converted to the fax's G4 page), sending
+ * (on the line to at least one recipient now), sent (received by every recipient). `sentTo` counts the
+ * recipients whose fax machine has this page: with several recipients a page can be sent to some
+ * and still waiting for others (busy, retry later).
+ */
+export const PageState = z.enum(['scanned', 'compressed', 'sending', 'sent']);
+export const PageView = z.object({
+  number: z.number().int().positive(),
+  state: PageState,
+  sentTo: z.number().int().nonnegative(),
+});
+
+/** A page with its thumbnail: a PNG data URL, gray, about 120 px wide (job.page, job.get). */
+export const PageThumbnail = z.object({
+  number: z.number().int().positive(),
+  state: PageState,
+  /** `data:image/png;base64,…`; absent when the scanned image could not be previewed. */
+  thumbnail: z.string().max(MAX_THUMBNAIL_CHARS).optional(),
+});
+
+/**
+ * In needs-attention: what the person has to do. The sheet the feeder stopped on was not scanned:
+ * it and every sheet after it go back in the feeder. With duplex a sheet holds two pages.
+ */
+export const JobAttention = z.object({
+  /** Pages scanned and kept (1 … pagesKept); Resume numbers the new ones after them. */
+  pagesKept: z.number().int().nonnegative(),
+  /** The first page to put back (pagesKept + 1). */
+  fromPage: z.number().int().positive(),
+  /** The first sheet to put back (equals fromPage in simplex). */
+  fromSheet: z.number().int().positive(),
+  duplex: z.boolean(),
+  /** When the job stops waiting and fails with the original code (ISO 8601). */
+  until: z.string(),
+});
+
 export const JobView = z.object({
   id,
   state: JobState,
@@ -87,6 +124,10 @@ export const JobView = z.object({
     .optional(),
   /** skipBlankPages: scanned pages left out as blank (not in totalPages). */
   pagesSkipped: z.number().int().nonnegative().optional(),
+  /** Each page scanned so far and where it is (no thumbnails: job.page and job.get carry them). */
+  pages: z.array(PageView).optional(),
+  /** In needs-attention: which sheets to put back (the text to show is `error.message`). */
+  attention: JobAttention.optional(),
 });
 
 export const DeviceView = z.object({ id, name: z.string(), authMode: AuthMode });
@@ -413,6 +454,28 @@ export const requests = {
     payload: z.object({ jobId: id }),
     reply: z.object({ job: JobView }),
   },
+  /**
+   * A job in needs-attention carries on: a new scan job on the device whose pages are appended after
+   * the kept ones (`finish: true`: no sheet is left, send the pages kept as they are). Owner only, as
+   * job.cancel. JOB_NOT_WAITING when the job is not in needs-attention.
+   */
+  'job.resume': {
+    payload: z.object({ jobId: id, finish: z.boolean().default(false) }),
+    reply: z.object({ job: JobView }),
+  },
+  /**
+   * One job with the thumbnails of its pages, to rebuild the live view after a reload or a
+   * reconnect. Thumbnails come from page `fromPage` on (default 1) as far as fit in one frame;
+   * `nextPage` says where to ask again when more are left. Owner only on sign-in devices.
+   */
+  'job.get': {
+    payload: z.object({ jobId: id, fromPage: z.number().int().positive().default(1) }),
+    reply: z.object({
+      job: JobView,
+      thumbnails: z.array(PageThumbnail),
+      nextPage: z.number().int().positive().optional(),
+    }),
+  },
   'jobs.list': {
     payload: z.object({ limit: z.number().int().min(1).max(50).default(10) }),
     reply: z.object({ jobs: z.array(JobView) }),
@@ -422,6 +485,8 @@ export const requests = {
 /** Events the edge pushes without being asked. */
 export const events = {
   'job.updated': z.object({ job: JobView }),
+  /** A page was scanned: its thumbnail, pushed once to the panels that hear the job. */
+  'job.page': z.object({ jobId: id, page: PageThumbnail }),
   /**
    * The person the panel acts for changed: signed in at the MFP (device-login), or the session ended
    * (user null, with why). `code`/`message` explain a refusal, e.g. UNKNOWN_USER for a person signed
@@ -452,6 +517,10 @@ export type ReplyPayload<T extends RequestType> = z.infer<(typeof requests)[T]['
 export type EventPayload<T extends EventType> = z.infer<(typeof events)[T]>;
 export type JobView = z.infer<typeof JobView>;
 export type JobState = z.infer<typeof JobState>;
+export type PageView = z.infer<typeof PageView>;
+export type PageState = z.infer<typeof PageState>;
+export type PageThumbnail = z.infer<typeof PageThumbnail>;
+export type JobAttention = z.infer<typeof JobAttention>;
 export type FaxResolution = z.infer<typeof FaxResolution>;
 export type ScanSource = z.infer<typeof ScanSource>;
 export type OriginalSize = z.infer<typeof OriginalSize>;

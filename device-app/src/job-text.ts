@@ -14,6 +14,9 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
         detail: t('job.state.scanningDetail', { count: job.pagesScanned }),
         progress: null,
       };
+    case 'needs-attention':
+      // i18n: the edge's error.message is English; attentionText() builds it from the numbers.
+      return { title: attentionTitle(job), detail: attentionText(job), progress: null };
     case 'converting':
       return {
         title: t('job.state.converting'),
@@ -95,4 +98,36 @@ function retryText(job: JobView): string {
 
 function recipientsText(job: JobView): string {
   return job.recipients.map((r) => r.number).join(', ');
+}
+
+/** needs-attention: what stopped the feeder. */
+export function attentionTitle(job: JobView): string {
+  // i18n
+  switch (job.error?.code) {
+    case 'COVER_OPEN':
+      return 'Scanner cover open';
+    case 'FEEDER_EMPTY':
+      return 'The feeder is empty';
+    default:
+      return 'Paper jam';
+  }
+}
+
+/**
+ * needs-attention: the action to take, with the sheets to put back ("Clear the jam, put pages 3 to
+ * the last back in the feeder, then press Resume. Pages 1–2 are kept.").
+ */
+export function attentionText(job: JobView): string {
+  const a = job.attention;
+  if (!a) return job.error?.message ?? 'Put the remaining originals back in the feeder, then press Resume.'; // i18n
+  // i18n
+  const first =
+    job.error?.code === 'COVER_OPEN'
+      ? 'Close the scanner cover, put'
+      : job.error?.code === 'FEEDER_EMPTY'
+        ? 'Put'
+        : 'Clear the jam, put';
+  const from = a.duplex ? `sheets ${a.fromSheet}` : `pages ${a.fromPage}`;
+  const kept = a.pagesKept === 1 ? 'Page 1 is kept' : `Pages 1–${a.pagesKept} are kept`;
+  return `${first} ${from} to the last back in the feeder, then press Resume. ${kept}.`;
 }

@@ -14,6 +14,7 @@ import { faxScreen, type FaxDraft } from './screens/fax-screen.ts';
 import { emptyFaxOptions, faxOptionsPayload } from './screens/fax-options.ts';
 import { newPickerState } from './screens/recipient-picker.ts';
 import { jobScreen } from './screens/job-screen.ts';
+import { LiveJobs } from './live-job.ts';
 import { noticeScreen } from './screens/notice-screen.ts';
 import {
   signInScreen,
@@ -124,6 +125,9 @@ function emptyDraft(): FaxDraft {
     busy: false,
   };
 }
+
+/** Thumbnails of the jobs shown, and the job a reload reopens. */
+const live = new LiveJobs();
 
 const state = {
   view: { kind: 'notice', title: t('app.connecting'), text: t('app.connectingText') } as View,
@@ -405,6 +409,24 @@ async function refreshJobs(): Promise<void> {
     // The list is a convenience ("Last fax", "My recent jobs" says so); the panel works without it.
     state.jobList = 'unavailable';
   }
+  await restoreWatchedJob();
+}
+
+/**
+ * After a reload (or a reconnect) the job being watched comes back with its thumbnails: job.get
+ * answers for this person's jobs only. A reload that started on the connecting notice opens it.
+ */
+async function restoreWatchedJob(): Promise<void> {
+  const jobId = live.watched();
+  if (!jobId) return;
+  try {
+    const job = await live.restore(jobId, (payload) => edge.request('job.get', payload));
+    remember(job);
+    state.lastJobId = job.id;
+    if (state.view.kind === 'notice' || state.view.kind === 'home') state.view = { kind: 'job', jobId };
+  } catch {
+    live.unwatch();
+  }
 }
 
 /** "My recent jobs": newest first, live jobs pushed since the list was asked for included. */
@@ -429,6 +451,8 @@ function remember(job: JobView): void {
 
 /** What belongs to the person who was signed in: gone before the next one touches the panel. */
 function resetPersonState(): void {
+  live.clear();
+  live.unwatch();
   state.jobs = {};
   state.lastJobId = null;
   state.draft = emptyDraft();
@@ -457,6 +481,10 @@ function endSession(notice: () => string): void {
 edge.on('job.updated', ({ job }) => {
   remember(job);
   if ((state.view.kind === 'job' && state.view.jobId === job.id) || state.view.kind === 'jobs') render();
+});
+
+edge.on('job.page', (event) => {
+  if (live.page(event) && state.view.kind === 'job' && state.view.jobId === event.jobId) render();
 });
 
 edge.on('policy.updated', ({ policy }) => applyPolicy(policy));
@@ -691,11 +719,24 @@ function render(): void {
     case 'job': {
       const job = state.jobs[view.jobId];
       if (!job) return go({ kind: 'home' });
+      live.watch(job.id);
       return show(
         screen,
         jobScreen(job, {
           cancel: () => void edge.request('job.cancel', { jobId: job.id }).catch(() => undefined),
-          done: () => go({ kind: 'home' }),
+          resume: (finish) =>
+            void edge
+              .request('job.resume', { jobId: job.id, finish })
+              .then((reply) => {
+                remember(reply.job);
+                render();
+              })
+              .catch(() => undefined),
+          done: () => {
+            live.unwatch();
+            go({ kind: 'home' });
+          },
+          thumbnail: (page) => live.thumbnail(job.id, page),
         }),
       );
     }

@@ -20,6 +20,17 @@ export const EdgeConfigSchema = z.object({
    * is sent again under the retry policy (unless the modem's log proves it delivered).
    */
   faxPollTimeoutSeconds: z.coerce.number().min(1).max(3600).default(60),
+  /**
+   * How long a job stopped mid-scan (a jam, an open cover: needs-attention, its pages kept) waits for
+   * Resume before it fails with the scanner's code. 30 minutes: long enough to fetch help for a jam,
+   * short enough that scanned pages do not sit in the spool all day; the person's session stays open
+   * meanwhile (a waiting job counts as their running send).
+   */
+  jamWaitMinutes: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 60)
+    .default(30),
   /** Scanned pages converted at once; 2 keeps both cores of a small edge box busy. */
   pagesInFlight: z.coerce.number().int().min(1).max(16).default(2),
   /**
@@ -84,6 +95,7 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_FAX_RETRY_ATTEMPTS: 'faxRetryAttempts',
   MFP_EDGE_FAX_RETRY_INTERVAL_SECONDS: 'faxRetryIntervalSeconds',
   MFP_EDGE_FAX_POLL_TIMEOUT_SECONDS: 'faxPollTimeoutSeconds',
+  MFP_EDGE_JAM_WAIT_MINUTES: 'jamWaitMinutes',
   MFP_EDGE_SMTP_URL: 'smtpUrl',
   MFP_EDGE_SMTP_PASSWORD: 'smtpPassword',
   MFP_EDGE_MAIL_FROM: 'mailFrom',

@@ -238,6 +238,7 @@ export class EdgeService {
         pollMs: this.config.faxPollMs,
         pollTimeoutMs: this.config.faxPollTimeoutSeconds * 1000,
         pagesInFlight: this.config.pagesInFlight,
+        attentionTimeoutMs: this.config.jamWaitMinutes * 60_000,
         policies: new SqliteFaxPolicyRepository(db, {
           attempts: this.config.faxRetryAttempts,
           intervalMs: this.config.faxRetryIntervalSeconds * 1000,
@@ -431,6 +432,7 @@ export class EdgeService {
         directory,
         jobs,
         engine,
+        spool,
         defaultCountry: this.config.defaultCountry,
         recipients: {
           directory: faxDirectory,
@@ -449,6 +451,7 @@ export class EdgeService {
         extraOrigins: this.config.panelFrameAncestors,
       });
       engine.on('job', (job) => socket.publishJob(job));
+      engine.on('page', (job, page) => socket.publishPage(job, page));
       // The account page: invited people set a password, and resets are completed (links from mail).
       const account = createAccountRoutes({
         links,

@@ -18,6 +18,30 @@ export function isFaultName(value: unknown): value is FaultName {
 /** The set of raised faults, shared by the scanner and the fax modem. Emits 'change'. */
 export class Faults extends EventEmitter {
   readonly #raised = new Set<FaultName>();
+  /** A jam armed for sheet n of the next feeder job (`{"fault":"jam","atPage":n}`); null: none. */
+  #jamAtPage: number | null = null;
+
+  /**
+   * Arms a jam on sheet `page` of the next feeder job (counted in sheets: pages in simplex): the
+   * sheets before it are scanned, then the feeder jams and the jam stays raised until cleared.
+   */
+  armJam(page: number): void {
+    this.#jamAtPage = page;
+    this.emit('change', this.list());
+  }
+
+  /** The armed jam's sheet, if any. */
+  get jamAtPage(): number | null {
+    return this.#jamAtPage;
+  }
+
+  /** Called by the feeder for each sheet it picks: true (and the jam raised) on the armed one. */
+  jamsOn(sheet: number): boolean {
+    if (this.#jamAtPage === null || sheet !== this.#jamAtPage) return false;
+    this.#jamAtPage = null;
+    this.raise('jam');
+    return true;
+  }
 
   raise(fault: FaultName): void {
     if (this.#raised.has(fault)) return;
@@ -26,7 +50,9 @@ export class Faults extends EventEmitter {
   }
 
   clear(fault: FaultName): void {
-    if (this.#raised.delete(fault)) this.emit('change', this.list());
+    const armed = fault === 'jam' && this.#jamAtPage !== null;
+    if (armed) this.#jamAtPage = null;
+    if (this.#raised.delete(fault) || armed) this.emit('change', this.list());
   }
 
   has(fault: FaultName): boolean {

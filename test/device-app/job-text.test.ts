@@ -54,6 +54,29 @@ describe('panel job text', () => {
     );
   });
 
+  it('needs-attention: names the stop and the sheets to put back, in pages or duplex sheets', () => {
+    const attention = { pagesKept: 2, fromPage: 3, fromSheet: 3, duplex: false, until: base.updatedAt };
+    const jam = describeJob({
+      ...base,
+      state: 'needs-attention',
+      error: { code: 'SCANNER_JAM', message: 'x' },
+      attention,
+    });
+    assert.equal(jam.title, 'Paper jam');
+    assert.equal(
+      jam.detail,
+      'Clear the jam, put pages 3 to the last back in the feeder, then press Resume. Pages 1–2 are kept.',
+    );
+    const cover = describeJob({
+      ...base,
+      state: 'needs-attention',
+      error: { code: 'COVER_OPEN', message: 'x' },
+      attention: { ...attention, pagesKept: 4, fromPage: 5, duplex: true },
+    });
+    assert.equal(cover.title, 'Scanner cover open');
+    assert.match(cover.detail, /^Close the scanner cover, put sheets 3 to the last back/);
+  });
+
   it('says how many blank pages were left out of a delivered fax', () => {
     const delivered: JobView = {
       ...base,

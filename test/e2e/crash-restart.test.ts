@@ -168,6 +168,7 @@ describe('crash and restart: the edge, the printer, or both killed at every poin
         const panel = site.panel!;
         const last = () =>
           (panel.events
+            .filter((e) => e.event === 'job.updated')
             .map((e) => (e.payload as { job: JobView }).job)
             .filter((j) => j.id === job.id)
             .at(-1)?.state ?? job.state) as string;

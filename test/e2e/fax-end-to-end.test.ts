@@ -59,7 +59,11 @@ describe('end to end: a multi-page fax from the panel to a remote fax machine', 
     assert.equal(done.totalPages, feeder.sheets);
     assert.equal(done.pagesSent, feeder.sheets);
 
-    const seen = new Set(panel.events.map((e) => (e.payload as { job: { state: string } }).job.state));
+    const seen = new Set(
+      panel.events
+        .filter((e) => e.event === 'job.updated')
+        .map((e) => (e.payload as { job: { state: string } }).job.state),
+    );
     for (const state of ['scanning', 'dialing', 'sending', 'delivered'])
       assert.ok(seen.has(state), `the panel saw ${state}`);
 

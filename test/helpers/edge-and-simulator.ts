@@ -17,6 +17,13 @@ export interface Stack {
   /** The user-prompt demo person's initial password (changed at first sign-in). */
   promptPassword: string | null;
   wsUrl: string;
+  /** The edge's data folder (kept across restartEdge). */
+  dataDir: string;
+  /**
+   * Stops the edge and starts a new one on the same data folder (an edge restart; the simulator
+   * keeps running). `edge`, `wsUrl` are the new edge's afterwards.
+   */
+  restartEdge: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -27,6 +34,8 @@ export async function startStack(
     faxPollMs?: number;
     /** The wait between attempts for a busy or unanswered recipient (the edge's default: 120 s). */
     faxRetryIntervalSeconds?: number;
+    /** More edge configuration (e.g. jamWaitMinutes). */
+    edgeConfig?: Record<string, unknown>;
   } = {},
 ): Promise<Stack> {
   const dir = tempDir();
@@ -37,18 +46,21 @@ export async function startStack(
     logger: createSimLogger({ level }),
   });
   await simulator.start();
-  const edge = new EdgeService({
-    config: {
-      port: 0,
-      dataDir: dir.path,
-      faxPollMs: options.faxPollMs ?? 100,
-      ...(options.faxRetryIntervalSeconds === undefined
-        ? {}
-        : { faxRetryIntervalSeconds: options.faxRetryIntervalSeconds }),
-      panelFrameAncestors: [new URL(simulator.url).origin],
-    },
-    logger: createEdgeLogger({ level }),
-  });
+  const newEdge = () =>
+    new EdgeService({
+      config: {
+        port: 0,
+        dataDir: dir.path,
+        faxPollMs: options.faxPollMs ?? 100,
+        ...(options.faxRetryIntervalSeconds === undefined
+          ? {}
+          : { faxRetryIntervalSeconds: options.faxRetryIntervalSeconds }),
+        panelFrameAncestors: [new URL(simulator.url).origin],
+        ...options.edgeConfig,
+      },
+      logger: createEdgeLogger({ level }),
+    });
+  const edge = newEdge();
   try {
     await edge.start();
   } catch (error) {
@@ -64,7 +76,7 @@ export async function startStack(
     },
   });
   simulator.setPanelUrl(demo.consolePanelUrl);
-  return {
+  const stack: Stack = {
     edge,
     simulator,
     token: /device-token=([\w-]+)/.exec(demo.panelUrl)![1]!,
@@ -73,10 +85,18 @@ export async function startStack(
     panels: demo.panels,
     promptPassword: demo.promptPassword,
     wsUrl: `${edge.url.replace(/^http/, 'ws')}/ws`,
+    dataDir: dir.path,
+    restartEdge: async () => {
+      await stack.edge.stop();
+      stack.edge = newEdge();
+      await stack.edge.start();
+      stack.wsUrl = `${stack.edge.url.replace(/^http/, 'ws')}/ws`;
+    },
     stop: async () => {
-      await edge.stop();
+      await stack.edge.stop();
       await simulator.stop();
       dir.remove();
     },
   };
+  return stack;
 }

@@ -481,4 +481,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_by_user ON jobs (user_id, seq);
     `,
   },
+  {
+    version: 13,
+    name: 'live job: page thumbnails, needs-attention deadline, resumed scans',
+    sql: `
+      -- The page's small PNG preview in the spool, written with the page (durable like it).
+      ALTER TABLE job_pages ADD COLUMN thumb_file TEXT;
+      -- needs-attention (a jam mid-job, pages kept): when the job stops waiting for Resume.
+      ALTER TABLE jobs ADD COLUMN attention_until TEXT;
+      -- Pages kept before the current scan job: a scan started by Resume numbers its pages after
+      -- them, and a restart mid-scan asks the device about its own pages only.
+      ALTER TABLE jobs ADD COLUMN scan_base INTEGER NOT NULL DEFAULT 0 CHECK (scan_base >= 0);
+    `,
+  },
 ];

@@ -5,6 +5,7 @@ import type {
   JobView,
   FaxResolution,
   OriginalSize,
+  PageView,
   ScanSource,
 } from '../../../protocol/index.ts';
 import { isFinalJobState } from '../../../protocol/index.ts';
@@ -116,6 +117,15 @@ export interface JobRecord {
   resentAfterRestart: number;
   /** The eSCL job being read while scanning: an edge restart carries on with it if the device still has it. */
   scanJobUrl: string | null;
+  /**
+   * Pages kept before the current scan job began: 0 for the first, the kept pages for a scan started
+   * by Resume (the device numbers its pages from 1, the job numbers them after these).
+   */
+  scanBase: number;
+  /** In needs-attention: when the job stops waiting for Resume and fails (ISO 8601). */
+  attentionUntil: string | null;
+  /** The pages spooled so far, in order. */
+  pages: JobPageRecord[];
   error?: ErrorBody;
   createdAt: string;
   updatedAt: string;
@@ -132,6 +142,8 @@ export interface JobPageRecord {
   faxFile: string | null;
   /** skipBlankPages: the page converted to (almost) no ink and is left out of the fax. */
   blank?: boolean;
+  /** The page's small PNG preview in the spool; null when it could not be made. */
+  thumbFile?: string | null;
 }
 
 export type JobPatch = Partial<
@@ -149,6 +161,8 @@ export type JobPatch = Partial<
     | 'resentAfterRestart'
     | 'scanJobUrl'
     | 'handedOverAt'
+    | 'scanBase'
+    | 'attentionUntil'
   >
 > & { error?: ErrorBody | null };
 
@@ -182,6 +196,8 @@ export interface JobRepository {
   /** `blank`: the converted page is left out (skipBlankPages); kept with the page so a restart agrees. */
   setPageFaxFile(id: string, number: number, faxFile: string, blank?: boolean): void;
   pages(id: string): JobPageRecord[];
+  /** Forgets the pages numbered above `keep` (a duplex sheet whose back was lost goes back whole). */
+  removePagesAfter(id: string, keep: number): void;
   /**
    * Records the intent of a new attempt in one write: the attempt number, its tag, no device job
    * yet, and the recipients it dials (their attempt counters move on, their dial times clear).
@@ -229,5 +245,43 @@ export function toJobView(job: JobRecord): JobView {
     cover: o.cover !== null,
   };
   if (job.pagesSkipped > 0) view.pagesSkipped = job.pagesSkipped;
+  if (job.pages.length > 0) view.pages = pageViews(job);
+  if (job.state === 'needs-attention') view.attention = attentionOf(job);
   return view;
+}
+
+/**
+ * Each page's progress. A page is sent once every recipient has it: a delivered recipient has every
+ * page, one on the line has its pagesSent (the modem's counter), one failed or waiting to retry has
+ * none of this attempt. It is sending while a recipient on the line is at it.
+ */
+export function pageViews(job: JobRecord): PageView[] {
+  const total = job.totalPages ?? job.pages.length;
+  const reached = job.recipients.map((r) => (r.state === 'delivered' ? total : r.pagesSent));
+  const onTheLine = job.recipients.filter((r) => r.state === 'sending').map((r) => r.pagesSent + 1);
+  return job.pages.map((page) => {
+    const sentTo = reached.filter((n) => n >= page.number).length;
+    const state: PageView['state'] =
+      job.recipients.length > 0 && sentTo === job.recipients.length
+        ? 'sent'
+        : onTheLine.includes(page.number)
+          ? 'sending'
+          : page.faxFile
+            ? 'compressed'
+            : 'scanned';
+    return { number: page.number, state, sentTo };
+  });
+}
+
+/** The sheets to put back: the one the feeder stopped on (not scanned) and every one after it. */
+export function attentionOf(job: JobRecord): NonNullable<JobView['attention']> {
+  const kept = job.pages.length;
+  const duplex = job.options.duplex;
+  return {
+    pagesKept: kept,
+    fromPage: kept + 1,
+    fromSheet: duplex ? Math.floor(kept / 2) + 1 : kept + 1,
+    duplex,
+    until: job.attentionUntil ?? job.updatedAt,
+  };
 }

@@ -15,6 +15,7 @@ import {
 } from '../../../protocol/index.ts';
 import type { JobRecord } from '../domain/job.ts';
 import { toJobView } from '../domain/job.ts';
+import { pngDataUrl } from '../panel/panel-views.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
 import type { PanelHandlers } from '../panel/panel-handlers.ts';
@@ -106,7 +107,20 @@ export class PanelSocket {
   }
 
   publishJob(job: JobRecord): void {
-    const frame = encodeEvent('job.updated', { job: toJobView(job) });
+    this.#publish(job, encodeEvent('job.updated', { job: toJobView(job) }));
+  }
+
+  /** A page just scanned, with its thumbnail, to the panels that hear the job. */
+  publishPage(job: JobRecord, page: { number: number; thumbnail: Buffer | null }): void {
+    const thumbnail = page.thumbnail ? pngDataUrl(page.thumbnail) : undefined;
+    const frame = encodeEvent('job.page', {
+      jobId: job.id,
+      page: { number: page.number, state: 'scanned', ...(thumbnail ? { thumbnail } : {}) },
+    });
+    this.#publish(job, frame);
+  }
+
+  #publish(job: JobRecord, frame: string): void {
     for (const connection of this.#connections) {
       if (connection.session.device?.id !== job.deviceId) continue;
       const owner = ownerOf(connection.session);

@@ -11,20 +11,20 @@ import type { SessionClaims } from '../auth/session-tokens.ts';
 import type { SignInService, SignInStep } from '../auth/sign-in-service.ts';
 import type { DeviceRecord, DeviceRepository, DirectoryRepository } from '../domain/device.ts';
 import type { UserRepository } from '../domain/user.ts';
-import type { JobRepository } from '../domain/job.ts';
-import { toJobView } from '../domain/job.ts';
+import type { CoverPageOptions, JobRecord, JobRepository } from '../domain/job.ts';
+import { pageViews, toJobView } from '../domain/job.ts';
 import { countryName, parseFaxNumber, type FaxNumber } from '../domain/fax-number.ts';
 import { evaluateDestination, type DestinationVerdict } from '../domain/destination-rules.ts';
-import type { CoverPageOptions } from '../domain/job.ts';
 import type { PolicyService } from '../policies/policy-service.ts';
 import type { FaxPreview } from '../services/fax-preview.ts';
+import type { Spool } from '../services/spool.ts';
 import { EdgeError } from '../edge-error.ts';
 import { hashDeviceToken } from '../services/device-credentials.ts';
 import type { FaxJobEngine } from '../services/fax-job-engine.ts';
 import { ownerOf, type PanelPeer, type PanelSession } from './panel-session.ts';
 import type { PanelSessionKeeper } from './panel-session-keeper.ts';
 import type { DeviceLoginSessions } from './device-login-sessions.ts';
-import { toRuleViews, toSignInStepView, toUserView } from './panel-views.ts';
+import { pngDataUrl, toRuleViews, toSignInStepView, toUserView } from './panel-views.ts';
 import { EDGE_VERSION } from '../version.ts';
 import type { PanelPairing } from '../pairing/panel-pairing.ts';
 import { PanelRecipients, type PanelRecipientDeps } from './panel-recipients.ts';
@@ -41,6 +41,8 @@ export interface PanelHandlerDeps {
   directory: DirectoryRepository;
   jobs: JobRepository;
   engine: FaxJobEngine;
+  /** Where the pages' thumbnails are (job.get). */
+  spool: Pick<Spool, 'read'>;
   defaultCountry: string;
   users: Pick<UserRepository, 'get'>;
   signIn: SignInService;
@@ -132,6 +134,11 @@ export class PanelHandlers {
         return this.#d.preview.preview(device, payload);
       },
       'job.cancel': (peer, payload) => this.#cancel(peer.session, payload.jobId),
+      'job.resume': (peer, payload) => {
+        this.#ownJob(peer.session, payload.jobId);
+        return { job: toJobView(this.#d.engine.resume(payload.jobId, { finish: payload.finish })) };
+      },
+      'job.get': (peer, payload) => this.#get(this.#ownJob(peer.session, payload.jobId), payload.fromPage),
       'jobs.list': (peer, payload) => ({
         jobs: this.#d.jobs
           .listByDevice(this.#device(peer.session).id, payload.limit, ownerOf(peer.session))
@@ -342,11 +349,53 @@ export class PanelHandlers {
   }
 
   async #cancel(session: PanelSession, jobId: string): Promise<ReplyPayload<'job.cancel'>> {
+    this.#ownJob(session, jobId);
+    return { job: toJobView(await this.#d.engine.cancel(jobId)) };
+  }
+
+  /** A job of this device, and of the person signed in on devices where people sign in. */
+  #ownJob(session: PanelSession, jobId: string): JobRecord {
     const job = this.#d.jobs.get(jobId);
     const owner = ownerOf(session);
     if (!job || job.deviceId !== this.#device(session).id || (owner !== undefined && job.userId !== owner))
       throw new EdgeError('JOB_NOT_FOUND');
-    return { job: toJobView(await this.#d.engine.cancel(jobId)) };
+    return job;
+  }
+
+  /**
+   * The job and its thumbnails from `fromPage` on, as many as fit in one frame (THUMBNAILS_BUDGET);
+   * a page whose thumbnail is gone (spool swept, or never made) comes without one.
+   */
+  async #get(job: JobRecord, fromPage: number): Promise<ReplyPayload<'job.get'>> {
+    const states = new Map(pageViews(job).map((p) => [p.number, p.state]));
+    const thumbnails: ReplyPayload<'job.get'>['thumbnails'] = [];
+    let bytes = 0;
+    let nextPage: number | undefined;
+    for (const page of job.pages) {
+      if (page.number < fromPage) continue;
+      const thumbnail = page.thumbFile ? await this.#thumbnail(job.id, page.thumbFile) : undefined;
+      // The reply stays one frame: what does not fit comes with the next job.get.
+      const size = thumbnail?.length ?? 0;
+      if (thumbnails.length > 0 && bytes + size > THUMBNAILS_BUDGET) {
+        nextPage = page.number;
+        break;
+      }
+      bytes += size;
+      thumbnails.push({
+        number: page.number,
+        state: states.get(page.number) ?? 'scanned',
+        ...(thumbnail ? { thumbnail } : {}),
+      });
+    }
+    return { job: toJobView(job), thumbnails, ...(nextPage ? { nextPage } : {}) };
+  }
+
+  async #thumbnail(jobId: string, file: string): Promise<string | undefined> {
+    try {
+      return pngDataUrl(await this.#d.spool.read(jobId, file));
+    } catch {
+      return undefined;
+    }
   }
 
   #user(session: PanelSession) {
@@ -359,6 +408,12 @@ export class PanelHandlers {
     return session.device;
   }
 }
+
+/**
+ * Thumbnail bytes in one job.get reply: the frame limit (64 KiB) less room for the JobView of a
+ * long job (its pages list and recipients).
+ */
+const THUMBNAILS_BUDGET = 40 * 1024;
 
 function authRequired(session: PanelSession): EdgeError {
   switch (session.device?.authMode) {

@@ -7,6 +7,7 @@ import type {
   SignInStep as SignInStepView,
   UserView,
 } from '../../../protocol/index.ts';
+import { MAX_THUMBNAIL_CHARS } from '../../../protocol/index.ts';
 import type { RevokeReason } from '../auth/panel-sessions.ts';
 import type { PasswordRuleResult } from '../auth/password-rules.ts';
 import type { SignInStep } from '../auth/sign-in-service.ts';
@@ -84,4 +85,10 @@ export function endReason(reason: RevokeReason | string | null): SessionEndReaso
     default:
       return 'admin';
   }
+}
+
+/** A page thumbnail as the panel shows it (job.page, job.get); none when it would not fit its field. */
+export function pngDataUrl(png: Buffer): string | undefined {
+  const url = `data:image/png;base64,${png.toString('base64')}`;
+  return url.length <= MAX_THUMBNAIL_CHARS ? url : undefined;
 }

@@ -13,6 +13,8 @@ export interface FaxJobContext {
   update(job: JobRecord, patch: JobPatch): JobRecord;
   /** Announces a job written by other means (a transaction, beginAttempt). */
   emit(job: JobRecord): void;
+  /** Announces a page just spooled, with its thumbnail (the panel's job.page). */
+  page(job: JobRecord, page: { number: number; thumbnail: Buffer | null }): void;
   /** Ends the job: open recipients fail with `error`, the job takes its final state, in one transaction. */
   finish(
     job: JobRecord,

@@ -15,7 +15,7 @@ import { SpoolHousekeeper } from './spool-housekeeper.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
 import { attemptRecipients, type FaxJobContext } from './fax-job-context.ts';
-import { FaxScanStage } from './fax-scan-stage.ts';
+import { AttentionNeeded, FaxScanStage, type ScannedPageEvent } from './fax-scan-stage.ts';
 import { FaxFollowStage } from './fax-follow-stage.ts';
 import { FaxHandOverStage } from './fax-hand-over-stage.ts';
 
@@ -43,7 +43,14 @@ export interface FaxJobEngineOptions {
   spoolRetentionMs?: number;
   /** How often the spool is swept (default 10 min). */
   spoolSweepMs?: number;
+  /**
+   * How long a job in needs-attention (stopped by a jam with pages kept) waits for Resume before it
+   * fails with the scanner's code (default 30 min).
+   */
+  attentionTimeoutMs?: number;
 }
+
+export const DEFAULT_ATTENTION_TIMEOUT_MS = 30 * 60_000;
 
 const DEFAULT_RETENTION_MS = 24 * 3_600_000;
 const DEFAULT_SWEEP_MS = 10 * 60_000;
@@ -63,6 +70,7 @@ interface Running {
  *
  * Crash safety, step by step (a job resumes from what the repository says):
  * - accepted: nothing touched the scanner yet; scan.
+ * - needs-attention: waits for Resume again, until the same deadline (attentionUntil); nothing dials.
  * - scanning: from the ADF, the sheets already fed sit in the output tray and cannot be read again,
  *   so the job fails with SCAN_INTERRUPTED (the panel asks to put the originals back and send
  *   again) rather than faxing a stack with pages missing. From the platen it scans again.
@@ -73,10 +81,12 @@ interface Running {
  * - dialing / sending with a device job id: followed.
  * - retry-wait: waits until retryAt, then a new device job for the recipients still to reach.
  */
-export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
+export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRecord, ScannedPageEvent] }> {
   readonly #o: FaxJobEngineOptions;
   readonly #log: Logger;
   readonly #running = new Map<string, Running>();
+  /** Jobs in needs-attention whose run waits for Resume: wakes it. */
+  readonly #resumers = new Map<string, () => void>();
   readonly #housekeeper: SpoolHousekeeper;
   readonly #scanning: FaxScanStage;
   readonly #following: FaxFollowStage;
@@ -91,6 +101,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       options,
       update: (job, patch) => this.#update(job, patch),
       emit: (job) => this.emit('job', job),
+      page: (job, page) => this.emit('page', job, page),
       finish: (job, state, error, patch) => this.#finish(job, state, error, patch),
       policy: (device) => this.#policy(device),
     };
@@ -155,6 +166,39 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     return this.#o.jobs.get(jobId)!;
   }
 
+  /**
+   * Carries on a job in needs-attention: a new scan job on the device, its pages appended after the
+   * kept ones (or, with `finish`, no more scanning: the kept pages are sent). The state is written
+   * before the waiting run is woken, so a crash in between resumes from the record.
+   */
+  resume(jobId: string, options: { finish?: boolean } = {}): JobRecord {
+    const job = this.#o.jobs.get(jobId);
+    if (!job) throw new EdgeError('JOB_NOT_FOUND');
+    if (job.state !== 'needs-attention')
+      throw new EdgeError(
+        'JOB_NOT_WAITING',
+        isFinal(job.state)
+          ? 'The job has already finished: send the fax again.'
+          : 'The job is not waiting for Resume: it is already running.',
+      );
+    const kept = job.pages.length;
+    const resumed = options.finish
+      ? this.#update(job, { state: 'converting', totalPages: kept, error: null, attentionUntil: null })
+      : this.#update(job, {
+          state: 'scanning',
+          scanBase: kept,
+          pagesScanned: kept,
+          scanJobUrl: null,
+          error: null,
+          attentionUntil: null,
+        });
+    this.#log.info({ job: jobId, kept, finish: options.finish === true }, 'job resumed at the panel');
+    const wake = this.#resumers.get(jobId);
+    if (wake) wake();
+    else this.#launch(resumed);
+    return resumed;
+  }
+
   #launch(job: JobRecord): void {
     if (this.#running.has(job.id) || this.#stopping) return;
     const abort = new AbortController();
@@ -176,8 +220,7 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       if (!device) throw new EdgeError('DEVICE_UNAUTHORIZED', 'The device of this job no longer exists.');
       // A device without a fax modem fails here, before anything is scanned.
       this.#o.drivers.faxLine(device);
-      if (job.state === 'scanning') await this.#scanning.carryOn(job, device, signal, log);
-      else if (job.state === 'accepted') await this.#scanning.scan(job, device, signal);
+      await this.#scan(job, device, signal, log);
       await this.#deliver(job.id, signal, log);
     } catch (error) {
       job = this.#o.jobs.get(job.id)!;
@@ -200,6 +243,79 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
       if (edgeError.code === 'SPOOL_FULL') await this.#freeSpool(job, log);
       this.#finish(job, 'failed', edgeError.toBody());
     }
+  }
+
+  /**
+   * The scan part: from the start, carried on after a restart, or after a jam: needs-attention, then
+   * a new scan for each Resume, until the pages are all in (or nobody resumed in time).
+   */
+  async #scan(initial: JobRecord, device: DeviceRecord, signal: AbortSignal, log: Logger): Promise<void> {
+    let job = initial;
+    let resumed = false;
+    for (;;) {
+      try {
+        if (job.state === 'needs-attention') {
+          job = await this.#waitForResume(job, signal, log);
+          resumed = true;
+        }
+        if (job.state === 'scanning' && !resumed) await this.#scanning.carryOn(job, device, signal, log);
+        else if (job.state === 'accepted' || job.state === 'scanning')
+          await this.#scanning.scan(job, device, signal);
+        return;
+      } catch (error) {
+        if (!(error instanceof AttentionNeeded) || signal.aborted) throw error;
+        job = this.#needsAttention(this.#o.jobs.get(job.id)!, error.error, log);
+        resumed = false;
+      }
+    }
+  }
+
+  /**
+   * The feeder stopped part-way with pages kept: the job waits for the person, saying which sheets
+   * to put back. With duplex a sheet whose front was read but not its back goes back whole, so its
+   * lone front is dropped (Resume reads it again).
+   */
+  #needsAttention(job: JobRecord, cause: EdgeError, log: Logger): JobRecord {
+    let kept = job.pages.length;
+    if (job.options.duplex && kept % 2 === 1) {
+      kept -= 1;
+      this.#o.jobs.removePagesAfter(job.id, kept);
+    }
+    const timeout = this.#o.attentionTimeoutMs ?? DEFAULT_ATTENTION_TIMEOUT_MS;
+    const until = new Date(Date.now() + timeout).toISOString();
+    const updated = this.#update(job, {
+      state: 'needs-attention',
+      pagesScanned: kept,
+      scanJobUrl: null,
+      attentionUntil: until,
+      error: { code: cause.code, message: attentionMessage(cause.code, kept, job.options.duplex) },
+    });
+    log.warn({ code: cause.code, kept, until }, 'scan stopped part-way; waiting for Resume');
+    return updated;
+  }
+
+  /** Waits for job.resume (or cancel, or shutdown) until the job's deadline; then it fails. */
+  async #waitForResume(job: JobRecord, signal: AbortSignal, log: Logger): Promise<JobRecord> {
+    const until = job.attentionUntil ? Date.parse(job.attentionUntil) : Date.now();
+    const waker = new AbortController();
+    this.#resumers.set(job.id, () => waker.abort());
+    try {
+      await sleep(Math.max(0, until - Date.now()), undefined, {
+        signal: AbortSignal.any([signal, waker.signal]),
+      }).catch((error: unknown) => {
+        if (!waker.signal.aborted || signal.aborted) throw error;
+      });
+    } finally {
+      this.#resumers.delete(job.id);
+    }
+    const current = this.#o.jobs.get(job.id)!;
+    if (current.state !== 'needs-attention') return current;
+    log.warn('nobody pressed Resume in time; the job fails');
+    const code = current.error?.code ?? 'SCANNER_JAM';
+    throw new EdgeError(
+      code,
+      `Nobody pressed Resume within ${Math.round((this.#o.attentionTimeoutMs ?? DEFAULT_ATTENTION_TIMEOUT_MS) / 60_000)} minutes, so the fax was not sent: put all the originals in the feeder and send again.`,
+    );
   }
 
   /** Cancels the device job, unless the id now names another job (a restarted modem reuses ids). */
@@ -324,4 +440,17 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord] }> {
     this.emit('job', updated);
     return updated;
   }
+}
+
+/** What the person does next, for the panel: the sheet the feeder stopped on was not scanned. */
+export function attentionMessage(code: string, kept: number, duplex: boolean): string {
+  const first =
+    code === 'COVER_OPEN'
+      ? 'Close the scanner cover, put'
+      : code === 'FEEDER_EMPTY'
+        ? 'Put'
+        : 'Clear the jam, put';
+  const from = duplex ? `sheets ${Math.floor(kept / 2) + 1}` : `pages ${kept + 1}`;
+  const keptText = kept === 1 ? 'Page 1 is kept' : `Pages 1–${kept} are kept`;
+  return `${first} ${from} to the last back in the feeder, then press Resume. ${keptText}.`;
 }

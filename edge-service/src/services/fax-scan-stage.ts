@@ -7,6 +7,7 @@ import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
 import { renderCoverPage } from '../pipeline/cover-page.ts';
 import { renderFaxPage, type FaxPage } from '../pipeline/fax-page.ts';
+import { renderThumbnail } from '../pipeline/thumbnail.ts';
 import { buildFaxTiff, readFaxTiffPages } from '../pipeline/fax-tiff.ts';
 import { KeyedMutex, Limiter } from './concurrency.ts';
 import type { FaxJobContext } from './fax-job-context.ts';
@@ -14,6 +15,36 @@ import type { FaxJobEngineOptions } from './fax-job-engine.ts';
 
 /** The spool file of a job's cover page, once rendered (it is the same page on every read). */
 const COVER_FILE = 'cover.tif';
+
+/** The panel's page strip: small enough for a slow panel, big enough to recognise a page. */
+export const THUMBNAIL_WIDTH = 120;
+
+/**
+ * Feeder conditions that stop an ADF job part-way without losing what was scanned: the person
+ * clears them and puts the remaining sheets back. An empty feeder counts only where the job
+ * expected more (a Resume that found nothing): at the end of a stack it is the normal end, which
+ * the driver reports as the end of the job, not as FEEDER_EMPTY.
+ */
+const RECOVERABLE = new Set(['SCANNER_JAM', 'COVER_OPEN', 'FEEDER_EMPTY']);
+
+/**
+ * Thrown by the scan stage when the feeder stopped with pages kept: the engine puts the job in
+ * needs-attention instead of failing it. `error` is the scanner's own (SCANNER_JAM, …).
+ */
+export class AttentionNeeded extends Error {
+  readonly error: EdgeError;
+  constructor(error: EdgeError) {
+    super(error.message, { cause: error });
+    this.name = 'AttentionNeeded';
+    this.error = error;
+  }
+}
+
+/** A page of the job was scanned: what the engine pushes to the panel (job.page). */
+export interface ScannedPageEvent {
+  number: number;
+  thumbnail: Buffer | null;
+}
 
 /**
  * The scan stage: pages from the scanner into the spool, each converted to G4 as it arrives (while
@@ -41,7 +72,9 @@ export class FaxScanStage {
     const scanner = this.#o.drivers.scanner(device);
     if (job.scanJobUrl && scanner.resume) {
       const jobUrl = job.scanJobUrl;
-      const pagesRead = this.#o.jobs.pages(job.id).length;
+      const kept = this.#o.jobs.pages(job.id).length;
+      // The device counts the pages of its own job: those before it (kept before a Resume) are ours.
+      const pagesRead = kept - job.scanBase;
       const resumed = await this.#scannerLocks.lock(
         device.id,
         async () => {
@@ -55,7 +88,7 @@ export class FaxScanStage {
           });
           if (!pages) return false;
           log.info({ jobUrl, pagesRead }, 'carrying on the scan the restart interrupted');
-          await this.#scanInto(job, pages, pagesRead);
+          await this.#scanInto(job, pages, job.scanBase);
           return true;
         },
         signal,
@@ -71,30 +104,45 @@ export class FaxScanStage {
     const scanner = this.#o.drivers.scanner(device);
     // Resolution, original size and text/photo as the panel chose them (domain/scan-options.ts).
     const request = scanRequestFor(job.options);
+    // A Resume scans on after the pages kept: the device numbers its pages from 1, the job after them.
+    const base = job.scanBase;
     await this.#scannerLocks.lock(
       device.id,
       async () => {
-        const started = this.#c.update(job, { state: 'scanning', pagesScanned: 0, scanJobUrl: null });
+        const started = this.#c.update(job, { state: 'scanning', pagesScanned: base, scanJobUrl: null });
         const pages = scanner.scan(request, signal, (scanJobUrl) => {
           this.#o.jobs.update(job.id, { scanJobUrl });
         });
-        await this.#scanInto(started, pages, 0);
+        await this.#scanInto(started, pages, base);
       },
       signal,
     );
   }
 
-  /** Reads `pages` (numbered after the `kept` already spooled) into the spool, then converts. */
-  async #scanInto(job: JobRecord, pages: AsyncIterable<ScannedPage>, kept: number): Promise<void> {
+  /**
+   * Reads `pages` into the spool, then converts. The device numbers its pages from 1 (on from those
+   * already read, for a scan carried on after a restart); they are stored after `base`, the pages
+   * kept before this device job.
+   */
+  async #scanInto(job: JobRecord, pages: AsyncIterable<ScannedPage>, base: number): Promise<void> {
     let current = job;
     const conversions: Promise<FaxPage>[] = [];
     try {
-      await this.#scanPages(job, pages, conversions, (n) => {
+      await this.#scanPages(job, pages, base, conversions, (n) => {
         current = this.#c.update(current, { pagesScanned: n });
       });
     } catch (error) {
       // Pages already converting would write into the spool after the job ended.
       await Promise.allSettled(conversions);
+      // A jam or an open cover part-way through a feeder job: the pages scanned are kept, the
+      // person puts the rest back and presses Resume (the engine's needs-attention).
+      if (
+        error instanceof EdgeError &&
+        RECOVERABLE.has(error.code) &&
+        job.options.source === 'adf' &&
+        this.#o.jobs.pages(job.id).length > 0
+      )
+        throw new AttentionNeeded(error);
       // A printer that went away mid-feed (a reboot, a power cut) took the fed sheets' scans with it.
       const scanned = current.pagesScanned;
       if (
@@ -110,7 +158,7 @@ export class FaxScanStage {
         );
       throw error;
     }
-    const total = kept + conversions.length;
+    const total = this.#o.jobs.pages(job.id).length;
     if (total === 0)
       throw new EdgeError('FEEDER_EMPTY', 'No page was scanned: load the originals and try again.');
     current = this.#c.update(current, { state: 'converting', scanJobUrl: null });
@@ -124,23 +172,50 @@ export class FaxScanStage {
   async #scanPages(
     job: JobRecord,
     pages: AsyncIterable<ScannedPage>,
+    base: number,
     conversions: Promise<FaxPage>[],
     scanned: (pages: number) => void,
   ): Promise<void> {
     let conversionFailure: { error: unknown } | null = null;
     for await (const page of pages) {
+      const number = base + page.number;
       const extension = page.contentType === 'image/png' ? 'png' : 'jpg';
-      const scanFile = await this.#o.spool.write(job.id, `scan-${pad(page.number)}.${extension}`, page.data);
-      this.#o.jobs.addPage(job.id, { number: page.number, scanFile, faxFile: null });
-      scanned(page.number);
+      const scanFile = await this.#o.spool.write(job.id, `scan-${pad(number)}.${extension}`, page.data);
+      const thumbnail = await this.#thumbnail(job, number, page.data);
+      const thumbFile =
+        thumbnail && (await this.#o.spool.write(job.id, `thumb-${pad(number)}.png`, thumbnail));
+      this.#o.jobs.addPage(job.id, { number, scanFile, faxFile: null, thumbFile: thumbFile || null });
+      scanned(number);
+      this.#c.page(job, { number, thumbnail });
       // The image is read back from the spool when its turn comes, so pages waiting for the
       // converter cost disk, not memory, however long the feeder.
       const conversion = this.#converter.run(async () =>
-        this.#convert(job, page.number, await this.#o.spool.read(job.id, scanFile)),
+        this.#convert(job, number, await this.#o.spool.read(job.id, scanFile)),
       );
       conversion.catch((error: unknown) => (conversionFailure ??= { error }));
       conversions.push(conversion);
       if (conversionFailure) throw (conversionFailure as { error: unknown }).error;
+    }
+  }
+
+  /**
+   * The page's preview for the panel: gray PNG, THUMBNAIL_WIDTH wide, a few KB (JPEG scans decode
+   * at 1/8 scale, so it costs milliseconds). A page that cannot be previewed still gets faxed; its
+   * conversion reports what is wrong with it.
+   */
+  async #thumbnail(job: JobRecord, number: number, data: Buffer): Promise<Buffer | null> {
+    try {
+      return (
+        await renderThumbnail(data, {
+          width: THUMBNAIL_WIDTH,
+          format: 'png',
+          grayscale: true,
+          pageNumber: number,
+        })
+      ).data;
+    } catch (error) {
+      this.#o.logger.warn({ job: job.id, page: number, err: error }, 'no thumbnail for a scanned page');
+      return null;
     }
   }
 

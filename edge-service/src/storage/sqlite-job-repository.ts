@@ -32,6 +32,8 @@ interface JobRow {
   device_boot: string | null;
   resent_after_restart: number;
   scan_job_url: string | null;
+  scan_base: number;
+  attention_until: string | null;
   error_code: string | null;
   error_message: string | null;
   error_page: number | null;
@@ -80,6 +82,8 @@ const JOB_COLUMNS: Record<string, string> = {
   resentAfterRestart: 'resent_after_restart',
   scanJobUrl: 'scan_job_url',
   handedOverAt: 'handed_over_at',
+  scanBase: 'scan_base',
+  attentionUntil: 'attention_until',
 };
 
 /** Recipient states during which the fax line is in use for that number. */
@@ -249,10 +253,15 @@ export class SqliteJobRepository implements JobRepository {
   addPage(id: string, page: JobPageRecord): void {
     this.#db
       .prepare(
-        `INSERT INTO job_pages (job_id, number, scan_file, fax_file) VALUES (?, ?, ?, ?)
-         ON CONFLICT (job_id, number) DO UPDATE SET scan_file = excluded.scan_file, fax_file = excluded.fax_file`,
+        `INSERT INTO job_pages (job_id, number, scan_file, fax_file, thumb_file) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (job_id, number) DO UPDATE SET scan_file = excluded.scan_file,
+           fax_file = excluded.fax_file, thumb_file = excluded.thumb_file`,
       )
-      .run(id, page.number, page.scanFile, page.faxFile);
+      .run(id, page.number, page.scanFile, page.faxFile, page.thumbFile ?? null);
+  }
+
+  removePagesAfter(id: string, keep: number): void {
+    this.#db.prepare('DELETE FROM job_pages WHERE job_id = ? AND number > ?').run(id, keep);
   }
 
   setPageFaxFile(id: string, number: number, faxFile: string, blank = false): void {
@@ -303,13 +312,22 @@ export class SqliteJobRepository implements JobRepository {
 
   pages(id: string): JobPageRecord[] {
     const rows = this.#db
-      .prepare('SELECT number, scan_file, fax_file, blank FROM job_pages WHERE job_id = ? ORDER BY number')
-      .all(id) as { number: number; scan_file: string; fax_file: string | null; blank: number }[];
+      .prepare(
+        'SELECT number, scan_file, fax_file, blank, thumb_file FROM job_pages WHERE job_id = ? ORDER BY number',
+      )
+      .all(id) as {
+      number: number;
+      scan_file: string;
+      fax_file: string | null;
+      blank: number;
+      thumb_file: string | null;
+    }[];
     return rows.map((r) => ({
       number: r.number,
       scanFile: r.scan_file,
       faxFile: r.fax_file,
       ...(r.blank ? { blank: true } : {}),
+      thumbFile: r.thumb_file,
     }));
   }
 
@@ -359,6 +377,9 @@ export class SqliteJobRepository implements JobRepository {
       deviceBoot: row.device_boot,
       resentAfterRestart: row.resent_after_restart,
       scanJobUrl: row.scan_job_url,
+      scanBase: row.scan_base,
+      attentionUntil: row.attention_until,
+      pages: this.pages(row.id),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       finishedAt: row.finished_at,

@@ -88,10 +88,17 @@ export class ScanJob {
   /** The next scanned image; NOT_READY (503) while it is being scanned, NO_MORE_DOCUMENTS (404) at the end. */
   nextDocument(): ScannedImage {
     this.#touch();
-    if (this.#failure) throw this.#failure;
+    // Images scanned before a jam stay in the device's memory and are handed out first, as devices
+    // that buffer pages do; then NextDocument answers with the jam.
+    if (this.#failure && this.#ready.length === 0) throw this.#failure;
     if (this.#state === 'Canceled') throw new ScannerError('JOB_NOT_FOUND', 'the job was cancelled');
     if (this.#state === 'Completed') throw new ScannerError('NO_MORE_DOCUMENTS', 'no more documents');
     const image = this.#ready.shift();
+    if (image && this.#failure) {
+      this.#lastImage = image;
+      this.#transferred++;
+      return image;
+    }
     if (image) {
       this.#lastImage = image;
       this.#transferred++;
@@ -136,7 +143,7 @@ export class ScanJob {
     this.#reasons = [reason];
     this.#feeding = false;
     clearTimeout(this.#idleTimer);
-    if (state !== 'Completed') this.#ready.length = 0;
+    if (state === 'Canceled') this.#ready.length = 0;
     this.#abort.abort(new Error(`job ${state.toLowerCase()}`));
     this.#notify();
   }

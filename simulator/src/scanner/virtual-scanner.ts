@@ -190,8 +190,14 @@ export class VirtualScanner {
         throw new ScannerError('FEEDER_EMPTY', 'the document feeder is empty');
       }
       const feed = this.#feeder.feed();
-      // Emptying the tray mid-job ends the job at the next sheet, like pulling out the stack.
-      nextSheet = () => (this.#has('feeder-empty') ? null : feed());
+      let sheet = 0;
+      // Emptying the tray mid-job ends the job at the next sheet, like pulling out the stack. An
+      // armed jam stops it on its sheet, which stays in the tray (it never went through).
+      nextSheet = () => {
+        if (this.#has('feeder-empty')) return null;
+        if (this.#options.faults.jamsOn(++sheet)) return null;
+        return feed();
+      };
     } else {
       const page = this.#feeder.platenPage() ?? sampleOriginal('blank').pages[0] ?? null;
       nextSheet = () => page;

@@ -210,9 +210,26 @@ describe('edge panel socket (service, fake drivers)', function () {
     const done = await client.waitForJob((j) => j.id === job.id && j.state === 'delivered');
     assert.equal(done.totalPages, 3);
     assert.equal(done.pagesSent, 3);
-    const states = client.events.map((e) => (e.payload as { job: { state: string } }).job.state);
+    const states = client.events
+      .filter((e) => e.event === 'job.updated')
+      .map((e) => (e.payload as { job: { state: string } }).job.state);
     for (const state of ['scanning', 'converting', 'dialing', 'sending', 'delivered'])
       assert.ok(states.includes(state), `saw ${state}`);
+    // Each page once, with its thumbnail, as it was scanned; its state follows in job.updated.
+    const pages = client.events
+      .filter((e) => e.event === 'job.page')
+      .map(
+        (e) => e.payload as { jobId: string; page: { number: number; state: string; thumbnail?: string } },
+      );
+    assert.deepEqual(
+      pages.map((p) => [p.jobId, p.page.number, p.page.state]),
+      [1, 2, 3].map((n) => [job.id, n, 'scanned']),
+    );
+    for (const p of pages) assert.match(p.page.thumbnail ?? '', /^data:image\/png;base64,/);
+    assert.deepEqual(
+      done.pages,
+      [1, 2, 3].map((number) => ({ number, state: 'sent', sentTo: 1 })),
+    );
     assert.deepEqual(faxLine.submitted, [
       { contentType: 'application/pdf', pages: 3, destinations: ['tel:+12125550100'] },
     ]);
@@ -221,16 +238,46 @@ describe('edge panel socket (service, fake drivers)', function () {
     assert.equal(edge.repositories.jobs.pages(job.id).length, 3);
   });
 
-  it('reports a scanner jam as a readable failure and keeps the job', async () => {
+  it('reports a scanner jam before the first page as a readable failure and keeps the job', async () => {
     scanner.pages = [page, page];
-    scanner.failAfter = { pages: 1, error: new EdgeError('SCANNER_JAM', 'Paper is jammed in the feeder.') };
+    scanner.failAfter = { pages: 0, error: new EdgeError('SCANNER_JAM', 'Paper is jammed in the feeder.') };
     const client = await connect();
     const { job } = await client.request('fax.send', { recipients: ['+12125550100'] });
     const failed = await client.waitForJob((j) => j.id === job.id && j.state === 'failed');
     assert.equal(failed.error?.code, 'SCANNER_JAM');
-    assert.equal(failed.pagesScanned, 1);
+    assert.equal(failed.pagesScanned, 0);
     assert.equal(edge.repositories.jobs.get(job.id)?.error?.code, 'SCANNER_JAM');
     assert.equal(faxLine.submitted.length, 0);
+  });
+
+  it('a jam after a page keeps it: needs-attention, job.get, job.resume, delivered with every page', async () => {
+    scanner.pages = [page, page];
+    scanner.failAfter = { pages: 1, error: new EdgeError('SCANNER_JAM', 'Paper is jammed in the feeder.') };
+    faxLine.script = [delivered];
+    const client = await connect();
+    const { job } = await client.request('fax.send', { recipients: ['+12125550100'] });
+    const waiting = await client.waitForJob((j) => j.id === job.id && j.state === 'needs-attention');
+    assert.equal(waiting.error?.code, 'SCANNER_JAM');
+    assert.deepEqual(waiting.attention && { ...waiting.attention, until: 'x' }, {
+      pagesKept: 1,
+      fromPage: 2,
+      fromSheet: 2,
+      duplex: false,
+      until: 'x',
+    });
+    const got = await client.request('job.get', { jobId: job.id });
+    assert.equal(got.job.state, 'needs-attention');
+    assert.deepEqual(
+      got.thumbnails.map((t) => [t.number, t.state]),
+      [[1, 'compressed']],
+    );
+    scanner.failAfter = null;
+    scanner.pages = [page];
+    const { job: resumed } = await client.request('job.resume', { jobId: job.id });
+    assert.equal(resumed.state, 'scanning');
+    const done = await client.waitForJob((j) => j.id === job.id && j.state === 'delivered');
+    assert.equal(done.totalPages, 2);
+    assert.equal(faxLine.submitted[0]?.pages, 2);
   });
 
   it('reports a busy line per recipient', async () => {

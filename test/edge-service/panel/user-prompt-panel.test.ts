@@ -183,6 +183,10 @@ describe('panel people path: user-prompt (service)', function () {
     );
     const heard = lou.client.events.filter((e) => e.event === 'job.updated');
     assert.ok(heard.every((e) => (e.payload as { job: { id: string } }).job.id === own.id));
+    // Thumbnails too go to the owner's panel only.
+    const pages = lou.client.events.filter((e) => e.event === 'job.page');
+    assert.ok(pages.length > 0);
+    assert.ok(pages.every((e) => (e.payload as { jobId: string }).jobId === own.id));
   });
 
   it('six wrong passwords lock the account (ACCOUNT_LOCKED with until); another panel of the user is signed out; mfp-edge admin user unlock frees it', async () => {

@@ -41,6 +41,8 @@ export class EngineHarness {
       withPolicies?: boolean;
       /** The edge's default pre-dial string (config faxPreDialString). */
       preDialString?: string;
+      /** How long needs-attention waits for Resume (config jamWaitMinutes). */
+      attentionTimeoutMs?: number;
     } = {},
   ) {}
 
@@ -68,6 +70,7 @@ export class EngineHarness {
       pollMs: this.options.pollMs ?? 20,
       ...(this.options.pollTimeoutMs ? { pollTimeoutMs: this.options.pollTimeoutMs } : {}),
       pagesInFlight: 2,
+      ...(this.options.attentionTimeoutMs ? { attentionTimeoutMs: this.options.attentionTimeoutMs } : {}),
       ...(this.options.withPolicies === false ? {} : { policies: this.policies }),
     });
     this.engine.on('job', (job) => this.events.push(job));

@@ -374,11 +374,87 @@ describe('FaxJobEngine (SQLite, spool, scripted drivers)', function () {
 
     it('reports a scanner failure after the pages already spooled', async () => {
       await start();
-      scanner.failAfter = { pages: 1, error: new EdgeError('SCANNER_JAM') };
+      scanner.failAfter = { pages: 1, error: new EdgeError('SCANNER_ERROR') };
       const job = harness.submit([A]);
       const done = await harness.waitForFinal(job.id);
-      assert.equal(done.error?.code, 'SCANNER_JAM');
+      assert.equal(done.error?.code, 'SCANNER_ERROR');
       assert.equal(harness.jobs.pages(job.id).length, 1);
+    });
+  });
+
+  describe('needs-attention: a jam mid-job keeps the pages', () => {
+    it('waits with the pages kept and the sheets to put back, then appends the pages of a new scan', async () => {
+      await start();
+      scanner.pages = [page, page, page];
+      scanner.failAfter = { pages: 2, error: new EdgeError('SCANNER_JAM') };
+      const job = harness.submit([A]);
+      const waiting = await harness.waitFor(job.id, (j) => j.state === 'needs-attention');
+      assert.equal(waiting.error?.code, 'SCANNER_JAM');
+      assert.match(
+        waiting.error!.message,
+        /^Clear the jam, put pages 3 to the last back in the feeder, then press Resume\. Pages 1–2 are kept\.$/,
+      );
+      assert.deepEqual(
+        waiting.pages.map((p) => [p.number, p.thumbFile]),
+        [
+          [1, 'thumb-0001.png'],
+          [2, 'thumb-0002.png'],
+        ],
+      );
+      assert.equal(faxLine.jobs.length, 0, 'nothing dialled');
+
+      scanner.failAfter = null;
+      scanner.pages = [page, page];
+      const resumed = harness.engine.resume(job.id);
+      assert.equal(resumed.state, 'scanning');
+      assert.equal(resumed.scanBase, 2);
+      const done = await harness.waitForFinal(job.id);
+      assert.equal(done.state, 'delivered', JSON.stringify(done.error));
+      assert.equal(done.totalPages, 4);
+      assert.deepEqual(
+        done.pages.map((p) => p.number),
+        [1, 2, 3, 4],
+      );
+      assert.equal(faxLine.jobs.length, 1);
+      assert.equal(faxLine.jobs[0]!.pages, 4);
+      assert.equal(scanner.scan.callCount, 2);
+    });
+
+    it('duplex: a sheet whose back was not read goes back whole', async () => {
+      await start();
+      scanner.pages = [page, page, page, page];
+      scanner.failAfter = { pages: 3, error: new EdgeError('COVER_OPEN') };
+      const job = harness.submit([A], { duplex: true });
+      const waiting = await harness.waitFor(job.id, (j) => j.state === 'needs-attention');
+      assert.equal(waiting.pages.length, 2, 'the lone front of sheet 2 is dropped');
+      assert.equal(waiting.pagesScanned, 2);
+      assert.match(
+        waiting.error!.message,
+        /^Close the scanner cover, put sheets 2 to the last back in the feeder/,
+      );
+    });
+
+    it('fails with the original code when nobody resumes in time, also after a restart', async () => {
+      await start({ attentionTimeoutMs: 400 });
+      scanner.pages = [page, page];
+      scanner.failAfter = { pages: 1, error: new EdgeError('SCANNER_JAM') };
+      const job = harness.submit([A]);
+      await harness.waitFor(job.id, (j) => j.state === 'needs-attention');
+      await harness.restart();
+      assert.equal(harness.jobs.get(job.id)!.state, 'needs-attention', 'a restart keeps it waiting');
+      const done = await harness.waitForFinal(job.id, 5000);
+      assert.equal(done.state, 'failed');
+      assert.equal(done.error?.code, 'SCANNER_JAM');
+      assert.match(done.error!.message, /Nobody pressed Resume/);
+      assert.equal(faxLine.jobs.length, 0);
+    });
+
+    it('refuses Resume for a job that is not waiting', async () => {
+      await start();
+      const job = harness.submit([A]);
+      await harness.waitForFinal(job.id);
+      assert.throws(() => harness.engine.resume(job.id), { code: 'JOB_NOT_WAITING' });
+      assert.throws(() => harness.engine.resume('nope'), { code: 'JOB_NOT_FOUND' });
     });
   });
 });

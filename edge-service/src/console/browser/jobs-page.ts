@@ -83,7 +83,9 @@ export function renderJobs(main: HTMLElement, ctx: PageContext): void {
       },
       {
         header: 'Result',
-        cell: (j) => `${j.result ?? j.state ?? ''}${j.error ? ` (${j.error.message})` : ''}`,
+        // A running job's state says more than "active" (needs-attention: waiting for Resume after a jam).
+        cell: (j) =>
+          `${(j.result === 'active' ? j.state : j.result) ?? j.state ?? ''}${j.error ? ` (${j.error.message})` : ''}`,
       },
       { header: 'Duration', cell: (j) => duration(j.durationMs) },
       { header: 'Line time', cell: (j) => duration(j.lineMs ?? 0) },
