@@ -15,7 +15,7 @@ export function describeJob(job: JobView): { title: string; detail: string; prog
         progress: null,
       };
     case 'needs-attention':
-      // i18n: the edge's error.message is English; attentionText() builds it from the numbers.
+      // The panel's words, built from the numbers (the edge's error.message is English).
       return { title: attentionTitle(job), detail: attentionText(job), progress: null };
     case 'converting':
       return {
@@ -102,15 +102,13 @@ function recipientsText(job: JobView): string {
 
 /** needs-attention: what stopped the feeder. */
 export function attentionTitle(job: JobView): string {
-  // i18n
-  switch (job.error?.code) {
-    case 'COVER_OPEN':
-      return 'Scanner cover open';
-    case 'FEEDER_EMPTY':
-      return 'The feeder is empty';
-    default:
-      return 'Paper jam';
-  }
+  return t(`job.attention.${stopOf(job)}`);
+}
+
+/** What stopped the feeder, as the catalog names it (anything else reads as a jam). */
+function stopOf(job: JobView): 'cover' | 'empty' | 'jam' {
+  const code = job.error?.code;
+  return code === 'COVER_OPEN' ? 'cover' : code === 'FEEDER_EMPTY' ? 'empty' : 'jam';
 }
 
 /**
@@ -119,15 +117,14 @@ export function attentionTitle(job: JobView): string {
  */
 export function attentionText(job: JobView): string {
   const a = job.attention;
-  if (!a) return job.error?.message ?? 'Put the remaining originals back in the feeder, then press Resume.'; // i18n
-  // i18n
-  const first =
-    job.error?.code === 'COVER_OPEN'
-      ? 'Close the scanner cover, put'
-      : job.error?.code === 'FEEDER_EMPTY'
-        ? 'Put'
-        : 'Clear the jam, put';
-  const from = a.duplex ? `sheets ${a.fromSheet}` : `pages ${a.fromPage}`;
-  const kept = a.pagesKept === 1 ? 'Page 1 is kept' : `Pages 1–${a.pagesKept} are kept`;
-  return `${first} ${from} to the last back in the feeder, then press Resume. ${kept}.`;
+  if (!a) return t('job.attention.putBackRest');
+  // Whole sentences per case, so each language words them its own way.
+  const action = a.duplex
+    ? t(`job.attention.${stopOf(job)}.sheets`, { from: a.fromSheet })
+    : t(`job.attention.${stopOf(job)}.pages`, { from: a.fromPage });
+  // Nothing kept (the first sheet jammed): nothing to say about kept pages.
+  if (a.pagesKept === 0) return action;
+  const kept =
+    a.pagesKept === 1 ? t('job.attention.keptOne') : t('job.attention.keptMany', { count: a.pagesKept });
+  return `${action} ${kept}`;
 }

@@ -77,6 +77,37 @@ describe('panel job text', () => {
     assert.match(cover.detail, /^Close the scanner cover, put sheets 3 to the last back/);
   });
 
+  it('needs-attention in French and German names the button to press; nothing kept says nothing about it', () => {
+    const attention = { pagesKept: 2, fromPage: 3, fromSheet: 3, duplex: false, until: base.updatedAt };
+    const jam: JobView = {
+      ...base,
+      state: 'needs-attention',
+      error: { code: 'SCANNER_JAM', message: 'x' },
+      attention,
+    };
+    setLanguage('fr');
+    assert.equal(describeJob(jam).title, 'Bourrage papier');
+    assert.equal(
+      describeJob(jam).detail,
+      'Dégagez le bourrage, remettez dans le chargeur les pages 3 et suivantes, puis appuyez sur Reprendre. Les pages 1 à 2 sont conservées.',
+    );
+    setLanguage('de');
+    assert.equal(
+      describeJob({ ...jam, error: { code: 'FEEDER_EMPTY', message: 'x' } }).title,
+      'Der Einzug ist leer',
+    );
+    assert.match(
+      describeJob(jam).detail,
+      /ab Seite 3 wieder in den Einzug und tippen Sie auf „Fortsetzen“\. Die Seiten 1–2 bleiben erhalten\.$/,
+    );
+    setLanguage('en');
+    const first = describeJob({ ...jam, attention: { ...attention, pagesKept: 0, fromPage: 1 } });
+    assert.equal(
+      first.detail,
+      'Clear the jam, put pages 1 to the last back in the feeder, then press Resume.',
+    );
+  });
+
   it('says how many blank pages were left out of a delivered fax', () => {
     const delivered: JobView = {
       ...base,

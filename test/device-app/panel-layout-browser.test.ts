@@ -12,7 +12,8 @@ import { DEMO_DEVICE_LOGIN_PEOPLE } from '../../edge-service/src/demo-enterprise
  * least 44 px square and has an accessible name (read from chromium's accessibility tree), and no
  * screen, button or line of text overflows sideways. The composer is checked with its options open
  * (cover page fields shown) and on each of the recipient picker's tabs, Contacts included (a person
- * signed in at the printer), with their names in the screen's language. Screenshots are kept under
+ * signed in at the printer), with their names in the screen's language, then the fax it sends on the
+ * live-job screen. Screenshots are kept under
  * .tmp/test-artifacts/panel-layout/.
  */
 
@@ -143,7 +144,7 @@ describe('panel layouts, touch targets, names and languages (real edge, 800×480
 
   for (const [language, locale] of Object.entries(LOCALES)) {
     for (const size of SIZES) {
-      it(`${language} at ${size.width}×${size.height}: home, composer with options and each recipient tab, recent jobs, sign-in and waiting screens`, async () => {
+      it(`${language} at ${size.width}×${size.height}: home, composer with options and each recipient tab, live job, recent jobs, sign-in and waiting screens`, async () => {
         const context = await browser.newContext({ viewport: size, locale });
         const errors: string[] = [];
         const problems: Problem[] = [];
@@ -188,6 +189,22 @@ describe('panel layouts, touch targets, names and languages (real edge, 800×480
               .waitFor({ timeout: 10000 });
             await check(page, `${prefix}-fax-${tab}`, problems);
           }
+
+          // The live job in this language: its pages, each recipient's result, Done.
+          await options.getByRole('checkbox', { name: words('options.cover') }).uncheck();
+          await page.getByRole('button', { name: words('fax.send'), exact: true }).click();
+          const job = page.getByRole('region', { name: words('job.label') });
+          await job.locator('.state[data-state="delivered"]').waitFor({ timeout: 60000 });
+          await job
+            .getByRole('list', { name: words('job.pages') })
+            .getByRole('img')
+            .first()
+            .waitFor({ timeout: 10000 });
+          await job.getByRole('button', { name: words('common.done') }).waitFor();
+          await check(page, `${prefix}-job`, problems);
+          // Done: the job is no longer watched, so the reload below opens on Home, not on this job.
+          await job.getByRole('button', { name: words('common.done') }).click();
+          await page.locator('.home-buttons').waitFor();
 
           await page.goto(`${stack.edge.url}/panel/`);
           await page.locator('.connection.online').waitFor({ timeout: 15000 });

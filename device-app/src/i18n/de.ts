@@ -157,6 +157,41 @@ export const de: Catalog = {
   'job.recipient.delivered': 'zugestellt',
   'job.recipient.failed': 'nicht gesendet',
   'job.recipient.retry-wait': 'wartet auf Wiederholung',
+  'job.recipient.retryingAt': '{reason} — neuer Versuch um {time}',
+  'job.recipient.retrying': '{reason} — neuer Versuch folgt',
+  'job.recipient.failedBecause': 'nicht gesendet: {reason}',
+  'job.retry.notAnswered': 'nicht angenommen',
+  'job.recipients': 'Empfänger',
+  'job.resume': 'Fortsetzen',
+  'job.sendKeptOne': 'Gescannte Seite senden',
+  'job.sendKeptMany': 'Die {count} gescannten Seiten senden',
+  'job.pages': 'Seiten',
+  'job.page': 'Seite {page}',
+  'job.pageLabel': '{page}: {state}',
+  'job.page.scanned': 'gescannt',
+  'job.page.compressed': 'bereit',
+  'job.page.sending': 'wird gesendet',
+  'job.page.sent': 'gesendet',
+  'job.page.sentTo': 'an {count} von {total} gesendet',
+  'job.attention.jam': 'Papierstau',
+  'job.attention.cover': 'Scannerabdeckung offen',
+  'job.attention.empty': 'Der Einzug ist leer',
+  'job.attention.jam.pages':
+    'Beseitigen Sie den Papierstau, legen Sie die Seiten ab Seite {from} wieder in den Einzug und tippen Sie auf „Fortsetzen“.',
+  'job.attention.jam.sheets':
+    'Beseitigen Sie den Papierstau, legen Sie die Blätter ab Blatt {from} wieder in den Einzug und tippen Sie auf „Fortsetzen“.',
+  'job.attention.cover.pages':
+    'Schließen Sie die Scannerabdeckung, legen Sie die Seiten ab Seite {from} wieder in den Einzug und tippen Sie auf „Fortsetzen“.',
+  'job.attention.cover.sheets':
+    'Schließen Sie die Scannerabdeckung, legen Sie die Blätter ab Blatt {from} wieder in den Einzug und tippen Sie auf „Fortsetzen“.',
+  'job.attention.empty.pages':
+    'Legen Sie die Seiten ab Seite {from} wieder in den Einzug und tippen Sie auf „Fortsetzen“.',
+  'job.attention.empty.sheets':
+    'Legen Sie die Blätter ab Blatt {from} wieder in den Einzug und tippen Sie auf „Fortsetzen“.',
+  'job.attention.keptOne': 'Seite 1 bleibt erhalten.',
+  'job.attention.keptMany': 'Die Seiten 1–{count} bleiben erhalten.',
+  'job.attention.putBackRest':
+    'Legen Sie die restlichen Vorlagen wieder in den Einzug und tippen Sie auf „Fortsetzen“.',
 
   'error.title': 'Das Fax braucht Sie',
   'error.SCANNER_JAM':

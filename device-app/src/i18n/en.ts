@@ -161,6 +161,38 @@ export const en = {
   'job.recipient.delivered': 'delivered',
   'job.recipient.failed': 'not sent',
   'job.recipient.retry-wait': 'waiting to retry',
+  'job.recipient.retryingAt': '{reason} — retrying at {time}',
+  'job.recipient.retrying': '{reason} — retrying',
+  'job.recipient.failedBecause': 'not sent: {reason}',
+  'job.retry.notAnswered': 'not answered',
+  'job.recipients': 'Recipients',
+  'job.resume': 'Resume',
+  'job.sendKeptOne': 'Send the page scanned',
+  'job.sendKeptMany': 'Send the {count} pages scanned',
+  'job.pages': 'Pages',
+  'job.page': 'Page {page}',
+  'job.pageLabel': '{page}: {state}',
+  'job.page.scanned': 'scanned',
+  'job.page.compressed': 'ready',
+  'job.page.sending': 'sending',
+  'job.page.sent': 'sent',
+  'job.page.sentTo': 'sent to {count} of {total}',
+  'job.attention.jam': 'Paper jam',
+  'job.attention.cover': 'Scanner cover open',
+  'job.attention.empty': 'The feeder is empty',
+  'job.attention.jam.pages':
+    'Clear the jam, put pages {from} to the last back in the feeder, then press Resume.',
+  'job.attention.jam.sheets':
+    'Clear the jam, put sheets {from} to the last back in the feeder, then press Resume.',
+  'job.attention.cover.pages':
+    'Close the scanner cover, put pages {from} to the last back in the feeder, then press Resume.',
+  'job.attention.cover.sheets':
+    'Close the scanner cover, put sheets {from} to the last back in the feeder, then press Resume.',
+  'job.attention.empty.pages': 'Put pages {from} to the last back in the feeder, then press Resume.',
+  'job.attention.empty.sheets': 'Put sheets {from} to the last back in the feeder, then press Resume.',
+  'job.attention.keptOne': 'Page 1 is kept.',
+  'job.attention.keptMany': 'Pages 1–{count} are kept.',
+  'job.attention.putBackRest': 'Put the remaining originals back in the feeder, then press Resume.',
 
   /* Error screens: what happened, and the action to take (error-text.ts). */
   'error.title': 'The fax needs you',

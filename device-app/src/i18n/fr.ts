@@ -156,6 +156,41 @@ export const fr: Catalog = {
   'job.recipient.delivered': 'remis',
   'job.recipient.failed': 'non envoyé',
   'job.recipient.retry-wait': 'nouvel essai prévu',
+  'job.recipient.retryingAt': '{reason} — nouvel essai à {time}',
+  'job.recipient.retrying': '{reason} — nouvel essai prévu',
+  'job.recipient.failedBecause': 'non envoyé : {reason}',
+  'job.retry.notAnswered': 'sans réponse',
+  'job.recipients': 'Destinataires',
+  'job.resume': 'Reprendre',
+  'job.sendKeptOne': 'Envoyer la page numérisée',
+  'job.sendKeptMany': 'Envoyer les {count} pages numérisées',
+  'job.pages': 'Pages',
+  'job.page': 'Page {page}',
+  'job.pageLabel': '{page} : {state}',
+  'job.page.scanned': 'numérisée',
+  'job.page.compressed': 'prête',
+  'job.page.sending': 'envoi',
+  'job.page.sent': 'envoyée',
+  'job.page.sentTo': 'envoyée à {count} sur {total}',
+  'job.attention.jam': 'Bourrage papier',
+  'job.attention.cover': 'Capot du scanner ouvert',
+  'job.attention.empty': 'Le chargeur est vide',
+  'job.attention.jam.pages':
+    'Dégagez le bourrage, remettez dans le chargeur les pages {from} et suivantes, puis appuyez sur Reprendre.',
+  'job.attention.jam.sheets':
+    'Dégagez le bourrage, remettez dans le chargeur les feuilles {from} et suivantes, puis appuyez sur Reprendre.',
+  'job.attention.cover.pages':
+    'Fermez le capot du scanner, remettez dans le chargeur les pages {from} et suivantes, puis appuyez sur Reprendre.',
+  'job.attention.cover.sheets':
+    'Fermez le capot du scanner, remettez dans le chargeur les feuilles {from} et suivantes, puis appuyez sur Reprendre.',
+  'job.attention.empty.pages':
+    'Remettez dans le chargeur les pages {from} et suivantes, puis appuyez sur Reprendre.',
+  'job.attention.empty.sheets':
+    'Remettez dans le chargeur les feuilles {from} et suivantes, puis appuyez sur Reprendre.',
+  'job.attention.keptOne': 'La page 1 est conservée.',
+  'job.attention.keptMany': 'Les pages 1 à {count} sont conservées.',
+  'job.attention.putBackRest':
+    'Remettez le reste des originaux dans le chargeur, puis appuyez sur Reprendre.',
 
   'error.title': 'Le fax a besoin de vous',
   'error.SCANNER_JAM': 'Dégagez le bourrage du chargeur, remettez les pages, puis envoyez à nouveau.',

@@ -2,6 +2,8 @@ import type { JobView, PageView } from '../../../protocol/messages.ts';
 import { isFinalJobState } from '../../../protocol/job-states.ts';
 import { h } from '../dom.ts';
 import { describeJob } from '../job-text.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
+import { actionText, clockTime } from '../error-text.ts';
 
 export interface JobScreenActions {
   cancel: () => void;
@@ -24,16 +26,16 @@ export function jobScreen(job: JobView, actions: JobScreenActions): HTMLElement 
   const progress =
     text.progress === null
       ? null
-      : h('progress', { max: 100, value: Math.round(text.progress * 100), 'aria-label': 'Fax progress' }); // i18n
+      : h('progress', { max: 100, value: Math.round(text.progress * 100), 'aria-label': t('job.progress') });
   return h(
     'section',
-    { class: `job${attention ? ' job-attention' : ''}`, 'aria-label': 'Fax status' }, // i18n
+    { class: `job${attention ? ' job-attention' : ''}`, 'aria-label': t('job.label') },
     h(
       'p',
       {
         class: `state result-${job.state}`,
         role: 'status',
-        'aria-label': 'Job state', // i18n
+        'aria-label': t('job.stateLabel'),
         'data-state': job.state,
       },
       text.title,
@@ -47,14 +49,14 @@ export function jobScreen(job: JobView, actions: JobScreenActions): HTMLElement 
       'div',
       { class: 'actions' },
       ...(final
-        ? [h('button', { class: 'primary', type: 'button', onclick: actions.done }, 'Done')] // i18n
+        ? [h('button', { class: 'primary', type: 'button', onclick: actions.done }, t('common.done'))]
         : attention
           ? [
               h(
                 'button',
                 { class: 'primary', type: 'button', onclick: () => actions.resume(false) },
-                'Resume',
-              ), // i18n
+                t('job.resume'),
+              ),
               job.pages && job.pages.length > 0
                 ? h(
                     'button',
@@ -62,24 +64,23 @@ export function jobScreen(job: JobView, actions: JobScreenActions): HTMLElement 
                     sendKeptLabel(job.pages.length),
                   )
                 : null,
-              h('button', { class: 'danger', type: 'button', onclick: actions.cancel }, 'Cancel fax'), // i18n
+              h('button', { class: 'danger', type: 'button', onclick: actions.cancel }, t('job.cancel')),
             ]
-          : [h('button', { class: 'danger', type: 'button', onclick: actions.cancel }, 'Cancel fax')]), // i18n
+          : [h('button', { class: 'danger', type: 'button', onclick: actions.cancel }, t('job.cancel'))]),
     ),
   );
 }
 
 /** "Send the 2 pages scanned": for a feeder that reported a jam after the last sheet. */
 function sendKeptLabel(pages: number): string {
-  return pages === 1 ? 'Send the page scanned' : `Send the ${pages} pages scanned`; // i18n
+  return pages === 1 ? t('job.sendKeptOne') : t('job.sendKeptMany', { count: pages });
 }
 
-const PAGE_STATE_TEXT: { [S in PageView['state']]: string } = {
-  // i18n
-  scanned: 'scanned',
-  compressed: 'ready',
-  sending: 'sending',
-  sent: 'sent',
+const PAGE_STATE_TEXT: { [S in PageView['state']]: MessageKey } = {
+  scanned: 'job.page.scanned',
+  compressed: 'job.page.compressed',
+  sending: 'job.page.sending',
+  sent: 'job.page.sent',
 };
 
 /** One tile per page: its thumbnail (or its number until the thumbnail comes) and where it is. */
@@ -89,17 +90,21 @@ function pageStrip(job: JobView, actions: JobScreenActions): HTMLElement | null 
   const several = job.recipients.length > 1;
   return h(
     'ul',
-    { class: 'pages', 'aria-label': 'Pages' }, // i18n
+    { class: 'pages', 'aria-label': t('job.pages') },
     ...pages.map((page) => {
       const src = actions.thumbnail(page.number);
-      const label = `Page ${page.number}`; // i18n
+      const label = t('job.page', { page: page.number });
       const state =
         several && page.state !== 'sent' && page.sentTo > 0
-          ? `sent to ${page.sentTo} of ${job.recipients.length}` // i18n
-          : PAGE_STATE_TEXT[page.state];
+          ? t('job.page.sentTo', { count: page.sentTo, total: job.recipients.length })
+          : t(PAGE_STATE_TEXT[page.state]);
       return h(
         'li',
-        { class: `page page-${page.state}`, 'data-page': page.number, 'aria-label': `${label}: ${state}` },
+        {
+          class: `page page-${page.state}`,
+          'data-page': page.number,
+          'aria-label': t('job.pageLabel', { page: label, state }),
+        },
         src
           ? h('img', { src, alt: label, width: 64, height: 90 })
           : h('span', { class: 'page-placeholder', 'aria-hidden': 'true' }, String(page.number)),
@@ -114,7 +119,7 @@ function recipientList(job: JobView): HTMLElement | null {
   if (job.recipients.length === 0) return null;
   return h(
     'ul',
-    { class: 'job-recipients', 'aria-label': 'Recipients' }, // i18n
+    { class: 'job-recipients', 'aria-label': t('job.recipients') },
     ...job.recipients.map((r) =>
       h(
         'li',
@@ -126,35 +131,33 @@ function recipientList(job: JobView): HTMLElement | null {
   );
 }
 
-const RETRY_REASONS: { [code: string]: string } = {
-  // i18n
-  FAX_BUSY: 'busy',
-  FAX_NO_ANSWER: 'no answer',
-  FAX_JOB_LOST: 'the printer restarted while sending',
+const RETRY_REASONS: { [code: string]: MessageKey } = {
+  FAX_BUSY: 'job.retry.busy',
+  FAX_NO_ANSWER: 'job.retry.noAnswer',
+  FAX_JOB_LOST: 'job.retry.lost',
 };
 
 function recipientText(job: JobView, r: JobView['recipients'][number]): string {
-  // i18n (every string below)
   switch (r.state) {
     case 'pending':
-      return 'waiting';
     case 'dialing':
-      return 'dialling';
     case 'sending':
-      return 'sending';
     case 'delivered':
-      return 'delivered';
+      return t(`job.recipient.${r.state}`);
     case 'retry-wait': {
-      const reason = (r.error && RETRY_REASONS[r.error.code]) || 'not answered';
-      const at = job.retryAt ? new Date(job.retryAt) : null;
-      return at && !isNaN(at.getTime()) ? `${reason} — retrying at ${clock(at)}` : `${reason} — retrying`;
+      const code = r.error?.code;
+      const key =
+        code && Object.prototype.hasOwnProperty.call(RETRY_REASONS, code) ? RETRY_REASONS[code] : null;
+      const reason = key ? t(key) : t('job.retry.notAnswered');
+      const at = clockTime(job.retryAt);
+      return at
+        ? t('job.recipient.retryingAt', { reason, time: at })
+        : t('job.recipient.retrying', { reason });
     }
     case 'failed':
-      return r.error ? `not sent: ${r.error.message}` : 'not sent';
+      // The panel's words for the code (the edge's own message only for a code newer than the panel).
+      return r.error
+        ? t('job.recipient.failedBecause', { reason: actionText(r.error) })
+        : t('job.recipient.failed');
   }
-}
-
-function clock(at: Date): string {
-  const two = (n: number) => (n < 10 ? `0${n}` : String(n));
-  return `${two(at.getHours())}:${two(at.getMinutes())}`;
 }
