@@ -20,7 +20,7 @@ export const PANEL_BUDGETS = {
   downloadBytes: 60 * 1024,
   /** First contentful paint after navigation. */
   firstPaintMs: 500,
-  /** A keypad press to the next frame after the screen changed: one frame at 60 Hz. */
+  /** A keypad press to the first frame showing its change (see KEYPAD_PROBE): one frame at 60 Hz. */
   keypadMs: 1000 / 60,
 } as const;
 
@@ -68,43 +68,74 @@ async function firstPaint(browser: Browser, url: string): Promise<number> {
   }
 }
 
-/** In the page: records, per press that changed the screen, the press → next frame time. */
+/*
+ * What the keypad budget means: a press is reflected on screen within one frame when the change it
+ * makes (the number field or any node of the screen) is in the first frame the page begins after
+ * the browser took the press. The figure is the time from the press (the click event's timeStamp:
+ * when the browser received the release, so waiting behind the page's other work counts) to the
+ * start of the first animation frame in which the change is present; a frame lasts 16.7 ms at 60 Hz.
+ * An update the app defers (a timer, a reply awaited) is measured to the frame it finally shows in;
+ * a press that changes nothing within a second counts as never (Infinity).
+ *
+ * Presses are raw CDP mouse events at the key's centre (no script in the page, no mouse move
+ * first, as a finger's tap). Playwright's locator.click would run its actionability and
+ * hit-target scripts in the page (elementsFromPoint, listeners on every pointer event) and move
+ * the mouse just before the press, on the same main thread under the same 6× throttling: 5–10 ms
+ * of the test driver's work per press on a busy machine, counted as the app's (seen in a CDP
+ * trace). Even an app doing nothing waits for the next vsync: the figure includes that phase (0
+ * to one frame, half on average), the app's handler and any wait behind the page's own tasks.
+ */
+
+/** In the page: records, per press, the press → first frame showing its change. */
 const KEYPAD_PROBE = `(() => {
   window.__latencies = [];
-  var input = function () { return document.querySelector('main input[type="tel"], main input'); };
-  var before = '';
+  var field = function () { return document.querySelector('main input[type="tel"], main input'); };
+  var valueOf = function () { var f = field(); return f ? f.value : ''; };
   var changed = false;
   new MutationObserver(function () { changed = true; }).observe(document.getElementById('screen'), {
     subtree: true, childList: true, characterData: true, attributes: true,
   });
-  document.addEventListener('click', function () {
-    before = input() ? input().value : '';
-    changed = false;
-  }, true);
-  // Bubbling on window: runs after the key's own handler.
-  window.addEventListener('click', function (event) {
+  // Capturing on document: runs before the key's own handler, so any change after it counts.
+  document.addEventListener('click', function (event) {
     var pressed = event.timeStamp;
-    if (!changed && (input() ? input().value : '') === before) return;
-    requestAnimationFrame(function () { window.__latencies.push(performance.now() - pressed); });
-  });
+    var before = valueOf();
+    changed = false;
+    var frame = function () {
+      if (changed || valueOf() !== before) return window.__latencies.push(performance.now() - pressed);
+      if (performance.now() - pressed > 1000) return window.__latencies.push(Infinity);
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }, true);
 })()`;
 
-/**
- * Keypad latency: from the press (the click event's timeStamp, when the browser took the input) to
- * the first animation frame after the app changed the screen (the number field or any DOM node).
- */
+/** Keypad latency (defined above), ms, one figure per press. */
 async function keypadLatencies(browser: Browser, url: string, presses: number): Promise<number[]> {
   const page = await throttledPage(browser);
   try {
+    const cdp = await page.context().newCDPSession(page);
     await page.goto(url, { waitUntil: 'load', timeout: 30000 });
     await page.getByRole('button', { name: 'Fax', exact: true }).click({ timeout: 20000 });
     const field = page.getByRole('textbox', { name: 'Fax number' });
     await field.waitFor({ timeout: 10000 });
+    const keys = [];
+    for (let k = 1; k <= 9; k++)
+      keys.push(await page.getByRole('button', { name: `Key ${k}`, exact: true }).elementHandle());
     // As a string: the test runner's transpiler would wrap named functions in a helper the page lacks.
     await page.evaluate(KEYPAD_PROBE);
     for (let i = 0; i < presses; i++) {
-      const key = String((i % 9) + 1);
-      await page.getByRole('button', { name: `Key ${key}`, exact: true }).click();
+      // The key's box from the browser (DOM.getBoxModel; no script in the page): the check line
+      // above the keypad may have grown since the last press.
+      const box = await keys[i % 9]!.boundingBox();
+      if (!box) throw new Error(`Key ${(i % 9) + 1} is not on screen`);
+      const at = {
+        x: box.x + box.width / 2,
+        y: box.y + box.height / 2,
+        button: 'left' as const,
+        clickCount: 1,
+      };
+      await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...at });
+      await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...at });
       await page.waitForTimeout(50);
     }
     await page.waitForFunction(
@@ -198,6 +229,6 @@ export function formatPanelReport(report: PanelBenchReport): string {
     ...report.files.map((f) => `| download ${f.name} (gzip) | ${kb(f.gzipBytes)} (${kb(f.bytes)} raw) | | |`),
     `| first-use download, gzip total | ${kb(report.gzipTotal)} | ${kb(downloadBytes)} | ${verdict(report.gzipTotal, downloadBytes)} |`,
     `| first contentful paint, median of ${report.firstPaint.runs} (worst) | ${report.firstPaint.median.toFixed(0)} ms (${report.firstPaint.max.toFixed(0)} ms) | ${firstPaintMs} ms | ${verdict(report.firstPaint.median, firstPaintMs)} |`,
-    `| keypad press to next frame, median of ${report.keypad.presses} (worst) | ${report.keypad.median.toFixed(1)} ms (${report.keypad.max.toFixed(1)} ms) | ${keypadMs.toFixed(1)} ms | ${verdict(report.keypad.median, keypadMs)} |`,
+    `| keypad press to first frame showing it, median of ${report.keypad.presses} (worst) | ${report.keypad.median.toFixed(1)} ms (${report.keypad.max.toFixed(1)} ms) | ${keypadMs.toFixed(1)} ms | ${verdict(report.keypad.median, keypadMs)} |`,
   ].join('\n');
 }

@@ -1,5 +1,16 @@
 import { chromium, type Browser } from 'playwright-core';
 
+/** The two panel sizes issue 11's browser tests run at (a 7" and a 10" MFP panel). */
+export const PANEL_SIZES = [
+  { width: 800, height: 480 },
+  { width: 1024, height: 600 },
+] as const;
+
+/** "800×480", for test titles. */
+export function sizeName(size: { width: number; height: number }): string {
+  return `${size.width}×${size.height}`;
+}
+
 /** Debian's chromium, headless, with nothing that reaches the network on its own. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

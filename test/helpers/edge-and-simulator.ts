@@ -1,6 +1,7 @@
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { ensureDemoEnterprise, type DemoPanel } from '../../edge-service/src/demo-enterprise.ts';
 import { createLogger as createEdgeLogger } from '../../edge-service/src/logger.ts';
+import { FAULT_NAMES } from '../../simulator/src/faults.ts';
 import { Simulator } from '../../simulator/src/simulator.ts';
 import { createLogger as createSimLogger } from '../../simulator/src/logger.ts';
 import { tempDir } from './temp-dir.ts';
@@ -99,4 +100,17 @@ export async function startStack(
     },
   };
   return stack;
+}
+
+/**
+ * Puts the virtual MFP back as it started, so one stack serves several runs of a test (e.g. at
+ * each panel size): no fault raised or armed, the feeder holding one Letter sheet that reloads,
+ * every line answering, no fax received.
+ */
+export function resetSimulator(stack: Pick<Stack, 'simulator'>): void {
+  const { simulator } = stack;
+  for (const fault of FAULT_NAMES) simulator.faults.clear(fault);
+  simulator.scanner.loadSamples(['letter'], true);
+  simulator.remotes.resetBehaviors();
+  simulator.remotes.clearFaxes();
 }

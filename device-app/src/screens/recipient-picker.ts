@@ -135,38 +135,51 @@ export function recipientPicker(
 
   const say = (message: string) => {
     s.message = message;
-    alert.textContent = message;
+    // Every key press clears the message, nearly always already empty: no DOM work then. A message
+    // is set again even when the same, so an alert repeated is announced again.
+    if (message || alert.firstChild) alert.textContent = message;
   };
 
+  /** What the check line shows last, so a key press that leaves it as it was touches no node. */
+  let shownLine = '';
   /** The check line and the Add button, from what is known of the typed number. */
   const showCheck = () => {
-    while (checkLine.firstChild) checkLine.removeChild(checkLine.firstChild);
-    checkLine.className = 'number-check';
     const known = s.check && s.check.input === s.typed ? s.check : null;
     const full = draft.recipients.length >= MAX_FAX_RECIPIENTS;
+    let refusedLine = false;
+    /** The line's parts: a bare text, or a span of a class. */
+    const parts: { text: string; class?: string }[] = [];
     if (!s.typed.trim()) addButton.disabled = true;
     else if (!known) {
       addButton.disabled = full;
-      if (digitsOf(s.typed).length >= 3)
-        checkLine.appendChild(document.createTextNode(text('picker.checking')));
+      if (digitsOf(s.typed).length >= 3) parts.push({ text: text('picker.checking') });
     } else if (known.error !== null) {
       addButton.disabled = full;
-      checkLine.className = 'number-check refused';
-      checkLine.appendChild(document.createTextNode(known.error));
+      refusedLine = true;
+      parts.push({ text: known.error });
     } else if (known.number) {
       const n = known.number;
       const refused = n.allowed === false;
       addButton.disabled = full || refused;
-      if (refused) checkLine.className = 'number-check refused';
-      checkLine.appendChild(h('span', { class: 'international' }, n.display));
-      if (n.national && n.national !== n.display)
-        checkLine.appendChild(h('span', { class: 'national' }, n.national));
+      refusedLine = refused;
+      parts.push({ class: 'international', text: n.display });
+      if (n.national && n.national !== n.display) parts.push({ class: 'national', text: n.national });
       if (n.country)
-        checkLine.appendChild(
-          h('span', { class: 'country' }, n.countryName ? `${n.countryName} (${n.country})` : n.country),
-        );
-      if (refused && n.message) checkLine.appendChild(h('span', { class: 'rule' }, n.message));
+        parts.push({
+          class: 'country',
+          text: n.countryName ? `${n.countryName} (${n.country})` : n.country,
+        });
+      if (refused && n.message) parts.push({ class: 'rule', text: n.message });
     }
+    const line = JSON.stringify([refusedLine, parts]);
+    if (line === shownLine) return;
+    shownLine = line;
+    while (checkLine.firstChild) checkLine.removeChild(checkLine.firstChild);
+    checkLine.className = refusedLine ? 'number-check refused' : 'number-check';
+    for (const part of parts)
+      checkLine.appendChild(
+        part.class ? h('span', { class: part.class }, part.text) : document.createTextNode(part.text),
+      );
   };
 
   const check = (typed: string): Promise<CheckedNumber | null> =>
