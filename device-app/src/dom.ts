@@ -25,3 +25,26 @@ export function show(container: HTMLElement, ...children: HTMLElement[]): void {
   while (container.firstChild) container.removeChild(container.firstChild);
   for (const child of children) container.appendChild(child);
 }
+
+/** A labelled group of radio buttons (one choice of several), each big enough to touch. */
+export function radioGroup<T extends string>(
+  legend: string,
+  name: string,
+  options: [T, string][],
+  current: T,
+  pick: (value: T) => void,
+): HTMLElement {
+  return h(
+    'fieldset',
+    { role: 'radiogroup', 'aria-label': legend },
+    h('legend', {}, legend),
+    ...options.map(([value, label]) =>
+      h(
+        'label',
+        {},
+        h('input', { type: 'radio', name, value, checked: value === current, onchange: () => pick(value) }),
+        label,
+      ),
+    ),
+  );
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, PANEL_SIZES, sizeName } from '../helpers/browser.ts';
+import { launchBrowser, openOnlinePanel, PANEL_SIZES, sizeName } from '../helpers/browser.ts';
 import { resetSimulator, startStack, type Stack } from '../helpers/edge-and-simulator.ts';
 
 /*
@@ -28,14 +28,7 @@ describe('panel composer options in a browser (800×480 and 1024×600)', functio
 
   for (const size of PANEL_SIZES)
     it(`at ${sizeName(size)}: refuses a premium-rate number, sends with the chosen options and a cover page, previews the glass`, async () => {
-      const page = await browser.newPage({ viewport: size });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(stack.panelUrl);
-      await page
-        .getByRole('status', { name: 'Connection' })
-        .filter({ hasText: 'Online' })
-        .waitFor({ timeout: 15000 });
+      const { page, errors } = await openOnlinePanel(browser, stack.panelUrl, size);
       await page.getByRole('button', { name: 'Fax', exact: true }).click();
 
       const number = page.getByRole('textbox', { name: 'Fax number' });

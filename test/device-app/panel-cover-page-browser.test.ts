@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, PANEL_SIZES, sizeName } from '../helpers/browser.ts';
+import { launchBrowser, openOnlinePanel, PANEL_SIZES, sizeName } from '../helpers/browser.ts';
 import { resetSimulator, startStack, type Stack } from '../helpers/edge-and-simulator.ts';
 import { coverOfStoredJob, receivedFaxes, receivedPage } from '../helpers/fax-cover.ts';
 import { disagreement } from '../edge-service/pipeline/pipeline-helpers.ts';
@@ -43,14 +43,7 @@ describe('panel cover page in a browser (800×480 and 1024×600): received as th
   for (const [i, size] of PANEL_SIZES.entries()) {
     it(`at ${sizeName(size)}: the composer's cover page (subject, note) is page 1 of the received fax`, async () => {
       const digits = `212555015${i}`;
-      const page = await browser.newPage({ viewport: size });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(stack.panelUrl);
-      await page
-        .getByRole('status', { name: 'Connection' })
-        .filter({ hasText: 'Online' })
-        .waitFor({ timeout: 15000 });
+      const { page, errors } = await openOnlinePanel(browser, stack.panelUrl, size);
       await page.getByRole('button', { name: 'Fax', exact: true }).click();
       await page.getByRole('textbox', { name: 'Fax number' }).fill(`+1 ${digits}`);
       await page.getByRole('button', { name: 'Add number' }).click();

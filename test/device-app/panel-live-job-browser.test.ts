@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, PANEL_SIZES, sizeName } from '../helpers/browser.ts';
+import { launchBrowser, openOnlinePanel, PANEL_SIZES, sizeName } from '../helpers/browser.ts';
 import { resetSimulator, startStack, type Stack } from '../helpers/edge-and-simulator.ts';
 
 interface ReceivedFax {
@@ -56,14 +56,7 @@ describe('panel live job in a browser (800×480 and 1024×600): jam, Resume, rel
     width: number;
     height: number;
   }): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: size });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(stack.panelUrl);
-    await page
-      .getByRole('status', { name: 'Connection' })
-      .filter({ hasText: 'Online' })
-      .waitFor({ timeout: 15000 });
+    const { page, errors } = await openOnlinePanel(browser, stack.panelUrl, size);
     return { page, errors };
   }
 

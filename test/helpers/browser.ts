@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** The two panel sizes issue 11's browser tests run at (a 7" and a 10" MFP panel). */
 export const PANEL_SIZES = [
@@ -28,4 +28,21 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A panel page at `size` opened on `url` and connected (its badge says Online), with its script errors. */
+export async function openOnlinePanel(
+  browser: Browser,
+  url: string,
+  size: { width: number; height: number },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: size });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  await page
+    .getByRole('status', { name: 'Connection' })
+    .filter({ hasText: 'Online' })
+    .waitFor({ timeout: 15000 });
+  return { page, errors };
 }

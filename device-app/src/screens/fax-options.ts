@@ -1,6 +1,6 @@
 import type { ContentType, OriginalSize, ReplyPayload } from '../../../protocol/messages.ts';
 import { COVER_NOTE_MAX, COVER_SUBJECT_MAX } from '../../../protocol/limits.ts';
-import { h } from '../dom.ts';
+import { h, radioGroup } from '../dom.ts';
 import { t } from '../i18n/index.ts';
 
 /*
@@ -49,28 +49,6 @@ export function faxOptionsPayload(o: FaxOptionsDraft) {
   };
 }
 
-function radios<T extends string>(
-  legend: string,
-  name: string,
-  options: [T, string][],
-  current: T,
-  pick: (value: T) => void,
-): HTMLElement {
-  return h(
-    'fieldset',
-    { role: 'radiogroup', 'aria-label': legend },
-    h('legend', {}, legend),
-    ...options.map(([value, label]) =>
-      h(
-        'label',
-        {},
-        h('input', { type: 'radio', name, value, checked: value === current, onchange: () => pick(value) }),
-        label,
-      ),
-    ),
-  );
-}
-
 function checkbox(label: string, checked: boolean, set: (on: boolean) => void): HTMLElement {
   return h(
     'label',
@@ -113,7 +91,7 @@ export function faxOptions(
   return h(
     'div',
     { class: 'fax-options', role: 'group', 'aria-label': t('options.title') },
-    radios<'one' | 'two'>(
+    radioGroup<'one' | 'two'>(
       t('options.sides'),
       'sides',
       [
@@ -123,7 +101,7 @@ export function faxOptions(
       o.duplex ? 'two' : 'one',
       (value) => (o.duplex = value === 'two'),
     ),
-    radios<OriginalSize>(
+    radioGroup<OriginalSize>(
       t('options.size'),
       'original-size',
       [
@@ -135,7 +113,7 @@ export function faxOptions(
       o.originalSize,
       (value) => (o.originalSize = value),
     ),
-    radios<ContentType>(
+    radioGroup<ContentType>(
       t('options.content'),
       'content-type',
       [

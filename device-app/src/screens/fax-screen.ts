@@ -1,5 +1,5 @@
 import type { FaxResolution, ScanSource } from '../../../protocol/messages.ts';
-import { h } from '../dom.ts';
+import { h, radioGroup } from '../dom.ts';
 import { t } from '../i18n/index.ts';
 import { faxOptions, type FaxOptionsActions, type FaxOptionsDraft } from './fax-options.ts';
 import {
@@ -30,28 +30,6 @@ export interface FaxActions {
   options: FaxOptionsActions;
   send: () => void;
   back: () => void;
-}
-
-function radioGroup<T extends string>(
-  legend: string,
-  name: string,
-  options: [T, string][],
-  current: T,
-  pick: (value: T) => void,
-): HTMLElement {
-  return h(
-    'fieldset',
-    { role: 'radiogroup', 'aria-label': legend },
-    h('legend', {}, legend),
-    ...options.map(([value, label]) =>
-      h(
-        'label',
-        {},
-        h('input', { type: 'radio', name, value, checked: value === current, onchange: () => pick(value) }),
-        label,
-      ),
-    ),
-  );
 }
 
 export function faxScreen(draft: FaxDraft, actions: FaxActions): HTMLElement {
