@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, openOnlinePanel } from '../helpers/browser.ts';
 import { startStack, type Stack } from '../helpers/edge-and-simulator.ts';
 import { DEMO_PROMPT_USER } from '../../edge-service/src/demo-enterprise.ts';
 
@@ -41,20 +41,7 @@ describe('panel Done-when: a fax in each auth mode, and a busy line retried (800
     await stack?.stop();
   });
 
-  async function open(
-    url: string,
-    size: { width: number; height: number },
-  ): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: size });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(url);
-    await page
-      .getByRole('status', { name: 'Connection' })
-      .filter({ hasText: 'Online' })
-      .waitFor({ timeout: 15000 });
-    return { page, errors };
-  }
+  const open = (url: string, size: { width: number; height: number }) => openOnlinePanel(browser, url, size);
 
   async function compose(page: Page, numbers: string[]): Promise<void> {
     await page.getByRole('button', { name: 'Fax', exact: true }).click();

@@ -3,9 +3,9 @@ import type { AuditFilter, SqliteAuditLog } from '../audit/sqlite-audit-log.ts';
 import type { AuditEntry } from '../domain/audit.ts';
 import type { EnterpriseRecord } from '../domain/device.ts';
 import type { UserRepository } from '../domain/user.ts';
-import { ApiFile, defineEndpoint, type AnyEndpoint } from './endpoint.ts';
+import { defineEndpoint, type AnyEndpoint } from './endpoint.ts';
 import { actorName, ENTERPRISE_READERS } from './enterprise-access.ts';
-import { CSV_TYPE, toCsv, toXlsx, XLSX_TYPE, type ExportColumn } from './table-export.ts';
+import { CSV_TYPE, exportFile, XLSX_TYPE, type ExportColumn } from './table-export.ts';
 
 export const AuditEntryView = z.object({
   seq: z.number().int(),
@@ -127,10 +127,7 @@ export function auditEndpoints(deps: {
           details: { format, filter: { ...q }, rows: rows.length },
           source: c.source,
         });
-        const name = `audit-${c.enterprise!.slug}.${format}`;
-        return format === 'csv'
-          ? new ApiFile(CSV_TYPE, name, toCsv(columns, rows))
-          : new ApiFile(XLSX_TYPE, name, await toXlsx('Audit log', columns, rows));
+        return exportFile(format, `audit-${c.enterprise!.slug}`, 'Audit log', columns, rows);
       },
     }),
   ];

@@ -9,9 +9,9 @@ import {
 } from '../domain/fax-directory.ts';
 import { describeStoredNumber, parseFaxNumber } from '../domain/fax-number.ts';
 import { EdgeError } from '../edge-error.ts';
-import { ApiFile, defineEndpoint, type AnyEndpoint, type ApiActor } from './endpoint.ts';
+import { defineEndpoint, type AnyEndpoint, type ApiActor } from './endpoint.ts';
 import { actorName, ENTERPRISE_READERS, ENTERPRISE_WRITERS } from './enterprise-access.ts';
-import { CSV_TYPE, toCsv, toXlsx, XLSX_TYPE, type ExportColumn } from './table-export.ts';
+import { CSV_TYPE, exportFile, XLSX_TYPE, type ExportColumn } from './table-export.ts';
 
 /** Text fields: trimmed; an empty optional one is stored as null (the console clears a field so). */
 const optionalText = (max: number) =>
@@ -165,10 +165,7 @@ export function directoryEndpoints(deps: DirectoryEndpointDeps): AnyEndpoint[] {
         const { q = '', format } = c.query;
         const rows = deps.directory.search(c.enterprise!.id, q, { offset: 0, limit: 1_000_000 }).items;
         record(c.actor!, c.enterprise!, 'directory.export', null, c.source, { format, q, rows: rows.length });
-        const name = `directory-${c.enterprise!.slug}.${format}`;
-        return format === 'csv'
-          ? new ApiFile(CSV_TYPE, name, toCsv(columns, rows))
-          : new ApiFile(XLSX_TYPE, name, await toXlsx('Directory', columns, rows));
+        return exportFile(format, `directory-${c.enterprise!.slug}`, 'Directory', columns, rows);
       },
     }),
     defineEndpoint({

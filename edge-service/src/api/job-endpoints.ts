@@ -13,8 +13,8 @@ import {
 } from '../domain/job-history.ts';
 import { addDays, dayOf, isTimeZone, startOfDay, type CalendarDay } from '../domain/time-zone.ts';
 import { EdgeError } from '../edge-error.ts';
-import { ApiFile, defineEndpoint, type AnyEndpoint } from './endpoint.ts';
-import { CSV_TYPE, XLSX_TYPE, toCsv, toXlsx, type ExportColumn } from './table-export.ts';
+import { defineEndpoint, type AnyEndpoint } from './endpoint.ts';
+import { CSV_TYPE, exportFile, XLSX_TYPE, type ExportColumn } from './table-export.ts';
 import { actorName, enterpriseOf } from './enterprise-access.ts';
 
 /**
@@ -326,10 +326,7 @@ export function jobEndpoints(deps: JobEndpointDeps): AnyEndpoint[] {
           source,
         });
         const stamp = now().toISOString().slice(0, 10).replaceAll('-', '');
-        const name = `jobs-${ent.slug}-${stamp}.${format}`;
-        return format === 'csv'
-          ? new ApiFile(CSV_TYPE, name, toCsv(JOB_EXPORT_COLUMNS, rows))
-          : new ApiFile(XLSX_TYPE, name, await toXlsx('Jobs', JOB_EXPORT_COLUMNS, rows));
+        return exportFile(format, `jobs-${ent.slug}-${stamp}`, 'Jobs', JOB_EXPORT_COLUMNS, rows);
       },
     }),
     defineEndpoint({

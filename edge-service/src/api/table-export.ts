@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { ApiFile } from './endpoint.ts';
 
 /** A column of an export: its header, how a row gives its value, and the cell type in Excel. */
 export interface ExportColumn<T> {
@@ -57,4 +58,18 @@ export async function toXlsx<T>(
     sheet.addRow(columns.map((c) => c.value(row)));
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** An export download in the format asked for: `<baseName>.csv` or `<baseName>.xlsx` (one sheet). */
+export async function exportFile<T>(
+  format: 'csv' | 'xlsx',
+  baseName: string,
+  sheetName: string,
+  columns: readonly ExportColumn<T>[],
+  rows: Iterable<T>,
+): Promise<ApiFile> {
+  const name = `${baseName}.${format}`;
+  return format === 'csv'
+    ? new ApiFile(CSV_TYPE, name, toCsv(columns, rows))
+    : new ApiFile(XLSX_TYPE, name, await toXlsx(sheetName, columns, rows));
 }

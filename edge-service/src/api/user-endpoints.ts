@@ -22,7 +22,6 @@ import type { Notifier } from '../mail/notifier.ts';
 import type { PolicyService } from '../policies/policy-service.ts';
 import type { SqliteUserRepository } from '../storage/sqlite-user-repository.ts';
 import {
-  ApiFile,
   defineEndpoint,
   type AnyEndpoint,
   type ApiActor,
@@ -31,7 +30,7 @@ import {
 } from './endpoint.ts';
 import { actorName, ENTERPRISE_READERS, ENTERPRISE_WRITERS, isVendor } from './enterprise-access.ts';
 import { personView } from './person-view.ts';
-import { CSV_TYPE, toCsv, toXlsx, XLSX_TYPE, type ExportColumn } from './table-export.ts';
+import { CSV_TYPE, exportFile, XLSX_TYPE, type ExportColumn } from './table-export.ts';
 
 const TimeZone = z
   .string()
@@ -311,10 +310,7 @@ export function userEndpoints(deps: UserEndpointDeps): AnyEndpoint[] {
         const rows = filtered(c.enterprise!, filter);
         record(c.actor!, c.enterprise!, 'user.export', null, c.source, { format, filter, rows: rows.length });
         const cols = columns(now());
-        const name = `users-${c.enterprise!.slug}.${format}`;
-        return format === 'csv'
-          ? new ApiFile(CSV_TYPE, name, toCsv(cols, rows))
-          : new ApiFile(XLSX_TYPE, name, await toXlsx('Users', cols, rows));
+        return exportFile(format, `users-${c.enterprise!.slug}`, 'Users', cols, rows);
       },
     }),
     defineEndpoint({
