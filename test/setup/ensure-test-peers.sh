@@ -15,6 +15,9 @@ PACKAGES=(
   avahi-daemon avahi-utils dbus
   libtiff-tools poppler-utils
   iproute2
+  simplesamlphp php-cli php-xml php-mbstring php-curl
+  swaks dnsmasq-base
+  slapd ldap-utils
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

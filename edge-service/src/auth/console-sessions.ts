@@ -3,6 +3,7 @@ import { EdgeError } from '../edge-error.ts';
 import type {
   ConsoleSessionRecord,
   SqliteConsoleSessionRepository,
+  WebSessionAudience,
 } from '../storage/sqlite-console-records.ts';
 import { deriveKey } from './secret-key.ts';
 
@@ -19,7 +20,9 @@ export interface IssuedConsoleSession {
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('base64url');
 
 /**
- * The admin console's cookie sessions: an opaque random token (256 bits) in an HttpOnly cookie, a
+ * Browser cookie sessions of one audience: the admin console's (the default) or the account
+ * page's (`audience: 'account'`, a second instance on the same table with its own cookie). The
+ * admin console's cookie sessions: an opaque random token (256 bits) in an HttpOnly cookie, a
  * row per session (revocable at once), an idle and an absolute timeout. The CSRF token of a
  * session is HMAC(key, session id): the page reads it from GET /session and sends it back in
  * X-CSRF-Token; another site can neither read it nor compute it.
@@ -30,16 +33,23 @@ export class ConsoleSessions {
   readonly #now: () => Date;
   readonly #idleMs: number;
   readonly #absoluteMs: number;
+  readonly audience: WebSessionAudience;
 
   constructor(options: {
     repository: SqliteConsoleSessionRepository;
+    audience?: WebSessionAudience;
     masterKey: Buffer;
     now?: () => Date;
     idleMs?: number;
     absoluteMs?: number;
   }) {
     this.#repository = options.repository;
-    this.#csrfKey = deriveKey(options.masterKey, 'console-csrf hmac v1');
+    this.audience = options.audience ?? 'console';
+    // The console keeps its original key label, so sessions from before migration 14 stay valid.
+    this.#csrfKey = deriveKey(
+      options.masterKey,
+      this.audience === 'console' ? 'console-csrf hmac v1' : `${this.audience}-csrf hmac v1`,
+    );
     this.#now = options.now ?? (() => new Date());
     this.#idleMs = options.idleMs ?? CONSOLE_SESSION.idleMs;
     this.#absoluteMs = options.absoluteMs ?? CONSOLE_SESSION.absoluteMs;
@@ -50,7 +60,15 @@ export class ConsoleSessions {
     const token = randomBytes(32).toString('base64url');
     const at = this.#now();
     const expiresAt = new Date(at.getTime() + this.#absoluteMs);
-    this.#repository.create({ id: sessionId, userId, tokenHash: sha256(token), at, expiresAt, source });
+    this.#repository.create({
+      id: sessionId,
+      userId,
+      tokenHash: sha256(token),
+      at,
+      expiresAt,
+      source,
+      audience: this.audience,
+    });
     return { sessionId, token, expiresAt: this.#expiry(at, expiresAt) };
   }
 
@@ -62,7 +80,7 @@ export class ConsoleSessions {
     if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(token))
       throw new EdgeError('UNAUTHENTICATED');
     const row = this.#repository.findByTokenHash(sha256(token));
-    if (!row) throw new EdgeError('UNAUTHENTICATED');
+    if (!row || row.audience !== this.audience) throw new EdgeError('UNAUTHENTICATED');
     if (row.revokedAt !== null) throw new EdgeError('SESSION_REVOKED');
     const now = this.#now();
     const absolute = new Date(row.expiresAt);

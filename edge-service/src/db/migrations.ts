@@ -494,4 +494,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN scan_base INTEGER NOT NULL DEFAULT 0 CHECK (scan_base >= 0);
     `,
   },
+  {
+    version: 14,
+    name: 'web sessions for the account page beside the console',
+    sql: `
+      -- One table of browser sessions, two audiences with their own cookies: the console (admins)
+      -- and the account page (anyone, e.g. a phone confirming a panel sign-in). A cookie of one
+      -- audience never opens the other.
+      ALTER TABLE console_sessions ADD COLUMN audience TEXT NOT NULL DEFAULT 'console'
+        CHECK (audience IN ('console', 'account'));
+    `,
+  },
 ];

@@ -2,8 +2,12 @@ import type { Db } from '../db/database.ts';
 
 /** Stored records of the REST API's credentials: console cookie sessions and personal API tokens. */
 
+/** Which browser surface a session opens (migration 14): the admin console or the account page. */
+export type WebSessionAudience = 'console' | 'account';
+
 export interface ConsoleSessionRecord {
   id: string;
+  audience: WebSessionAudience;
   userId: string;
   createdAt: string;
   lastSeenAt: string;
@@ -24,6 +28,7 @@ export interface ApiTokenRecord {
 
 interface SessionRow {
   id: string;
+  audience: WebSessionAudience;
   user_id: string;
   created_at: string;
   last_seen_at: string;
@@ -44,6 +49,7 @@ interface TokenRow {
 
 const toSession = (r: SessionRow): ConsoleSessionRecord => ({
   id: r.id,
+  audience: r.audience,
   userId: r.user_id,
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at,
@@ -76,11 +82,12 @@ export class SqliteConsoleSessionRepository {
     at: Date;
     expiresAt: Date;
     source: string;
+    audience: WebSessionAudience;
   }): void {
     this.#db
       .prepare(
-        `INSERT INTO console_sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO console_sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, source, audience)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.id,
@@ -90,6 +97,7 @@ export class SqliteConsoleSessionRepository {
         input.at.toISOString(),
         input.expiresAt.toISOString(),
         input.source,
+        input.audience,
       );
   }
 
