@@ -1,8 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuthMode } from '../../protocol/index.ts';
 import type { EdgeService } from './edge-service.ts';
+import { writeDurably } from './fs/durable-write.ts';
 import { hashDeviceToken, newDeviceToken } from './services/device-credentials.ts';
 
 export const DEMO_ENTERPRISE = 'Demo Enterprise';
@@ -138,7 +139,7 @@ export async function ensureDemoEnterprise(
     let device = devices.findByName(enterprise.id, name);
     if (!device || !token || devices.findByTokenHash(hashDeviceToken(token))?.id !== device.id) {
       token = newDeviceToken();
-      await writeFile(file, `${token}\n`, { mode: 0o600 });
+      await writeDurably(file, `${token}\n`, { mode: 0o600 });
       if (device) devices.setTokenHash(device.id, hashDeviceToken(token));
       else {
         device = devices.create({

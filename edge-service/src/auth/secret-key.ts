@@ -1,8 +1,9 @@
 import { hkdfSync } from 'node:crypto';
-import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EdgeError } from '../edge-error.ts';
+import { writeDurably } from '../fs/durable-write.ts';
 
 export const SECRET_KEY_FILE = 'secret.key';
 export const SECRET_KEY_ENV = 'MFP_EDGE_SECRET_KEY';
@@ -39,18 +40,18 @@ export async function loadSecretKey(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dataDir, { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    await link(temporary, file);
+    // Durable before anything is sealed with it: a key lost to a power cut loses every secret.
+    await writeDurably(file, `${randomBytes(32).toString('base64')}\n`, {
+      mode: 0o600,
+      temp: `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+      commit: 'create',
+    });
     return { key: parseSecretKey(await readFile(file, 'utf8')), source: 'created' };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // Another process created it first: use theirs.
     return { key: parseSecretKey(await readFile(file, 'utf8')), source: 'file' };
-  } finally {
-    await unlink(temporary).catch(() => undefined);
   }
 }
 

@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeDurably } from '../fs/durable-write.ts';
 import type { MailTransport, OutgoingMessage } from './mail-transport.ts';
 
 /**
@@ -29,7 +30,11 @@ export class OutboxTransport implements MailTransport {
     const info = await this.#composer.sendMail(message.options);
     const date = message.options.date instanceof Date ? message.options.date : new Date();
     const name = `${outboxStamp(date)}-${message.id}.eml`;
-    await writeAtomically(this.#fs, this.dir, name, info.message as Buffer);
+    // A reader never sees half a message, and a queued message survives a power cut.
+    await writeDurably(join(this.dir, name), info.message as Buffer, {
+      fs: this.#fs,
+      temp: join(this.dir, `.${name}.tmp`),
+    });
   }
 
   close(): void {
@@ -40,29 +45,4 @@ export class OutboxTransport implements MailTransport {
 /** `20240603T123000.000Z`: ISO 8601 basic format, sortable, and without the colons Windows refuses. */
 export function outboxStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '');
-}
-
-/** Temp file, fsync, rename, fsync of the folder: a reader never sees half a message. */
-async function writeAtomically(fs: typeof nodeFs, dir: string, name: string, data: Buffer): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${name}.tmp`);
-  try {
-    const handle = await fs.open(temp, 'w', 0o640);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, join(dir, name));
-  } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  const folder = await fs.open(dir, 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
-  }
 }

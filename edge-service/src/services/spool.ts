@@ -1,20 +1,21 @@
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgeError } from '../edge-error.ts';
+import { makeFolderDurably, writeDurably } from '../fs/durable-write.ts';
 
 /** The file operations the spool uses; tests inject failures (a full disk) through it. */
 export type SpoolFs = Pick<
   typeof nodeFs,
-  'mkdir' | 'open' | 'rename' | 'readFile' | 'rm' | 'readdir' | 'stat'
+  'mkdir' | 'open' | 'rename' | 'link' | 'readFile' | 'rm' | 'readdir' | 'stat'
 >;
 
 /** Errors that mean "no room left" rather than "something is broken". */
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 
 /**
- * The page spool: one folder per job under the data folder. Writes are atomic (temp file, fsync,
- * rename), so a page that the database names is always complete on disk; a full disk surfaces as
- * SPOOL_FULL and leaves no partial file behind.
+ * The page spool: one folder per job under the data folder. Writes are durable (temp file, fsync,
+ * rename, fsync of the folder: fs/durable-write.ts), so a page that the database names is complete
+ * on disk even after a power cut; a full disk surfaces as SPOOL_FULL and leaves no partial file behind.
  */
 export class Spool {
   readonly root: string;
@@ -26,26 +27,14 @@ export class Spool {
   }
 
   async start(): Promise<void> {
-    await this.#fs.mkdir(this.root, { recursive: true });
+    await makeFolderDurably(this.root, this.#fs);
   }
 
   /** Writes a file of a job and returns its name relative to the job's folder. */
   async write(jobId: string, name: string, data: Buffer): Promise<string> {
-    const dir = this.#jobDir(jobId);
-    const target = join(dir, name);
-    const temp = `${target}.tmp`;
     try {
-      await this.#fs.mkdir(dir, { recursive: true });
-      const handle = await this.#fs.open(temp, 'w');
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await this.#fs.rename(temp, target);
+      await writeDurably(join(this.#jobDir(jobId), name), data, { fs: this.#fs });
     } catch (error) {
-      await this.#fs.rm(temp, { force: true }).catch(() => undefined);
       if (NO_SPACE.has((error as NodeJS.ErrnoException).code ?? ''))
         throw new EdgeError(
           'SPOOL_FULL',

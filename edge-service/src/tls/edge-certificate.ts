@@ -1,9 +1,10 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { writeDurably } from '../fs/durable-write.ts';
 
 /** Where a generated certificate lives, inside the data folder. */
 export const GENERATED_CERT_FILE = join('tls', 'edge-cert.pem');
@@ -75,8 +76,8 @@ export async function loadEdgeCertificate(options: {
   });
   await mkdir(join(options.dataDir, 'tls'), { recursive: true, mode: 0o700 });
   // The key first, each through a temporary file: a crash leaves the old pair or a whole new one.
-  await writeAtomically(generatedKey, made.private, 0o600);
-  await writeAtomically(generatedCert, made.cert, 0o644);
+  await writeDurably(generatedKey, made.private, { mode: 0o600, temp: `${generatedKey}.${process.pid}.tmp` });
+  await writeDurably(generatedCert, made.cert, { mode: 0o644, temp: `${generatedCert}.${process.pid}.tmp` });
   return { ...checked(made.cert, made.private, generatedCert), source: 'generated', certFile: generatedCert };
 }
 
@@ -104,10 +105,4 @@ function subjectNames(host: string): { type: 2 | 7; value?: string; ip?: string 
   for (const addresses of Object.values(networkInterfaces()))
     for (const address of addresses ?? []) if (!address.address.startsWith('fe80')) add(address.address);
   return [...names.values()];
-}
-
-async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text, { mode });
-  await rename(temporary, file);
 }
