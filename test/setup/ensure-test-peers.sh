@@ -18,6 +18,7 @@ PACKAGES=(
   simplesamlphp php-cli php-xml php-mbstring php-curl
   swaks dnsmasq-base
   slapd ldap-utils
+  systemd
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
