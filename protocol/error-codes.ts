@@ -132,6 +132,15 @@ export const ERROR_CODES = {
     'Every scanned page was blank, so nothing was sent: check the originals face the right way, or turn off "Skip blank pages".',
   PREVIEW_UNAVAILABLE:
     'A preview scans the glass only: put the first page on the glass, or send without a preview.',
+
+  // Operations: mfp-edge backup / restore (issue 14).
+  BACKUP_NO_DATA: 'There is no edge database in this data folder: check --data.',
+  BACKUP_INCONSISTENT: 'Pages kept disappearing while the backup ran: try again when fewer jobs are ending.',
+  BACKUP_NOT_FOUND: 'There is no backup file at this path.',
+  BACKUP_CORRUPT: 'The backup file is damaged or not an mfp-edge backup: use another copy.',
+  BACKUP_TOO_NEW: 'The backup was made by a newer edge: restore it with that version or later.',
+  RESTORE_TARGET_NOT_EMPTY:
+    'The data folder is not empty: stop the edge, then restore with --replace or into an empty folder.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

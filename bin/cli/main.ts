@@ -5,6 +5,8 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>
   convert: async () => (await import('./convert-command.ts')).convertCommand,
   bench: async () => (await import('./bench-command.ts')).benchCommand,
   admin: async () => (await import('./admin-command.ts')).adminCommand,
+  backup: async () => (await import('./backup-command.ts')).backupCommand,
+  restore: async () => (await import('./backup-command.ts')).restoreCommand,
 };
 
 const USAGE = `mfp-edge — fax and scan at the office printer
@@ -15,6 +17,8 @@ Usage:
   mfp-edge convert --to fax-fine|fax-standard|fax-superfine|pdf [--mode text|photo] [--drop-blank] -o OUT IN...
   mfp-edge bench [--pages N] [--no-tools]
   mfp-edge admin [--data DIR] [--enterprise NAME] enterprise|user|policy|device ...   (mfp-edge admin help)
+  mfp-edge backup FILE [--data DIR]
+  mfp-edge restore FILE [--data DIR] [--replace]
   mfp-edge help
 
 Environment: MFP_EDGE_PORT, MFP_EDGE_HOST, MFP_EDGE_DATA, MFP_EDGE_LOG_LEVEL,

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -15,12 +15,27 @@ export function openDatabase(file: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   try {
+    if (file !== ':memory:') backUpBeforeUpgrade(db, file);
     migrate(db);
   } catch (error) {
     db.close();
     throw error;
   }
   return db;
+}
+
+/**
+ * Before migrations change an existing database, a copy of it as it was: `edge.db.v<N>.bak` beside
+ * it (VACUUM INTO: consistent, compact). A failed or regretted upgrade goes back with the older
+ * edge and that file.
+ */
+function backUpBeforeUpgrade(db: Db, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = MIGRATIONS.at(-1)?.version ?? 0;
+  if (current === 0 || current >= latest) return;
+  const copy = `${file}.v${current}.bak`;
+  rmSync(copy, { force: true });
+  db.prepare('VACUUM INTO ?').run(copy);
 }
 
 export function migrate(db: Db): number {

@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../../edge-service/src/db/database.ts';
 import { MIGRATIONS } from '../../../edge-service/src/db/migrations.ts';
@@ -26,6 +28,41 @@ describe('edge database', () => {
     db.pragma('user_version = 999');
     db.close();
     assert.throws(() => openDatabase(file), /newer than this edge/);
+  });
+
+  it('copies an existing database aside before an upgrade changes it, and not otherwise', () => {
+    const file = join(dir.path, 'edge.db');
+    // A database an older edge left: every migration but the last.
+    const old = new Database(file);
+    for (const m of MIGRATIONS.slice(0, -1)) {
+      old.exec(m.sql);
+      m.after?.(old);
+    }
+    const previous = MIGRATIONS.at(-2)!.version;
+    old.pragma(`user_version = ${previous}`);
+    old
+      .prepare(
+        "INSERT INTO enterprises (id, name, slug, created_at) VALUES ('e1', 'Acme', 'acme', '2026-01-01')",
+      )
+      .run();
+    old.close();
+
+    openDatabase(file).close();
+    const copy = join(dir.path, `edge.db.v${previous}.bak`);
+    const backup = new Database(copy, { readonly: true });
+    assert.equal(backup.pragma('user_version', { simple: true }), previous);
+    assert.deepEqual(backup.prepare('SELECT name FROM enterprises').all(), [{ name: 'Acme' }]);
+    backup.close();
+
+    openDatabase(file).close();
+    assert.deepEqual(
+      readdirSync(dir.path).filter((f) => f.endsWith('.bak')),
+      [`edge.db.v${previous}.bak`],
+      'an up-to-date database is not copied again',
+    );
+    const fresh = join(dir.path, 'fresh', 'edge.db');
+    openDatabase(fresh).close();
+    assert.equal(existsSync(`${fresh}.v0.bak`), false, 'a new database has nothing to keep');
   });
 
   it('keeps migration versions strictly increasing', () => {
