@@ -21,6 +21,11 @@ export const EdgeConfigSchema = z.object({
    */
   faxPollTimeoutSeconds: z.coerce.number().min(1).max(3600).default(60),
   /**
+   * On SIGTERM, how long faxes already on the line may go on before the edge stops (they resume
+   * at the next start either way). 30 s: a page or two at 14.4 kbit/s; below systemd's stop timeout.
+   */
+  shutdownGraceSeconds: z.coerce.number().min(0).max(600).default(30),
+  /**
    * How long a job stopped mid-scan (a jam, an open cover: needs-attention, its pages kept) waits for
    * Resume before it fails with the scanner's code. 30 minutes: long enough to fetch help for a jam,
    * short enough that scanned pages do not sit in the spool all day; the person's session stays open
@@ -95,6 +100,7 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_FAX_RETRY_ATTEMPTS: 'faxRetryAttempts',
   MFP_EDGE_FAX_RETRY_INTERVAL_SECONDS: 'faxRetryIntervalSeconds',
   MFP_EDGE_FAX_POLL_TIMEOUT_SECONDS: 'faxPollTimeoutSeconds',
+  MFP_EDGE_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
   MFP_EDGE_JAM_WAIT_MINUTES: 'jamWaitMinutes',
   MFP_EDGE_SMTP_URL: 'smtpUrl',
   MFP_EDGE_SMTP_PASSWORD: 'smtpPassword',

@@ -549,8 +549,9 @@ export class EdgeService {
     const running = this.#running;
     if (!running) return;
     this.#running = null;
+    // The engine first: panels keep seeing the faxes on the line finish during the grace period.
+    await running.engine.stop({ graceMs: this.config.shutdownGraceSeconds * 1000 });
     await running.socket.stop();
-    await running.engine.stop();
     // Reset mails the account page is still preparing go into the queue before mail stops.
     await running.account.settled();
     // After the engine: its last job events may still queue receipts. Mail stops before the db closes.

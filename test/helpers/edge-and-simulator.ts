@@ -57,6 +57,8 @@ export async function startStack(
           ? {}
           : { faxRetryIntervalSeconds: options.faxRetryIntervalSeconds }),
         panelFrameAncestors: [new URL(simulator.url).origin],
+        // Tests stop and restart edges mid-send on purpose; test/e2e/graceful-stop.test.ts sets one.
+        shutdownGraceSeconds: 0,
         ...options.edgeConfig,
       },
       logger: createEdgeLogger({ level }),

@@ -127,11 +127,29 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
     this.#housekeeper.start();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the jobs. Faxes on the line (dialing, sending) get up to `graceMs` to finish, so their
+   * result is recorded and their receipt sent now rather than after the next start; everything
+   * else pauses at once (all of it resumes at the next start: the state is in the database).
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
     this.#stopping = true;
-    const running = [...this.#running.values()];
-    for (const run of running) run.abort.abort(new Error('edge stopping'));
-    await Promise.allSettled(running.map((run) => run.done));
+    const runs = [...this.#running.entries()];
+    const onTheLine = (id: string) => ON_THE_LINE.has(this.#o.jobs.get(id)?.state ?? '');
+    const sending = runs.filter(([id]) => onTheLine(id)).map(([, run]) => run);
+    for (const [id, run] of runs) if (!onTheLine(id)) run.abort.abort(new Error('edge stopping'));
+    const graceMs = options.graceMs ?? 0;
+    if (sending.length > 0 && graceMs > 0) {
+      this.#log.info({ faxes: sending.length, graceMs }, 'waiting for the faxes on the line before stopping');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(sending.map((run) => run.done)),
+        new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]).finally(() => clearTimeout(timer));
+    }
+    const left = [...this.#running.values()];
+    for (const run of left) run.abort.abort(new Error('edge stopping'));
+    await Promise.allSettled(left.map((run) => run.done));
     await this.#housekeeper.stop();
   }
 
@@ -441,6 +459,9 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
     return updated;
   }
 }
+
+/** The states in which the modem is dialing or sending our fax: the ones a shutdown waits for. */
+const ON_THE_LINE = new Set<string>(['dialing', 'sending']);
 
 /** What the person does next, for the panel: the sheet the feeder stopped on was not scanned. */
 export function attentionMessage(code: string, kept: number, duplex: boolean): string {
