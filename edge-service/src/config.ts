@@ -82,6 +82,8 @@ export const EdgeConfigSchema = z.object({
   smtpPassword: z.string().optional(),
   /** Sender of every notification. */
   mailFrom: z.string().min(3).default('mfp-edge <no-reply@localhost>'),
+  /** Bearer token for GET /metrics from beyond loopback (loopback needs none); unset: loopback only. */
+  metricsToken: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
@@ -105,6 +107,7 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_SMTP_URL: 'smtpUrl',
   MFP_EDGE_SMTP_PASSWORD: 'smtpPassword',
   MFP_EDGE_MAIL_FROM: 'mailFrom',
+  MFP_EDGE_METRICS_TOKEN: 'metricsToken',
 };
 
 export function loadConfig(

@@ -16,6 +16,7 @@ import { FaxPreview } from './services/fax-preview.ts';
 import { PanelSocket } from './http/panel-socket.ts';
 import { buildPanelAssets } from './http/panel-assets.ts';
 import { createHttpApp } from './http/http-app.ts';
+import { EdgeMetrics } from './ops/edge-metrics.ts';
 import { AuthEvents } from './auth/auth-events.ts';
 import { PanelSessions } from './auth/panel-sessions.ts';
 import { PasswordChanger } from './auth/password-changer.ts';
@@ -118,6 +119,7 @@ interface Running {
   server: Server;
   engine: FaxJobEngine;
   socket: PanelSocket;
+  metrics: EdgeMetrics;
   devices: SqliteDeviceRepository;
   directory: SqliteDirectoryRepository;
   jobs: SqliteJobRepository;
@@ -149,6 +151,11 @@ export class EdgeService {
 
   get dataDir(): string {
     return resolve(this.config.dataDir);
+  }
+
+  /** The metrics, for the rooms that count their own (the SMTP intake). Only while running. */
+  get metrics(): EdgeMetrics {
+    return this.#require().metrics;
   }
 
   /** Repositories, for the composition root (demo set-up, admin CLI). Only while running. */
@@ -229,7 +236,10 @@ export class EdgeService {
       const drivers: DeviceDrivers = this.#options.drivers ?? networkDrivers!;
       // Ends every device-login watch; undone last, after everything that uses the drivers.
       undo.push(() => networkDrivers?.close());
+      let socket: PanelSocket | null = null;
+      const metrics = new EdgeMetrics({ db, panelConnections: () => socket?.connectionCount ?? 0 });
       const engine = new FaxJobEngine({
+        onPageConverted: (seconds, resolution) => metrics.pipelineSeconds.observe({ resolution }, seconds),
         jobs,
         devices,
         drivers,
@@ -289,6 +299,7 @@ export class EdgeService {
       events.on('password-changed', (e) => sessions.revoke({ userId: e.userId }, 'password-changed'));
       events.on('account-locked', (e) => sessions.revoke({ userId: e.userId }, 'user-locked'));
       const stopAuthAudit = auditAuthEvents(events, audit);
+      undo.push(metrics.countAuthEvents(events));
       const { mailer, notifier } = createMail({
         config: this.config,
         db,
@@ -447,11 +458,12 @@ export class EdgeService {
         policies,
         preview: new FaxPreview({ drivers }),
       });
-      const socket = new PanelSocket(handlers, log.child({ module: 'panel-socket' }), {
+      const panels = new PanelSocket(handlers, log.child({ module: 'panel-socket' }), {
         extraOrigins: this.config.panelFrameAncestors,
       });
-      engine.on('job', (job) => socket.publishJob(job));
-      engine.on('page', (job, page) => socket.publishPage(job, page));
+      socket = panels;
+      engine.on('job', (job) => panels.publishJob(job));
+      engine.on('page', (job, page) => panels.publishPage(job, page));
       // The account page: invited people set a password, and resets are completed (links from mail).
       const account = createAccountRoutes({
         links,
@@ -503,13 +515,14 @@ export class EdgeService {
         // Built at start like the panel: a console that does not build fails the start, not a request.
         console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
         api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
+        metrics: metrics.handler(this.config.metricsToken),
         logger: log.child({ module: 'http' }),
       });
       const server = certificate
         ? createTlsServer({ cert: certificate.cert, key: certificate.key }, app)
         : createServer(app);
-      socket.attach(server);
-      undo.push(() => socket.stop());
+      panels.attach(server);
+      undo.push(() => panels.stop());
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(this.config.port, this.config.host, () => {
@@ -524,7 +537,8 @@ export class EdgeService {
         db,
         server,
         engine,
-        socket,
+        socket: panels,
+        metrics,
         devices,
         directory,
         jobs,

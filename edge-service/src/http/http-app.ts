@@ -36,6 +36,8 @@ export interface HttpAppDeps {
   console?: express.RequestHandler;
   /** The REST API (api/api-services.ts), mounted at /api/v1. */
   api?: express.RequestHandler;
+  /** Prometheus metrics (ops/edge-metrics.ts), at GET /metrics. */
+  metrics?: express.RequestHandler;
   logger?: Logger;
 }
 
@@ -62,6 +64,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     sendAsset(res, deps.assets, file);
   });
 
+  if (deps.metrics) app.get('/metrics', deps.metrics);
   if (deps.account) app.use('/account', deps.account);
   if (deps.console) app.use('/admin', deps.console);
 

@@ -101,6 +101,11 @@ export class PanelSocket {
     this.#heartbeat.unref();
   }
 
+  /** Panels connected now. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
   /** Devices with at least one panel connected. */
   connectedDevices(): Set<string> {
     return new Set([...this.#connections].flatMap((c) => (c.session.device ? [c.session.device.id] : [])));

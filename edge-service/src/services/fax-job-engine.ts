@@ -22,6 +22,8 @@ import { FaxHandOverStage } from './fax-hand-over-stage.ts';
 export { submitTag } from './fax-job-context.ts';
 
 export interface FaxJobEngineOptions {
+  /** Told how long each scanned page took to become a fax page (the metrics). */
+  onPageConverted?: (seconds: number, resolution: string) => void;
   jobs: JobRepository;
   devices: DeviceRepository;
   drivers: DeviceDrivers;

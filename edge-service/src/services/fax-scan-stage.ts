@@ -220,11 +220,13 @@ export class FaxScanStage {
   }
 
   async #convert(job: JobRecord, number: number, data: Buffer): Promise<FaxPage> {
+    const started = performance.now();
     const page = await renderFaxPage(data, {
       resolution: job.options.resolution,
       mode: job.options.contentType,
       pageNumber: number,
     });
+    this.#o.onPageConverted?.((performance.now() - started) / 1000, job.options.resolution);
     const faxFile = await this.#o.spool.write(job.id, `fax-${pad(number)}.tif`, buildFaxTiff([page]));
     // The blank mark is written with the fax file: a restart leaves out the very same pages.
     this.#o.jobs.setPageFaxFile(job.id, number, faxFile, job.options.skipBlankPages && page.blank === true);

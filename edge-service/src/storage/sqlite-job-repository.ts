@@ -90,7 +90,7 @@ const JOB_COLUMNS: Record<string, string> = {
 const ON_THE_LINE = new Set<string>(['dialing', 'sending']);
 const SETTLED = new Set<string>(['delivered', 'failed']);
 /** The settled attempt's line time, in SQL (ISO 8601 times; julianday keeps the milliseconds). */
-const SETTLED_LINE_MS = `COALESCE(MAX(0, CAST(ROUND((julianday(dial_ended_at) - julianday(dial_started_at)) * 86400000) AS INTEGER)), 0)`;
+export const SETTLED_LINE_MS = `COALESCE(MAX(0, CAST(ROUND((julianday(dial_ended_at) - julianday(dial_started_at)) * 86400000) AS INTEGER)), 0)`;
 
 // The partial indexes of the migrations spell the same list: keep them in step with the protocol.
 const FINAL_STATES = `(${FINAL_JOB_STATES.map((state) => `'${state}'`).join(', ')})`;
