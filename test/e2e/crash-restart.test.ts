@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobView } from '../../protocol/index.ts';
-import { CliProcess } from '../helpers/cli-process.ts';
-import { DeviceProxy, IPP_OPERATION } from '../helpers/device-proxy.ts';
-import { PanelClient } from '../helpers/panel-client.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
-
-interface ReceivedFax {
-  id: string;
-  to: string;
-  pages: number;
-  status: string;
-}
+import { IPP_OPERATION } from '../helpers/device-proxy.ts';
+import { Site, type ReceivedFax } from '../helpers/site.ts';
 
 /** Small seeded PRNG (mulberry32): the same seed kills at the same points. */
 function random(seed: number): () => number {
@@ -26,9 +17,6 @@ function random(seed: number): () => number {
 }
 
 const FINAL = new Set(['delivered', 'failed', 'cancelled']);
-const TIME_FACTOR = '0.04';
-/** The retry policy and poll timeout of this site: what bounds how long a job may take to end. */
-const SITE_ENV = { MFP_EDGE_FAX_RETRY_INTERVAL_SECONDS: '1', MFP_EDGE_FAX_POLL_TIMEOUT_SECONDS: '15' };
 const FINAL_WITHIN_MS = 90_000;
 
 /**
@@ -51,84 +39,6 @@ type KillPoint = (typeof KILL_POINTS)[number];
 
 /** Scanner failures a job may end with when the printer died under its scan: nothing was sent. */
 const SCAN_LOST = new Set(['SCAN_INTERRUPTED', 'SCANNER_OFFLINE', 'SCANNER_ERROR', 'FEEDER_EMPTY']);
-
-/**
- * A site: the edge and the simulator as their own processes (the simulator keeps its fax log and its
- * received faxes in its data folder, as a device keeps them in flash), and the network between them
- * a proxy the test controls.
- */
-class Site {
-  readonly edgeDir = tempDir('mfp-crash-edge-');
-  readonly simDir = tempDir('mfp-crash-sim-');
-  proxy!: DeviceProxy;
-  simulator: CliProcess | null = null;
-  simUrl = '';
-  edge: CliProcess | null = null;
-  panel: PanelClient | null = null;
-
-  async start(): Promise<void> {
-    this.proxy = await new DeviceProxy('http://127.0.0.1:1').start();
-    await this.startSimulator();
-    await this.startEdge();
-  }
-
-  async startSimulator(): Promise<void> {
-    this.simulator = new CliProcess([
-      'simulator',
-      '--port',
-      '0',
-      '--time-factor',
-      TIME_FACTOR,
-      '--data',
-      this.simDir.path,
-    ]);
-    this.simUrl = (await this.simulator.waitFor(/console:\s+(http:\/\/[\d.]+:\d+)\//, 30_000))[1]!;
-    this.proxy.target = this.simUrl;
-  }
-
-  async killSimulator(): Promise<void> {
-    this.proxy.target = null;
-    await this.simulator?.kill('SIGKILL');
-    this.proxy.cut();
-    this.simulator = null;
-  }
-
-  async startEdge(): Promise<void> {
-    const edge = new CliProcess(
-      ['start', '--port', '0', '--data', this.edgeDir.path, '--simulator-url', this.proxy.url],
-      SITE_ENV,
-    );
-    const panelUrl = (await edge.waitFor(/demo device panel:\s+(\S+)/, 30_000))[1]!;
-    const url = new URL(panelUrl);
-    const panel = await PanelClient.connect(`ws://${url.host}/ws`);
-    await panel.request('hello', {
-      protocolVersions: [1],
-      deviceToken: /device-token=([\w-]+)/.exec(url.hash)![1]!,
-      app: { name: 'crash', version: '1' },
-    });
-    this.edge = edge;
-    this.panel = panel;
-  }
-
-  async killEdge(): Promise<void> {
-    await this.edge?.kill('SIGKILL');
-    this.panel?.close();
-    this.edge = null;
-    this.panel = null;
-  }
-
-  async simApi<T>(path: string): Promise<T> {
-    return (await (await fetch(`${this.simUrl}/sim/api${path}`)).json()) as T;
-  }
-
-  async stop(): Promise<void> {
-    this.panel?.close();
-    await CliProcess.killAll();
-    await this.proxy?.stop();
-    this.edgeDir.remove();
-    this.simDir.remove();
-  }
-}
 
 /*
  * The crash matrix: for each failure model, a fax is killed at each point of its life, the dead

@@ -21,6 +21,7 @@ export class DeviceProxy {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #hold: { operation: number; reached: () => void } | null = null;
+  #drop: { path: RegExp; afterBytes: number; dropped: () => void } | null = null;
 
   constructor(target: string) {
     this.target = target;
@@ -43,6 +44,14 @@ export class DeviceProxy {
   /** Resolves when the next request of this IPP operation arrives; that request then never goes on. */
   holdNext(operation: number): Promise<void> {
     return new Promise((reached) => (this.#hold = { operation, reached }));
+  }
+
+  /**
+   * The next answer to a request whose path matches is cut after `afterBytes` of its body (a
+   * scanner whose connection drops mid-page); resolves when it was cut.
+   */
+  dropMidTransfer(path: RegExp, afterBytes = 4096): Promise<void> {
+    return new Promise((dropped) => (this.#drop = { path, afterBytes, dropped }));
   }
 
   /** Cuts every open connection (the device is gone; the next requests fail too while target is null). */
@@ -79,6 +88,23 @@ export class DeviceProxy {
       { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const drop = this.#drop;
+        if (drop && drop.path.test(req.url ?? '') && (answer.statusCode ?? 0) < 300) {
+          this.#drop = null;
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (sent >= drop.afterBytes) return;
+            const part = chunk.subarray(0, drop.afterBytes - sent);
+            sent += part.length;
+            res.write(part);
+            if (sent >= drop.afterBytes) {
+              req.socket.destroy();
+              answer.destroy();
+              drop.dropped();
+            }
+          });
+          return;
+        }
         answer.pipe(res);
         answer.once('error', () => res.destroy());
       },
