@@ -113,7 +113,8 @@ export interface ApiAnswer<T = unknown> {
  * state-changing requests) or a bearer token.
  */
 export class ApiClient {
-  readonly baseUrl: string;
+  /** Where the API is; a test may point it at a restarted edge (the session lives in its database). */
+  baseUrl: string;
   cookie: string | null = null;
   csrfToken: string | null = null;
   bearer: string | null = null;
