@@ -61,6 +61,7 @@ import { outboxEndpoints } from './api/outbox-endpoints.ts';
 import { MailOutbox } from './mail/mail-outbox.ts';
 import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 import { directoryEndpoints } from './api/directory-endpoints.ts';
+import { createProvisioning, type ProvisioningServices } from './provisioning/provisioning-services.ts';
 import {
   SqliteContactRepository,
   SqliteFaxDirectoryRepository,
@@ -130,6 +131,7 @@ interface Running {
   audit: SqliteAuditLog;
   api: ApiServices;
   faxDirectory: SqliteFaxDirectoryRepository;
+  provisioning: ProvisioningServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -177,6 +179,11 @@ export class EdgeService {
   /** The REST API: its endpoints, console sessions, API tokens, OpenAPI document. Only while running. */
   get api(): ApiServices {
     return this.#require().api;
+  }
+
+  /** SCIM tokens and groups, the LDAP directory sync. Only while running. */
+  get provisioning(): ProvisioningServices {
+    return this.#require().provisioning;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -466,6 +473,8 @@ export class EdgeService {
         logger: log,
         publicOrigin: () => this.url,
       });
+      // Provisioning (issue 16): SCIM and the LDAP directory sync, made with the API's credentials.
+      let provisioning: ProvisioningServices | undefined;
       // The REST API (api/): console sessions, API tokens, and the endpoints of every room.
       const api = createApiServices({
         db,
@@ -474,7 +483,21 @@ export class EdgeService {
         directory,
         audit,
         logger: log.child({ module: 'api' }),
-        endpoints: () => [
+        endpoints: ({ consoleSessions, tokens }) => [
+          ...(provisioning = createProvisioning({
+            db,
+            users,
+            directory,
+            policies,
+            notifier,
+            audit,
+            secretBox,
+            sessions,
+            consoleSessions,
+            tokens,
+            publicOrigin: () => this.url,
+            logger: log,
+          })).endpoints,
           ...deviceServices.endpoints,
           ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
           ...directoryEndpoints({
@@ -503,6 +526,7 @@ export class EdgeService {
         // Built at start like the panel: a console that does not build fails the start, not a request.
         console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
         api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
+        scim: provisioning!.scimRouter,
         logger: log.child({ module: 'http' }),
       });
       const server = certificate
@@ -520,6 +544,8 @@ export class EdgeService {
       undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       engine.start();
       undo.push(() => engine.stop());
+      provisioning!.scheduler.start();
+      undo.push(() => provisioning!.scheduler.stop());
       this.#running = {
         db,
         server,
@@ -537,6 +563,7 @@ export class EdgeService {
         audit,
         api,
         faxDirectory,
+        provisioning: provisioning!,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -549,6 +576,7 @@ export class EdgeService {
     const running = this.#running;
     if (!running) return;
     this.#running = null;
+    await running.provisioning.scheduler.stop();
     await running.socket.stop();
     await running.engine.stop();
     // Reset mails the account page is still preparing go into the queue before mail stops.
