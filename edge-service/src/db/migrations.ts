@@ -512,8 +512,10 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Where a user came from: 'scim' (an identity provider pushed them), 'ldap' (a directory sync
       -- made them) or NULL (made by hand). A sync only ever disables the users it made itself.
       ALTER TABLE users ADD COLUMN provisioned_by TEXT CHECK (provisioned_by IN ('scim', 'ldap'));
-      -- The identity provider's own id of the person (SCIM externalId).
+      -- The identity provider's own id of the person (SCIM externalId), and its userName when that
+      -- is not the email (Entra ID may send a UPN or a GUID): its look-ups filter on it.
       ALTER TABLE users ADD COLUMN external_id TEXT;
+      ALTER TABLE users ADD COLUMN scim_user_name TEXT;
       -- The directory entry a sync made the user from (normalised DN, RFC 4514).
       ALTER TABLE users ADD COLUMN ldap_dn TEXT;
       -- The directory's stable id of the entry (entryUUID / objectGUID): survives a rename.

@@ -20,6 +20,7 @@ export interface ProvisionedPerson {
   externalId?: string | null | undefined;
   ldapDn?: string | null | undefined;
   ldapUid?: string | null | undefined;
+  scimUserName?: string | null | undefined;
 }
 
 export interface Change {
@@ -93,6 +94,7 @@ export class ProvisionedPeople {
           ldapDn: person.ldapDn ?? null,
           ldapUid: person.ldapUid ?? null,
           country: person.country ?? null,
+          scimUserName: person.scimUserName ?? null,
         });
         if (options.active === false)
           this.#d.users.update(user.id, { disabledAt: this.#now().toISOString() });
@@ -153,6 +155,8 @@ export class ProvisionedPeople {
       linkChanges.externalId = person.externalId ?? null;
     if (note('ldapDn', link.ldapDn, person.ldapDn)) linkChanges.ldapDn = person.ldapDn ?? null;
     if (note('ldapUid', link.ldapUid, person.ldapUid)) linkChanges.ldapUid = person.ldapUid ?? null;
+    if (note('scimUserName', link.scimUserName, person.scimUserName))
+      linkChanges.scimUserName = person.scimUserName ?? null;
     if (changes.length === 0) return changes;
     this.#d.store.db
       .transaction(() => {

@@ -11,6 +11,8 @@ export interface ProvisioningLink {
   ldapDn: string | null;
   ldapUid: string | null;
   country: string | null;
+  /** SCIM userName; null: the email. */
+  scimUserName: string | null;
 }
 
 interface LinkRow {
@@ -20,6 +22,7 @@ interface LinkRow {
   ldap_dn: string | null;
   ldap_uid: string | null;
   country: string | null;
+  scim_user_name: string | null;
 }
 
 const toLink = (row: LinkRow): ProvisioningLink => ({
@@ -29,9 +32,10 @@ const toLink = (row: LinkRow): ProvisioningLink => ({
   ldapDn: row.ldap_dn,
   ldapUid: row.ldap_uid,
   country: row.country,
+  scimUserName: row.scim_user_name,
 });
 
-const COLUMNS = 'id, provisioned_by, external_id, ldap_dn, ldap_uid, country';
+const COLUMNS = 'id, provisioned_by, external_id, ldap_dn, ldap_uid, country, scim_user_name';
 
 /**
  * The provisioning columns of the users table (migration 18), beside SqliteUserRepository: which
@@ -61,6 +65,7 @@ export class ProvisioningStore {
       ldapDn: 'ldap_dn',
       ldapUid: 'ldap_uid',
       country: 'country',
+      scimUserName: 'scim_user_name',
     };
     const entries = Object.entries(link).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;

@@ -111,6 +111,12 @@ function applyOne(resource: Json, op: 'add' | 'replace' | 'remove', path: string
     return;
   }
   if (op === 'remove') {
+    // Entra ID removes group members with path "members" and the members in the value.
+    if (Array.isArray(value) && Array.isArray(holder[key])) {
+      const gone = new Set(value.map((v) => (isObject(v) ? String(v.value) : String(v))));
+      holder[key] = (holder[key] as unknown[]).filter((e) => !(isObject(e) && gone.has(String(e.value))));
+      return;
+    }
     delete holder[key];
     return;
   }

@@ -20,7 +20,7 @@ export function scimUser(
     schemas: [USER_SCHEMA],
     id: user.id,
     ...(link.externalId !== null ? { externalId: link.externalId } : {}),
-    userName: user.email,
+    userName: link.scimUserName ?? user.email,
     name: { formatted: user.displayName },
     displayName: user.displayName,
     emails: [{ value: user.email, type: 'work', primary: true }],
@@ -115,12 +115,16 @@ export interface ScimUserInput {
  * email is userName when it is an address (Entra ID's UPN, Okta's login), else the primary or work
  * email. The name is displayName, else name.formatted, else given and family name joined.
  */
-export function fromScimUser(body: unknown, previous?: { email: string }): ScimUserInput {
+export function fromScimUser(
+  body: unknown,
+  previous?: { email: string; userName: string },
+): ScimUserInput {
   if (!isObject(body)) throw new ScimError(400, 'The body must be a User resource (JSON object).', 'invalidSyntax');
   const userName = text(attr(body, 'userName'), 'userName', 254);
   const mail = workOrPrimary(attr(body, 'emails'), 'value');
   let email: string | undefined;
-  if (previous && userName?.toLowerCase() === previous.email.toLowerCase() && mail && mail.toLowerCase() !== previous.email.toLowerCase())
+  const userNameChanged = previous !== undefined && userName?.toLowerCase() !== previous.userName.toLowerCase();
+  if (previous && !userNameChanged && mail && mail.toLowerCase() !== previous.email.toLowerCase())
     email = mail; // only the email changed (PATCH emails[type eq "work"].value)
   else email = userName && EMAIL.test(userName) ? userName : mail;
   if (!userName) throw new ScimError(400, 'userName is required.', 'invalidValue');
@@ -149,6 +153,7 @@ export function fromScimUser(body: unknown, previous?: { email: string }): ScimU
       timeZone: timeZone(attr(body, 'timezone')),
       country: country?.toUpperCase() ?? null,
       externalId: externalId ?? null,
+      scimUserName: userName.toLowerCase() === email.toLowerCase() ? null : userName,
     },
     active: active === undefined || active === null ? true : scimBoolean(active, 'active'),
   };

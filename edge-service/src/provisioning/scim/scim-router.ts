@@ -116,6 +116,7 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
     const v = f.value.toLowerCase();
     switch (f.attribute) {
       case 'username':
+        return (deps.store.link(u.id)?.scimUserName ?? u.email).toLowerCase() === v;
       case 'emails.value':
       case 'emails':
         return u.email.toLowerCase() === v;
@@ -180,7 +181,10 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
     '/:slug/Users',
     handle((req, res, s) => {
       const { person, active } = fromScimUser(req.body);
-      if (deps.users.findByEmail(s.enterprise.id, person.email))
+      const taken = deps.users
+        .list(s.enterprise.id)
+        .some((u) => (deps.store.link(u.id)?.scimUserName ?? '').toLowerCase() === (person.scimUserName ?? '\0').toLowerCase());
+      if (taken || deps.users.findByEmail(s.enterprise.id, person.email))
         throw new ScimError(409, `A user with userName ${person.email} already exists.`, 'uniqueness');
       const created = deps.people.create(s.enterprise, 'scim', person, { actor: s.actor, active });
       res.setHeader('Location', `${s.base}/Users/${created.id}`);
@@ -190,13 +194,13 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
 
   /** PUT and PATCH end here: the resource as it should be, applied to the user. */
   const replaceUser = (s: ScimLocals, user: UserAccount, body: unknown) => {
-    const { person, active } = fromScimUser(body, user);
+    const link = deps.store.link(user.id)!;
+    const { person, active } = fromScimUser(body, { email: user.email, userName: link.scimUserName ?? user.email });
     const other = deps.users.findByEmail(s.enterprise.id, person.email);
     if (other && other.id !== user.id)
       throw new ScimError(409, `A user with userName ${person.email} already exists.`, 'uniqueness');
     if (user.role !== 'admin' && user.role !== 'user')
       throw new ScimError(403, `${user.email} has a vendor-side role: provisioning does not change them.`);
-    const link = deps.store.link(user.id)!;
     deps.people.update(user, 'scim', {
       ...person,
       // A PUT without them keeps what we have (we do not wipe settings an IdP does not send).
