@@ -88,7 +88,8 @@ export function parseDn(dn: string): Rdn[] {
           keep = bytes.length;
           continue;
         }
-        if (c === '"' || c === '<' || c === '>' || c === '=' || c === '\0')
+        // RFC 4514 §3: these must be escaped; "=" and an inner "#" need not be.
+        if (c === '"' || c === '<' || c === '>' || c === '\0')
           throw invalid(dn, `"${c}" must be escaped in a value`);
         pushChar(bytes, dn, i);
         i += dn.codePointAt(i)! > 0xffff ? 2 : 1;
