@@ -199,21 +199,22 @@ export class LdapSync {
       ...(s.caCertificates ? { ca: s.caCertificates } : {}),
       minVersion: 'TLSv1.2' as const,
     };
+    // Fresh copies each time: ldapts writes the socket into the options object it is given.
     const client = new Client({
       url: s.url,
       connectTimeout: 10_000,
       timeout: 60_000,
-      tlsOptions,
+      ...(s.startTls ? {} : { tlsOptions: { ...tlsOptions } }),
     });
     try {
       try {
-        if (s.startTls) await client.startTLS(tlsOptions);
+        if (s.startTls) await client.startTLS({ ...tlsOptions });
         await client.bind(s.bindDn, this.#d.settings.password(enterpriseId));
       } catch (error) {
         throw this.#connectionError(error, s);
       }
       const attributes = [
-        ...new Set([s.map.email, s.map.displayName, s.map.language, s.map.timeZone, s.map.country, s.map.uid].filter(
+        ...new Set([s.map.email, s.map.displayName, 'cn', s.map.language, s.map.timeZone, s.map.country, s.map.uid].filter(
           (a): a is string => a !== null,
         )),
       ];
@@ -272,7 +273,8 @@ export class LdapSync {
     const email = first(entry, s.map.email);
     if (!email) throw new Error(`no ${s.map.email} (the email attribute)`);
     if (email.length > 254 || !EMAIL.test(email)) throw new Error(`${s.map.email} "${email}" is not an email address`);
-    const displayName = first(entry, s.map.displayName) ?? email.split('@')[0]!;
+    // Many OpenLDAP directories carry only cn: it stands in for a missing displayName.
+    const displayName = first(entry, s.map.displayName) ?? first(entry, 'cn') ?? email.split('@')[0]!;
     if (displayName.length > 200) throw new Error(`${s.map.displayName} is longer than 200 characters`);
     const lang = first(entry, s.map.language)?.split(/[-_,;]/)[0]?.toLowerCase();
     const tz = first(entry, s.map.timeZone);
