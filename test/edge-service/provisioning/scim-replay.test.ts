@@ -184,3 +184,42 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     assert.equal(badTz.body.status, '400');
   });
 });
+
+describe('SCIM: provisioned users get the enterprise policies', function () {
+  this.timeout(30_000);
+  let api: ApiEdge;
+  const sent: { to: unknown; subject: unknown }[] = [];
+
+  before(async () => {
+    api = await startApiEdge({
+      mailTransport: {
+        description: 'test',
+        send: async (m) => void sent.push({ to: m.options.to, subject: m.options.subject }),
+        close: () => undefined,
+      },
+    });
+  });
+  after(async () => api?.stop());
+
+  it('with company sign-in set, a SCIM user has no built-in password and gets the welcome mail', async () => {
+    const acme = ensureEnterprise(api.edge, 'Acme', 'acme');
+    api.edge.people.policies.update(
+      acme.id,
+      { welcomeEmail: true, sso: { protocol: 'oidc', issuer: 'https://idp.example', clientId: 'mfp' } } as never,
+      'test',
+    );
+    const { token } = api.edge.provisioning.scimTokens.create(acme.id, 'okta', 'test');
+    const response = await fetch(`${api.url}/scim/v2/acme/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify(okta.oktaCreateUser),
+    });
+    assert.equal(response.status, 201);
+    const { id } = (await response.json()) as { id: string };
+    assert.equal(api.edge.repositories.users.get(id)!.builtinPasswordDisabled, true);
+    const deadline = Date.now() + 10_000;
+    while (!sent.some((m) => JSON.stringify(m.to).includes('test.user@okta.local')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(sent.some((m) => JSON.stringify(m.to).includes('test.user@okta.local')), JSON.stringify(sent));
+  });
+});
