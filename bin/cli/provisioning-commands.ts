@@ -11,7 +11,10 @@ import { loadConfig } from '../../edge-service/src/config.ts';
 import { createLogger } from '../../edge-service/src/logger.ts';
 import { createMail } from '../../edge-service/src/mail/mail-setup.ts';
 import type { PolicyService } from '../../edge-service/src/policies/policy-service.ts';
-import { ATTRIBUTE_KEYS, LdapSyncSettingsStore } from '../../edge-service/src/provisioning/ldap/ldap-sync-settings.ts';
+import {
+  ATTRIBUTE_KEYS,
+  LdapSyncSettingsStore,
+} from '../../edge-service/src/provisioning/ldap/ldap-sync-settings.ts';
 import { LdapSync, type SyncReport } from '../../edge-service/src/provisioning/ldap/ldap-sync.ts';
 import { ProvisionedPeople } from '../../edge-service/src/provisioning/provisioned-people.ts';
 import { ProvisioningStore } from '../../edge-service/src/provisioning/provisioning-store.ts';
@@ -63,8 +66,11 @@ export interface ProvisioningHelpers<C extends ProvisioningContext> {
 const SILENT = createLogger({ level: 'silent' });
 
 /** `scim token …` and `directory …` of `mfp-edge admin` (DESIGN.md §11: "directory" is the LDAP sync here). */
-export function provisioningCommands<C extends ProvisioningContext>(h: ProvisioningHelpers<C>): Record<string, Command<C>> {
-  const str = (v: Values, name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
+export function provisioningCommands<C extends ProvisioningContext>(
+  h: ProvisioningHelpers<C>,
+): Record<string, Command<C>> {
+  const str = (v: Values, name: string): string | undefined =>
+    typeof v[name] === 'string' ? (v[name] as string) : undefined;
 
   const ldapSync = async (c: C) => {
     const secret = await loadSecretKey(c.dataDir, c.io.env);
@@ -92,7 +98,15 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
     });
     return {
       settings,
-      sync: new LdapSync({ db: c.db, settings, store, people, users: c.users, directory: c.directory, audit: c.audit }),
+      sync: new LdapSync({
+        db: c.db,
+        settings,
+        store,
+        people,
+        users: c.users,
+        directory: c.directory,
+        audit: c.audit,
+      }),
     };
   };
 
@@ -105,7 +119,8 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
     c.io.stdout.write(
       `directory sync of "${e.name}": ${r.outcome}; ${r.entries} entries; created ${n.created}, updated ${n.updated}, enabled ${n.enabled}, disabled ${n.disabled}, failed ${n.failed}\n`,
     );
-    for (const f of r.failed) c.io.stdout.write(`  failed ${f.dn}${f.retried ? ' (again)' : ''}: ${f.reason}\n`);
+    for (const f of r.failed)
+      c.io.stdout.write(`  failed ${f.dn}${f.retried ? ' (again)' : ''}: ${f.reason}\n`);
     for (const x of r.recovered) c.io.stdout.write(`  succeeded after failing last time: ${x.dn}\n`);
     if (!r.tlsVerify) c.io.stdout.write('  warning: certificate validation is off\n');
   };
@@ -119,9 +134,16 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
         const tokens = new ScimTokens(c.db);
         if (verb === 'create') {
           const name = str(values, 'name')?.trim();
-          if (!name || name.length > 100 || rest.length > 0) throw h.usage('scim token create --name N (1–100 characters)');
+          if (!name || name.length > 100 || rest.length > 0)
+            throw h.usage('scim token create --name N (1–100 characters)');
           const { token, record } = tokens.create(e.id, name, h.actor);
-          c.audit.record({ enterpriseId: e.id, actor: h.actor, action: 'scim-token.create', target: record.id, details: { name } });
+          c.audit.record({
+            enterpriseId: e.id,
+            actor: h.actor,
+            action: 'scim-token.create',
+            target: record.id,
+            details: { name },
+          });
           c.io.stdout.write(
             `SCIM token "${name}" (id ${record.id}) for "${e.name}": paste it into the identity provider now, it is not shown again:\n${token}\nSCIM base URL: <edge origin>/scim/v2/${e.slug}/\n`,
           );
@@ -131,8 +153,16 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
           const [id, ...extra] = rest;
           if (!id || extra.length > 0) throw h.usage('scim token revoke ID');
           const record = tokens.revoke(e.id, id);
-          c.audit.record({ enterpriseId: e.id, actor: h.actor, action: 'scim-token.revoke', target: id, details: { name: record.name } });
-          c.io.stdout.write(`SCIM token "${record.name}" (${id}) revoked: the identity provider's next request is refused\n`);
+          c.audit.record({
+            enterpriseId: e.id,
+            actor: h.actor,
+            action: 'scim-token.revoke',
+            target: id,
+            details: { name: record.name },
+          });
+          c.io.stdout.write(
+            `SCIM token "${record.name}" (${id}) revoked: the identity provider's next request is refused\n`,
+          );
           return;
         }
         if (verb === 'list') {
@@ -140,7 +170,9 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
           if (values.json) c.io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
           else
             for (const t of list)
-              c.io.stdout.write(`${t.id}\t${t.name}\t${t.revokedAt ? `revoked ${t.revokedAt}` : 'active'}\tlast used ${t.lastUsedAt ?? 'never'}\n`);
+              c.io.stdout.write(
+                `${t.id}\t${t.name}\t${t.revokedAt ? `revoked ${t.revokedAt}` : 'active'}\tlast used ${t.lastUsedAt ?? 'never'}\n`,
+              );
           return;
         }
         throw h.usage('scim token create|list|revoke');
@@ -164,7 +196,8 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
         'interval-minutes': { type: 'string' },
       },
       async run(c, values) {
-        for (const name of ['url', 'bind-dn', 'base-dn']) if (!str(values, name)) throw h.usage(`--${name} is required`);
+        for (const name of ['url', 'bind-dn', 'base-dn'])
+          if (!str(values, name)) throw h.usage(`--${name} is required`);
         const e = h.enterprise(c);
         const map: Record<string, string | null> = {};
         for (const pair of (values.map as string[] | undefined) ?? []) {
@@ -179,7 +212,10 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
           try {
             ca = readFileSync(caFile, 'utf8');
           } catch (error) {
-            throw new EdgeError('VALIDATION_FAILED', `--ca-file ${caFile} cannot be read: ${(error as Error).message}`);
+            throw new EdgeError(
+              'VALIDATION_FAILED',
+              `--ca-file ${caFile} cannot be read: ${(error as Error).message}`,
+            );
           }
           if (!ca.includes('-----BEGIN CERTIFICATE-----'))
             throw new EdgeError('VALIDATION_FAILED', `--ca-file ${caFile} holds no PEM certificate.`);
@@ -207,8 +243,12 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
           map: { ...existing?.settings.map, ...map },
           adminGroup: str(values, 'admin-group') ?? null,
           manageExisting: values['manage-existing'] === true,
-          ...(number('max-disable-share') !== undefined ? { maxDisableShare: number('max-disable-share') } : {}),
-          ...(number('interval-minutes') !== undefined ? { intervalMinutes: number('interval-minutes') } : {}),
+          ...(number('max-disable-share') !== undefined
+            ? { maxDisableShare: number('max-disable-share') }
+            : {}),
+          ...(number('interval-minutes') !== undefined
+            ? { intervalMinutes: number('interval-minutes') }
+            : {}),
         };
         const stored = settings.set(e.id, input, password, h.actor);
         c.audit.record({
@@ -216,9 +256,15 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
           actor: h.actor,
           action: 'ldap-sync.configure',
           target: null,
-          details: { ...stored.settings, caCertificates: ca !== null, passwordChanged: password !== undefined },
+          details: {
+            ...stored.settings,
+            caCertificates: ca !== null,
+            passwordChanged: password !== undefined,
+          },
         });
-        c.io.stdout.write(`directory sync of "${e.name}" set: ${stored.settings.url}, base ${stored.settings.baseDn}, filter ${stored.settings.filter}\n`);
+        c.io.stdout.write(
+          `directory sync of "${e.name}" set: ${stored.settings.url}, base ${stored.settings.baseDn}, filter ${stored.settings.filter}\n`,
+        );
         if (!stored.settings.tlsVerify)
           c.io.stderr.write(
             'warning: certificate validation is off: anyone on the network path can pose as the directory and read the bind password\n',
@@ -239,7 +285,9 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
           return;
         }
         for (const [k, v] of Object.entries(stored.settings))
-          c.io.stdout.write(`${k}=${k === 'caCertificates' ? (v ? '(PEM)' : 'null') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`);
+          c.io.stdout.write(
+            `${k}=${k === 'caCertificates' ? (v ? '(PEM)' : 'null') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`,
+          );
         if (last) printReport(c, e, last, false);
       },
     },
@@ -252,7 +300,10 @@ export function provisioningCommands<C extends ProvisioningContext>(h: Provision
         const report = await sync.run(e, { trigger: 'cli', actor: h.actor, force: values.force === true });
         printReport(c, e, report, values.json === true);
         if (report.outcome !== 'completed')
-          throw new EdgeError((report.errorCode ?? 'LDAP_SEARCH_FAILED') as 'LDAP_SEARCH_FAILED', report.message ?? 'The sync did not complete.');
+          throw new EdgeError(
+            (report.errorCode ?? 'LDAP_SEARCH_FAILED') as 'LDAP_SEARCH_FAILED',
+            report.message ?? 'The sync did not complete.',
+          );
       },
     },
   };

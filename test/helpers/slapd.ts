@@ -15,7 +15,11 @@ export const SLAPD_ROOT_PASSWORD = 'slapd-test-secret';
 
 /** An LDIF value line: base64 (`::`) when it is not a SAFE-STRING of RFC 2849 (UTF-8, leading space…). */
 function ldifLine(name: string, value: string): string {
-  const safe = /^[\x01-\x09\x0B\x0C\x0E-\x1F\x21-\x39\x3B\x3D-\x7F][\x01-\x09\x0B\x0C\x0E-\x7F]*$/.test(value) && !value.endsWith(' ');
+  const codes = [...value].map((ch) => ch.codePointAt(0)!);
+  const safe =
+    codes.every((c) => c > 0 && c < 128 && c !== 10 && c !== 13) &&
+    !/^[ :<]/.test(value) &&
+    !value.endsWith(' ');
   return safe ? `${name}: ${value}` : `${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`;
 }
 
@@ -45,13 +49,41 @@ async function openssl(dir: string, args: string[]): Promise<void> {
 /** A CA key and certificate, and a server certificate it issued for 127.0.0.1 / localhost. */
 async function makeCa(dir: string, name: string, server: boolean): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl(dir, ['req', '-x509', ...ec, '-keyout', `${name}-ca.key`, '-out', `${name}-ca.pem`, '-days', '2', '-subj', `/CN=${name} test CA`]);
+  await openssl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    `${name}-ca.key`,
+    '-out',
+    `${name}-ca.pem`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name} test CA`,
+  ]);
   if (!server) return;
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
   await openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
   await openssl(dir, [
-    'x509', '-req', '-in', 'server.csr', '-CA', `${name}-ca.pem`, '-CAkey', `${name}-ca.key`, '-CAcreateserial',
-    '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext',
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    `${name}-ca.pem`,
+    '-CAkey',
+    `${name}-ca.key`,
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
   ]);
 }
 
@@ -166,10 +198,18 @@ export class Slapd {
   async modify(ldif: string): Promise<void> {
     const file = join(this.#dir.path, `change-${Date.now()}.ldif`);
     writeFileSync(file, ldif);
-    await run('ldapmodify', ['-H', this.ldapsUrl, '-x', '-D', SLAPD_ROOT_DN, '-w', SLAPD_ROOT_PASSWORD, '-f', file], {
-      timeout: 15_000,
-      env: { ...process.env, LDAPTLS_CACERT: join(this.#dir.path, 'test-ca.pem'), LDAPTLS_REQCERT: 'demand' },
-    });
+    await run(
+      'ldapmodify',
+      ['-H', this.ldapsUrl, '-x', '-D', SLAPD_ROOT_DN, '-w', SLAPD_ROOT_PASSWORD, '-f', file],
+      {
+        timeout: 15_000,
+        env: {
+          ...process.env,
+          LDAPTLS_CACERT: join(this.#dir.path, 'test-ca.pem'),
+          LDAPTLS_REQCERT: 'demand',
+        },
+      },
+    );
   }
 
   async stop(): Promise<void> {

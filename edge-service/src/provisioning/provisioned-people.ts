@@ -141,7 +141,10 @@ export class ProvisionedPeople {
     if (note('timeZone', user.timeZone, person.timeZone)) settings.timeZone = person.timeZone!;
     if (note('role', user.role, person.role)) {
       if (user.role !== 'admin' && user.role !== 'user')
-        throw new EdgeError('FORBIDDEN', `${user.email} has a vendor-side role: provisioning does not change it.`);
+        throw new EdgeError(
+          'FORBIDDEN',
+          `${user.email} has a vendor-side role: provisioning does not change it.`,
+        );
       if (person.role === 'user') this.#keepAnAdmin(user);
       settings.role = person.role!;
     }
@@ -178,7 +181,12 @@ export class ProvisionedPeople {
   }
 
   /** Disables or enables; disabling ends every session and token at once. False: already so. */
-  setActive(user: UserAccount, active: boolean, source: 'scim' | 'ldap', options: { actor: string }): boolean {
+  setActive(
+    user: UserAccount,
+    active: boolean,
+    source: 'scim' | 'ldap',
+    options: { actor: string },
+  ): boolean {
     if (active === (user.disabledAt === null)) return false;
     if (!active) this.#keepAnAdmin(user);
     this.#d.users.update(user.id, { disabledAt: active ? null : this.#now().toISOString() });

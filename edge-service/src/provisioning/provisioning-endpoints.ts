@@ -154,7 +154,12 @@ export function provisioningEndpoints(deps: ProvisioningEndpointDeps): AnyEndpoi
       access: ENTERPRISE_READERS,
       response: z.object({
         items: z.array(
-          z.object({ id: z.string(), displayName: z.string(), role: z.enum(['admin']).nullable(), members: z.number().int() }),
+          z.object({
+            id: z.string(),
+            displayName: z.string(),
+            role: z.enum(['admin']).nullable(),
+            members: z.number().int(),
+          }),
         ),
       }),
       handle: (c) => ({
@@ -186,7 +191,11 @@ export function provisioningEndpoints(deps: ProvisioningEndpointDeps): AnyEndpoi
           details: { displayName: g.displayName, from: g.role, to: c.body.role },
           source: c.source,
         });
-        reconcileScimRoles({ groups: deps.scimGroups, users: deps.users, store: deps.store, people: deps.people }, actor, g.members);
+        reconcileScimRoles(
+          { groups: deps.scimGroups, users: deps.users, store: deps.store, people: deps.people },
+          actor,
+          g.members,
+        );
         return { id: g.id, role: c.body.role };
       },
     }),
@@ -231,13 +240,19 @@ export function provisioningEndpoints(deps: ProvisioningEndpointDeps): AnyEndpoi
         const stored = deps.settings.set(c.enterprise!.id, input, password, actorName(c.actor!));
         const warnings = stored.settings.tlsVerify
           ? []
-          : ['Certificate validation is off: anyone on the network path can pose as the directory and read the bind password.'];
+          : [
+              'Certificate validation is off: anyone on the network path can pose as the directory and read the bind password.',
+            ];
         deps.audit.record({
           enterpriseId: c.enterprise!.id,
           actor: actorName(c.actor!),
           action: 'ldap-sync.configure',
           target: null,
-          details: { ...stored.settings, caCertificates: stored.settings.caCertificates !== null, passwordChanged: password !== undefined },
+          details: {
+            ...stored.settings,
+            caCertificates: stored.settings.caCertificates !== null,
+            passwordChanged: password !== undefined,
+          },
           source: c.source,
         });
         return { settings: stored.settings, warnings };

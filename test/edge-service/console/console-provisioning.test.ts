@@ -15,15 +15,23 @@ describe('console provisioning page (browser, real edge)', function () {
   after(() => h?.stop());
 
   it('creates a SCIM token the identity provider can use, and revokes it', async () => {
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Provisioning' }).click();
+    await page
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link', { name: 'Provisioning' })
+      .click();
     await page.getByLabel('Token name').fill('Entra ID');
     await page.getByRole('button', { name: 'Create SCIM token' }).click();
     const token = (await page.getByLabel('New SCIM token value').textContent())!;
     const call = () =>
-      fetch(`${h.edgeUrl}/scim/v2/demo/ServiceProviderConfig`, { headers: { authorization: `Bearer ${token}` } });
+      fetch(`${h.edgeUrl}/scim/v2/demo/ServiceProviderConfig`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
     assert.equal((await call()).status, 200);
     await page.getByRole('button', { name: 'Revoke Entra ID' }).click();
-    await page.getByRole('dialog', { name: 'Revoke Entra ID?' }).getByRole('button', { name: 'Revoke token' }).click();
+    await page
+      .getByRole('dialog', { name: 'Revoke Entra ID?' })
+      .getByRole('button', { name: 'Revoke token' })
+      .click();
     await page.getByText('Entra ID is revoked.').waitFor();
     assert.equal((await call()).status, 401);
   });

@@ -14,7 +14,10 @@ describe('distinguished names (RFC 4514)', () => {
     const b = parseDn('CN=Ann, OU=Sales\\2C Paris, DC=example, DC=com');
     assert.deepEqual(a, b);
     assert.deepEqual(a[1], [{ type: 'ou', value: 'Sales, Paris' }]);
-    assert.equal(normalizeDn('CN=Ann, OU=Sales\\2C Paris, DC=example, DC=com'), 'cn=Ann,ou=Sales\\, Paris,dc=example,dc=com');
+    assert.equal(
+      normalizeDn('CN=Ann, OU=Sales\\2C Paris, DC=example, DC=com'),
+      'cn=Ann,ou=Sales\\, Paris,dc=example,dc=com',
+    );
   });
 
   it('reads UTF-8 as text and as hex escapes', () => {
@@ -40,11 +43,17 @@ describe('distinguished names (RFC 4514)', () => {
       { type: 'uid', value: 'ann' },
       { type: 'cn', value: 'Ann Smith' },
     ]);
-    assert.equal(dnKey('uid=ann+cn=Ann Smith,ou=People,dc=x'), dnKey('CN=Ann Smith+UID=ann, ou=people, dc=X'));
+    assert.equal(
+      dnKey('uid=ann+cn=Ann Smith,ou=People,dc=x'),
+      dnKey('CN=Ann Smith+UID=ann, ou=people, dc=X'),
+    );
   });
 
   it('accepts OIDs, #hex values and ; separators; refuses what is not a DN', () => {
-    assert.deepEqual(parseDn('2.5.4.3=Ann;dc=x'), [[{ type: '2.5.4.3', value: 'Ann' }], [{ type: 'dc', value: 'x' }]]);
+    assert.deepEqual(parseDn('2.5.4.3=Ann;dc=x'), [
+      [{ type: '2.5.4.3', value: 'Ann' }],
+      [{ type: 'dc', value: 'x' }],
+    ]);
     assert.equal(parseDn('cn=#04024869,dc=x')[0]![0]!.value, '#04024869');
     assert.deepEqual(parseDn(''), []);
     assert.equal(parseDn('cn=a=b#c,dc=x')[0]![0]!.value, 'a=b#c', '"=" and an inner "#" need no escape');
@@ -53,7 +62,17 @@ describe('distinguished names (RFC 4514)', () => {
   });
 
   it('escapes values so that they parse back to themselves', () => {
-    for (const value of ['Sales, Paris', ' lead', 'trail ', '#x', 'a+b', 'q"u', 'back\\slash', 'Renée', 'x=y;z<>'])
+    for (const value of [
+      'Sales, Paris',
+      ' lead',
+      'trail ',
+      '#x',
+      'a+b',
+      'q"u',
+      'back\\slash',
+      'Renée',
+      'x=y;z<>',
+    ])
       assert.equal(parseDn(`cn=${escapeDnValue(value)}`)[0]![0]!.value, value, value);
   });
 

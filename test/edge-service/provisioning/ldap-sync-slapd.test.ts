@@ -3,7 +3,13 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EnterpriseRecord } from '../../../edge-service/src/domain/device.ts';
-import { ApiClient, createAccount, ensureEnterprise, startApiEdge, type ApiEdge } from '../../helpers/api-client.ts';
+import {
+  ApiClient,
+  createAccount,
+  ensureEnterprise,
+  startApiEdge,
+  type ApiEdge,
+} from '../../helpers/api-client.ts';
 import { ldifEntry, Slapd, SLAPD_ROOT_DN, SLAPD_ROOT_PASSWORD, SLAPD_SUFFIX } from '../../helpers/slapd.ts';
 
 const CLI = resolve(import.meta.dirname, '../../../bin/mfp-edge.js');
@@ -25,9 +31,27 @@ const DIRECTORY = [
   ldifEntry(PEOPLE, { objectClass: 'organizationalUnit', ou: 'People' }),
   ldifEntry(SALES, { objectClass: 'organizationalUnit', ou: 'Sales, Paris' }),
   ldifEntry(`ou=Groups,${SLAPD_SUFFIX}`, { objectClass: 'organizationalUnit', ou: 'Groups' }),
-  person('renee', SALES, { cn: 'Renée Lefèvre', mail: 'renee@example.com', c: 'FR', co: 'France', preferredLanguage: 'fr' }),
-  person('jurgen', PEOPLE, { cn: 'Jürgen Groß', mail: 'jurgen@example.com', c: 'DE', co: 'Germany', preferredLanguage: 'de-DE' }),
-  person('zoe', PEOPLE, { cn: 'Zoë Ødegård', mail: 'zoe@example.com', c: 'NO', co: 'Norway', preferredLanguage: 'en' }),
+  person('renee', SALES, {
+    cn: 'Renée Lefèvre',
+    mail: 'renee@example.com',
+    c: 'FR',
+    co: 'France',
+    preferredLanguage: 'fr',
+  }),
+  person('jurgen', PEOPLE, {
+    cn: 'Jürgen Groß',
+    mail: 'jurgen@example.com',
+    c: 'DE',
+    co: 'Germany',
+    preferredLanguage: 'de-DE',
+  }),
+  person('zoe', PEOPLE, {
+    cn: 'Zoë Ødegård',
+    mail: 'zoe@example.com',
+    c: 'NO',
+    co: 'Norway',
+    preferredLanguage: 'en',
+  }),
   person('ana', SALES, { cn: 'Ana López', mail: 'ana@example.com', c: 'ES', co: 'Spain' }),
   person('omar', PEOPLE, { cn: 'Omar Haddad', mail: 'omar@example.com', c: 'MA' }),
   person('li', PEOPLE, { cn: 'Li Wei', mail: 'li@example.com', c: 'CN' }),
@@ -92,7 +116,10 @@ describe('LDAP(S) directory sync against slapd', function () {
 
   it('refuses a server certificate from another CA, and the system CAs', async () => {
     for (const ca of [slapd.otherCaPem, null]) {
-      const set = await client.request('PUT', '/enterprises/acme/ldap-sync', { ...settings({ caCertificates: ca }), password: SLAPD_ROOT_PASSWORD });
+      const set = await client.request('PUT', '/enterprises/acme/ldap-sync', {
+        ...settings({ caCertificates: ca }),
+        password: SLAPD_ROOT_PASSWORD,
+      });
       assert.equal(set.status, 200, JSON.stringify(set.body));
       const run = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
       assert.equal(run.status, 200, JSON.stringify(run.body));
@@ -100,19 +127,55 @@ describe('LDAP(S) directory sync against slapd', function () {
       assert.equal(run.body.errorCode, 'LDAP_CERTIFICATE_INVALID');
       assert.equal(run.body.counts.created, 0);
     }
-    const clear = await client.request('PUT', '/enterprises/acme/ldap-sync', { ...settings(), url: slapd.ldapUrl });
+    const clear = await client.request('PUT', '/enterprises/acme/ldap-sync', {
+      ...settings(),
+      url: slapd.ldapUrl,
+    });
     assert.equal(clear.status, 400, 'plain ldap:// without StartTLS is refused');
   });
 
   it('first sync (CLI, LDAPS with --ca-file) creates the users with the right attributes', async () => {
     const set = await admin(
-      ['--data', api.dataDir, 'directory', 'set', '--url', slapd.ldapsUrl, '--bind-dn', SLAPD_ROOT_DN, '--password-stdin',
-        '--base-dn', PEOPLE, '--filter', '(objectClass=inetOrgPerson)', '--ca-file', caFile, '--admin-group', ADMINS,
-        '--map', 'language=preferredLanguage', '--interval-minutes', '0'],
+      [
+        '--data',
+        api.dataDir,
+        'directory',
+        'set',
+        '--url',
+        slapd.ldapsUrl,
+        '--bind-dn',
+        SLAPD_ROOT_DN,
+        '--password-stdin',
+        '--base-dn',
+        PEOPLE,
+        '--filter',
+        '(objectClass=inetOrgPerson)',
+        '--ca-file',
+        caFile,
+        '--admin-group',
+        ADMINS,
+        '--map',
+        'language=preferredLanguage',
+        '--interval-minutes',
+        '0',
+      ],
       `${SLAPD_ROOT_PASSWORD}\n`,
     );
     assert.equal(set.code, 0, set.stderr);
-    const bad = await admin(['--data', api.dataDir, 'directory', 'set', '--url', slapd.ldapsUrl, '--bind-dn', SLAPD_ROOT_DN, '--base-dn', PEOPLE, '--ca-file', join(slapd.dir, 'not-a-ca.txt')]);
+    const bad = await admin([
+      '--data',
+      api.dataDir,
+      'directory',
+      'set',
+      '--url',
+      slapd.ldapsUrl,
+      '--bind-dn',
+      SLAPD_ROOT_DN,
+      '--base-dn',
+      PEOPLE,
+      '--ca-file',
+      join(slapd.dir, 'not-a-ca.txt'),
+    ]);
     assert.equal(bad.code, 1, 'a CA file without a certificate');
     const sync = await admin(['--data', api.dataDir, 'directory', 'sync', '--json']);
     assert.equal(sync.code, 0, sync.stderr);
@@ -140,16 +203,36 @@ describe('LDAP(S) directory sync against slapd', function () {
   it('a second run after changes updates and disables exactly the changed ones, retries the failed entry, ends sessions', async () => {
     await slapd.modify(
       [
-        `dn: uid=jurgen,${PEOPLE}`, 'changetype: modify', 'replace: cn', `cn:: ${Buffer.from('Jürgen Groß-Meier').toString('base64')}`, '',
-        `dn: uid=ana,${SALES}`, 'changetype: delete', '',
-        `dn: uid=broken,${PEOPLE}`, 'changetype: modify', 'add: mail', 'mail: bob@example.com', '',
+        `dn: uid=jurgen,${PEOPLE}`,
+        'changetype: modify',
+        'replace: cn',
+        `cn:: ${Buffer.from('Jürgen Groß-Meier').toString('base64')}`,
+        '',
+        `dn: uid=ana,${SALES}`,
+        'changetype: delete',
+        '',
+        `dn: uid=broken,${PEOPLE}`,
+        'changetype: modify',
+        'add: mail',
+        'mail: bob@example.com',
+        '',
       ].join('\n'),
     );
     const ana = user('ana@example.com')!;
     const device = api.edge.repositories.devices.create({
-      enterpriseId: acme.id, name: 'Desk', authMode: 'user-prompt', sharedUserId: null, scannerUrl: null, faxUrl: null, tokenHash: 'h-desk',
+      enterpriseId: acme.id,
+      name: 'Desk',
+      authMode: 'user-prompt',
+      sharedUserId: null,
+      scannerUrl: null,
+      faxUrl: null,
+      tokenHash: 'h-desk',
     });
-    const session = await api.edge.people.sessions.create({ userId: ana.id, deviceId: device.id, enterpriseId: acme.id });
+    const session = await api.edge.people.sessions.create({
+      userId: ana.id,
+      deviceId: device.id,
+      enterpriseId: acme.id,
+    });
     const ended: string[] = [];
     api.edge.people.sessions.on('revoked', (s) => ended.push(...s.map((r) => r.id)));
 
@@ -158,28 +241,54 @@ describe('LDAP(S) directory sync against slapd', function () {
     const r = run.body;
     assert.equal(r.outcome, 'completed');
     assert.deepEqual(r.counts, { created: 1, updated: 1, enabled: 0, disabled: 1, failed: 0 });
-    assert.deepEqual(r.updated.map((u: { email: string; changes: string[] }) => [u.email, u.changes]), [['jurgen@example.com', ['displayName']]]);
-    assert.deepEqual(r.disabled.map((u: { email: string }) => u.email), ['ana@example.com']);
-    assert.deepEqual(r.created.map((u: { email: string }) => u.email), ['bob@example.com']);
-    assert.deepEqual(r.recovered.map((u: { dn: string }) => u.dn), [`uid=broken,${PEOPLE}`], 'the failed entry, retried');
+    assert.deepEqual(
+      r.updated.map((u: { email: string; changes: string[] }) => [u.email, u.changes]),
+      [['jurgen@example.com', ['displayName']]],
+    );
+    assert.deepEqual(
+      r.disabled.map((u: { email: string }) => u.email),
+      ['ana@example.com'],
+    );
+    assert.deepEqual(
+      r.created.map((u: { email: string }) => u.email),
+      ['bob@example.com'],
+    );
+    assert.deepEqual(
+      r.recovered.map((u: { dn: string }) => u.dn),
+      [`uid=broken,${PEOPLE}`],
+      'the failed entry, retried',
+    );
     assert.equal(user('jurgen@example.com')!.displayName, 'Jürgen Groß-Meier');
     assert.notEqual(api.edge.repositories.users.get(ana.id)!.disabledAt, null);
     assert.deepEqual(ended, [session.sessionId], 'the panel session ended at once');
     const last = await client.request('GET', '/enterprises/acme/ldap-sync');
     assert.equal(last.body.lastRun.id, r.id);
     assert.equal('password' in last.body.settings, false);
-    const audit = api.edge.audit.list({ enterpriseId: acme.id, action: 'ldap-sync.run' }, { offset: 0, limit: 10 });
+    const audit = api.edge.audit.list(
+      { enterpriseId: acme.id, action: 'ldap-sync.run' },
+      { offset: 0, limit: 10 },
+    );
     assert.ok(audit.items.some((e) => (e.details as { counts?: { created: number } }).counts?.created === 6));
   });
 
   it('stops a run whose filter would disable most users, and --force overrides', async () => {
-    const set = await client.request('PUT', '/enterprises/acme/ldap-sync', settings({ filter: '(uid=renee)' }));
+    const set = await client.request(
+      'PUT',
+      '/enterprises/acme/ldap-sync',
+      settings({ filter: '(uid=renee)' }),
+    );
     assert.equal(set.status, 200, JSON.stringify(set.body));
     const sync = await admin(['--data', api.dataDir, 'directory', 'sync']);
     assert.equal(sync.code, 1);
     assert.match(sync.stderr, /LDAP_MASS_DISABLE_STOPPED/);
     assert.match(sync.stdout, /stopped/);
-    for (const email of ['jurgen@example.com', 'zoe@example.com', 'omar@example.com', 'li@example.com', 'bob@example.com'])
+    for (const email of [
+      'jurgen@example.com',
+      'zoe@example.com',
+      'omar@example.com',
+      'li@example.com',
+      'bob@example.com',
+    ])
       assert.equal(user(email)!.disabledAt, null, `${email} stays enabled`);
     const forced = await admin(['--data', api.dataDir, 'directory', 'sync', '--json', '--force']);
     assert.equal(forced.code, 0, forced.stderr);
@@ -193,17 +302,28 @@ describe('LDAP(S) directory sync against slapd', function () {
   });
 
   it('StartTLS works with the CA; validation off is warned about and audited', async () => {
-    const tls = await client.request('PUT', '/enterprises/acme/ldap-sync', settings({ url: slapd.ldapUrl, startTls: true }));
+    const tls = await client.request(
+      'PUT',
+      '/enterprises/acme/ldap-sync',
+      settings({ url: slapd.ldapUrl, startTls: true }),
+    );
     assert.equal(tls.status, 200, JSON.stringify(tls.body));
     const run = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
     assert.equal(run.body.outcome, 'completed', JSON.stringify(run.body));
-    const off = await client.request('PUT', '/enterprises/acme/ldap-sync', settings({ caCertificates: null, tlsVerify: false }));
+    const off = await client.request(
+      'PUT',
+      '/enterprises/acme/ldap-sync',
+      settings({ caCertificates: null, tlsVerify: false }),
+    );
     assert.equal(off.status, 200);
     assert.match(off.body.warnings[0], /validation is off/);
     const unchecked = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
     assert.equal(unchecked.body.outcome, 'completed');
     assert.equal(unchecked.body.tlsVerify, false);
-    const audit = api.edge.audit.list({ enterpriseId: acme.id, action: 'ldap-sync.configure' }, { offset: 0, limit: 20 });
+    const audit = api.edge.audit.list(
+      { enterpriseId: acme.id, action: 'ldap-sync.configure' },
+      { offset: 0, limit: 20 },
+    );
     assert.ok(audit.items.some((e) => (e.details as { tlsVerify?: boolean }).tlsVerify === false));
   });
 });

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { ApiClient, createAccount, ensureEnterprise, startApiEdge, type ApiEdge } from '../../helpers/api-client.ts';
+import {
+  ApiClient,
+  createAccount,
+  ensureEnterprise,
+  startApiEdge,
+  type ApiEdge,
+} from '../../helpers/api-client.ts';
 import type { EnterpriseRecord } from '../../../edge-service/src/domain/device.ts';
 import * as entra from './fixtures/scim-entra-id.ts';
 import * as okta from './fixtures/scim-okta.ts';
@@ -34,7 +40,11 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     acme = ensureEnterprise(api.edge, 'Acme', 'acme');
     const admin = await createAccount(api.edge, { enterprise: acme, email: 'admin@acme.test' });
     const client = new ApiClient(api.url);
-    const { token: apiToken } = api.edge.api.tokens.create(admin.user.id, 'test', new Date(Date.now() + 86_400_000));
+    const { token: apiToken } = api.edge.api.tokens.create(
+      admin.user.id,
+      'test',
+      new Date(Date.now() + 86_400_000),
+    );
     client.bearer = apiToken;
     const made = await client.request('POST', '/enterprises/acme/scim/tokens', { name: 'Entra ID' });
     assert.equal(made.status, 201);
@@ -49,7 +59,10 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     assert.match(config.type!, /^application\/scim\+json/);
     assert.equal(config.body.patch.supported, true);
     const types = await scim('GET', '/ResourceTypes');
-    assert.deepEqual(types.body.Resources.map((r: { id: string }) => r.id), ['User', 'Group']);
+    assert.deepEqual(
+      types.body.Resources.map((r: { id: string }) => r.id),
+      ['User', 'Group'],
+    );
     const schemas = await scim('GET', '/Schemas');
     assert.equal(schemas.body.totalResults, 2);
     const refused = await scim('GET', '/Users', undefined, 'mfps_' + 'x'.repeat(43));
@@ -58,7 +71,11 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     assert.equal(refused.body.status, '401');
     const other = ensureEnterprise(api.edge, 'Other', 'other');
     const { token: otherToken } = api.edge.provisioning.scimTokens.create(other.id, 'o', 'test');
-    assert.equal((await scim('GET', '/Users', undefined, otherToken)).status, 401, 'a token of another enterprise');
+    assert.equal(
+      (await scim('GET', '/Users', undefined, otherToken)).status,
+      401,
+      'a token of another enterprise',
+    );
     const bad = await scim('GET', `/Users?filter=${encodeURIComponent('userName co "x"')}`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.scimType, 'invalidFilter');
@@ -77,7 +94,10 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     assert.equal(user.email, entra.entraCreateUser.emails[0]!.value);
     assert.equal(user.displayName, 'givenName familyName');
     // Entra ID looks the user up again by userName (a non-email UPN here) and must find them.
-    const again = await scim('GET', `/Users?filter=${encodeURIComponent(entra.entraQueryUser)}&startIndex=1&count=10`);
+    const again = await scim(
+      'GET',
+      `/Users?filter=${encodeURIComponent(entra.entraQueryUser)}&startIndex=1&count=10`,
+    );
     assert.equal(again.body.totalResults, 1);
     assert.equal(again.body.Resources[0].id, id);
     const duplicate = await scim('POST', '/Users', entra.entraCreateUser);
@@ -104,7 +124,11 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
       faxUrl: null,
       tokenHash: 'h-front',
     });
-    const panel = await api.edge.people.sessions.create({ userId: id, deviceId: device.id, enterpriseId: acme.id });
+    const panel = await api.edge.people.sessions.create({
+      userId: id,
+      deviceId: device.id,
+      enterpriseId: acme.id,
+    });
     const consoleSession = api.edge.api.consoleSessions.create(id, '127.0.0.1');
     const ended: string[] = [];
     api.edge.people.sessions.on('revoked', (s) => ended.push(...s.map((r) => r.id)));
@@ -113,9 +137,17 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     assert.equal(disabled.status, 200);
     assert.equal(disabled.body.active, false);
     assert.deepEqual(ended, [panel.sessionId], 'the panel socket is told at once');
-    await assert.rejects(api.edge.people.sessions.verify(panel.token, device.id), { code: 'SESSION_REVOKED' });
-    assert.throws(() => api.edge.api.consoleSessions.verify(consoleSession.token), { code: 'SESSION_REVOKED' });
-    assert.notEqual(api.edge.repositories.users.get(id)!.disabledAt, null, 'sign-in refuses a disabled account');
+    await assert.rejects(api.edge.people.sessions.verify(panel.token, device.id), {
+      code: 'SESSION_REVOKED',
+    });
+    assert.throws(() => api.edge.api.consoleSessions.verify(consoleSession.token), {
+      code: 'SESSION_REVOKED',
+    });
+    assert.notEqual(
+      api.edge.repositories.users.get(id)!.disabledAt,
+      null,
+      'sign-in refuses a disabled account',
+    );
 
     const deleted = await scim('DELETE', `/Users/${id}`);
     assert.equal(deleted.status, 204);
@@ -124,7 +156,11 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
   });
 
   it('replays an Okta cycle: create, PUT replace, groups mapped to admin, deactivate', async () => {
-    assert.equal((await scim('GET', `/Users?filter=${encodeURIComponent(okta.oktaQueryUser)}&startIndex=1&count=100`)).body.totalResults, 0);
+    assert.equal(
+      (await scim('GET', `/Users?filter=${encodeURIComponent(okta.oktaQueryUser)}&startIndex=1&count=100`))
+        .body.totalResults,
+      0,
+    );
     const created = await scim('POST', '/Users', okta.oktaCreateUser);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id as string;
@@ -142,7 +178,11 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     const gid = group.body.id as string;
     assert.equal((await scim('PATCH', `/Groups/${gid}`, okta.oktaRenameGroup(gid))).status, 204);
     assert.equal((await scim('PATCH', `/Groups/${gid}`, okta.oktaAddMember(id))).status, 204);
-    assert.equal(api.edge.repositories.users.get(id)!.role, 'user', 'a group is no role until an admin maps it');
+    assert.equal(
+      api.edge.repositories.users.get(id)!.role,
+      'user',
+      'a group is no role until an admin maps it',
+    );
     const client = new ApiClient(api.url);
     const admin = api.edge.repositories.users.findByEmail(acme.id, 'admin@acme.test')!;
     client.bearer = api.edge.api.tokens.create(admin.id, 't', new Date(Date.now() + 86_400_000)).token;
@@ -151,7 +191,10 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
     assert.equal(api.edge.repositories.users.get(id)!.role, 'admin');
     const fetched = await scim('GET', `/Groups/${gid}`);
     assert.equal(fetched.body.displayName, 'Printer admins');
-    assert.deepEqual(fetched.body.members.map((m: { value: string }) => m.value), [id]);
+    assert.deepEqual(
+      fetched.body.members.map((m: { value: string }) => m.value),
+      [id],
+    );
     assert.equal((await scim('PATCH', `/Groups/${gid}`, okta.oktaRemoveMember(id))).status, 204);
     assert.equal(api.edge.repositories.users.get(id)!.role, 'user');
 
@@ -164,11 +207,19 @@ describe('SCIM 2.0: Entra ID and Okta provisioning cycles', function () {
   });
 
   it('adds and removes Entra ID group members; refuses read-only and bad values', async () => {
-    const u = await scim('POST', '/Users', { ...okta.oktaCreateUser, userName: 'g@acme.test', emails: [], externalId: 'g' });
+    const u = await scim('POST', '/Users', {
+      ...okta.oktaCreateUser,
+      userName: 'g@acme.test',
+      emails: [],
+      externalId: 'g',
+    });
     const g = await scim('POST', '/Groups', entra.entraCreateGroup);
     assert.equal((await scim('PATCH', `/Groups/${g.body.id}`, entra.entraAddMember(u.body.id))).status, 204);
     assert.equal((await scim('GET', `/Groups/${g.body.id}`)).body.members.length, 1);
-    assert.equal((await scim('PATCH', `/Groups/${g.body.id}`, entra.entraRemoveMember(u.body.id))).status, 204);
+    assert.equal(
+      (await scim('PATCH', `/Groups/${g.body.id}`, entra.entraRemoveMember(u.body.id))).status,
+      204,
+    );
     assert.equal((await scim('GET', `/Groups/${g.body.id}`)).body.members.length, 0);
     const readOnly = await scim('PATCH', `/Users/${u.body.id}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -205,7 +256,10 @@ describe('SCIM: provisioned users get the enterprise policies', function () {
     const acme = ensureEnterprise(api.edge, 'Acme', 'acme');
     api.edge.people.policies.update(
       acme.id,
-      { welcomeEmail: true, sso: { protocol: 'oidc', issuer: 'https://idp.example', clientId: 'mfp' } } as never,
+      {
+        welcomeEmail: true,
+        sso: { protocol: 'oidc', issuer: 'https://idp.example', clientId: 'mfp' },
+      } as never,
       'test',
     );
     const { token } = api.edge.provisioning.scimTokens.create(acme.id, 'okta', 'test');
@@ -220,6 +274,9 @@ describe('SCIM: provisioned users get the enterprise policies', function () {
     const deadline = Date.now() + 10_000;
     while (!sent.some((m) => JSON.stringify(m.to).includes('test.user@okta.local')) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
-    assert.ok(sent.some((m) => JSON.stringify(m.to).includes('test.user@okta.local')), JSON.stringify(sent));
+    assert.ok(
+      sent.some((m) => JSON.stringify(m.to).includes('test.user@okta.local')),
+      JSON.stringify(sent),
+    );
   });
 });

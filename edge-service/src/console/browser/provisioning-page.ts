@@ -56,13 +56,24 @@ export function renderProvisioning(main: HTMLElement, ctx: PageContext): void {
   const tokens = h('div', {});
   const groups = h('div', {});
   const created = h('div', {});
-  const tokenName = field('Token name', 'scimTokenName', { required: true, maxlength: 100, help: 'e.g. "Entra ID" or "Okta".' });
-  const tokenForm = h('form', { class: 'card', 'aria-label': 'New SCIM token' }, tokenName.wrap, h('button', { type: 'submit' }, 'Create SCIM token'));
+  const tokenName = field('Token name', 'scimTokenName', {
+    required: true,
+    maxlength: 100,
+    help: 'e.g. "Entra ID" or "Okta".',
+  });
+  const tokenForm = h(
+    'form',
+    { class: 'card', 'aria-label': 'New SCIM token' },
+    tokenName.wrap,
+    h('button', { type: 'submit' }, 'Create SCIM token'),
+  );
   tokenForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void (async () => {
       try {
-        const t = await post<{ token: string; record: ScimToken }>(`${ctx.ent}/scim/tokens`, { name: tokenName.input.value.trim() });
+        const t = await post<{ token: string; record: ScimToken }>(`${ctx.ent}/scim/tokens`, {
+          name: tokenName.input.value.trim(),
+        });
         show(
           created,
           h(
@@ -88,27 +99,50 @@ export function renderProvisioning(main: HTMLElement, ctx: PageContext): void {
         tokens,
         live.length === 0
           ? h('p', {}, 'No SCIM token yet.')
-          : table('SCIM tokens', ['Name', 'Created', 'Last used', 'Actions'], live.map((t) => [
-              t.name,
-              when(t.createdAt),
-              when(t.lastUsedAt),
-              h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${t.name}`, onclick: () => void revoke(t) }, 'Revoke'),
-            ])),
+          : table(
+              'SCIM tokens',
+              ['Name', 'Created', 'Last used', 'Actions'],
+              live.map((t) => [
+                t.name,
+                when(t.createdAt),
+                when(t.lastUsedAt),
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'danger',
+                    'aria-label': `Revoke ${t.name}`,
+                    onclick: () => void revoke(t),
+                  },
+                  'Revoke',
+                ),
+              ]),
+            ),
       );
       const g = await get<{ items: ScimGroup[] }>(`${ctx.ent}/scim/groups`);
       show(
         groups,
         g.items.length === 0
-          ? h('p', { class: 'help' }, 'Groups the identity provider pushes appear here; map one to the administrator role.')
-          : table('SCIM groups', ['Group', 'Members', 'Members are administrators'], g.items.map((group) => {
-              const box = checkbox(`Administrators: ${group.displayName}`, 'admin', group.role === 'admin');
-              box.input.addEventListener('change', () => {
-                void patch(`${ctx.ent}/scim/groups/${group.id}`, { role: box.input.checked ? 'admin' : null })
-                  .then(() => show(messages, notice('ok', `${group.displayName} updated.`)))
-                  .catch(fail);
-              });
-              return [group.displayName, String(group.members), box.wrap];
-            })),
+          ? h(
+              'p',
+              { class: 'help' },
+              'Groups the identity provider pushes appear here; map one to the administrator role.',
+            )
+          : table(
+              'SCIM groups',
+              ['Group', 'Members', 'Members are administrators'],
+              g.items.map((group) => {
+                const box = checkbox(`Administrators: ${group.displayName}`, 'admin', group.role === 'admin');
+                box.input.addEventListener('change', () => {
+                  void patch(`${ctx.ent}/scim/groups/${group.id}`, {
+                    role: box.input.checked ? 'admin' : null,
+                  })
+                    .then(() => show(messages, notice('ok', `${group.displayName} updated.`)))
+                    .catch(fail);
+                });
+                return [group.displayName, String(group.members), box.wrap];
+              }),
+            ),
       );
     } catch (failure) {
       fail(failure);
@@ -116,7 +150,14 @@ export function renderProvisioning(main: HTMLElement, ctx: PageContext): void {
   }
 
   async function revoke(t: ScimToken): Promise<void> {
-    if (!(await confirmAction(`Revoke ${t.name}?`, 'The identity provider is refused at its next request.', 'Revoke token'))) return;
+    if (
+      !(await confirmAction(
+        `Revoke ${t.name}?`,
+        'The identity provider is refused at its next request.',
+        'Revoke token',
+      ))
+    )
+      return;
     try {
       await del(`${ctx.ent}/scim/tokens/${t.id}`);
       show(messages, notice('ok', `${t.name} is revoked.`));
@@ -127,21 +168,62 @@ export function renderProvisioning(main: HTMLElement, ctx: PageContext): void {
   }
 
   // LDAP directory sync
-  const url = field('Server URL', 'ldapUrl', { required: true, placeholder: 'ldaps://dc1.example.com:636', help: 'ldaps://, or ldap:// with StartTLS.' });
+  const url = field('Server URL', 'ldapUrl', {
+    required: true,
+    placeholder: 'ldaps://dc1.example.com:636',
+    help: 'ldaps://, or ldap:// with StartTLS.',
+  });
   const startTls = checkbox('StartTLS (for ldap:// URLs)', 'startTls');
-  const bindDn = field('Bind DN', 'bindDn', { required: true, placeholder: 'cn=mfp-edge,ou=Service,dc=example,dc=com' });
-  const password = field('Bind password', 'bindPassword', { type: 'password', autocomplete: 'new-password', help: 'Kept encrypted; leave empty to keep the stored one.' });
+  const bindDn = field('Bind DN', 'bindDn', {
+    required: true,
+    placeholder: 'cn=mfp-edge,ou=Service,dc=example,dc=com',
+  });
+  const password = field('Bind password', 'bindPassword', {
+    type: 'password',
+    autocomplete: 'new-password',
+    help: 'Kept encrypted; leave empty to keep the stored one.',
+  });
   const baseDn = field('Base DN', 'baseDn', { required: true, placeholder: 'ou=People,dc=example,dc=com' });
   const filter = field('Filter', 'filter', { value: '(objectClass=inetOrgPerson)' });
-  const adminGroup = field('Administrators group DN', 'adminGroup', { help: 'Its members become administrators; empty: nobody from the directory is.' });
-  const interval = field('Run every (minutes)', 'intervalMinutes', { type: 'number', min: 0, max: 10080, value: '60', help: '0: on demand only.' });
-  const ca = h('textarea', { id: 'ldap-ca', name: 'caCertificates', rows: 4, 'aria-label': 'CA certificate (PEM)' });
-  const verify = checkbox('Check the server certificate', 'tlsVerify', true, 'Turning this off lets anyone on the network pose as the directory; it is audited.');
+  const adminGroup = field('Administrators group DN', 'adminGroup', {
+    help: 'Its members become administrators; empty: nobody from the directory is.',
+  });
+  const interval = field('Run every (minutes)', 'intervalMinutes', {
+    type: 'number',
+    min: 0,
+    max: 10080,
+    value: '60',
+    help: '0: on demand only.',
+  });
+  const ca = h('textarea', {
+    id: 'ldap-ca',
+    name: 'caCertificates',
+    rows: 4,
+    'aria-label': 'CA certificate (PEM)',
+  });
+  const verify = checkbox(
+    'Check the server certificate',
+    'tlsVerify',
+    true,
+    'Turning this off lets anyone on the network pose as the directory; it is audited.',
+  );
   const ldapForm = h(
     'form',
     { class: 'card', 'aria-label': 'Directory sync settings' },
-    url.wrap, startTls.wrap, bindDn.wrap, password.wrap, baseDn.wrap, filter.wrap, adminGroup.wrap, interval.wrap,
-    h('div', { class: 'field' }, h('label', { for: 'ldap-ca' }, 'CA certificate (PEM), when the directory’s is not publicly trusted'), ca),
+    url.wrap,
+    startTls.wrap,
+    bindDn.wrap,
+    password.wrap,
+    baseDn.wrap,
+    filter.wrap,
+    adminGroup.wrap,
+    interval.wrap,
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'ldap-ca' }, 'CA certificate (PEM), when the directory’s is not publicly trusted'),
+      ca,
+    ),
     verify.wrap,
     h('button', { type: 'submit' }, 'Save directory sync'),
   );
@@ -162,7 +244,10 @@ export function renderProvisioning(main: HTMLElement, ctx: PageContext): void {
           ...(password.input.value ? { password: password.input.value } : {}),
         });
         password.input.value = '';
-        show(messages, notice(answer.warnings.length ? 'error' : 'ok', answer.warnings[0] ?? 'Directory sync saved.'));
+        show(
+          messages,
+          notice(answer.warnings.length ? 'error' : 'ok', answer.warnings[0] ?? 'Directory sync saved.'),
+        );
       } catch (failure) {
         fail(failure);
       }
@@ -178,10 +263,20 @@ export function renderProvisioning(main: HTMLElement, ctx: PageContext): void {
     show(
       report,
       h('h3', {}, 'Last run'),
-      h('p', { role: 'status' }, `${when(r.startedAt)} (${r.trigger}): ${r.outcome}. ${r.entries} entries; created ${c.created}, updated ${c.updated}, enabled ${c.enabled}, disabled ${c.disabled}, failed ${c.failed}.`),
+      h(
+        'p',
+        { role: 'status' },
+        `${when(r.startedAt)} (${r.trigger}): ${r.outcome}. ${r.entries} entries; created ${c.created}, updated ${c.updated}, enabled ${c.enabled}, disabled ${c.disabled}, failed ${c.failed}.`,
+      ),
       r.message ? notice('error', r.message) : null,
       r.tlsVerify ? null : notice('error', 'Certificate validation was off for this run.'),
-      r.failed.length ? table('Entries that failed', ['Entry', 'Reason', 'Failed before'], r.failed.map((f) => [f.dn, f.reason, f.retried ? 'yes' : 'no'])) : null,
+      r.failed.length
+        ? table(
+            'Entries that failed',
+            ['Entry', 'Reason', 'Failed before'],
+            r.failed.map((f) => [f.dn, f.reason, f.retried ? 'yes' : 'no']),
+          )
+        : null,
     );
   }
 
@@ -219,7 +314,13 @@ export function renderProvisioning(main: HTMLElement, ctx: PageContext): void {
     h('h1', {}, 'Provisioning'),
     messages,
     h('h2', {}, 'SCIM (Entra ID, Okta)'),
-    h('p', {}, 'Tenant URL: ', h('code', {}, `${location.origin}/scim/v2/${slug}/`), '. Secret token: a SCIM token below.'),
+    h(
+      'p',
+      {},
+      'Tenant URL: ',
+      h('code', {}, `${location.origin}/scim/v2/${slug}/`),
+      '. Secret token: a SCIM token below.',
+    ),
     tokenForm,
     created,
     tokens,

@@ -51,9 +51,16 @@ export class LdapSyncScheduler {
     for (const enterpriseId of this.#settings.enterprises()) {
       const stored = this.#settings.get(enterpriseId);
       const enterprise = this.#directory.getEnterprise(enterpriseId);
-      if (!stored || !enterprise || stored.settings.intervalMinutes === 0 || this.#sync.isRunning(enterpriseId)) continue;
+      if (
+        !stored ||
+        !enterprise ||
+        stored.settings.intervalMinutes === 0 ||
+        this.#sync.isRunning(enterpriseId)
+      )
+        continue;
       const last = this.#sync.lastReport(enterpriseId);
-      if (last && Date.parse(last.startedAt) + stored.settings.intervalMinutes * 60_000 > now.getTime()) continue;
+      if (last && Date.parse(last.startedAt) + stored.settings.intervalMinutes * 60_000 > now.getTime())
+        continue;
       try {
         await this.#sync.run(enterprise, { trigger: 'schedule', actor: 'system' });
       } catch (error) {

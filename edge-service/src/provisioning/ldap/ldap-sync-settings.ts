@@ -42,12 +42,20 @@ export const LdapSyncDocument = z
     url: z
       .string()
       .max(300)
-      .regex(/^ldaps?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/, 'ldaps://HOST[:PORT] or ldap://HOST[:PORT] with startTls'),
+      .regex(
+        /^ldaps?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/,
+        'ldaps://HOST[:PORT] or ldap://HOST[:PORT] with startTls',
+      ),
     /** ldap:// upgraded with StartTLS (RFC 4511 §4.14) before the bind. */
     startTls: z.boolean().default(false),
     bindDn: Dn,
     baseDn: Dn,
-    filter: z.string().min(3).max(2000).regex(/^\(.*\)$/s, 'an LDAP filter in parentheses').default('(objectClass=inetOrgPerson)'),
+    filter: z
+      .string()
+      .min(3)
+      .max(2000)
+      .regex(/^\(.*\)$/s, 'an LDAP filter in parentheses')
+      .default('(objectClass=inetOrgPerson)'),
     /** PEM of the CA(s) the server's certificate must chain to; null: the system's. */
     caCertificates: z.string().max(200_000).nullable().default(null),
     /** Certificate validation: off is possible for a lab, warned about and audited. */
@@ -92,8 +100,9 @@ export class LdapSyncSettingsStore {
   }
 
   get(enterpriseId: string): StoredLdapSettings | null {
-    const row = this.#db.prepare('SELECT * FROM ldap_sync_settings WHERE enterprise_id = ?').get(enterpriseId) as
-      { document: string; updated_at: string; updated_by: string } | undefined;
+    const row = this.#db
+      .prepare('SELECT * FROM ldap_sync_settings WHERE enterprise_id = ?')
+      .get(enterpriseId) as { document: string; updated_at: string; updated_by: string } | undefined;
     if (!row) return null;
     return {
       settings: LdapSyncDocument.parse(JSON.parse(row.document)),
@@ -104,8 +113,9 @@ export class LdapSyncSettingsStore {
 
   /** The bind password, for a run only (never logged, never answered). */
   password(enterpriseId: string): string {
-    const row = this.#db.prepare('SELECT bind_password FROM ldap_sync_settings WHERE enterprise_id = ?').get(enterpriseId) as
-      { bind_password: string } | undefined;
+    const row = this.#db
+      .prepare('SELECT bind_password FROM ldap_sync_settings WHERE enterprise_id = ?')
+      .get(enterpriseId) as { bind_password: string } | undefined;
     if (!row) throw new EdgeError('LDAP_SYNC_NOT_CONFIGURED');
     return this.#box.openText(row.bind_password, context(enterpriseId));
   }
@@ -130,7 +140,11 @@ export class LdapSyncSettingsStore {
           const row = this.#db
             .prepare('SELECT bind_password FROM ldap_sync_settings WHERE enterprise_id = ?')
             .get(enterpriseId) as { bind_password: string } | undefined;
-          if (!row) throw new EdgeError('VALIDATION_FAILED', 'password: the bind password is required the first time.');
+          if (!row)
+            throw new EdgeError(
+              'VALIDATION_FAILED',
+              'password: the bind password is required the first time.',
+            );
           sealed = row.bind_password;
         }
         this.#db
@@ -147,13 +161,16 @@ export class LdapSyncSettingsStore {
   }
 
   remove(enterpriseId: string): boolean {
-    return this.#db.prepare('DELETE FROM ldap_sync_settings WHERE enterprise_id = ?').run(enterpriseId).changes === 1;
+    return (
+      this.#db.prepare('DELETE FROM ldap_sync_settings WHERE enterprise_id = ?').run(enterpriseId).changes ===
+      1
+    );
   }
 
   /** Enterprises with a sync set up. */
   enterprises(): string[] {
-    return (this.#db.prepare('SELECT enterprise_id FROM ldap_sync_settings').all() as { enterprise_id: string }[]).map(
-      (r) => r.enterprise_id,
-    );
+    return (
+      this.#db.prepare('SELECT enterprise_id FROM ldap_sync_settings').all() as { enterprise_id: string }[]
+    ).map((r) => r.enterprise_id);
   }
 }

@@ -114,7 +114,9 @@ export class LdapSync {
 
   lastReport(enterpriseId: string): SyncReport | null {
     const row = this.#d.db
-      .prepare('SELECT report FROM ldap_sync_runs WHERE enterprise_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1')
+      .prepare(
+        'SELECT report FROM ldap_sync_runs WHERE enterprise_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1',
+      )
       .get(enterpriseId) as { report: string } | undefined;
     return row ? (JSON.parse(row.report) as SyncReport) : null;
   }
@@ -170,7 +172,15 @@ export class LdapSync {
       .prepare(
         'INSERT INTO ldap_sync_runs (id, enterprise_id, started_at, finished_at, trigger, outcome, report) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(report.id, enterprise.id, report.startedAt, report.finishedAt, report.trigger, report.outcome, JSON.stringify(report));
+      .run(
+        report.id,
+        enterprise.id,
+        report.startedAt,
+        report.finishedAt,
+        report.trigger,
+        report.outcome,
+        JSON.stringify(report),
+      );
     this.#d.audit.record({
       enterpriseId: enterprise.id,
       actor: options.actor,
@@ -188,7 +198,10 @@ export class LdapSync {
         failed: report.failed.slice(0, 50).map((f) => ({ dn: f.dn, reason: f.reason })),
       },
     });
-    this.#d.logger?.info({ enterprise: enterprise.slug, outcome: report.outcome, counts: report.counts }, 'directory sync finished');
+    this.#d.logger?.info(
+      { enterprise: enterprise.slug, outcome: report.outcome, counts: report.counts },
+      'directory sync finished',
+    );
     return report;
   }
 
@@ -214,9 +227,17 @@ export class LdapSync {
         throw this.#connectionError(error, s);
       }
       const attributes = [
-        ...new Set([s.map.email, s.map.displayName, 'cn', s.map.language, s.map.timeZone, s.map.country, s.map.uid].filter(
-          (a): a is string => a !== null,
-        )),
+        ...new Set(
+          [
+            s.map.email,
+            s.map.displayName,
+            'cn',
+            s.map.language,
+            s.map.timeZone,
+            s.map.country,
+            s.map.uid,
+          ].filter((a): a is string => a !== null),
+        ),
       ];
       let entries: Entry[];
       try {
@@ -228,7 +249,11 @@ export class LdapSync {
           explicitBufferAttributes: s.map.uid.toLowerCase() === 'objectguid' ? ['objectGUID'] : [],
         }));
       } catch (error) {
-        throw new EdgeError('LDAP_SEARCH_FAILED', `The directory refused the search under ${s.baseDn} with ${s.filter}: ${(error as Error).message}`, { cause: error });
+        throw new EdgeError(
+          'LDAP_SEARCH_FAILED',
+          `The directory refused the search under ${s.baseDn} with ${s.filter}: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       const admins = new Set<string>();
       if (s.adminGroup) {
@@ -246,7 +271,11 @@ export class LdapSync {
               }
             }
         } catch (error) {
-          throw new EdgeError('LDAP_SEARCH_FAILED', `The admin group ${s.adminGroup} could not be read: ${(error as Error).message}`, { cause: error });
+          throw new EdgeError(
+            'LDAP_SEARCH_FAILED',
+            `The admin group ${s.adminGroup} could not be read: ${(error as Error).message}`,
+            { cause: error },
+          );
         }
       }
       return { entries, admins };
@@ -258,7 +287,10 @@ export class LdapSync {
   #connectionError(error: unknown, s: LdapSyncSettings): EdgeError {
     if (error instanceof EdgeError) return error;
     if (error instanceof InvalidCredentialsError)
-      return new EdgeError('LDAP_BIND_FAILED', `The directory refused the bind as ${s.bindDn}: check the bind DN and password.`);
+      return new EdgeError(
+        'LDAP_BIND_FAILED',
+        `The directory refused the bind as ${s.bindDn}: check the bind DN and password.`,
+      );
     const code = (error as { code?: string }).code ?? '';
     if (TLS_ERRORS.has(code) || /certificate|self[- ]signed/i.test((error as Error).message ?? ''))
       return new EdgeError(
@@ -266,17 +298,24 @@ export class LdapSync {
         `The certificate of ${s.url} was refused (${code || (error as Error).message}): give the CA that issued it with --ca-file, or check the host name.`,
         { cause: error },
       );
-    return new EdgeError('LDAP_CONNECT_FAILED', `${s.url} could not be reached: ${(error as Error).message || code}.`, { cause: error });
+    return new EdgeError(
+      'LDAP_CONNECT_FAILED',
+      `${s.url} could not be reached: ${(error as Error).message || code}.`,
+      { cause: error },
+    );
   }
 
   #person(entry: Entry, s: LdapSyncSettings, admins: Set<string>, dn: string): ProvisionedPerson {
     const email = first(entry, s.map.email);
     if (!email) throw new Error(`no ${s.map.email} (the email attribute)`);
-    if (email.length > 254 || !EMAIL.test(email)) throw new Error(`${s.map.email} "${email}" is not an email address`);
+    if (email.length > 254 || !EMAIL.test(email))
+      throw new Error(`${s.map.email} "${email}" is not an email address`);
     // Many OpenLDAP directories carry only cn: it stands in for a missing displayName.
     const displayName = first(entry, s.map.displayName) ?? first(entry, 'cn') ?? email.split('@')[0]!;
     if (displayName.length > 200) throw new Error(`${s.map.displayName} is longer than 200 characters`);
-    const lang = first(entry, s.map.language)?.split(/[-_,;]/)[0]?.toLowerCase();
+    const lang = first(entry, s.map.language)
+      ?.split(/[-_,;]/)[0]
+      ?.toLowerCase();
     const tz = first(entry, s.map.timeZone);
     if (tz !== undefined) {
       try {
@@ -287,11 +326,15 @@ export class LdapSync {
     }
     const country = first(entry, s.map.country);
     if (country !== undefined && !/^[A-Za-z]{2}$/.test(country))
-      throw new Error(`${s.map.country} "${country}" is not an ISO 3166 two-letter code (map country to c, not co)`);
+      throw new Error(
+        `${s.map.country} "${country}" is not an ISO 3166 two-letter code (map country to c, not co)`,
+      );
     return {
       email,
       displayName,
-      language: (USER_LANGUAGES as readonly string[]).includes(lang ?? '') ? (lang as UserLanguage) : undefined,
+      language: (USER_LANGUAGES as readonly string[]).includes(lang ?? '')
+        ? (lang as UserLanguage)
+        : undefined,
       timeZone: tz,
       country: country?.toUpperCase() ?? null,
       role: s.adminGroup ? (admins.has(dnKey(dn)) ? 'admin' : 'user') : undefined,
@@ -311,7 +354,9 @@ export class LdapSync {
     const { store, users, people } = this.#d;
     const previousFailures = new Map(
       (
-        this.#d.db.prepare('SELECT dn, attempts FROM ldap_sync_failures WHERE enterprise_id = ?').all(enterprise.id) as {
+        this.#d.db
+          .prepare('SELECT dn, attempts FROM ldap_sync_failures WHERE enterprise_id = ?')
+          .all(enterprise.id) as {
           dn: string;
           attempts: number;
         }[]
@@ -331,7 +376,9 @@ export class LdapSync {
         }
         return { entry, dn };
       })
-      .sort((a, b) => Number(previousFailures.has(safeKey(b.dn))) - Number(previousFailures.has(safeKey(a.dn))));
+      .sort(
+        (a, b) => Number(previousFailures.has(safeKey(b.dn))) - Number(previousFailures.has(safeKey(a.dn))),
+      );
 
     type Plan =
       | { kind: 'create'; dn: string; person: ProvisionedPerson }
@@ -349,7 +396,11 @@ export class LdapSync {
           if (sameEmail) {
             const link = store.link(sameEmail.id)!;
             if (link.provisionedBy === 'ldap' && !seen.has(sameEmail.id)) user = sameEmail;
-            else if (link.provisionedBy === null && s.manageExisting && (sameEmail.role === 'admin' || sameEmail.role === 'user'))
+            else if (
+              link.provisionedBy === null &&
+              s.manageExisting &&
+              (sameEmail.role === 'admin' || sameEmail.role === 'user')
+            )
               user = sameEmail;
             else
               throw new Error(
@@ -365,13 +416,23 @@ export class LdapSync {
           plans.push({ kind: 'update', dn, person, user });
         } else plans.push({ kind: 'create', dn, person });
       } catch (error) {
-        report.failed.push({ dn, email: first(entry, s.map.email) ?? null, reason: (error as Error).message, retried: previousFailures.has(safeKey(dn)) });
+        report.failed.push({
+          dn,
+          email: first(entry, s.map.email) ?? null,
+          reason: (error as Error).message,
+          retried: previousFailures.has(safeKey(dn)),
+        });
       }
     }
     const failedDns = new Set(report.failed.map((f) => safeKey(f.dn)));
     const toDisable = managed
       .map((l) => ({ link: l, user: users.get(l.userId)! }))
-      .filter(({ link, user }) => !seen.has(user.id) && user.disabledAt === null && !(link.ldapDn && failedDns.has(safeKey(link.ldapDn))));
+      .filter(
+        ({ link, user }) =>
+          !seen.has(user.id) &&
+          user.disabledAt === null &&
+          !(link.ldapDn && failedDns.has(safeKey(link.ldapDn))),
+      );
     const active = managed.filter((l) => users.get(l.userId)?.disabledAt === null).length;
     const allowed = Math.max(1, Math.floor(active * s.maxDisableShare));
     if (toDisable.length > allowed && !options.force) {
@@ -392,14 +453,25 @@ export class LdapSync {
           if (wasHandMade) store.setLink(plan.user.id, { provisionedBy: 'ldap' });
           const changes = people.update(plan.user, 'ldap', plan.person, { actor: options.actor });
           if (changes.length > 0 || wasHandMade)
-            report.updated.push({ dn: plan.dn, email: plan.person.email, changes: [...(wasHandMade ? ['provisionedBy'] : []), ...changes.map((c) => c.key)] });
+            report.updated.push({
+              dn: plan.dn,
+              email: plan.person.email,
+              changes: [...(wasHandMade ? ['provisionedBy'] : []), ...changes.map((c) => c.key)],
+            });
           if (people.setActive(users.get(plan.user.id)!, true, 'ldap', { actor: options.actor }))
             report.enabled.push({ dn: plan.dn, email: plan.person.email });
         }
-        if (previousFailures.has(safeKey(plan.dn))) report.recovered.push({ dn: plan.dn, email: plan.person.email });
+        if (previousFailures.has(safeKey(plan.dn)))
+          report.recovered.push({ dn: plan.dn, email: plan.person.email });
       } catch (error) {
-        const reason = error instanceof EdgeError ? `${error.message} (${error.code})` : (error as Error).message;
-        report.failed.push({ dn: plan.dn, email: plan.person.email, reason, retried: previousFailures.has(safeKey(plan.dn)) });
+        const reason =
+          error instanceof EdgeError ? `${error.message} (${error.code})` : (error as Error).message;
+        report.failed.push({
+          dn: plan.dn,
+          email: plan.person.email,
+          reason,
+          retried: previousFailures.has(safeKey(plan.dn)),
+        });
       }
     }
     for (const { link, user } of toDisable) {
@@ -407,7 +479,12 @@ export class LdapSync {
         people.setActive(user, false, 'ldap', { actor: options.actor });
         report.disabled.push({ dn: link.ldapDn ?? '', email: user.email });
       } catch (error) {
-        report.failed.push({ dn: link.ldapDn ?? '', email: user.email, reason: (error as Error).message, retried: false });
+        report.failed.push({
+          dn: link.ldapDn ?? '',
+          email: user.email,
+          reason: (error as Error).message,
+          retried: false,
+        });
       }
     }
     // The failures of this run replace the last run's: a success removes its row.
@@ -418,7 +495,8 @@ export class LdapSync {
         const insert = this.#d.db.prepare(
           'INSERT OR REPLACE INTO ldap_sync_failures (enterprise_id, dn, reason, failed_at, attempts) VALUES (?, ?, ?, ?, ?)',
         );
-        for (const f of report.failed) insert.run(enterprise.id, f.dn, f.reason, at, (previousFailures.get(safeKey(f.dn)) ?? 0) + 1);
+        for (const f of report.failed)
+          insert.run(enterprise.id, f.dn, f.reason, at, (previousFailures.get(safeKey(f.dn)) ?? 0) + 1);
       })
       .immediate();
   }

@@ -18,7 +18,8 @@ const ATTR = /^[A-Za-z][\w$-]*(?:\.[A-Za-z][\w$-]*)?$/;
 export function parseFilter(text: string): EqualityFilter[] {
   const terms: EqualityFilter[] = [];
   let rest = text.trim();
-  if (rest.length === 0 || rest.length > 1000) throw new ScimError(400, 'The filter is empty or too long.', 'invalidFilter');
+  if (rest.length === 0 || rest.length > 1000)
+    throw new ScimError(400, 'The filter is empty or too long.', 'invalidFilter');
   for (;;) {
     const m = /^([^\s]+)\s+(eq)\s+"((?:[^"\\]|\\.)*)"\s*/i.exec(rest);
     if (!m || !ATTR.test(m[1]!))
@@ -37,7 +38,8 @@ export function parseFilter(text: string): EqualityFilter[] {
     rest = rest.slice(m[0].length);
     if (rest === '') return terms;
     const and = /^and\s+/i.exec(rest);
-    if (!and) throw new ScimError(400, `Unsupported filter "${text}": only "and" joins terms.`, 'invalidFilter');
+    if (!and)
+      throw new ScimError(400, `Unsupported filter "${text}": only "and" joins terms.`, 'invalidFilter');
     rest = rest.slice(and[0].length);
   }
 }

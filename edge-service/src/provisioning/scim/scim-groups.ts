@@ -58,14 +58,17 @@ export class ScimGroups {
   }
 
   get(enterpriseId: string, id: string): ScimGroupRecord | null {
-    const row = this.#db.prepare('SELECT * FROM scim_groups WHERE id = ? AND enterprise_id = ?').get(id, enterpriseId) as
-      Row | undefined;
+    const row = this.#db
+      .prepare('SELECT * FROM scim_groups WHERE id = ? AND enterprise_id = ?')
+      .get(id, enterpriseId) as Row | undefined;
     return row ? this.#record(row) : null;
   }
 
   list(enterpriseId: string): ScimGroupRecord[] {
     return (
-      this.#db.prepare('SELECT * FROM scim_groups WHERE enterprise_id = ? ORDER BY display_name').all(enterpriseId) as Row[]
+      this.#db
+        .prepare('SELECT * FROM scim_groups WHERE enterprise_id = ? ORDER BY display_name')
+        .all(enterpriseId) as Row[]
     ).map((r) => this.#record(r));
   }
 
@@ -73,7 +76,9 @@ export class ScimGroups {
     const id = randomUUID();
     try {
       this.#db
-        .prepare('INSERT INTO scim_groups (id, enterprise_id, display_name, external_id, created_at) VALUES (?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO scim_groups (id, enterprise_id, display_name, external_id, created_at) VALUES (?, ?, ?, ?, ?)',
+        )
         .run(id, enterpriseId, input.displayName, input.externalId, new Date().toISOString());
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
@@ -84,14 +89,18 @@ export class ScimGroups {
   }
 
   rename(id: string, displayName: string, externalId: string | null): void {
-    this.#db.prepare('UPDATE scim_groups SET display_name = ?, external_id = ? WHERE id = ?').run(displayName, externalId, id);
+    this.#db
+      .prepare('UPDATE scim_groups SET display_name = ?, external_id = ? WHERE id = ?')
+      .run(displayName, externalId, id);
   }
 
   setMembers(id: string, userIds: string[]): void {
     this.#db
       .transaction(() => {
         this.#db.prepare('DELETE FROM scim_group_members WHERE group_id = ?').run(id);
-        const insert = this.#db.prepare('INSERT OR IGNORE INTO scim_group_members (group_id, user_id) VALUES (?, ?)');
+        const insert = this.#db.prepare(
+          'INSERT OR IGNORE INTO scim_group_members (group_id, user_id) VALUES (?, ?)',
+        );
         for (const u of userIds) insert.run(id, u);
       })
       .immediate();
@@ -123,7 +132,12 @@ export class ScimGroups {
  * mapped to admin, else user. Users made by hand or by the LDAP sync keep theirs.
  */
 export function reconcileScimRoles(
-  deps: { groups: ScimGroups; users: SqliteUserRepository; store: ProvisioningStore; people: ProvisionedPeople },
+  deps: {
+    groups: ScimGroups;
+    users: SqliteUserRepository;
+    store: ProvisioningStore;
+    people: ProvisionedPeople;
+  },
   actor: string,
   userIds: Iterable<string>,
 ): void {

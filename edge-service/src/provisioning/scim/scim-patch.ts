@@ -26,13 +26,17 @@ export function parsePath(path: string): ParsedPath {
   const urn = /^(urn:[^[\]]+):([A-Za-z][\w$-]*(?:[[.].*)?)$/i.exec(rest);
   if (urn) {
     const schema = urn[1]!;
-    if (schema.toLowerCase() !== USER_SCHEMA.toLowerCase() && schema.toLowerCase() !== GROUP_SCHEMA.toLowerCase())
+    if (
+      schema.toLowerCase() !== USER_SCHEMA.toLowerCase() &&
+      schema.toLowerCase() !== GROUP_SCHEMA.toLowerCase()
+    )
       extension = schema;
     rest = urn[2]!;
   }
-  const m = /^([A-Za-z][\w$-]*)(?:\[\s*([A-Za-z][\w$-]*)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*\])?(?:\.([A-Za-z][\w$-]*))?$/i.exec(
-    rest,
-  );
+  const m =
+    /^([A-Za-z][\w$-]*)(?:\[\s*([A-Za-z][\w$-]*)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*\])?(?:\.([A-Za-z][\w$-]*))?$/i.exec(
+      rest,
+    );
   if (!m) throw new ScimError(400, `Unsupported PATCH path "${path}".`, 'invalidPath');
   return {
     extension,
@@ -59,9 +63,18 @@ function matches(element: unknown, filter: { attribute: string; value: string })
 function mergeList(target: unknown[], added: unknown[]): unknown[] {
   const out = [...target];
   for (const item of added) {
-    const key = isObject(item) ? (item.type !== undefined ? 'type' : item.value !== undefined ? 'value' : null) : null;
+    const key = isObject(item)
+      ? item.type !== undefined
+        ? 'type'
+        : item.value !== undefined
+          ? 'value'
+          : null
+      : null;
     const at = key
-      ? out.findIndex((e) => isObject(e) && isObject(item) && String(e[key]).toLowerCase() === String(item[key]).toLowerCase())
+      ? out.findIndex(
+          (e) =>
+            isObject(e) && isObject(item) && String(e[key]).toLowerCase() === String(item[key]).toLowerCase(),
+        )
       : -1;
     if (at >= 0 && key === 'type') out[at] = { ...(out[at] as Json), ...(item as Json) };
     else if (at < 0) out.push(item);
@@ -149,7 +162,11 @@ export function applyPatch(resource: Json, body: unknown): Json {
     if (!isObject(raw)) throw new ScimError(400, 'Each operation is an object.', 'invalidSyntax');
     const op = String(raw.op ?? '').toLowerCase();
     if (op !== 'add' && op !== 'replace' && op !== 'remove')
-      throw new ScimError(400, `Unknown PATCH op "${String(raw.op)}": add, replace or remove.`, 'invalidSyntax');
+      throw new ScimError(
+        400,
+        `Unknown PATCH op "${String(raw.op)}": add, replace or remove.`,
+        'invalidSyntax',
+      );
     const path = typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path : null;
     if (path === null) {
       if (op === 'remove') throw new ScimError(400, 'A remove needs a path.', 'noTarget');

@@ -45,7 +45,11 @@ export function scimGroup(base: string, group: ScimGroupRecord, emails: Map<stri
     id: group.id,
     ...(group.externalId !== null ? { externalId: group.externalId } : {}),
     displayName: group.displayName,
-    members: group.members.map((id) => ({ value: id, display: emails.get(id) ?? id, $ref: `${base}/Users/${id}` })),
+    members: group.members.map((id) => ({
+      value: id,
+      display: emails.get(id) ?? id,
+      $ref: `${base}/Users/${id}`,
+    })),
     meta: { resourceType: 'Group', created: group.createdAt, location: `${base}/Groups/${group.id}` },
   };
 }
@@ -70,7 +74,8 @@ function text(value: unknown, name: string, max: number): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ScimError(400, `${name} must be a string.`, 'invalidValue');
   const trimmed = value.trim();
-  if (trimmed.length > max) throw new ScimError(400, `${name} is longer than ${max} characters.`, 'invalidValue');
+  if (trimmed.length > max)
+    throw new ScimError(400, `${name} is longer than ${max} characters.`, 'invalidValue');
   return trimmed === '' ? undefined : trimmed;
 }
 
@@ -78,7 +83,9 @@ function text(value: unknown, name: string, max: number): string | undefined {
 function language(value: unknown): UserLanguage | undefined {
   const t = text(value, 'preferredLanguage', 35);
   const primary = t?.split(/[-_]/)[0]?.toLowerCase();
-  return (USER_LANGUAGES as readonly string[]).includes(primary ?? '') ? (primary as UserLanguage) : undefined;
+  return (USER_LANGUAGES as readonly string[]).includes(primary ?? '')
+    ? (primary as UserLanguage)
+    : undefined;
 }
 
 function timeZone(value: unknown): string | undefined {
@@ -88,7 +95,11 @@ function timeZone(value: unknown): string | undefined {
     new Intl.DateTimeFormat('en', { timeZone: t });
     return t;
   } catch {
-    throw new ScimError(400, `timezone "${t}" is not an IANA time zone such as Europe/Paris.`, 'invalidValue');
+    throw new ScimError(
+      400,
+      `timezone "${t}" is not an IANA time zone such as Europe/Paris.`,
+      'invalidValue',
+    );
   }
 }
 
@@ -103,7 +114,8 @@ function workOrPrimary(list: unknown, sub: string): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-const scimBooleanOr = (v: unknown): boolean => v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+const scimBooleanOr = (v: unknown): boolean =>
+  v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 
 export interface ScimUserInput {
   person: ProvisionedPerson;
@@ -115,23 +127,29 @@ export interface ScimUserInput {
  * email is userName when it is an address (Entra ID's UPN, Okta's login), else the primary or work
  * email. The name is displayName, else name.formatted, else given and family name joined.
  */
-export function fromScimUser(
-  body: unknown,
-  previous?: { email: string; userName: string },
-): ScimUserInput {
-  if (!isObject(body)) throw new ScimError(400, 'The body must be a User resource (JSON object).', 'invalidSyntax');
+export function fromScimUser(body: unknown, previous?: { email: string; userName: string }): ScimUserInput {
+  if (!isObject(body))
+    throw new ScimError(400, 'The body must be a User resource (JSON object).', 'invalidSyntax');
   const userName = text(attr(body, 'userName'), 'userName', 254);
   const mail = workOrPrimary(attr(body, 'emails'), 'value');
   let email: string | undefined;
-  const userNameChanged = previous !== undefined && userName?.toLowerCase() !== previous.userName.toLowerCase();
+  const userNameChanged =
+    previous !== undefined && userName?.toLowerCase() !== previous.userName.toLowerCase();
   if (previous && !userNameChanged && mail && mail.toLowerCase() !== previous.email.toLowerCase())
     email = mail; // only the email changed (PATCH emails[type eq "work"].value)
   else email = userName && EMAIL.test(userName) ? userName : mail;
   if (!userName) throw new ScimError(400, 'userName is required.', 'invalidValue');
   if (!email || email.length > 254 || !EMAIL.test(email))
-    throw new ScimError(400, `userName "${userName}" is not an email address, and no work email was given.`, 'invalidValue');
+    throw new ScimError(
+      400,
+      `userName "${userName}" is not an email address, and no work email was given.`,
+      'invalidValue',
+    );
   const name = isObject(attr(body, 'name')) ? (attr(body, 'name') as Json) : {};
-  const joined = [text(attr(name, 'givenName'), 'name.givenName', 100), text(attr(name, 'familyName'), 'name.familyName', 100)]
+  const joined = [
+    text(attr(name, 'givenName'), 'name.givenName', 100),
+    text(attr(name, 'familyName'), 'name.familyName', 100),
+  ]
     .filter(Boolean)
     .join(' ');
   const displayName =
@@ -140,7 +158,11 @@ export function fromScimUser(
     (joined || email.split('@')[0]!);
   const country = workOrPrimary(attr(body, 'addresses'), 'country');
   if (country !== undefined && !/^[A-Za-z]{2}$/.test(country))
-    throw new ScimError(400, `addresses.country "${country}" is not an ISO 3166-1 alpha-2 code such as FR.`, 'invalidValue');
+    throw new ScimError(
+      400,
+      `addresses.country "${country}" is not an ISO 3166-1 alpha-2 code such as FR.`,
+      'invalidValue',
+    );
   const externalId = text(attr(body, 'externalId'), 'externalId', 256);
   const active = attr(body, 'active');
   const extension = attr(body, ENTERPRISE_USER_SCHEMA);
@@ -174,7 +196,8 @@ export function serviceProviderConfig(base: string): Json {
       {
         type: 'oauthbearertoken',
         name: 'Bearer token',
-        description: 'A token from "mfp-edge admin scim token create" or the console, sent as Authorization: Bearer.',
+        description:
+          'A token from "mfp-edge admin scim token create" or the console, sent as Authorization: Bearer.',
         primary: true,
       },
     ],
@@ -218,7 +241,8 @@ const a = (name: string, extra: Json = {}): Json => ({
 
 /** The attributes we keep (RFC 7643 §7); others are accepted and ignored. */
 export function schemas(base: string): Json[] {
-  const multi = (name: string, subs: Json[]): Json => a(name, { type: 'complex', multiValued: true, subAttributes: subs });
+  const multi = (name: string, subs: Json[]): Json =>
+    a(name, { type: 'complex', multiValued: true, subAttributes: subs });
   return [
     {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],

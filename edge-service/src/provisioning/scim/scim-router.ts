@@ -53,13 +53,12 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
   const router = express.Router();
   const failures = new FailureRateLimiter({ maxFailures: 20, windowMs: 60_000 });
 
-  router.use(
-    express.json({ type: [SCIM_MEDIA_TYPE, 'application/json'], limit: '1mb' }),
-  );
+  router.use(express.json({ type: [SCIM_MEDIA_TYPE, 'application/json'], limit: '1mb' }));
 
   router.use('/:slug', (req: Request, res: Response, next: NextFunction) => {
     const source = req.socket.remoteAddress ?? 'unknown';
-    if (failures.blockedUntil(source)) return send(res, new ScimError(429, 'Too many failed authentications: wait a minute.').body(), 429);
+    if (failures.blockedUntil(source))
+      return send(res, new ScimError(429, 'Too many failed authentications: wait a minute.').body(), 429);
     const slug = String(req.params.slug);
     const enterprise = deps.directory.findEnterpriseBySlug(slug);
     const header = req.headers.authorization ?? '';
@@ -77,7 +76,10 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
     } catch (error) {
       failures.recordFailure(source);
       res.setHeader('WWW-Authenticate', 'Bearer realm="scim"');
-      sendError(res, scimErrorOf(error) ?? new ScimError(401, 'A bearer token of this enterprise is required.'));
+      sendError(
+        res,
+        scimErrorOf(error) ?? new ScimError(401, 'A bearer token of this enterprise is required.'),
+      );
     }
   });
 
@@ -143,12 +145,24 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
   const list = (res: Response, req: Request, all: Record<string, unknown>[]) => {
     const { startIndex, count } = page(req);
     const items = all.slice(startIndex - 1, startIndex - 1 + count);
-    send(res, { schemas: [LIST_SCHEMA], totalResults: all.length, startIndex, itemsPerPage: items.length, Resources: items });
+    send(res, {
+      schemas: [LIST_SCHEMA],
+      totalResults: all.length,
+      startIndex,
+      itemsPerPage: items.length,
+      Resources: items,
+    });
   };
 
   // Discovery (RFC 7644 §4): what clients read before anything else.
-  router.get('/:slug/ServiceProviderConfig', handle((_req, res, s) => send(res, serviceProviderConfig(s.base))));
-  router.get('/:slug/ResourceTypes', handle((req, res, s) => list(res, req, resourceTypes(s.base))));
+  router.get(
+    '/:slug/ServiceProviderConfig',
+    handle((_req, res, s) => send(res, serviceProviderConfig(s.base))),
+  );
+  router.get(
+    '/:slug/ResourceTypes',
+    handle((req, res, s) => list(res, req, resourceTypes(s.base))),
+  );
   router.get(
     '/:slug/ResourceTypes/:id',
     handle((req, res, s) => {
@@ -157,7 +171,10 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
       send(res, found);
     }),
   );
-  router.get('/:slug/Schemas', handle((req, res, s) => list(res, req, schemas(s.base))));
+  router.get(
+    '/:slug/Schemas',
+    handle((req, res, s) => list(res, req, schemas(s.base))),
+  );
   router.get(
     '/:slug/Schemas/:id',
     handle((req, res, s) => {
@@ -173,17 +190,28 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
     handle((req, res, s) => {
       const filter = typeof req.query.filter === 'string' ? parseFilter(req.query.filter) : [];
       const users = deps.users.list(s.enterprise.id).filter((u) => filter.every((f) => matchUser(u, f)));
-      list(res, req, users.map((u) => userResource(s, u)));
+      list(
+        res,
+        req,
+        users.map((u) => userResource(s, u)),
+      );
     }),
   );
-  router.get('/:slug/Users/:id', handle((req, res, s) => send(res, userResource(s, findUser(s, String(req.params.id))))));
+  router.get(
+    '/:slug/Users/:id',
+    handle((req, res, s) => send(res, userResource(s, findUser(s, String(req.params.id))))),
+  );
   router.post(
     '/:slug/Users',
     handle((req, res, s) => {
       const { person, active } = fromScimUser(req.body);
       const taken = deps.users
         .list(s.enterprise.id)
-        .some((u) => (deps.store.link(u.id)?.scimUserName ?? '').toLowerCase() === (person.scimUserName ?? '\0').toLowerCase());
+        .some(
+          (u) =>
+            (deps.store.link(u.id)?.scimUserName ?? '').toLowerCase() ===
+            (person.scimUserName ?? '\0').toLowerCase(),
+        );
       if (taken || deps.users.findByEmail(s.enterprise.id, person.email))
         throw new ScimError(409, `A user with userName ${person.email} already exists.`, 'uniqueness');
       const created = deps.people.create(s.enterprise, 'scim', person, { actor: s.actor, active });
@@ -195,19 +223,27 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
   /** PUT and PATCH end here: the resource as it should be, applied to the user. */
   const replaceUser = (s: ScimLocals, user: UserAccount, body: unknown) => {
     const link = deps.store.link(user.id)!;
-    const { person, active } = fromScimUser(body, { email: user.email, userName: link.scimUserName ?? user.email });
+    const { person, active } = fromScimUser(body, {
+      email: user.email,
+      userName: link.scimUserName ?? user.email,
+    });
     const other = deps.users.findByEmail(s.enterprise.id, person.email);
     if (other && other.id !== user.id)
       throw new ScimError(409, `A user with userName ${person.email} already exists.`, 'uniqueness');
     if (user.role !== 'admin' && user.role !== 'user')
       throw new ScimError(403, `${user.email} has a vendor-side role: provisioning does not change them.`);
-    deps.people.update(user, 'scim', {
-      ...person,
-      // A PUT without them keeps what we have (we do not wipe settings an IdP does not send).
-      language: person.language ?? user.language,
-      timeZone: person.timeZone ?? user.timeZone,
-      country: person.country ?? link.country,
-    }, { actor: s.actor });
+    deps.people.update(
+      user,
+      'scim',
+      {
+        ...person,
+        // A PUT without them keeps what we have (we do not wipe settings an IdP does not send).
+        language: person.language ?? user.language,
+        timeZone: person.timeZone ?? user.timeZone,
+        country: person.country ?? link.country,
+      },
+      { actor: s.actor },
+    );
     deps.people.setActive(deps.users.get(user.id)!, active, 'scim', { actor: s.actor });
   };
 
@@ -261,8 +297,10 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
     if (members === undefined || members === null) return [];
     if (!Array.isArray(members)) throw new ScimError(400, 'members must be a list.', 'invalidValue');
     return members.map((m) => {
-      const id = typeof m === 'object' && m !== null ? attr(m as Record<string, unknown>, 'value') : undefined;
-      if (typeof id !== 'string') throw new ScimError(400, 'Each member needs a value (a user id).', 'invalidValue');
+      const id =
+        typeof m === 'object' && m !== null ? attr(m as Record<string, unknown>, 'value') : undefined;
+      if (typeof id !== 'string')
+        throw new ScimError(400, 'Each member needs a value (a user id).', 'invalidValue');
       const u = deps.users.get(id);
       if (!u || u.enterpriseId !== s.enterprise.id || u.deletedAt !== null)
         throw new ScimError(400, `Member ${id} is not a user of this enterprise.`, 'invalidValue');
@@ -277,7 +315,9 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
   };
   const saveGroup = (s: ScimLocals, g: ScimGroupRecord, body: Record<string, unknown>) => {
     const name = groupName(body);
-    const clash = deps.groups.list(s.enterprise.id).find((o) => o.id !== g.id && o.displayName.toLowerCase() === name.toLowerCase());
+    const clash = deps.groups
+      .list(s.enterprise.id)
+      .find((o) => o.id !== g.id && o.displayName.toLowerCase() === name.toLowerCase());
     if (clash) throw new ScimError(409, `A group named "${name}" already exists.`, 'uniqueness');
     const ext = attr(body, 'externalId');
     deps.groups.rename(g.id, name, typeof ext === 'string' ? ext : g.externalId);
@@ -290,7 +330,9 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
     '/:slug/Groups',
     handle((req, res, s) => {
       const filter = typeof req.query.filter === 'string' ? parseFilter(req.query.filter) : [];
-      const withMembers = !String(req.query.excludedAttributes ?? '').toLowerCase().includes('members');
+      const withMembers = !String(req.query.excludedAttributes ?? '')
+        .toLowerCase()
+        .includes('members');
       const groups = deps.groups.list(s.enterprise.id).filter((g) =>
         filter.every((f) => {
           if (f.attribute === 'displayname') return g.displayName.toLowerCase() === f.value.toLowerCase();
@@ -299,17 +341,27 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
           throw new ScimError(400, `Filtering groups on ${f.attribute} is not supported.`, 'invalidFilter');
         }),
       );
-      list(res, req, groups.map((g) => groupResource(s, g, withMembers)));
+      list(
+        res,
+        req,
+        groups.map((g) => groupResource(s, g, withMembers)),
+      );
     }),
   );
-  router.get('/:slug/Groups/:id', handle((req, res, s) => send(res, groupResource(s, findGroup(s, String(req.params.id))))));
+  router.get(
+    '/:slug/Groups/:id',
+    handle((req, res, s) => send(res, groupResource(s, findGroup(s, String(req.params.id))))),
+  );
   router.post(
     '/:slug/Groups',
     handle((req, res, s) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const ids = memberIds(s, body);
       const ext = attr(body, 'externalId');
-      const g = deps.groups.create(s.enterprise.id, { displayName: groupName(body), externalId: typeof ext === 'string' ? ext : null });
+      const g = deps.groups.create(s.enterprise.id, {
+        displayName: groupName(body),
+        externalId: typeof ext === 'string' ? ext : null,
+      });
       deps.groups.setMembers(g.id, ids);
       reconcileRoles(s, ids);
       const made = findGroup(s, g.id);
@@ -346,7 +398,9 @@ export function createScimRouter(deps: ScimRouterDeps): express.Router {
     }),
   );
 
-  router.use('/:slug', (_req: Request, res: Response) => sendError(res, new ScimError(404, 'No such SCIM resource.')));
+  router.use('/:slug', (_req: Request, res: Response) =>
+    sendError(res, new ScimError(404, 'No such SCIM resource.')),
+  );
   // Malformed JSON (express.json) and other errors before a handler: SCIM errors too.
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     void next;

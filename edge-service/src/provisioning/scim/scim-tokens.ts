@@ -92,7 +92,9 @@ export class ScimTokens {
   /** SCIM_TOKEN_NOT_FOUND when it is not a live token of this enterprise. */
   revoke(enterpriseId: string, id: string): ScimTokenRecord {
     const changed = this.#db
-      .prepare('UPDATE scim_tokens SET revoked_at = ? WHERE id = ? AND enterprise_id = ? AND revoked_at IS NULL')
+      .prepare(
+        'UPDATE scim_tokens SET revoked_at = ? WHERE id = ? AND enterprise_id = ? AND revoked_at IS NULL',
+      )
       .run(this.#now().toISOString(), id, enterpriseId);
     if (changed.changes === 0) throw new EdgeError('SCIM_TOKEN_NOT_FOUND');
     return this.get(id)!;
