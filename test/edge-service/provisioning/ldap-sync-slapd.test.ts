@@ -326,4 +326,37 @@ describe('LDAP(S) directory sync against slapd', function () {
     );
     assert.ok(audit.items.some((e) => (e.details as { tlsVerify?: boolean }).tlsVerify === false));
   });
+
+  it('runs on its schedule when due, and not before', async () => {
+    const set = await client.request('PUT', '/enterprises/acme/ldap-sync', settings({ intervalMinutes: 30 }));
+    assert.equal(set.status, 200);
+    const before = api.edge.provisioning.ldap.lastReport(acme.id)!;
+    await api.edge.provisioning.scheduler.tick(new Date(Date.parse(before.startedAt) + 10 * 60_000));
+    assert.equal(api.edge.provisioning.ldap.lastReport(acme.id)!.id, before.id, 'not due yet');
+    await api.edge.provisioning.scheduler.tick(new Date(Date.parse(before.startedAt) + 31 * 60_000));
+    const scheduled = api.edge.provisioning.ldap.lastReport(acme.id)!;
+    assert.equal(scheduled.trigger, 'schedule');
+    assert.equal(scheduled.outcome, 'completed');
+  });
+
+  it("leaves a hand-made user with an entry's email alone unless told, and reports why", async () => {
+    await slapd.modify(
+      [
+        `dn: uid=kim,${PEOPLE}`,
+        'changetype: add',
+        'objectClass: inetOrgPerson',
+        'uid: kim',
+        'sn: kim',
+        'cn: Kim',
+        'mail: local@acme.test',
+        '',
+      ].join('\n'),
+    );
+    const run = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
+    assert.equal(run.body.counts.failed, 1);
+    assert.match(run.body.failed[0].reason, /did not create/);
+    assert.equal(link(user('local@acme.test')!.id).provisionedBy, null);
+    const again = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
+    assert.equal(again.body.failed[0].retried, true, 'tried again, and said so');
+  });
 });
