@@ -557,7 +557,9 @@ export const MIGRATIONS: readonly Migration[] = [
         document TEXT NOT NULL,
         bind_password TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        updated_by TEXT NOT NULL
+        updated_by TEXT NOT NULL,
+        -- Set while a run holds the enterprise's sync (the edge's schedule or the CLI): one at a time.
+        lease_until TEXT
       );
       -- Each run's report (counts and the entries that failed, with why): the console shows the last.
       CREATE TABLE ldap_sync_runs (

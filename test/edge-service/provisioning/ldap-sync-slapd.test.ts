@@ -359,4 +359,15 @@ describe('LDAP(S) directory sync against slapd', function () {
     const again = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
     assert.equal(again.body.failed[0].retried, true, 'tried again, and said so');
   });
+
+  it('runs one sync at a time across processes (LDAP_SYNC_RUNNING while another holds it)', async () => {
+    const store = api.edge.provisioning.ldap.settings;
+    assert.ok(store.acquireLease(acme.id, new Date(), new Date(Date.now() + 60_000)), 'as the CLI would');
+    const refused = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'LDAP_SYNC_RUNNING');
+    store.releaseLease(acme.id);
+    const run = await client.request('POST', '/enterprises/acme/ldap-sync/run', {});
+    assert.equal(run.status, 200);
+  });
 });

@@ -160,6 +160,27 @@ export class LdapSyncSettingsStore {
     return this.get(enterpriseId)!;
   }
 
+  /**
+   * Takes the enterprise's run lease (across processes: the edge and the CLI share the file) until
+   * `until`; false while another run holds it. A crashed run's lease simply runs out.
+   */
+  acquireLease(enterpriseId: string, now: Date, until: Date): boolean {
+    return (
+      this.#db
+        .prepare(
+          `UPDATE ldap_sync_settings SET lease_until = ?
+           WHERE enterprise_id = ? AND (lease_until IS NULL OR lease_until <= ?)`,
+        )
+        .run(until.toISOString(), enterpriseId, now.toISOString()).changes === 1
+    );
+  }
+
+  releaseLease(enterpriseId: string): void {
+    this.#db
+      .prepare('UPDATE ldap_sync_settings SET lease_until = NULL WHERE enterprise_id = ?')
+      .run(enterpriseId);
+  }
+
   remove(enterpriseId: string): boolean {
     return (
       this.#db.prepare('DELETE FROM ldap_sync_settings WHERE enterprise_id = ?').run(enterpriseId).changes ===

@@ -66,6 +66,9 @@ const TLS_ERRORS = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+/** Longer than any run (connect 10 s, search 60 s, the writes); a crashed run's lease runs out. */
+const LEASE_MS = 15 * 60_000;
+
 const EMAIL = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 
 function first(entry: Entry, attribute: string | null): string | undefined {
@@ -127,13 +130,18 @@ export class LdapSync {
   ): Promise<SyncReport> {
     const stored = this.#d.settings.get(enterprise.id);
     if (!stored) throw new EdgeError('LDAP_SYNC_NOT_CONFIGURED');
-    if (this.#running.has(enterprise.id)) throw new EdgeError('LDAP_SYNC_RUNNING');
+    const startedAt = this.#now();
+    if (
+      this.#running.has(enterprise.id) ||
+      !this.#d.settings.acquireLease(enterprise.id, startedAt, new Date(startedAt.getTime() + LEASE_MS))
+    )
+      throw new EdgeError('LDAP_SYNC_RUNNING');
     this.#running.add(enterprise.id);
     const report: SyncReport = {
       id: randomUUID(),
       enterpriseId: enterprise.id,
       trigger: options.trigger,
-      startedAt: this.#now().toISOString(),
+      startedAt: startedAt.toISOString(),
       finishedAt: '',
       outcome: 'completed',
       message: null,
@@ -159,6 +167,7 @@ export class LdapSync {
       report.message = error.message;
     } finally {
       this.#running.delete(enterprise.id);
+      this.#d.settings.releaseLease(enterprise.id);
     }
     report.finishedAt = this.#now().toISOString();
     report.counts = {
