@@ -5,7 +5,7 @@ import type { AuditTrail } from '../domain/audit.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { SqliteUserRepository } from '../storage/sqlite-user-repository.ts';
 import type { LdapSync, SyncReport } from './ldap/ldap-sync.ts';
-import { AttributeMap, type LdapSyncSettingsStore } from './ldap/ldap-sync-settings.ts';
+import { AttributeMap, LdapSyncFields, type LdapSyncSettingsStore } from './ldap/ldap-sync-settings.ts';
 import type { ProvisionedPeople } from './provisioned-people.ts';
 import type { ProvisioningStore } from './provisioning-store.ts';
 import { reconcileScimRoles, type ScimGroups } from './scim/scim-groups.ts';
@@ -233,7 +233,9 @@ export function provisioningEndpoints(deps: ProvisioningEndpointDeps): AnyEndpoi
         'Sets the directory sync (LDAPS or StartTLS; the bind password is kept encrypted and never shown). tlsVerify false is audited.',
       tag: 'provisioning',
       access: ENTERPRISE_WRITERS,
-      body: z.looseObject({ password: z.string().min(1).max(1024).optional() }),
+      body: LdapSyncFields.extend({
+        password: z.string().min(1).max(1024).optional().describe('Needed the first time; absent: kept.'),
+      }),
       response: z.object({ settings: SettingsView, warnings: z.array(z.string()) }),
       handle(c) {
         const { password, ...input } = c.body;

@@ -37,47 +37,47 @@ export const AttributeMap = z.strictObject({
   uid: Attribute.default('entryUUID'),
 });
 
-export const LdapSyncDocument = z
-  .strictObject({
-    url: z
-      .string()
-      .max(300)
-      .regex(
-        /^ldaps?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/,
-        'ldaps://HOST[:PORT] or ldap://HOST[:PORT] with startTls',
-      ),
-    /** ldap:// upgraded with StartTLS (RFC 4511 §4.14) before the bind. */
-    startTls: z.boolean().default(false),
-    bindDn: Dn,
-    baseDn: Dn,
-    filter: z
-      .string()
-      .min(3)
-      .max(2000)
-      .regex(/^\(.*\)$/s, 'an LDAP filter in parentheses')
-      .default('(objectClass=inetOrgPerson)'),
-    /** PEM of the CA(s) the server's certificate must chain to; null: the system's. */
-    caCertificates: z.string().max(200_000).nullable().default(null),
-    /** Certificate validation: off is possible for a lab, warned about and audited. */
-    tlsVerify: z.boolean().default(true),
-    map: AttributeMap.default(AttributeMap.parse({})),
-    /** Members of this group (member / uniqueMember) are administrators; others users. */
-    adminGroup: Dn.nullable().default(null),
-    /** Also take over users made by hand whose email matches an entry (off: such an entry fails). */
-    manageExisting: z.boolean().default(false),
-    /** A run that would disable more than this share of the users it manages stops (force overrides). */
-    maxDisableShare: z.number().min(0).max(1).default(0.1),
-    /** Minutes between scheduled runs; 0: only on demand. */
-    intervalMinutes: z.number().int().min(0).max(10_080).default(60),
-  })
-  .refine((d) => d.url.startsWith('ldaps://') || d.startTls, {
-    message: 'a bind over plain ldap:// would send the password in clear: use ldaps:// or startTls',
-    path: ['url'],
-  })
-  .refine((d) => !(d.url.startsWith('ldaps://') && d.startTls), {
-    message: 'startTls is for ldap:// URLs; ldaps:// is TLS from the start',
-    path: ['startTls'],
-  });
+/** The fields, without the checks across them (the API's body extends it with the password). */
+export const LdapSyncFields = z.strictObject({
+  url: z
+    .string()
+    .max(300)
+    .regex(
+      /^ldaps?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/,
+      'ldaps://HOST[:PORT] or ldap://HOST[:PORT] with startTls',
+    ),
+  /** ldap:// upgraded with StartTLS (RFC 4511 §4.14) before the bind. */
+  startTls: z.boolean().default(false),
+  bindDn: Dn,
+  baseDn: Dn,
+  filter: z
+    .string()
+    .min(3)
+    .max(2000)
+    .regex(/^\(.*\)$/s, 'an LDAP filter in parentheses')
+    .default('(objectClass=inetOrgPerson)'),
+  /** PEM of the CA(s) the server's certificate must chain to; null: the system's. */
+  caCertificates: z.string().max(200_000).nullable().default(null),
+  /** Certificate validation: off is possible for a lab, warned about and audited. */
+  tlsVerify: z.boolean().default(true),
+  map: AttributeMap.default(AttributeMap.parse({})),
+  /** Members of this group (member / uniqueMember) are administrators; others users. */
+  adminGroup: Dn.nullable().default(null),
+  /** Also take over users made by hand whose email matches an entry (off: such an entry fails). */
+  manageExisting: z.boolean().default(false),
+  /** A run that would disable more than this share of the users it manages stops (force overrides). */
+  maxDisableShare: z.number().min(0).max(1).default(0.1),
+  /** Minutes between scheduled runs; 0: only on demand. */
+  intervalMinutes: z.number().int().min(0).max(10_080).default(60),
+});
+
+export const LdapSyncDocument = LdapSyncFields.refine((d) => d.url.startsWith('ldaps://') || d.startTls, {
+  message: 'a bind over plain ldap:// would send the password in clear: use ldaps:// or startTls',
+  path: ['url'],
+}).refine((d) => !(d.url.startsWith('ldaps://') && d.startTls), {
+  message: 'startTls is for ldap:// URLs; ldaps:// is TLS from the start',
+  path: ['startTls'],
+});
 
 export type LdapSyncSettings = z.output<typeof LdapSyncDocument>;
 
