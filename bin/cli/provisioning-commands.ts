@@ -27,7 +27,7 @@ import {
 import type { SqliteDirectoryRepository } from '../../edge-service/src/storage/sqlite-device-repository.ts';
 import type { SqliteUserRepository } from '../../edge-service/src/storage/sqlite-user-repository.ts';
 
-export const PROVISIONING_USAGE = `  scim token create --name N     a bearer token for the identity provider (shown once)
+export const PROVISIONING_USAGE = `  scim token create [--name N]   a bearer token for the identity provider (shown once)
   scim token list [--json]
   scim token revoke ID
   directory set --url ldaps://HOST[:PORT] --bind-dn DN --password-stdin --base-dn DN [--filter F]
@@ -133,9 +133,9 @@ export function provisioningCommands<C extends ProvisioningContext>(
         const e = h.enterprise(c);
         const tokens = new ScimTokens(c.db);
         if (verb === 'create') {
-          const name = str(values, 'name')?.trim();
+          const name = str(values, 'name')?.trim() ?? 'SCIM';
           if (!name || name.length > 100 || rest.length > 0)
-            throw h.usage('scim token create --name N (1–100 characters)');
+            throw h.usage('scim token create [--name N] (1–100 characters)');
           const { token, record } = tokens.create(e.id, name, h.actor);
           c.audit.record({
             enterpriseId: e.id,

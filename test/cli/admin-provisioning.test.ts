@@ -53,7 +53,10 @@ describe('cli/admin: scim token and directory', function () {
     const again = await admin([...data, 'scim', 'token', 'revoke', id]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /SCIM_TOKEN_NOT_FOUND/);
-    assert.equal((await admin([...data, 'scim', 'token', 'create'])).code, 2);
+    assert.equal((await admin([...data, 'scim', 'token', 'create', '--name', 'x'.repeat(101)])).code, 2);
+    const unnamed = await admin([...data, 'scim', 'token', 'create']);
+    assert.equal(unnamed.code, 0, 'the name is optional');
+    assert.match(unnamed.stdout, /"SCIM"/);
   });
 
   it('refuses a sync before it is set (1), and a first set without the password on stdin (2)', async () => {
