@@ -443,7 +443,8 @@ export class LdapSync {
           !(link.ldapDn && failedDns.has(safeKey(link.ldapDn))),
       );
     const active = managed.filter((l) => users.get(l.userId)?.disabledAt === null).length;
-    const allowed = Math.max(1, Math.floor(active * s.maxDisableShare));
+    // At least one may go (a person leaving a small team), unless the share is 0: never without force.
+    const allowed = s.maxDisableShare === 0 ? 0 : Math.max(1, Math.floor(active * s.maxDisableShare));
     if (toDisable.length > allowed && !options.force) {
       report.outcome = 'stopped';
       throw new EdgeError(
