@@ -141,6 +141,22 @@ export const ERROR_CODES = {
   BACKUP_TOO_NEW: 'The backup was made by a newer edge: restore it with that version or later.',
   RESTORE_TARGET_NOT_EMPTY:
     'The data folder is not empty: stop the edge, then restore with --replace or into an empty folder.',
+  // Provisioning: SCIM 2.0 and LDAP(S) directory sync (issue 16)
+  SCIM_TOKEN_INVALID:
+    'The SCIM bearer token is unknown or revoked: create a new one with "mfp-edge admin scim token create" and paste it into the identity provider.',
+  SCIM_TOKEN_NOT_FOUND: 'No SCIM token with that id in this enterprise.',
+  LDAP_SYNC_NOT_CONFIGURED:
+    'This enterprise has no directory sync yet: set it with "mfp-edge admin directory set" or in the console.',
+  LDAP_CONNECT_FAILED:
+    'The directory server could not be reached or refused the connection: check the URL, the port and that the server runs.',
+  LDAP_CERTIFICATE_INVALID:
+    "The directory server's certificate was not accepted: give the CA that issued it (--ca-file), or check the host name.",
+  LDAP_BIND_FAILED: 'The directory refused the bind DN and password: check them.',
+  LDAP_SEARCH_FAILED: 'The directory refused the search: check the base DN and the filter.',
+  LDAP_DN_INVALID: 'That is not a valid distinguished name (RFC 4514), e.g. ou=People,dc=example,dc=com.',
+  LDAP_SYNC_RUNNING: 'A directory sync of this enterprise is already running: wait for it to finish.',
+  LDAP_MASS_DISABLE_STOPPED:
+    'The sync stopped before disabling more users than allowed (a wrong filter?): check the filter, or run it again with --force.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

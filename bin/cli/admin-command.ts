@@ -33,6 +33,7 @@ import {
 import { SqlitePolicyRepository } from '../../edge-service/src/storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from '../../edge-service/src/storage/sqlite-user-repository.ts';
 import { SqliteAuditLog } from '../../edge-service/src/audit/sqlite-audit-log.ts';
+import { PROVISIONING_USAGE, provisioningCommands } from './provisioning-commands.ts';
 
 export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAME] COMMAND
   enterprise add NAME
@@ -47,7 +48,7 @@ export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAM
   device list [--json]
   device revoke ID
   audit verify                walk the audit log's hash chain (exit 1 at the first broken entry)
---data DIR: the edge's data folder (default ./data, or MFP_EDGE_DATA). --enterprise NAME (or its
+${PROVISIONING_USAGE}--data DIR: the edge's data folder (default ./data, or MFP_EDGE_DATA). --enterprise NAME (or its
 identifier) may be left out while there is one enterprise. Passwords are read from standard input
 only (--password-stdin), never from arguments. Exit status: 0 done, 1 refused, 2 usage.
 `;
@@ -621,4 +622,12 @@ const COMMANDS: Record<string, Command> = {
       );
     },
   },
+
+  // Provisioning (issue 16): SCIM tokens and the LDAP directory sync.
+  ...provisioningCommands<Context>({
+    enterprise,
+    readSecret: (c) => readPassword(c.io),
+    usage: (message) => new UsageError(message),
+    actor: ACTOR,
+  }),
 };

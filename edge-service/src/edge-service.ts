@@ -62,6 +62,7 @@ import { outboxEndpoints } from './api/outbox-endpoints.ts';
 import { MailOutbox } from './mail/mail-outbox.ts';
 import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 import { directoryEndpoints } from './api/directory-endpoints.ts';
+import { createProvisioning, type ProvisioningServices } from './provisioning/provisioning-services.ts';
 import {
   SqliteContactRepository,
   SqliteFaxDirectoryRepository,
@@ -132,6 +133,7 @@ interface Running {
   audit: SqliteAuditLog;
   api: ApiServices;
   faxDirectory: SqliteFaxDirectoryRepository;
+  provisioning: ProvisioningServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -184,6 +186,11 @@ export class EdgeService {
   /** The REST API: its endpoints, console sessions, API tokens, OpenAPI document. Only while running. */
   get api(): ApiServices {
     return this.#require().api;
+  }
+
+  /** SCIM tokens and groups, the LDAP directory sync. Only while running. */
+  get provisioning(): ProvisioningServices {
+    return this.#require().provisioning;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -478,6 +485,8 @@ export class EdgeService {
         logger: log,
         publicOrigin: () => this.url,
       });
+      // Provisioning (issue 16): SCIM and the LDAP directory sync, made with the API's credentials.
+      let provisioning: ProvisioningServices | undefined;
       // The REST API (api/): console sessions, API tokens, and the endpoints of every room.
       const api = createApiServices({
         db,
@@ -486,7 +495,21 @@ export class EdgeService {
         directory,
         audit,
         logger: log.child({ module: 'api' }),
-        endpoints: () => [
+        endpoints: ({ consoleSessions, tokens }) => [
+          ...(provisioning = createProvisioning({
+            db,
+            users,
+            directory,
+            policies,
+            notifier,
+            audit,
+            secretBox,
+            sessions,
+            consoleSessions,
+            tokens,
+            publicOrigin: () => this.url,
+            logger: log,
+          })).endpoints,
           ...deviceServices.endpoints,
           ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
           ...directoryEndpoints({
@@ -516,6 +539,7 @@ export class EdgeService {
         console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
         api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
         metrics: metrics.handler(this.config.metricsToken),
+        scim: provisioning!.scimRouter,
         logger: log.child({ module: 'http' }),
       });
       const server = certificate
@@ -533,6 +557,8 @@ export class EdgeService {
       undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       engine.start();
       undo.push(() => engine.stop());
+      provisioning!.scheduler.start();
+      undo.push(() => provisioning!.scheduler.stop());
       this.#running = {
         db,
         server,
@@ -551,6 +577,7 @@ export class EdgeService {
         audit,
         api,
         faxDirectory,
+        provisioning: provisioning!,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -563,7 +590,8 @@ export class EdgeService {
     const running = this.#running;
     if (!running) return;
     this.#running = null;
-    // The engine first: panels keep seeing the faxes on the line finish during the grace period.
+    await running.provisioning.scheduler.stop();
+    // The engine before the panels: they keep seeing the faxes on the line finish during the grace period.
     await running.engine.stop({ graceMs: this.config.shutdownGraceSeconds * 1000 });
     await running.socket.stop();
     // Reset mails the account page is still preparing go into the queue before mail stops.

@@ -505,4 +505,82 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (audience IN ('console', 'account'));
     `,
   },
+  {
+    version: 15,
+    name: 'provisioning: SCIM tokens, provisioned users, LDAP sync settings and runs',
+    sql: `
+      -- Where a user came from: 'scim' (an identity provider pushed them), 'ldap' (a directory sync
+      -- made them) or NULL (made by hand). A sync only ever disables the users it made itself.
+      ALTER TABLE users ADD COLUMN provisioned_by TEXT CHECK (provisioned_by IN ('scim', 'ldap'));
+      -- The identity provider's own id of the person (SCIM externalId), and its userName when that
+      -- is not the email (Entra ID may send a UPN or a GUID): its look-ups filter on it.
+      ALTER TABLE users ADD COLUMN external_id TEXT;
+      ALTER TABLE users ADD COLUMN scim_user_name TEXT;
+      -- The directory entry a sync made the user from (normalised DN, RFC 4514).
+      ALTER TABLE users ADD COLUMN ldap_dn TEXT;
+      -- The directory's stable id of the entry (entryUUID / objectGUID): survives a rename.
+      ALTER TABLE users ADD COLUMN ldap_uid TEXT;
+      -- ISO 3166-1 alpha-2 country of the person (LDAP c, SCIM addresses.country).
+      ALTER TABLE users ADD COLUMN country TEXT;
+      CREATE INDEX users_by_ldap_uid ON users (enterprise_id, ldap_uid);
+      -- SCIM bearer tokens of an enterprise: shown once, kept as SHA-256, revocable.
+      CREATE TABLE scim_tokens (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises (id),
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+      -- SCIM groups (mapped to roles): a group named in role_map gives its members that role.
+      CREATE TABLE scim_groups (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises (id),
+        display_name TEXT NOT NULL,
+        external_id TEXT,
+        -- The role its members get, set by an administrator of the edge (never by the IdP): 'admin'
+        -- or NULL (membership gives nothing).
+        role TEXT CHECK (role IN ('admin')),
+        created_at TEXT NOT NULL,
+        UNIQUE (enterprise_id, display_name)
+      );
+      CREATE TABLE scim_group_members (
+        group_id TEXT NOT NULL REFERENCES scim_groups (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        PRIMARY KEY (group_id, user_id)
+      );
+      -- One LDAP sync setting per enterprise; the bind password is secret-box ciphertext.
+      CREATE TABLE ldap_sync_settings (
+        enterprise_id TEXT PRIMARY KEY REFERENCES enterprises (id),
+        document TEXT NOT NULL,
+        bind_password TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        -- Set while a run holds the enterprise's sync (the edge's schedule or the CLI): one at a time.
+        lease_until TEXT
+      );
+      -- Each run's report (counts and the entries that failed, with why): the console shows the last.
+      CREATE TABLE ldap_sync_runs (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises (id),
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('completed', 'stopped', 'failed')),
+        report TEXT NOT NULL
+      );
+      CREATE INDEX ldap_sync_runs_by_enterprise ON ldap_sync_runs (enterprise_id, started_at);
+      -- Entries that failed in a run, tried first in the next one; a success removes the row.
+      CREATE TABLE ldap_sync_failures (
+        enterprise_id TEXT NOT NULL REFERENCES enterprises (id),
+        dn TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        failed_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (enterprise_id, dn)
+      );
+    `,
+  },
 ];

@@ -38,6 +38,8 @@ export interface HttpAppDeps {
   api?: express.RequestHandler;
   /** Prometheus metrics (ops/edge-metrics.ts), at GET /metrics. */
   metrics?: express.RequestHandler;
+  /** SCIM 2.0 provisioning (provisioning/scim/), mounted at /scim/v2. */
+  scim?: express.RequestHandler;
   logger?: Logger;
 }
 
@@ -68,6 +70,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   if (deps.account) app.use('/account', deps.account);
   if (deps.console) app.use('/admin', deps.console);
 
+  if (deps.scim) app.use('/scim/v2', deps.scim);
   if (deps.api) app.use('/api/v1', deps.api);
   app.use('/api/v1', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API resource.' } });

@@ -12,6 +12,7 @@ import { renderDirectory } from './directory-page.ts';
 import { renderJobs } from './jobs-page.ts';
 import { renderOutbox } from './outbox-page.ts';
 import { renderPair } from './pair-page.ts';
+import { renderProvisioning } from './provisioning-page.ts';
 import { loadSession, type Session } from './session.ts';
 import { renderSettings } from './settings-page.ts';
 import { renderSignIn } from './sign-in-page.ts';
@@ -28,6 +29,7 @@ const ROUTES: Record<string, { title: string; page: Page; nav: boolean }> = {
   audit: { title: 'Audit log', page: renderAudit, nav: true },
   outbox: { title: 'Outbox', page: renderOutbox, nav: true },
   tokens: { title: 'API tokens', page: renderTokens, nav: true },
+  provisioning: { title: 'Provisioning', page: renderProvisioning, nav: true },
 };
 
 let session: Session | null = null;
