@@ -122,6 +122,8 @@ export const ERROR_CODES = {
     'The printer lost the fax part-way (it restarted or stopped answering); it is sent again if the retry policy allows.',
   // Edge storage
   SPOOL_FULL: 'The edge ran out of disk space for scanned pages.',
+  STORAGE_FULL:
+    "The edge's disk is full, so nothing was changed: free space on the edge (or ask its administrator), then try again.",
   // Images
   IMAGE_INVALID: 'A scanned page could not be read as an image.',
   IMAGE_TOO_LARGE: 'A scanned page is larger than the edge accepts.',

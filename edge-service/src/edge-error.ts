@@ -55,6 +55,10 @@ export class EdgeError extends Error {
   /** Any thrown value as an EdgeError; unexpected ones become INTERNAL without leaking details. */
   static from(error: unknown): EdgeError {
     if (error instanceof EdgeError) return error;
+    // A full disk under SQLite (or a write of ours): a condition an operator can fix, not a bug.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT')
+      return new EdgeError('STORAGE_FULL', ERROR_CODES.STORAGE_FULL, { cause: error });
     return new EdgeError('INTERNAL', ERROR_CODES.INTERNAL, { cause: error });
   }
 }

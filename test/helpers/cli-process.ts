@@ -14,8 +14,11 @@ export class CliProcess {
   output = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
+  /** `prefix`: a command that runs node for us, e.g. `unshare -m …` (node and the arguments follow it). */
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}, options: { prefix?: string[] } = {}) {
+    const [command, ...before] = options.prefix ?? [process.execPath];
+    const nodeArgs = options.prefix ? [process.execPath, BIN, ...args] : [BIN, ...args];
+    this.child = spawn(command!, [...before, ...nodeArgs], {
       env: { ...process.env, LOG_LEVEL: 'warn', MFP_EDGE_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

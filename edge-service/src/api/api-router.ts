@@ -152,8 +152,9 @@ export function toEdgeError(error: unknown, logger?: Logger): EdgeError {
       ? new EdgeError('PAYLOAD_TOO_LARGE')
       : new EdgeError('VALIDATION_FAILED', 'The request is malformed (its address or body cannot be read).');
   }
-  logger?.error({ err: error }, 'API request failed');
-  return new EdgeError('INTERNAL');
+  const edgeError = EdgeError.from(error);
+  logger?.[edgeError.code === 'INTERNAL' ? 'error' : 'warn']({ err: error }, 'API request failed');
+  return edgeError;
 }
 
 async function handle(
