@@ -318,6 +318,37 @@ describe('sso: SAML 2.0 sign-in against simplesamlphp', function () {
     });
   });
 
+  it('signs out here and at the IdP (SAML single logout), and the session is gone', async () => {
+    const client = new CookieJarClient();
+    const { location } = await start(client, 'account');
+    await post(client, await atIdp(client, location, 'carol', 'carol-pw'));
+    const token = client.cookie(api.url, 'mfp-account')!;
+    assert.ok(token);
+    const out = await client.request(`${base}/logout?purpose=account`, { method: 'POST', form: {} });
+    assert.equal(out.status, 303);
+    const idpLogout = out.headers.get('location')!;
+    assert.ok(
+      idpLogout.startsWith(`${idp.baseUrl}/saml2/idp/SingleLogoutService.php?SAMLRequest=`),
+      idpLogout,
+    );
+    assert.equal(client.cookie(api.url, 'mfp-account'), undefined);
+    // The IdP ends its session and answers at our SLO URL with a signed LogoutResponse.
+    const back = await client.follow(idpLogout, {}, (url) => !url.startsWith(`${base}/saml/slo`));
+    const slo = new URL(back.response.headers.get('location') ?? '', back.url).href;
+    assert.ok(
+      slo.startsWith(`${base}/saml/slo?SAMLResponse=`),
+      `${back.response.status} ${slo} ${idp.output.slice(-500)}`,
+    );
+    const done = await client.request(slo);
+    assert.equal(done.status, 303, await done.text());
+    assert.equal(done.headers.get('location'), '/account/sign-in');
+    const who = await fetch(`${api.url}/auth/account-session`, {
+      headers: { cookie: `mfp-account=${token}` },
+    });
+    assert.equal(who.status, 401);
+    assert.equal(audited('auth.sign-out').details.via, 'sso');
+  });
+
   it('serves our SP metadata with entity ID <origin>/auth/<slug>/saml and the ACS', async () => {
     const answer = await fetch(`${base}/saml/metadata`);
     assert.equal(answer.status, 200);
