@@ -24,6 +24,12 @@ export interface SsoRoutesDeps {
   consoleSessions: ConsoleSessions;
   accountSessions: ConsoleSessions;
   users: Pick<UserRepository, 'get'>;
+  /** The enterprises with company sign-in, for the sign-in pages' buttons. */
+  signInOptions: () => {
+    enterprise: { name: string; slug: string };
+    protocol: SsoProtocolName;
+    startUrl: string;
+  }[];
   logger?: Logger;
   /** Sign-ins a network address may start per window (each start stores a row). */
   startLimit?: { maxFailures: number; windowMs: number };
@@ -42,6 +48,7 @@ const page = (title: string, body: string): string =>
  *   POST logout?purpose=console|account                    signs out here, then the IdP's single logout
  *   GET  saml/slo                                          the IdP's logout messages
  *   GET  /auth/account-session                             who the account cookie signs in (JSON)
+ *   GET  /auth/sign-in-options                             the enterprises with SSO: a button each (JSON)
  * The IdP's POST comes from another site, so it carries none of our SameSite cookies: the answer
  * is checked there and recorded against its request, and the browser binding (SameSite=Lax, sent
  * on the top-level GET that follows) is checked at sso/finish.
@@ -223,6 +230,12 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
       res.redirect(303, await message.reply());
     }),
   );
+
+  // Public, like the sign-in pages that show it: which enterprises sign in through their IdP.
+  router.get('/sign-in-options', (_req, res) => {
+    noStore(res);
+    res.json({ items: deps.signInOptions() });
+  });
 
   router.get('/account-session', (req, res) => {
     noStore(res);

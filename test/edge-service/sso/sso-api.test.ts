@@ -97,7 +97,7 @@ describe('sso: the API (GET/PUT/DELETE /enterprises/{enterprise}/sso)', function
     );
     assert.ok(items.length >= 1);
 
-    const options = await fetch(`${api.url}/api/v1/sso/sign-in-options`);
+    const options = await fetch(`${api.url}/auth/sign-in-options`);
     assert.deepEqual(((await options.json()) as { items: unknown[] }).items, [
       {
         enterprise: { name: 'Acme', slug: 'acme' },
