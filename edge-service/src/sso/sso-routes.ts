@@ -167,9 +167,24 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
         binding: readCookies(req.headers.cookie).get(bindingCookieName(secure)),
         source: source(req),
       });
-      const name = finished.purpose === 'console' ? consoleCookieName(secure) : accountCookieName(secure);
-      // Exactly the console sign-in's cookie (api/api-router.ts): a session cookie, the server ends it.
-      res.cookie(name, finished.token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+      // The console's cookie exactly as its sign-in sets it (api/api-router.ts: Strict; the console
+      // page reads its session by fetch). The account cookie as the account page sets it (Lax: the
+      // page itself is the next top-level GET of this cross-site redirect chain). Session cookies
+      // both (no Max-Age): the server ends them.
+      if (finished.purpose === 'console')
+        res.cookie(consoleCookieName(secure), finished.token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure,
+          path: '/',
+        });
+      else
+        res.cookie(accountCookieName(secure), finished.token, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          path: '/',
+        });
       noStore(res);
       res.redirect(303, finished.returnPath);
     }),
@@ -191,7 +206,12 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
       const cookieName = purpose === 'console' ? consoleCookieName(secure) : accountCookieName(secure);
       const token = readCookies(req.headers.cookie).get(cookieName);
       const back = purpose === 'console' ? '/admin/' : ACCOUNT_SIGN_IN_PATH;
-      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+      res.clearCookie(cookieName, {
+        httpOnly: true,
+        sameSite: purpose === 'console' ? 'strict' : 'lax',
+        secure,
+        path: '/',
+      });
       noStore(res);
       let session;
       try {

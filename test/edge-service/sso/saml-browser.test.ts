@@ -61,6 +61,7 @@ describe('sso: SAML 2.0 in the browser through simplesamlphp', function () {
       const account = cookies.find((c) => c.name === 'mfp-account');
       assert.ok(account, JSON.stringify(cookies));
       assert.equal(account.httpOnly, true);
+      assert.equal(account.sameSite, 'Lax');
       assert.ok(!cookies.some((c) => c.name === 'mfp-console'));
       await page.goto(`${api.url}/auth/account-session`);
       const who = JSON.parse(await page.locator('body').innerText()) as {
