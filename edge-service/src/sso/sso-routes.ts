@@ -246,7 +246,7 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
       );
       noStore(res);
       if (message.kind === 'response') return res.redirect(303, ACCOUNT_SIGN_IN_PATH);
-      deps.sso.endSessionsOf(enterprise.id, message.subject);
+      deps.sso.endSessionsOf(enterprise.id, message.subject, message.sessionIndex);
       res.redirect(303, await message.reply());
     }),
   );

@@ -362,9 +362,10 @@ export class SsoService {
   }
 
   /** IdP-initiated logout for a subject: ends every web session that came from it. */
-  endSessionsOf(enterpriseId: string, subject: string, reason = 'idp-logout'): number {
+  endSessionsOf(enterpriseId: string, subject: string, sessionIndex: string | null = null): number {
+    const reason = 'idp-logout';
     let ended = 0;
-    for (const sessionId of this.#d.links.sessionsOf(enterpriseId, subject)) {
+    for (const sessionId of this.#d.links.sessionsOf(enterpriseId, subject, sessionIndex)) {
       ended += this.#d.consoleSessions.revoke({ sessionId }, reason);
       ended += this.#d.accountSessions.revoke({ sessionId }, reason);
     }
