@@ -40,6 +40,11 @@ export interface SimpleSamlIdpOptions {
   /** Which parts the IdP signs (both by default). */
   signAssertion?: boolean;
   signResponse?: boolean;
+  /**
+   * The host name in the IdP's URLs (PHP listens on 127.0.0.1 either way). `localhost` makes the
+   * IdP another site than an edge on 127.0.0.1 for the browser, as a real IdP is (SameSite).
+   */
+  hostName?: '127.0.0.1' | 'localhost';
 }
 
 const php = (value: unknown): string => {
@@ -76,7 +81,7 @@ export class SimpleSamlIdp {
   }
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}/simplesaml`;
+    return `http://${this.#options.hostName ?? '127.0.0.1'}:${this.port}/simplesaml`;
   }
   /** The SAML IdP's entity ID and metadata URL. */
   get entityId(): string {
@@ -166,7 +171,7 @@ $config = [
   'logging.logfile' => 'simplesamlphp.log',
   // ReturnTo URLs (IdP-initiated logout) on loopback, whatever the port.
   'trusted.url.regex' => true,
-  'trusted.url.domains' => ['127\\\\.0\\\\.0\\\\.1(:[0-9]+)?'],
+  'trusted.url.domains' => ['(127\\\\.0\\\\.0\\\\.1|localhost)(:[0-9]+)?'],
   'enable.saml20-idp' => true,
   'enable.adfs-idp' => true,
   'module.enable' => ['exampleauth' => true, 'core' => true, 'saml' => true, 'adfs' => true, 'admin' => false],

@@ -16,7 +16,10 @@ describe('sso: SAML 2.0 in the browser through simplesamlphp', function () {
     api = await startApiEdge();
     const enterprise = ensureEnterprise(api.edge, 'Acme', 'acme');
     const base = `${api.url}/auth/acme`;
+    // The IdP on another site (localhost) than the edge (127.0.0.1): its POST to our ACS is
+    // cross-site, as in real life, so the cookies' SameSite rules are what a real sign-in meets.
     idp = new SimpleSamlIdp({
+      hostName: 'localhost',
       users: [
         { username: 'carol', password: 'carol-pw', mail: 'carol@acme.test' },
         { username: 'admin', password: 'admin-pw', mail: 'Admin@Acme.test' },
