@@ -88,6 +88,26 @@ export function ssoSection(ctx: PageContext): HTMLElement {
       value: s.idpCertificateFingerprint ?? '',
       help: 'SHA-256 or SHA-1 as your IdP shows it; colons, spaces and case do not matter. Only a signing certificate with it is trusted.',
     });
+    const entityId = field('IdP entity ID (without metadata)', 'sso-idp-entity-id', {
+      value: s.idpEntityId ?? '',
+      help: 'SAML / WS-Fed without metadata: the IdP’s entity ID (its Issuer).',
+    });
+    const entryPoint = field('IdP sign-in URL (without metadata)', 'sso-entry-point', {
+      type: 'url',
+      value: s.entryPoint ?? '',
+      help: 'SAML SSO service (HTTP-Redirect) or WS-Fed passive endpoint.',
+    });
+    const certificate = textarea(
+      'IdP signing certificate (without metadata)',
+      'sso-idp-certificate',
+      s.idpCertificate ?? '',
+      'PEM, or its base64 body, as your IdP exports it.',
+    );
+    const logoutUrl = field('IdP single-logout URL (optional)', 'sso-logout-url', {
+      type: 'url',
+      value: s.logoutUrl ?? '',
+      help: 'Where sign-out continues at the IdP; empty: the metadata’s, or sign-out here only.',
+    });
     const issuer = field('Issuer URL', 'sso-issuer', {
       type: 'url',
       value: s.issuer ?? '',
@@ -111,6 +131,10 @@ export function ssoSection(ctx: PageContext): HTMLElement {
       metadataUrl.wrap,
       metadataXml.wrap,
       fingerprint.wrap,
+      entityId.wrap,
+      entryPoint.wrap,
+      certificate.wrap,
+      logoutUrl.wrap,
       issuer.wrap,
       clientId.wrap,
       clientSecret.wrap,
@@ -128,6 +152,10 @@ export function ssoSection(ctx: PageContext): HTMLElement {
         metadataUrl: value(metadataUrl),
         metadataXml: value(metadataXml),
         idpCertificateFingerprint: value(fingerprint),
+        idpEntityId: value(entityId),
+        entryPoint: value(entryPoint),
+        idpCertificate: value(certificate),
+        logoutUrl: value(logoutUrl),
         issuer: value(issuer),
         clientId: value(clientId),
         emailClaim: value(emailClaim) ?? 'email',
