@@ -63,6 +63,7 @@ import { MailOutbox } from './mail/mail-outbox.ts';
 import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 import { directoryEndpoints } from './api/directory-endpoints.ts';
 import { createProvisioning, type ProvisioningServices } from './provisioning/provisioning-services.ts';
+import { createSsoServices, type SsoServices } from './sso/sso-services.ts';
 import {
   SqliteContactRepository,
   SqliteFaxDirectoryRepository,
@@ -134,6 +135,7 @@ interface Running {
   api: ApiServices;
   faxDirectory: SqliteFaxDirectoryRepository;
   provisioning: ProvisioningServices;
+  sso: SsoServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -191,6 +193,11 @@ export class EdgeService {
   /** SCIM tokens and groups, the LDAP directory sync. Only while running. */
   get provisioning(): ProvisioningServices {
     return this.#require().provisioning;
+  }
+
+  /** Company sign-in (SSO): its service, settings, account sessions. Only while running. */
+  get sso(): SsoServices {
+    return this.#require().sso;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -488,6 +495,7 @@ export class EdgeService {
       // Provisioning (issue 16): SCIM and the LDAP directory sync, made with the API's credentials.
       let provisioning: ProvisioningServices | undefined;
       // The REST API (api/): console sessions, API tokens, and the endpoints of every room.
+      let sso!: SsoServices;
       const api = createApiServices({
         db,
         masterKey: secret.key,
@@ -509,6 +517,22 @@ export class EdgeService {
             tokens,
             publicOrigin: () => this.url,
             logger: log,
+          })).endpoints,
+          // Company sign-in (issue 12): the SAML protocol is built in; the integrator adds
+          // `protocols: { oidc: oidcProtocol, wsfed: wsfedProtocol }` (sso/oidc-protocol.ts, sso/wsfed-protocol.ts).
+          ...(sso = createSsoServices({
+            db,
+            masterKey: secret.key,
+            secretBox,
+            policies,
+            directory,
+            users,
+            audit,
+            events,
+            consoleSessions,
+            publicOrigin: () => this.url,
+            logger: log.child({ module: 'sso' }),
+            ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
           })).endpoints,
           ...deviceServices.endpoints,
           ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
@@ -540,6 +564,7 @@ export class EdgeService {
         api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
         metrics: metrics.handler(this.config.metricsToken),
         scim: provisioning!.scimRouter,
+        auth: sso.router,
         logger: log.child({ module: 'http' }),
       });
       const server = certificate
@@ -578,6 +603,7 @@ export class EdgeService {
         api,
         faxDirectory,
         provisioning: provisioning!,
+        sso,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { PolicyDocument } from '../policies/policy-schema.ts';
+import type { IdpMetadata } from './idp-metadata.ts';
 
 /**
  * The one interface each company sign-in protocol implements (SAML 2.0, WS-Federation, OpenID
@@ -16,6 +17,12 @@ export type SsoSettings = NonNullable<PolicyDocument['sso']>;
 /** What a protocol needs to know about the enterprise it acts for. */
 export interface SsoContext {
   settings: SsoSettings;
+  /**
+   * SAML / WS-Fed: the IdP as resolved by the neutral layer from `settings` (metadata XML, or the
+   * metadata URL fetched and cached, or idpEntityId / entryPoint / idpCertificate), certificates
+   * already pinned to `idpCertificateFingerprint` when set. Null for OIDC.
+   */
+  idp: IdpMetadata | null;
   /** OIDC client secret, opened from the secret box (null when none is set). */
   clientSecret: string | null;
   /** `<edge origin>/auth/<slug>`: every URL we give the IdP starts with it. */
@@ -63,8 +70,11 @@ export interface SsoProtocol {
    * Checks the IdP's answer — the POST body (SAML, WS-Fed) or the callback URL's query (OIDC) —
    * and returns the request id it answers. Must refuse (throw EdgeError with an SSO_* code) an
    * unsigned or wrongly signed answer, a wrong audience or issuer, a time outside the skew, a
-   * wrapped signature. `find` looks up the stored request by id and returns null for an unknown,
-   * used or expired one (the neutral layer marks it used once this returns).
+   * wrapped signature. `find` looks up the stored request by id: null for an unknown one (or of
+   * another enterprise or protocol); it throws EdgeError SSO_REQUEST_USED for one already answered
+   * (a replay) and SSO_REQUEST_EXPIRED after 10 minutes — let those through unchanged. The neutral
+   * layer records the answer against the request once this returns (a second answer is refused),
+   * and checks the browser that started it before any session is made.
    */
   complete(
     context: SsoContext,

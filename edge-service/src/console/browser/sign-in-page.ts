@@ -33,13 +33,37 @@ export function renderSignIn(main: HTMLElement, onSignedIn: () => void, message?
     }),
     (step) => next(main, step, onSignedIn),
   );
+  const company = h('div', { class: 'company-sign-in' });
   show(
     main,
     h('h1', { id: 'sign-in-title' }, 'Sign in to the console'),
     message ? notice('info', message) : null,
     form,
+    company,
   );
   email.input.focus();
+  // Enterprises with company sign-in (SSO) get a button each: their IdP, their MFA.
+  void fetch('/auth/sign-in-options', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    .then((r) =>
+      r.ok
+        ? (r.json() as Promise<{ items: { enterprise: { name: string }; startUrl: string }[] }>)
+        : { items: [] },
+    )
+    .then(({ items }) => {
+      const label = (name: string) =>
+        items.length === 1 ? 'Sign in with your company' : `Sign in with your company (${name})`;
+      show(
+        company,
+        ...items.map((item) =>
+          h(
+            'a',
+            { class: 'button', href: `${item.startUrl}&return=%2Fadmin%2F` },
+            label(item.enterprise.name),
+          ),
+        ),
+      );
+    })
+    .catch(() => undefined);
 }
 
 /**

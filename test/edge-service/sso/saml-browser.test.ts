@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { createAccount, ensureEnterprise, startApiEdge, type ApiEdge } from '../../helpers/api-client.ts';
+import { launchBrowser } from '../../helpers/browser.ts';
+import { download, openConsole } from '../../helpers/console-browser.ts';
+import { SimpleSamlIdp } from '../../helpers/simplesamlphp-idp.ts';
+
+/** Issue 12's Done-when for SAML: a real browser, the real IdP, the account page and the console. */
+describe('sso: SAML 2.0 in the browser through simplesamlphp', function () {
+  this.timeout(90_000);
+  let api: ApiEdge;
+  let idp: SimpleSamlIdp;
+  let browser: Browser;
+
+  before(async () => {
+    api = await startApiEdge();
+    const enterprise = ensureEnterprise(api.edge, 'Acme', 'acme');
+    const base = `${api.url}/auth/acme`;
+    // The IdP on another site (localhost) than the edge (127.0.0.1): its POST to our ACS is
+    // cross-site, as in real life, so the cookies' SameSite rules are what a real sign-in meets.
+    idp = new SimpleSamlIdp({
+      hostName: 'localhost',
+      users: [
+        { username: 'carol', password: 'carol-pw', mail: 'carol@acme.test' },
+        { username: 'admin', password: 'admin-pw', mail: 'Admin@Acme.test' },
+      ],
+      saml: [{ entityId: `${base}/saml`, acsUrl: `${base}/saml/acs`, sloUrl: `${base}/saml/slo` }],
+    });
+    await idp.start();
+    api.edge.people.users.create({
+      enterpriseId: enterprise.id,
+      email: 'carol@acme.test',
+      displayName: 'Carol',
+      role: 'user',
+      builtinPasswordDisabled: true,
+    });
+    await createAccount(api.edge, { enterprise, email: 'admin@acme.test', role: 'admin' });
+    api.edge.sso.settings.set(enterprise, { protocol: 'saml', metadataUrl: idp.metadataUrl }, 'system');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await idp?.stop();
+    await api?.stop();
+  });
+
+  async function signInAtIdp(page: Page, username: string, password: string) {
+    await page.waitForURL((url) => url.href.startsWith(idp.baseUrl), { timeout: 15_000 });
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(password);
+    await page.locator('input[name="password"]').press('Enter');
+  }
+
+  it('signs an SSO-only user in to the account page', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(
+        `${api.url}/auth/acme/sso/start?purpose=account&return=${encodeURIComponent('/account/')}`,
+      );
+      await signInAtIdp(page, 'carol', 'carol-pw');
+      await page.waitForURL(`${api.url}/account/`, { timeout: 15_000 });
+      const cookies = await context.cookies(api.url);
+      const account = cookies.find((c) => c.name === 'mfp-account');
+      assert.ok(account, JSON.stringify(cookies));
+      assert.equal(account.httpOnly, true);
+      assert.equal(account.sameSite, 'Lax');
+      assert.ok(!cookies.some((c) => c.name === 'mfp-console'));
+      await page.goto(`${api.url}/auth/account-session`);
+      const who = JSON.parse(await page.locator('body').innerText()) as {
+        audience: string;
+        user: { email: string };
+      };
+      assert.deepEqual([who.audience, who.user.email], ['account', 'carol@acme.test']);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs an admin in to the console with "Sign in with your company"', async () => {
+    const console_ = await openConsole(browser, `${api.url}/admin/`);
+    try {
+      const { page } = console_;
+      await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+      await page.getByRole('link', { name: 'Sign in with your company' }).click();
+      await signInAtIdp(page, 'admin', 'admin-pw');
+      await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+      assert.equal(new URL(page.url()).pathname, '/admin/');
+      const cookie = (await console_.context.cookies(api.url)).find((c) => c.name === 'mfp-console');
+      assert.equal(cookie?.sameSite, 'Strict');
+
+      // The settings page's SSO section: what is set, our SP metadata, a change saved.
+      await page
+        .getByRole('navigation', { name: 'Console' })
+        .getByRole('link', { name: 'Enterprise settings' })
+        .click();
+      const status = page.getByRole('status', { name: 'Company sign-in status' });
+      await status.waitFor();
+      assert.equal(await status.textContent(), 'SAML 2.0 is set up.');
+      assert.equal(await page.getByLabel('IdP metadata URL').inputValue(), idp.metadataUrl);
+      const file = await download(page, 'Download our SP metadata');
+      assert.match(file.body.toString('utf8'), new RegExp(`entityID="${api.url}/auth/acme/saml"`));
+      await page.getByLabel('Email claim or attribute').fill('mail');
+      await page.getByRole('button', { name: 'Save company sign-in' }).click();
+      await page.getByText('Company sign-in saved.').waitFor();
+      assert.equal(
+        api.edge.sso.service.settings(api.edge.repositories.directory.findEnterpriseBySlug('acme')!.id)
+          ?.emailClaim,
+        'mail',
+      );
+      assert.deepEqual(console_.problems, []);
+    } finally {
+      await console_.close();
+    }
+  });
+});
