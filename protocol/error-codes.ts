@@ -132,41 +132,20 @@ export const ERROR_CODES = {
     'Every scanned page was blank, so nothing was sent: check the originals face the right way, or turn off "Skip blank pages".',
   PREVIEW_UNAVAILABLE:
     'A preview scans the glass only: put the first page on the glass, or send without a preview.',
-  // OIDC / WS-Fed (issue 12, the OpenID Connect and WS-Federation protocols)
+  // OIDC / WS-Fed (issue 12, the OpenID Connect and WS-Federation protocols; they use the sso
+  // part's SSO_* codes above for the failures both share)
   SSO_DISCOVERY_FAILED:
     "The company's OpenID Connect provider could not be reached or its discovery document is not valid: check sso.issuer and that the provider is up.",
   SSO_INSECURE_ISSUER:
     'The OpenID Connect issuer must use https (plain http is accepted only on this machine, for tests): change sso.issuer.',
   SSO_CLIENT_SECRET_MISSING:
     'Company sign-in with OpenID Connect needs the client secret the provider gave for this edge: set it with the SSO settings.',
-  SSO_IDP_REFUSED:
-    'Your company sign-in refused or cancelled the sign-in: try again, or ask your IT team whether this app is assigned to you.',
-  SSO_RESPONSE_INVALID:
-    'The answer from your company sign-in is malformed or incomplete: start the sign-in again.',
   SSO_CODE_REJECTED:
     'Your company sign-in did not accept the sign-in code (it was already used or is too old): start the sign-in again.',
-  SSO_NONCE_MISMATCH:
-    'The sign-in token does not belong to the sign-in this browser started: start the sign-in again.',
   SSO_EMAIL_UNVERIFIED:
     'Your company sign-in says your email address is not verified, so it cannot be matched to an account: ask your IT team to verify it.',
-  SSO_SIGNATURE_MISSING:
-    'The answer from your company sign-in is not signed, and only signed answers are accepted: ask your IT team to sign the tokens (assertions).',
   SSO_SIGNATURE_WRAPPED:
     'The answer from your company sign-in holds more than one signature or signs another part than the one read, and was refused as tampered with.',
-  // Provisional: the protocol-neutral SSO codes the sso helper (s12-sso) owns; drop these on merge
-  // when its block defines them.
-  SSO_REQUEST_UNKNOWN:
-    'This sign-in answer matches no sign-in started here, or was already used or is too old: start the sign-in again.',
-  SSO_SIGNATURE_INVALID:
-    "The answer from your company sign-in is not signed by the company's identity provider: ask your IT team to check the certificate set here.",
-  SSO_AUDIENCE_MISMATCH:
-    'The answer from your company sign-in is meant for another application: ask your IT team to check the client ID (or realm) set for this edge.',
-  SSO_ISSUER_MISMATCH:
-    'The answer comes from another identity provider than the one set for your company: ask your IT team to check the issuer set here.',
-  SSO_EXPIRED:
-    'The answer from your company sign-in is outside its validity time (or a clock is wrong): start the sign-in again.',
-  SSO_EMAIL_MISSING:
-    'Your company sign-in did not send an email address, so it cannot be matched to an account: ask your IT team to send the email claim set here.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

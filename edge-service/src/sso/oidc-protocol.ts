@@ -185,7 +185,7 @@ function refusal(error: unknown): EdgeError {
   const reason = describe(error);
   if (error instanceof client.AuthorizationResponseError)
     return new EdgeError(
-      'SSO_IDP_REFUSED',
+      'SSO_IDP_ERROR',
       `The provider answered ${error.error}: ${error.error_description ?? ''}`.trim(),
       {
         cause: error,
@@ -196,18 +196,18 @@ function refusal(error: unknown): EdgeError {
     (error instanceof client.ResponseBodyError && error.error === 'invalid_client')
   )
     return new EdgeError(
-      'SSO_IDP_REFUSED',
+      'SSO_IDP_ERROR',
       "The provider refused this edge's client credentials (invalid_client): check the client ID and secret set for company sign-in.",
       { cause: error },
     );
   if (error instanceof client.ResponseBodyError) {
-    const code: ErrorCode = error.error === 'invalid_grant' ? 'SSO_CODE_REJECTED' : 'SSO_IDP_REFUSED';
+    const code: ErrorCode = error.error === 'invalid_grant' ? 'SSO_CODE_REJECTED' : 'SSO_IDP_ERROR';
     return new EdgeError(code, undefined, { cause: error });
   }
   const oauthCode = (error as { code?: unknown } | null)?.code;
   const claim = failedClaim(error);
   if (oauthCode === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED')
-    return new EdgeError('SSO_EXPIRED', undefined, { cause: error });
+    return new EdgeError('SSO_RESPONSE_EXPIRED', undefined, { cause: error });
   if (
     oauthCode === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' ||
     oauthCode === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED'
@@ -215,7 +215,7 @@ function refusal(error: unknown): EdgeError {
     if (claim === 'aud' || claim === 'azp')
       return new EdgeError('SSO_AUDIENCE_MISMATCH', undefined, { cause: error });
     if (claim === 'iss') return new EdgeError('SSO_ISSUER_MISMATCH', undefined, { cause: error });
-    if (claim === 'nonce') return new EdgeError('SSO_NONCE_MISMATCH', undefined, { cause: error });
+    if (claim === 'nonce') return new EdgeError('SSO_NONCE_INVALID', undefined, { cause: error });
     if (claim === 'state') return new EdgeError('SSO_REQUEST_UNKNOWN', undefined, { cause: error });
   }
   if (oauthCode === 'OAUTH_KEY_SELECTION_FAILED' || causeMessages(error).some((m) => /signature/i.test(m)))

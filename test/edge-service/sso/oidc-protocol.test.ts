@@ -239,7 +239,7 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
       const other = { ...request, nonce: client.randomNonce() };
       await expectCode(
         oidcProtocol.complete(contextFor(), answer, () => other),
-        'SSO_NONCE_MISMATCH',
+        'SSO_NONCE_INVALID',
       );
     });
 
@@ -284,7 +284,7 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
         const query = Object.fromEntries(callback.searchParams);
         await expectCode(
           oidcProtocol.complete(context, { body: {}, query, url: '' }, findOnce(request)),
-          'SSO_EXPIRED',
+          'SSO_RESPONSE_EXPIRED',
         );
       } finally {
         await short.stop();
@@ -295,7 +295,7 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
       const { request, answer } = await signIn('alice');
       const past = Math.floor(Date.now() / 1000) - 3600;
       idp.tamperIdToken((claims) => ({ ...claims, iat: past - 60, exp: past }));
-      await expectCode(oidcProtocol.complete(contextFor(), answer, findOnce(request)), 'SSO_EXPIRED');
+      await expectCode(oidcProtocol.complete(contextFor(), answer, findOnce(request)), 'SSO_RESPONSE_EXPIRED');
     });
 
     it('email_verified false', async () => {
@@ -316,7 +316,7 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
       const query = { error: 'access_denied', error_description: 'no', state: request.id, iss: idp.issuer };
       await expectCode(
         oidcProtocol.complete(contextFor(), { body: {}, query, url: '' }, findOnce(request)),
-        'SSO_IDP_REFUSED',
+        'SSO_IDP_ERROR',
       );
     });
 
@@ -336,7 +336,7 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
       const { request, answer } = await signIn('alice');
       await expectCode(
         oidcProtocol.complete(contextFor({ clientSecret: 'wrong' }), answer, findOnce(request)),
-        'SSO_IDP_REFUSED',
+        'SSO_IDP_ERROR',
       );
     });
 
