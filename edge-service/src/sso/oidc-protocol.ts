@@ -279,6 +279,14 @@ export class OidcProtocol implements SsoProtocol {
       });
       const claims = tokens.claims();
       if (claims === undefined) throw new EdgeError('SSO_RESPONSE_INVALID', 'The provider sent no ID token.');
+      // oauth4webapi checks exp and nbf, and iat only against max_age: a token dated in the future
+      // (a provider's clock far ahead, or a forgery made to last) is refused here.
+      const nowSeconds = Math.floor(context.now().getTime() / 1000);
+      if (claims.iat > nowSeconds + context.clockSkewSeconds)
+        throw new EdgeError(
+          'SSO_RESPONSE_EXPIRED',
+          'The ID token is dated in the future: check the clocks of the edge and the identity provider.',
+        );
       const emailClaim = context.settings.emailClaim;
       let source: Record<string, unknown> = claims;
       let email = stringClaim(claims, emailClaim);

@@ -52,8 +52,14 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
         issuer: idp.issuer,
         clientId: idp.clientId,
         emailClaim: 'email',
+        idpEntityId: null,
+        entryPoint: null,
+        logoutUrl: null,
+        idpCertificate: null,
+        idpCertificateFingerprint: null,
         ...settings,
       },
+      idp: null,
       clientSecret: idp.clientSecret,
       baseUrl: BASE_URL,
       entityId: `${BASE_URL}/oidc`,
@@ -295,7 +301,20 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
       const { request, answer } = await signIn('alice');
       const past = Math.floor(Date.now() / 1000) - 3600;
       idp.tamperIdToken((claims) => ({ ...claims, iat: past - 60, exp: past }));
-      await expectCode(oidcProtocol.complete(contextFor(), answer, findOnce(request)), 'SSO_RESPONSE_EXPIRED');
+      await expectCode(
+        oidcProtocol.complete(contextFor(), answer, findOnce(request)),
+        'SSO_RESPONSE_EXPIRED',
+      );
+    });
+
+    it('an ID token issued in the future (beyond the skew)', async () => {
+      const { request, answer } = await signIn('alice');
+      const future = Math.floor(Date.now() / 1000) + 600;
+      idp.tamperIdToken((claims) => ({ ...claims, iat: future, exp: future + 3600 }));
+      await expectCode(
+        oidcProtocol.complete(contextFor(), answer, findOnce(request)),
+        'SSO_RESPONSE_EXPIRED',
+      );
     });
 
     it('email_verified false', async () => {
