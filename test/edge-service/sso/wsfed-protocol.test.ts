@@ -6,7 +6,8 @@ import { EdgeError } from '../../../edge-service/src/edge-error.ts';
 import { parseIdpMetadata, type IdpMetadata } from '../../../edge-service/src/sso/idp-metadata.ts';
 import type { SsoContext, SsoPendingRequest } from '../../../edge-service/src/sso/sso-protocol.ts';
 import { wsfedProtocol } from '../../../edge-service/src/sso/wsfed-protocol.ts';
-import { signInAtAdfs, startSimpleSamlAdfs, type SimpleSamlAdfs } from '../../helpers/simplesamlphp-adfs.ts';
+import { signInAtAdfs } from '../../helpers/adfs-sign-in.ts';
+import { SimpleSamlIdp } from '../../helpers/simplesamlphp-idp.ts';
 
 /**
  * WS-Federation against the real simplesamlphp `adfs` IdP (SAML 1.1 assertions in a WS-Trust
@@ -17,7 +18,6 @@ import { signInAtAdfs, startSimpleSamlAdfs, type SimpleSamlAdfs } from '../../he
 const BASE_URL = 'http://127.0.0.1:9/auth/acme';
 const REALM = `${BASE_URL}/wsfed`;
 const OTHER_REALM = 'http://127.0.0.1:9/auth/other/wsfed';
-const EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
 
 const SIG_RE = /<ds:Signature[\s\S]*<\/ds:Signature>/;
 const ASSERTION_RE = /<saml:Assertion[\s\S]*<\/saml:Assertion>/;
@@ -66,14 +66,15 @@ function resign(
 
 describe('WS-Federation protocol against the real simplesamlphp adfs IdP', function () {
   this.timeout(60000);
-  let idp: SimpleSamlAdfs;
+  let idp: SimpleSamlIdp;
+  let passiveUrl: string;
   let metadata: IdpMetadata;
 
   function contextFor(overrides: Partial<SsoContext> = {}): SsoContext {
     return {
       settings: {
         protocol: 'wsfed',
-        metadataUrl: idp.metadataUrl,
+        metadataUrl: idp.wsfedMetadataUrl,
         metadataXml: null,
         issuer: null,
         clientId: null,
@@ -119,21 +120,20 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
     wsfedProtocol.complete(context, { body: fields, query: {}, url: '/auth/acme/wsfed' }, findOnce(request));
 
   before(async () => {
-    idp = await startSimpleSamlAdfs({
-      relyingParties: [
+    idp = new SimpleSamlIdp({
+      users: [
+        { username: 'alice', password: 'alice-password', mail: 'Alice@Example.com' },
+        { username: 'nomail', password: 'nomail-password' },
+        { username: 'mallory', password: 'mallory-password', mail: 'alice@example.com.evil.test' },
+      ],
+      wsfed: [
         { realm: REALM, replyUrl: REALM },
         { realm: OTHER_REALM, replyUrl: OTHER_REALM },
       ],
-      users: {
-        alice: { password: 'alice-password', attributes: { [EMAIL_CLAIM]: ['Alice@Example.com'] } },
-        nomail: { password: 'nomail-password', attributes: {} },
-        mallory: {
-          password: 'mallory-password',
-          attributes: { [EMAIL_CLAIM]: ['alice@example.com.evil.test'] },
-        },
-      },
     });
-    metadata = parseIdpMetadata(await (await fetch(idp.metadataUrl)).text());
+    await idp.start();
+    passiveUrl = `${idp.baseUrl}/module.php/adfs/idp/prp.php`;
+    metadata = parseIdpMetadata(await (await fetch(idp.wsfedMetadataUrl)).text());
   });
 
   after(async () => {
@@ -141,15 +141,15 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
   });
 
   it('reads the IdP metadata: entity, passive endpoint, signing certificate', () => {
-    assert.equal(metadata.entityId, idp.entityId);
-    assert.equal(metadata.wsfedUrl, idp.passiveUrl);
+    assert.equal(metadata.entityId, idp.wsfedEntityId);
+    assert.equal(metadata.wsfedUrl, passiveUrl);
     assert.equal(metadata.certificates.length, 1);
   });
 
   it('begins at the passive endpoint with wa, wtrealm, wctx and wreply', async () => {
     const request = newRequest();
     const url = new URL((await wsfedProtocol.begin(contextFor(), request)).redirectUrl);
-    assert.equal(url.origin + url.pathname, idp.passiveUrl);
+    assert.equal(url.origin + url.pathname, passiveUrl);
     assert.equal(url.searchParams.get('wa'), 'wsignin1.0');
     assert.equal(url.searchParams.get('wtrealm'), REALM);
     assert.equal(url.searchParams.get('wctx'), request.id);
@@ -169,7 +169,7 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
   it('reads the email claim named in settings.emailClaim exactly', async () => {
     const { request, fields } = await signIn();
     const context = contextFor();
-    context.settings = { ...context.settings, emailClaim: EMAIL_CLAIM };
+    context.settings = { ...context.settings, emailClaim: 'mail' };
     assert.equal((await complete(fields, request, context)).identity.email, 'Alice@Example.com');
   });
 
@@ -204,7 +204,7 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
     const url = new URL(
       (await wsfedProtocol.logoutUrl(contextFor(), { subject: 'alice', logoutHint: null }))!,
     );
-    assert.equal(url.origin + url.pathname, idp.passiveUrl);
+    assert.equal(url.origin + url.pathname, passiveUrl);
     assert.equal(url.searchParams.get('wa'), 'wsignout1.0');
     assert.equal(url.searchParams.get('wtrealm'), REALM);
   });
@@ -258,7 +258,7 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
 
     it('(control) the same answer re-signed by the IdP key with SHA-256 is accepted', async () => {
       const { request, fields } = await signIn();
-      const resigned = resign(fields.wresult!, idp.privateKeyPem);
+      const resigned = resign(fields.wresult!, idp.privateKey);
       assert.equal(
         (await complete({ ...fields, wresult: resigned }, request)).identity.email,
         'Alice@Example.com',
@@ -267,7 +267,7 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
 
     it('an answer signed with SHA-1 (by the IdP key)', async () => {
       const { request, fields } = await signIn();
-      const sha1 = resign(fields.wresult!, idp.privateKeyPem, {
+      const sha1 = resign(fields.wresult!, idp.privateKey, {
         signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
         digest: 'http://www.w3.org/2000/09/xmldsig#sha1',
       });
