@@ -195,7 +195,8 @@ function verifiedAssertionXml(
 
   let lastError: unknown = null;
   for (const publicCert of certificates) {
-    const verifier = new SignedXml({ publicCert, idAttribute });
+    // xml-crypto already looks for ID (and Id, id); naming it again would count each element twice.
+    const verifier = new SignedXml({ publicCert, ...(saml === 'saml1' ? { idAttribute } : {}) });
     verifier.loadSignature(signature as unknown as Node);
     const references = verifier.getReferences();
     if (references.length !== 1 || references[0]!.uri !== `#${id}`)

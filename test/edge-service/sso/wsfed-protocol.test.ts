@@ -64,6 +64,48 @@ function resign(
   return signer.getSignedXml();
 }
 
+/** A SAML 2.0 token in a WS-Trust 1.3 response, as AD FS sends when the RP asks for SAML 2.0. */
+function saml2Response(
+  privateKey: string,
+  claims: { issuer: string; audience: string; email: string; recipient: string; lifetimeSeconds?: number },
+): string {
+  const now = Date.now();
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const until = iso(now + (claims.lifetimeSeconds ?? 300) * 1000);
+  const id = `_${randomUUID()}`;
+  const assertion =
+    `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${iso(now)}">` +
+    `<saml:Issuer>${claims.issuer}</saml:Issuer>` +
+    `<saml:Subject><saml:NameID>alice-sub</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
+    `<saml:SubjectConfirmationData NotOnOrAfter="${until}" Recipient="${claims.recipient}"/></saml:SubjectConfirmation></saml:Subject>` +
+    `<saml:Conditions NotBefore="${iso(now - 30_000)}" NotOnOrAfter="${until}"><saml:AudienceRestriction><saml:Audience>${claims.audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+    `<saml:AttributeStatement><saml:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"><saml:AttributeValue>${claims.email}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>` +
+    `</saml:Assertion>`;
+  const unsigned =
+    `<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust">` +
+    `<t:RequestedSecurityToken>${assertion}</t:RequestedSecurityToken></t:RequestSecurityTokenResponse>`;
+  const signer = new SignedXml({
+    privateKey,
+    idAttribute: 'ID',
+    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  });
+  signer.addReference({
+    xpath: "//*[local-name(.)='Assertion']",
+    transforms: [
+      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+      'http://www.w3.org/2001/10/xml-exc-c14n#',
+    ],
+    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  });
+  // SAML 2.0 puts the signature right after the Issuer.
+  signer.computeSignature(unsigned, {
+    prefix: 'ds',
+    location: { reference: "//*[local-name(.)='Issuer']", action: 'after' },
+  });
+  return signer.getSignedXml();
+}
+
 describe('WS-Federation protocol against the real simplesamlphp adfs IdP', function () {
   this.timeout(60000);
   let idp: SimpleSamlIdp;
@@ -207,6 +249,43 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
     assert.equal(url.origin + url.pathname, passiveUrl);
     assert.equal(url.searchParams.get('wa'), 'wsignout1.0');
     assert.equal(url.searchParams.get('wtrealm'), REALM);
+  });
+
+  describe('a SAML 2.0 token (AD FS / Entra ID with the SAML 2.0 token type)', () => {
+    const token = (overrides: Partial<Parameters<typeof saml2Response>[1]> = {}) =>
+      saml2Response(idp.privateKey, {
+        issuer: idp.wsfedEntityId,
+        audience: REALM,
+        email: 'alice@example.com',
+        recipient: `${BASE_URL}/wsfed`,
+        ...overrides,
+      });
+
+    it('is accepted when signed by the IdP key for our realm', async () => {
+      const request = newRequest();
+      const result = await complete({ wa: 'wsignin1.0', wresult: token(), wctx: request.id }, request);
+      assert.deepEqual(result.identity, {
+        email: 'alice@example.com',
+        subject: 'alice-sub',
+        logoutHint: null,
+      });
+    });
+
+    it('is refused for another audience, issuer or recipient, or once expired', async () => {
+      const cases: Array<[Partial<Parameters<typeof saml2Response>[1]>, string]> = [
+        [{ audience: OTHER_REALM }, 'SSO_AUDIENCE_MISMATCH'],
+        [{ issuer: 'http://sts.other.example/adfs' }, 'SSO_ISSUER_MISMATCH'],
+        [{ recipient: 'http://127.0.0.1:9/auth/other/wsfed' }, 'SSO_AUDIENCE_MISMATCH'],
+        [{ lifetimeSeconds: -120 }, 'SSO_RESPONSE_EXPIRED'],
+      ];
+      for (const [overrides, code] of cases) {
+        const request = newRequest();
+        await expectCode(
+          complete({ wa: 'wsignin1.0', wresult: token(overrides), wctx: request.id }, request),
+          code,
+        );
+      }
+    });
   });
 
   describe('refusals', () => {
