@@ -34,7 +34,7 @@ export function createSsoServices(deps: {
   masterKey: Buffer;
   secretBox: SecretBox;
   policies: PolicyService;
-  directory: Pick<DirectoryRepository, 'findEnterpriseBySlug' | 'getEnterprise'>;
+  directory: Pick<DirectoryRepository, 'findEnterpriseBySlug' | 'getEnterprise' | 'listEnterprises'>;
   users: SqliteUserRepository;
   audit: AuditTrail;
   events: AuthEvents;
@@ -86,6 +86,11 @@ export function createSsoServices(deps: {
       users: deps.users,
       ...(deps.logger ? { logger: deps.logger } : {}),
     }),
-    endpoints: ssoEndpoints({ settings, publicOrigin: deps.publicOrigin }),
+    endpoints: ssoEndpoints({
+      settings,
+      publicOrigin: deps.publicOrigin,
+      directory: deps.directory,
+      policies: deps.policies,
+    }),
   };
 }
