@@ -94,7 +94,15 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'upn'] },
     conformIdTokenClaims: options.claimsInIdToken !== true,
     pkce: { required: () => true },
-    ttl: { IdToken: options.idTokenTtlSeconds ?? 3600 },
+    ttl: {
+      IdToken: options.idTokenTtlSeconds ?? 3600,
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      DeviceCode: 600,
+    },
     features: {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
