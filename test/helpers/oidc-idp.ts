@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt, type CryptoKey, type JWK } from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { CookieJar } from './cookie-jar.ts';
+import { CookieJarClient, htmlForm } from './cookie-jar-client.ts';
 
 /**
  * A real OpenID Connect provider (npm oidc-provider 9) in this process on 127.0.0.1 and a free
@@ -180,42 +180,33 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
 
 /**
  * Follows the browser's path from our authorization URL through the provider's login form to the
- * redirect back to us, and returns that callback URL (with code and state, or an error).
+ * redirect back to us, and returns that callback URL (with code and state, or an error). `client`
+ * keeps the cookies (pass the one that started the sign-in at the edge).
  */
 export async function signInAtOidcIdp(
   authorizationUrl: string,
   login: string,
   redirectUri: string,
+  client = new CookieJarClient(),
 ): Promise<URL> {
-  const jar = new CookieJar();
   let url = authorizationUrl;
-  let method = 'GET';
-  let body: URLSearchParams | undefined;
+  let form: Record<string, string> | undefined;
   for (let hop = 0; hop < 12; hop++) {
     if (url.startsWith(redirectUri)) return new URL(url);
-    const response = await fetch(url, {
-      method,
-      redirect: 'manual',
-      headers: { cookie: jar.header() },
-      body,
-      signal: AbortSignal.timeout(5000),
-    });
-    jar.take(response);
+    const response = await client.request(url, form === undefined ? {} : { form });
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location !== null) {
+      await response.body?.cancel();
       url = new URL(location, url).href;
-      method = 'GET';
-      body = undefined;
+      form = undefined;
       continue;
     }
     const html = await response.text();
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    if (response.status !== 200 || action === undefined)
+    if (response.status !== 200)
       throw new Error(`The provider answered ${response.status} at ${url}: ${html.slice(0, 300)}`);
-    const prompt = /name="prompt" value="([^"]+)"/.exec(html)?.[1] ?? 'login';
-    url = new URL(action.replaceAll('&amp;', '&'), url).href;
-    method = 'POST';
-    body = new URLSearchParams(prompt === 'login' ? { prompt, login, password: 'any' } : { prompt });
+    const page = htmlForm(html);
+    url = new URL(page.action, url).href;
+    form = page.fields.prompt === 'login' ? { ...page.fields, login, password: 'any' } : page.fields;
   }
   throw new Error('The sign-in at the provider did not come back to the redirect URI in 12 steps');
 }
