@@ -218,6 +218,11 @@ function refusal(error: unknown): EdgeError {
     if (claim === 'nonce') return new EdgeError('SSO_NONCE_INVALID', undefined, { cause: error });
     if (claim === 'state') return new EdgeError('SSO_REQUEST_UNKNOWN', undefined, { cause: error });
   }
+  // RFC 9207: the callback's own `iss` parameter names another provider (a mix-up attack).
+  if (causeMessages(error).some((m) => /"iss" \(issuer\) response parameter/.test(m)))
+    return new EdgeError('SSO_ISSUER_MISMATCH', 'The sign-in answer names another identity provider (iss).', {
+      cause: error,
+    });
   if (oauthCode === 'OAUTH_KEY_SELECTION_FAILED' || causeMessages(error).some((m) => /signature/i.test(m)))
     return new EdgeError('SSO_SIGNATURE_INVALID', undefined, { cause: error });
   if (oauthCode === 'OAUTH_HTTP_REQUEST_FORBIDDEN' || oauthCode === 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN')

@@ -264,6 +264,18 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
       await expectCode(oidcProtocol.complete(contextFor(), answer, findOnce(request)), 'SSO_ISSUER_MISMATCH');
     });
 
+    it('a callback naming another issuer (RFC 9207 iss, the mix-up attack)', async () => {
+      const { request, query } = await signIn('alice');
+      await expectCode(
+        oidcProtocol.complete(
+          contextFor(),
+          { body: {}, query: { ...query, iss: 'https://idp.other.example' }, url: '' },
+          findOnce(request),
+        ),
+        'SSO_ISSUER_MISMATCH',
+      );
+    });
+
     it("an ID token signed by another key under the provider's kid", async () => {
       const { request, answer } = await signIn('alice');
       idp.tamperIdToken((claims) => claims, { foreignKey: true });
