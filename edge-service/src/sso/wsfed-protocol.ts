@@ -356,12 +356,15 @@ export class WsfedProtocol implements SsoProtocol {
   readonly name = 'wsfed' as const;
 
   begin(context: SsoContext, request: SsoPendingRequest): Promise<SsoBeginResult> {
-    const url = new URL(passiveEndpoint(context));
-    url.searchParams.set('wa', 'wsignin1.0');
-    url.searchParams.set('wtrealm', context.entityId);
-    url.searchParams.set('wctx', request.id);
-    url.searchParams.set('wreply', replyUrl(context));
-    return Promise.resolve({ redirectUrl: url.href });
+    // A refusal is a rejected promise, as the interface's callers expect, never a synchronous throw.
+    return Promise.resolve().then(() => {
+      const url = new URL(passiveEndpoint(context));
+      url.searchParams.set('wa', 'wsignin1.0');
+      url.searchParams.set('wtrealm', context.entityId);
+      url.searchParams.set('wctx', request.id);
+      url.searchParams.set('wreply', replyUrl(context));
+      return { redirectUrl: url.href };
+    });
   }
 
   complete(
@@ -458,7 +461,8 @@ export class WsfedProtocol implements SsoProtocol {
     context: SsoContext,
     _identity?: Pick<SsoIdentity, 'subject' | 'logoutHint'>,
   ): Promise<string | null> {
-    const endpoint = context.idp?.wsfedUrl ?? context.idp?.sloUrl ?? null;
+    // An explicit sso.logoutUrl wins; a SAML SingleLogoutService from the metadata is not a WS-Fed URL.
+    const endpoint = context.settings.logoutUrl ?? context.idp?.wsfedUrl ?? null;
     if (endpoint === null) return Promise.resolve(null);
     const url = new URL(endpoint);
     url.searchParams.set('wa', 'wsignout1.0');
@@ -467,13 +471,14 @@ export class WsfedProtocol implements SsoProtocol {
   }
 }
 
-/** The IdP's passive requestor endpoint (WS-Fed metadata), else its sign-in URL as configured. */
+/** The IdP's passive requestor endpoint (WS-Fed metadata, or sso.entryPoint without metadata). */
 function passiveEndpoint(context: SsoContext): string {
-  const endpoint = context.idp?.wsfedUrl ?? context.idp?.ssoUrl ?? null;
+  // Not the SAML SingleSignOnService: a SAML endpoint does not speak wa=wsignin1.0.
+  const endpoint = context.idp?.wsfedUrl ?? null;
   if (endpoint === null)
     throw new EdgeError(
       'SSO_METADATA_INVALID',
-      "The identity provider's metadata has no WS-Federation PassiveRequestorEndpoint: check the metadata, or set its sign-in URL.",
+      "The identity provider's metadata has no WS-Federation PassiveRequestorEndpoint: check the metadata (an STS RoleDescriptor), or set sso.entryPoint without metadata.",
     );
   return endpoint;
 }

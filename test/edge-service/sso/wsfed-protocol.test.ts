@@ -288,6 +288,32 @@ describe('WS-Federation protocol against the real simplesamlphp adfs IdP', funct
     });
   });
 
+  it('signs in with the IdP set by hand (entity ID, sign-in URL, certificate), no metadata', async () => {
+    const manual = contextFor({
+      idp: {
+        entityId: idp.wsfedEntityId,
+        ssoUrl: null,
+        sloUrl: null,
+        wsfedUrl: passiveUrl,
+        certificates: [idp.certificate],
+      },
+    });
+    const request = newRequest();
+    const { redirectUrl } = await wsfedProtocol.begin(manual, request);
+    const { fields } = await signInAtAdfs(redirectUrl, 'alice', 'alice-password');
+    assert.equal((await complete(fields, request, manual)).identity.email, 'Alice@Example.com');
+  });
+
+  it('refuses to begin at an IdP whose metadata has no WS-Fed endpoint (a SAML-only IdP)', async () => {
+    await expectCode(
+      wsfedProtocol.begin(
+        contextFor({ idp: { ...metadata, wsfedUrl: null, ssoUrl: 'http://127.0.0.1:9/saml' } }),
+        newRequest(),
+      ),
+      'SSO_METADATA_INVALID',
+    );
+  });
+
   describe('refusals', () => {
     it('an unknown wctx', async () => {
       const { fields } = await signIn();
