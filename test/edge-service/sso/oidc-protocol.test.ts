@@ -188,6 +188,20 @@ describe('OIDC protocol against a real OpenID Connect provider', function () {
     assert.equal(result.identity.email, 'carol@corp.example');
   });
 
+  it('caches the discovery document: begins while the provider is down, until the cache is cleared', async () => {
+    const other = await startOidcIdp({ redirectUri: REDIRECT_URI, accounts: ACCOUNTS });
+    const context = contextFor(
+      { clientSecret: other.clientSecret },
+      { issuer: other.issuer, clientId: other.clientId },
+    );
+    await oidcProtocol.begin(context, newRequest());
+    await other.stop();
+    const { redirectUrl } = await oidcProtocol.begin(context, newRequest());
+    assert.ok(redirectUrl.startsWith(`${other.issuer}/auth?`), redirectUrl);
+    clearOidcDiscoveryCache();
+    await expectCode(oidcProtocol.begin(context, newRequest()), 'SSO_DISCOVERY_FAILED');
+  });
+
   it('logs out at the end_session_endpoint with the ID token as hint', async () => {
     const url = new URL(
       (await oidcProtocol.logoutUrl(contextFor(), { subject: 'alice', logoutHint: 'a.b.c' }))!,
