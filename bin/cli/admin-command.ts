@@ -33,6 +33,7 @@ import {
 import { SqlitePolicyRepository } from '../../edge-service/src/storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from '../../edge-service/src/storage/sqlite-user-repository.ts';
 import { SqliteAuditLog } from '../../edge-service/src/audit/sqlite-audit-log.ts';
+import { ssoCommands } from './sso-commands.ts';
 
 export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAME] COMMAND
   enterprise add NAME
@@ -47,13 +48,18 @@ export const ADMIN_USAGE = `Usage: mfp-edge admin [--data DIR] [--enterprise NAM
   device list [--json]
   device revoke ID
   audit verify                walk the audit log's hash chain (exit 1 at the first broken entry)
+  sso set --protocol saml|wsfed|oidc [--metadata-file F | --metadata-url U]
+          [--issuer URL --client-id ID --client-secret-stdin] [--email-claim NAME]
+          [--entity-id ID --entry-point URL --certificate-file F] [--fingerprint HEX] [--logout-url URL]
+  sso show [--json] [--origin URL]
+  sso clear                   company sign-in off (and the client secret forgotten)
 --data DIR: the edge's data folder (default ./data, or MFP_EDGE_DATA). --enterprise NAME (or its
 identifier) may be left out while there is one enterprise. Passwords are read from standard input
 only (--password-stdin), never from arguments. Exit status: 0 done, 1 refused, 2 usage.
 `;
 
 /** The actor recorded for changes made here (policy versions, audit entries): cli:<os user>. */
-const ACTOR = `cli:${osUser()}`;
+export const ACTOR = `cli:${osUser()}`;
 
 function osUser(): string {
   try {
@@ -63,7 +69,7 @@ function osUser(): string {
   }
 }
 /** The most standard input read for a password: far beyond any password, small enough to refuse a stray file. */
-const MAX_STDIN = 64 * 1024;
+export const MAX_STDIN = 64 * 1024;
 
 export interface AdminIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -72,14 +78,14 @@ export interface AdminIo {
   env: NodeJS.ProcessEnv;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const GLOBAL_OPTIONS = {
   data: { type: 'string' },
   enterprise: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-interface Context {
+export interface Context {
   db: Db;
   dataDir: string;
   io: AdminIo;
@@ -173,7 +179,7 @@ export async function adminCommand(argv: string[], io: AdminIo = process): Promi
   }
 }
 
-type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | undefined>;
 
 const SILENT_LOGGER = createLogger({ level: 'silent' });
 
@@ -184,14 +190,14 @@ function queuedMail(c: Context): Notifier {
 }
 
 /** The address people reach the edge at (links in mail): `--origin`, else the edge's configured one. */
-function publicOrigin(c: Context, given: string | undefined): string {
+export function publicOrigin(c: Context, given: string | undefined): string {
   const { config } = loadConfig({}, c.io.env);
   const origin = (given ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError('--origin must be http(s)://host[:port]');
   return origin;
 }
 
-interface Command {
+export interface Command {
   options: ParseArgsConfig['options'];
   run: (context: Context, values: Values, positionals: string[]) => Promise<void> | void;
 }
@@ -214,7 +220,7 @@ function email(values: Values): string {
   return value;
 }
 
-function enterprise(c: Context): EnterpriseRecord {
+export function enterprise(c: Context): EnterpriseRecord {
   if (c.enterpriseName !== undefined) {
     const found =
       c.directory.findEnterpriseByName(c.enterpriseName) ??
@@ -621,4 +627,5 @@ const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  ...ssoCommands,
 };

@@ -164,6 +164,9 @@ $config = [
   'logging.level' => SimpleSAML\\Logger::WARNING,
   'logging.handler' => 'file',
   'logging.logfile' => 'simplesamlphp.log',
+  // ReturnTo URLs (IdP-initiated logout) on loopback, whatever the port.
+  'trusted.url.regex' => true,
+  'trusted.url.domains' => ['127\\\\.0\\\\.0\\\\.1(:[0-9]+)?'],
   'enable.saml20-idp' => true,
   'enable.adfs-idp' => true,
   'module.enable' => ['exampleauth' => true, 'core' => true, 'saml' => true, 'adfs' => true, 'admin' => false],

@@ -175,7 +175,10 @@ export class SamlProtocol implements SsoProtocol {
     context: SsoContext,
     query: Record<string, unknown>,
     originalQuery: string,
-  ): Promise<{ kind: 'response' } | { kind: 'request'; subject: string; reply: () => Promise<string> }> {
+  ): Promise<
+    | { kind: 'response' }
+    | { kind: 'request'; subject: string; sessionIndex: string | null; reply: () => Promise<string> }
+  > {
     this.#idp(context);
     const saml = this.#saml(context);
     let result: { profile: Profile | null; loggedOut: boolean };
@@ -190,6 +193,8 @@ export class SamlProtocol implements SsoProtocol {
     return {
       kind: 'request',
       subject: profile.nameID,
+      // Some IdPs (simplesamlphp with transient NameIDs) name the session, not the same NameID.
+      sessionIndex: typeof profile.sessionIndex === 'string' ? profile.sessionIndex : null,
       reply: () => saml.getLogoutResponseUrlAsync(profile, relay, {}, true),
     };
   }

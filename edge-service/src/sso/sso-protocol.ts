@@ -70,8 +70,11 @@ export interface SsoProtocol {
    * Checks the IdP's answer — the POST body (SAML, WS-Fed) or the callback URL's query (OIDC) —
    * and returns the request id it answers. Must refuse (throw EdgeError with an SSO_* code) an
    * unsigned or wrongly signed answer, a wrong audience or issuer, a time outside the skew, a
-   * wrapped signature. `find` looks up the stored request by id and returns null for an unknown,
-   * used or expired one (the neutral layer marks it used once this returns).
+   * wrapped signature. `find` looks up the stored request by id: null for an unknown one (or of
+   * another enterprise or protocol); it throws EdgeError SSO_REQUEST_USED for one already answered
+   * (a replay) and SSO_REQUEST_EXPIRED after 10 minutes — let those through unchanged. The neutral
+   * layer records the answer against the request once this returns (a second answer is refused),
+   * and checks the browser that started it before any session is made.
    */
   complete(
     context: SsoContext,

@@ -87,12 +87,16 @@ export class SsoSessionLinks {
       : null;
   }
 
-  /** The web sessions an IdP-initiated logout for this subject ends. */
-  sessionsOf(enterpriseId: string, subject: string): string[] {
+  /** The web sessions an IdP-initiated logout for this subject (or IdP session) ends. */
+  sessionsOf(enterpriseId: string, subject: string, sessionIndex: string | null = null): string[] {
+    // SAML: the subject's NameID, or the IdP session (SessionIndex, kept in the logout hint).
     return (
       this.#db
-        .prepare('SELECT session_id FROM sso_sessions WHERE enterprise_id = ? AND subject = ?')
-        .all(enterpriseId, subject) as { session_id: string }[]
+        .prepare(
+          `SELECT session_id FROM sso_sessions WHERE enterprise_id = ? AND (subject = ?
+             OR (? IS NOT NULL AND json_valid(logout_hint) AND json_extract(logout_hint, '$.sessionIndex') = ?))`,
+        )
+        .all(enterpriseId, subject, sessionIndex, sessionIndex) as { session_id: string }[]
     ).map((r) => r.session_id);
   }
 }

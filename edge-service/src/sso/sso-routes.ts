@@ -24,6 +24,12 @@ export interface SsoRoutesDeps {
   consoleSessions: ConsoleSessions;
   accountSessions: ConsoleSessions;
   users: Pick<UserRepository, 'get'>;
+  /** The enterprises with company sign-in, for the sign-in pages' buttons. */
+  signInOptions: () => {
+    enterprise: { name: string; slug: string };
+    protocol: SsoProtocolName;
+    startUrl: string;
+  }[];
   logger?: Logger;
   /** Sign-ins a network address may start per window (each start stores a row). */
   startLimit?: { maxFailures: number; windowMs: number };
@@ -42,6 +48,7 @@ const page = (title: string, body: string): string =>
  *   POST logout?purpose=console|account                    signs out here, then the IdP's single logout
  *   GET  saml/slo                                          the IdP's logout messages
  *   GET  /auth/account-session                             who the account cookie signs in (JSON)
+ *   GET  /auth/sign-in-options                             the enterprises with SSO: a button each (JSON)
  * The IdP's POST comes from another site, so it carries none of our SameSite cookies: the answer
  * is checked there and recorded against its request, and the browser binding (SameSite=Lax, sent
  * on the top-level GET that follows) is checked at sso/finish.
@@ -160,9 +167,24 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
         binding: readCookies(req.headers.cookie).get(bindingCookieName(secure)),
         source: source(req),
       });
-      const name = finished.purpose === 'console' ? consoleCookieName(secure) : accountCookieName(secure);
-      // Exactly the console sign-in's cookie (api/api-router.ts): a session cookie, the server ends it.
-      res.cookie(name, finished.token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+      // The console's cookie exactly as its sign-in sets it (api/api-router.ts: Strict; the console
+      // page reads its session by fetch). The account cookie as the account page sets it (Lax: the
+      // page itself is the next top-level GET of this cross-site redirect chain). Session cookies
+      // both (no Max-Age): the server ends them.
+      if (finished.purpose === 'console')
+        res.cookie(consoleCookieName(secure), finished.token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure,
+          path: '/',
+        });
+      else
+        res.cookie(accountCookieName(secure), finished.token, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          path: '/',
+        });
       noStore(res);
       res.redirect(303, finished.returnPath);
     }),
@@ -184,7 +206,12 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
       const cookieName = purpose === 'console' ? consoleCookieName(secure) : accountCookieName(secure);
       const token = readCookies(req.headers.cookie).get(cookieName);
       const back = purpose === 'console' ? '/admin/' : ACCOUNT_SIGN_IN_PATH;
-      res.clearCookie(cookieName, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+      res.clearCookie(cookieName, {
+        httpOnly: true,
+        sameSite: purpose === 'console' ? 'strict' : 'lax',
+        secure,
+        path: '/',
+      });
       noStore(res);
       let session;
       try {
@@ -219,10 +246,16 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
       );
       noStore(res);
       if (message.kind === 'response') return res.redirect(303, ACCOUNT_SIGN_IN_PATH);
-      deps.sso.endSessionsOf(enterprise.id, message.subject);
+      deps.sso.endSessionsOf(enterprise.id, message.subject, message.sessionIndex);
       res.redirect(303, await message.reply());
     }),
   );
+
+  // Public, like the sign-in pages that show it: which enterprises sign in through their IdP.
+  router.get('/sign-in-options', (_req, res) => {
+    noStore(res);
+    res.json({ items: deps.signInOptions() });
+  });
 
   router.get('/account-session', (req, res) => {
     noStore(res);

@@ -37,6 +37,28 @@ export interface SsoServiceDeps {
   fetchMetadata?: (url: string) => Promise<string>;
 }
 
+/** The IdP of some settings: metadata XML, a metadata URL (`fetchXml`), or the explicit fields. */
+export async function resolveIdp(
+  settings: SsoSettings,
+  fetchXml: (url: string) => Promise<string> = fetchIdpMetadata,
+): Promise<IdpMetadata | null> {
+  if (settings.protocol === 'oidc') return null;
+  let metadata: IdpMetadata;
+  if (settings.metadataXml !== null) metadata = parseIdpMetadata(settings.metadataXml);
+  else if (settings.metadataUrl !== null) metadata = parseIdpMetadata(await fetchXml(settings.metadataUrl));
+  else
+    metadata = {
+      entityId: settings.idpEntityId!,
+      ssoUrl: settings.protocol === 'saml' ? settings.entryPoint : null,
+      wsfedUrl: settings.protocol === 'wsfed' ? settings.entryPoint : null,
+      sloUrl: settings.logoutUrl,
+      certificates: [settings.idpCertificate!],
+    };
+  // An explicit logout URL wins over the metadata's (an admin correcting one thing).
+  if (settings.logoutUrl !== null) metadata = { ...metadata, sloUrl: settings.logoutUrl };
+  return pinCertificates(metadata, settings.idpCertificateFingerprint);
+}
+
 export interface SsoFinished {
   purpose: SsoPurpose;
   token: string;
@@ -93,24 +115,9 @@ export class SsoService {
     return { settings, protocol };
   }
 
-  /** The IdP described by the settings (metadata XML, URL, or the explicit fields). */
-  async idp(settings: SsoSettings): Promise<IdpMetadata | null> {
-    if (settings.protocol === 'oidc') return null;
-    let metadata: IdpMetadata;
-    if (settings.metadataXml !== null) metadata = parseIdpMetadata(settings.metadataXml);
-    else if (settings.metadataUrl !== null)
-      metadata = parseIdpMetadata(await this.#fetch(settings.metadataUrl));
-    else
-      metadata = {
-        entityId: settings.idpEntityId!,
-        ssoUrl: settings.protocol === 'saml' ? settings.entryPoint : null,
-        wsfedUrl: settings.protocol === 'wsfed' ? settings.entryPoint : null,
-        sloUrl: settings.logoutUrl,
-        certificates: [settings.idpCertificate!],
-      };
-    // Explicit fields win over the metadata's (an admin correcting one thing).
-    if (settings.logoutUrl !== null) metadata = { ...metadata, sloUrl: settings.logoutUrl };
-    return pinCertificates(metadata, settings.idpCertificateFingerprint);
+  /** The IdP described by the settings (metadata XML, URL fetched and cached, or the explicit fields). */
+  idp(settings: SsoSettings): Promise<IdpMetadata | null> {
+    return resolveIdp(settings, (url) => this.#fetch(url));
   }
 
   async #fetch(url: string): Promise<string> {
@@ -355,9 +362,10 @@ export class SsoService {
   }
 
   /** IdP-initiated logout for a subject: ends every web session that came from it. */
-  endSessionsOf(enterpriseId: string, subject: string, reason = 'idp-logout'): number {
+  endSessionsOf(enterpriseId: string, subject: string, sessionIndex: string | null = null): number {
+    const reason = 'idp-logout';
     let ended = 0;
-    for (const sessionId of this.#d.links.sessionsOf(enterpriseId, subject)) {
+    for (const sessionId of this.#d.links.sessionsOf(enterpriseId, subject, sessionIndex)) {
       ended += this.#d.consoleSessions.revoke({ sessionId }, reason);
       ended += this.#d.accountSessions.revoke({ sessionId }, reason);
     }

@@ -84,13 +84,21 @@ export function createSsoServices(deps: {
       consoleSessions: deps.consoleSessions,
       accountSessions,
       users: deps.users,
+      signInOptions: () =>
+        deps.directory.listEnterprises().flatMap((e) => {
+          const sso = deps.policies.get(e.id).document.sso;
+          return sso
+            ? [
+                {
+                  enterprise: { name: e.name, slug: e.slug },
+                  protocol: sso.protocol,
+                  startUrl: `/auth/${e.slug}/sso/start?purpose=console`,
+                },
+              ]
+            : [];
+        }),
       ...(deps.logger ? { logger: deps.logger } : {}),
     }),
-    endpoints: ssoEndpoints({
-      settings,
-      publicOrigin: deps.publicOrigin,
-      directory: deps.directory,
-      policies: deps.policies,
-    }),
+    endpoints: ssoEndpoints({ settings, publicOrigin: deps.publicOrigin }),
   };
 }

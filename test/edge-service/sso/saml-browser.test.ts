@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createAccount, ensureEnterprise, startApiEdge, type ApiEdge } from '../../helpers/api-client.ts';
 import { launchBrowser } from '../../helpers/browser.ts';
-import { openConsole } from '../../helpers/console-browser.ts';
+import { download, openConsole } from '../../helpers/console-browser.ts';
 import { SimpleSamlIdp } from '../../helpers/simplesamlphp-idp.ts';
 
 /** Issue 12's Done-when for SAML: a real browser, the real IdP, the account page and the console. */
@@ -61,6 +61,7 @@ describe('sso: SAML 2.0 in the browser through simplesamlphp', function () {
       const account = cookies.find((c) => c.name === 'mfp-account');
       assert.ok(account, JSON.stringify(cookies));
       assert.equal(account.httpOnly, true);
+      assert.equal(account.sameSite, 'Lax');
       assert.ok(!cookies.some((c) => c.name === 'mfp-console'));
       await page.goto(`${api.url}/auth/account-session`);
       const who = JSON.parse(await page.locator('body').innerText()) as {
@@ -84,6 +85,26 @@ describe('sso: SAML 2.0 in the browser through simplesamlphp', function () {
       assert.equal(new URL(page.url()).pathname, '/admin/');
       const cookie = (await console_.context.cookies(api.url)).find((c) => c.name === 'mfp-console');
       assert.equal(cookie?.sameSite, 'Strict');
+
+      // The settings page's SSO section: what is set, our SP metadata, a change saved.
+      await page
+        .getByRole('navigation', { name: 'Console' })
+        .getByRole('link', { name: 'Enterprise settings' })
+        .click();
+      const status = page.getByRole('status', { name: 'Company sign-in status' });
+      await status.waitFor();
+      assert.equal(await status.textContent(), 'SAML 2.0 is set up.');
+      assert.equal(await page.getByLabel('IdP metadata URL').inputValue(), idp.metadataUrl);
+      const file = await download(page, 'Download our SP metadata');
+      assert.match(file.body.toString('utf8'), new RegExp(`entityID="${api.url}/auth/acme/saml"`));
+      await page.getByLabel('Email claim or attribute').fill('mail');
+      await page.getByRole('button', { name: 'Save company sign-in' }).click();
+      await page.getByText('Company sign-in saved.').waitFor();
+      assert.equal(
+        api.edge.sso.service.settings(api.edge.repositories.directory.findEnterpriseBySlug('acme')!.id)
+          ?.emailClaim,
+        'mail',
+      );
       assert.deepEqual(console_.problems, []);
     } finally {
       await console_.close();

@@ -106,12 +106,13 @@ describe('sso: SAML 2.0 sign-in against simplesamlphp', function () {
     const posted = await client.request(new URL(login.action, url).href, {
       form: { ...login.fields, username, password },
     });
-    const page = await client.follow(
-      posted.headers.get('location') ? new URL(posted.headers.get('location')!, url).href : url,
-      {},
-      () => true,
-    );
-    const html = posted.status === 200 ? await posted.text() : await page.response.text();
+    // The auto-post page, at once or after the IdP's own redirects (never the login page again:
+    // that would make a second response and a second IdP session).
+    const next = posted.headers.get('location');
+    const html =
+      next === null
+        ? await posted.text()
+        : await (await client.follow(new URL(next, url).href)).response.text();
     const form = htmlForm(html);
     assert.equal(form.action, `${base}/saml/acs`, html.slice(0, 300));
     return form.fields as { SAMLResponse: string; RelayState: string };
@@ -316,6 +317,64 @@ describe('sso: SAML 2.0 sign-in against simplesamlphp', function () {
       db.close();
       await refused(crafted(requestId), 'SSO_REQUEST_EXPIRED', client);
     });
+  });
+
+  it('signs out here and at the IdP (SAML single logout), and the session is gone', async () => {
+    const client = new CookieJarClient();
+    const { location } = await start(client, 'account');
+    await post(client, await atIdp(client, location, 'carol', 'carol-pw'));
+    const token = client.cookie(api.url, 'mfp-account')!;
+    assert.ok(token);
+    const out = await client.request(`${base}/logout?purpose=account`, { method: 'POST', form: {} });
+    assert.equal(out.status, 303);
+    const idpLogout = out.headers.get('location')!;
+    assert.ok(
+      idpLogout.startsWith(`${idp.baseUrl}/saml2/idp/SingleLogoutService.php?SAMLRequest=`),
+      idpLogout,
+    );
+    assert.equal(client.cookie(api.url, 'mfp-account'), undefined);
+    // The IdP ends its session and answers at our SLO URL with a signed LogoutResponse.
+    const back = await client.follow(idpLogout, {}, (url) => !url.startsWith(`${base}/saml/slo`));
+    const slo = new URL(back.response.headers.get('location') ?? '', back.url).href;
+    assert.ok(
+      slo.startsWith(`${base}/saml/slo?SAMLResponse=`),
+      `${back.response.status} ${slo} ${idp.output.slice(-500)}`,
+    );
+    const done = await client.request(slo);
+    assert.equal(done.status, 303, await done.text());
+    assert.equal(done.headers.get('location'), '/account/sign-in');
+    const who = await fetch(`${api.url}/auth/account-session`, {
+      headers: { cookie: `mfp-account=${token}` },
+    });
+    assert.equal(who.status, 401);
+    assert.equal(audited('auth.sign-out').details.via, 'sso');
+  });
+
+  it('ends the session when the IdP signs the person out (IdP-initiated single logout)', async () => {
+    const client = new CookieJarClient();
+    const { location } = await start(client, 'account');
+    await post(client, await atIdp(client, location, 'carol', 'carol-pw'));
+    const token = client.cookie(api.url, 'mfp-account')!;
+    const returnTo = `${api.url}/healthz`;
+    const walk = await client.follow(
+      `${idp.baseUrl}/saml2/idp/SingleLogoutService.php?ReturnTo=${encodeURIComponent(returnTo)}`,
+      {},
+      () => true,
+      20,
+    );
+    const page = walk.url === returnTo ? '' : await walk.response.text();
+    assert.equal(
+      walk.url,
+      returnTo,
+      `${walk.response.status} ${page
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 1500)}`,
+    );
+    const who = await fetch(`${api.url}/auth/account-session`, {
+      headers: { cookie: `mfp-account=${token}` },
+    });
+    assert.equal(who.status, 401);
   });
 
   it('serves our SP metadata with entity ID <origin>/auth/<slug>/saml and the ACS', async () => {

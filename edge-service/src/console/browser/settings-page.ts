@@ -6,6 +6,7 @@
 import { describeFailure, get, patch } from './api.ts';
 import type { PageContext } from './context.ts';
 import { checkbox, confirmAction, field, h, notice, select, show, when } from './dom.ts';
+import { ssoSection } from './sso-section.ts';
 import { POLICY_SECTIONS, readPath, writePath, type PolicyField } from './policy-fields.ts';
 
 interface PolicyAnswer {
@@ -111,25 +112,11 @@ export function renderSettings(main: HTMLElement, ctx: PageContext): void {
       'With restricted access on, vendor support agents and reseller administrators lose all access to this enterprise’s data and settings: support can no longer help without you. Turning it off again is an administrator action, audited like turning it on.',
     );
     restricted.input.setAttribute('aria-describedby', warning.id);
-    const sso = doc.sso as Record<string, unknown> | null | undefined;
     const form = h(
       'form',
       { 'aria-label': 'Enterprise policy' },
       ...sections,
       h('fieldset', {}, h('legend', {}, 'Restricted access'), restricted.wrap, warning),
-      h(
-        'section',
-        { 'aria-labelledby': 'sso-title' },
-        h('h2', { id: 'sso-title' }, 'Company sign-in (SSO)'),
-        h(
-          'p',
-          {},
-          sso
-            ? `${String(sso.protocol).toUpperCase()} is set up.`
-            : 'Not set up: people sign in with their built-in password or at the printer.',
-        ),
-        h('p', { class: 'help' }, 'Set with `mfp-edge admin sso set` or the API (policy key sso).'),
-      ),
       h('button', { type: 'submit' }, 'Save settings'),
     );
     form.addEventListener('submit', (event) => {
@@ -144,6 +131,7 @@ export function renderSettings(main: HTMLElement, ctx: PageContext): void {
         `Version ${answer.version ?? 0}, last changed by ${who(answer.updatedBy)}${answer.updatedAt ? ` on ${when(answer.updatedAt)}` : ''}.`,
       ),
       form,
+      ssoSection(ctx),
     );
   }
 

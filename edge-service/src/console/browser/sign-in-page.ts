@@ -3,7 +3,7 @@
  * password (with the rules), or 2FA enrolment (QR image, key, code) with the recovery codes shown
  * once. Each step answers with the next; `done` ends at the console.
  */
-import { describeFailure, get, post } from './api.ts';
+import { describeFailure, post } from './api.ts';
 import { field, h, notice, show } from './dom.ts';
 import type { SignInStep } from './session.ts';
 
@@ -43,7 +43,12 @@ export function renderSignIn(main: HTMLElement, onSignedIn: () => void, message?
   );
   email.input.focus();
   // Enterprises with company sign-in (SSO) get a button each: their IdP, their MFA.
-  void get<{ items: { enterprise: { name: string }; startUrl: string }[] }>('/sso/sign-in-options')
+  void fetch('/auth/sign-in-options', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    .then((r) =>
+      r.ok
+        ? (r.json() as Promise<{ items: { enterprise: { name: string }; startUrl: string }[] }>)
+        : { items: [] },
+    )
     .then(({ items }) => {
       const label = (name: string) =>
         items.length === 1 ? 'Sign in with your company' : `Sign in with your company (${name})`;
