@@ -176,9 +176,6 @@ $config = [
   'store.type' => 'phpsession',
   'metadata.sources' => [['type' => 'flatfile']],
   'language.available' => ['en'],
-  // WS-Fed: the wreply of a sign-in request (our edge on loopback, any port) must be trusted.
-  'trusted.url.domains' => ['127\\.0\\.0\\.1(:[0-9]+)?'],
-  'trusted.url.regex' => true,
 ];
 `,
     );
