@@ -191,6 +191,20 @@ export const ERROR_CODES = {
   LDAP_SYNC_RUNNING: 'A directory sync of this enterprise is already running: wait for it to finish.',
   LDAP_MASS_DISABLE_STOPPED:
     'The sync stopped before disabling more users than allowed (a wrong filter?): check the filter, or run it again with --force.',
+  // OIDC / WS-Fed (issue 12, the OpenID Connect and WS-Federation protocols; they use the sso
+  // part's SSO_* codes above for the failures both share)
+  SSO_DISCOVERY_FAILED:
+    "The company's OpenID Connect provider could not be reached or its discovery document is not valid: check sso.issuer and that the provider is up.",
+  SSO_INSECURE_ISSUER:
+    'The OpenID Connect issuer must use https (plain http is accepted only on this machine, for tests): change sso.issuer.',
+  SSO_CLIENT_SECRET_MISSING:
+    'Company sign-in with OpenID Connect needs the client secret the provider gave for this edge: set it with the SSO settings.',
+  SSO_CODE_REJECTED:
+    'Your company sign-in did not accept the sign-in code (it was already used or is too old): start the sign-in again.',
+  SSO_EMAIL_UNVERIFIED:
+    'Your company sign-in says your email address is not verified, so it cannot be matched to an account: ask your IT team to verify it.',
+  SSO_SIGNATURE_WRAPPED:
+    'The answer from your company sign-in holds more than one signature or signs another part than the one read, and was refused as tampered with.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -64,6 +64,8 @@ import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 import { directoryEndpoints } from './api/directory-endpoints.ts';
 import { createProvisioning, type ProvisioningServices } from './provisioning/provisioning-services.ts';
 import { createSsoServices, type SsoServices } from './sso/sso-services.ts';
+import { oidcProtocol } from './sso/oidc-protocol.ts';
+import { wsfedProtocol } from './sso/wsfed-protocol.ts';
 import {
   SqliteContactRepository,
   SqliteFaxDirectoryRepository,
@@ -518,9 +520,9 @@ export class EdgeService {
             publicOrigin: () => this.url,
             logger: log,
           })).endpoints,
-          // Company sign-in (issue 12): the SAML protocol is built in; the integrator adds
-          // `protocols: { oidc: oidcProtocol, wsfed: wsfedProtocol }` (sso/oidc-protocol.ts, sso/wsfed-protocol.ts).
+          // Company sign-in (issue 12): SAML is built in; OpenID Connect and WS-Federation beside it.
           ...(sso = createSsoServices({
+            protocols: { oidc: oidcProtocol, wsfed: wsfedProtocol },
             db,
             masterKey: secret.key,
             secretBox,
