@@ -29,6 +29,9 @@ describe('edge database', () => {
   });
 
   it('keeps migration versions strictly increasing', () => {
-    MIGRATIONS.forEach((m, i) => assert.equal(m.version, i + 1));
+    // Reserved numbers may be skipped until the branch holding them is merged (the runner applies
+    // every version above the database's, gaps or not); the integrator renumbers them consecutively.
+    assert.equal(MIGRATIONS[0]!.version, 1);
+    MIGRATIONS.forEach((m, i) => i > 0 && assert.ok(m.version > MIGRATIONS[i - 1]!.version));
   });
 });
