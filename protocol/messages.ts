@@ -149,6 +149,8 @@ export const PolicyView = z.object({
   panelInactivitySeconds: z.number().int().positive(),
   twoFactor: z.enum(['optional', 'mandatory']),
   passwordMinLength: z.number().int().min(8),
+  /** The enterprise signs people in with its company sign-in (SSO): "sign in with your phone" comes first. */
+  companySignIn: z.boolean().optional(),
 });
 
 /** A panel session: the token goes back in hello after a reconnect, and nowhere else. */
