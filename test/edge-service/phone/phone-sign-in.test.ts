@@ -306,4 +306,61 @@ describe('account sign-in and sign in with your phone (real HTTP and WebSocket)'
       panel.socket.close();
     }
   });
+
+  it('SSO enterprise: device-login matches the MFP person case-insensitively, shared-account works, user-prompt offers the phone first', async () => {
+    stack.edge.people.policies.update(
+      enterpriseId,
+      { sso: { protocol: 'saml', metadataUrl: 'https://idp.example/metadata' } } as never,
+      'test',
+    );
+    const hello = (token: string, panel: PanelClient) =>
+      panel.request('hello', {
+        protocolVersions: [1],
+        deviceToken: token,
+        app: { name: 'test', version: '1' },
+      });
+    const sim = (method: string, body?: unknown) =>
+      fetch(`${stack.simulator.url}/sim/api/device-login`, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    try {
+      // device-login: the MFP says Alice.Martin@Demo.Example, the account is alice.martin@demo.example.
+      await sim('DELETE');
+      const login = stack.panels.find((p) => p.mode === 'device-login')!;
+      const loginPanel = await PanelClient.connect(stack.wsUrl);
+      try {
+        await hello(/device-token=([\w-]+)/.exec(login.panelUrl)![1]!, loginPanel);
+        assert.equal((await sim('PUT', { pin: '1111' })).status < 300, true);
+        const changed = await loginPanel.waitForEvent('session.changed', (p) => p.user !== null, 10000);
+        assert.equal(changed.user!.email, 'alice.martin@demo.example');
+        await loginPanel.request('jobs.list', {});
+      } finally {
+        loginPanel.socket.close();
+        await sim('DELETE');
+      }
+      // shared-account: signed in from hello, as before.
+      const shared = await PanelClient.connect(stack.wsUrl);
+      try {
+        const reply = await hello(stack.token, shared);
+        assert.ok(reply.user);
+        await shared.request('jobs.list', {});
+      } finally {
+        shared.socket.close();
+      }
+      // user-prompt: the policy view says the company signs in (the panel opens the phone first).
+      const device = addDevice(stack.edge, 'SSO prompt printer', 'user-prompt');
+      const prompt = await PanelClient.connect(stack.wsUrl);
+      try {
+        const reply = await hello(device.token, prompt);
+        assert.equal(reply.policy?.companySignIn, true);
+        assert.match((await prompt.request('auth.phone.begin', {})).userCode, /^[A-Z]{4}-[A-Z]{4}$/);
+      } finally {
+        prompt.socket.close();
+      }
+    } finally {
+      stack.edge.people.policies.update(enterpriseId, { sso: null } as never, 'test');
+    }
+  });
 });
