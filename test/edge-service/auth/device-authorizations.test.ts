@@ -210,6 +210,15 @@ describe('auth/device-authorizations (sign in with your phone)', () => {
       codeOf(() => service.inspect(b.userCode, person, '10.0.0.9')),
       'PHONE_CODE_INVALID',
     );
+    // 10.0.0.7 failed once above; two more wrong guesses reach the limit of 3.
+    assert.equal(
+      codeOf(() => service.inspect('BBBB-BBBB', person, '10.0.0.7')),
+      'PHONE_CODE_INVALID',
+    );
+    assert.equal(
+      codeOf(() => service.inspect('not a code', person, '10.0.0.7')),
+      'PHONE_CODE_INVALID',
+    );
     assert.equal(
       codeOf(() => service.inspect('BBBB-BBBB', person, '10.0.0.7')),
       'RATE_LIMITED',
