@@ -129,6 +129,38 @@ export const ERROR_CODES = {
     'The printer lost the fax part-way (it restarted or stopped answering); it is sent again if the retry policy allows.',
   // Edge storage
   SPOOL_FULL: 'The edge ran out of disk space for scanned pages.',
+  // Single sign-on: settings, stored requests, IdP answers (issue 12, sso part; the oidc and wsfed
+  // protocols use these too)
+  SSO_NOT_CONFIGURED:
+    'Company sign-in is not set up for this enterprise: sign in with your email and password.',
+  SSO_METADATA_INVALID:
+    "The identity provider's metadata cannot be used; the message says what is missing or wrong.",
+  SSO_METADATA_UNAVAILABLE:
+    "The identity provider's metadata could not be fetched; the message says why. Check the URL, or paste the XML.",
+  SSO_CERTIFICATE_MISMATCH:
+    "The identity provider's certificate does not have the fingerprint configured: check the fingerprint.",
+  SSO_REQUEST_UNKNOWN: 'This company sign-in was not started here (or its link was altered): start again.',
+  SSO_REQUEST_USED: 'This company sign-in answer was already used: start the sign-in again.',
+  SSO_REQUEST_EXPIRED: 'The company sign-in took more than 10 minutes: start it again.',
+  SSO_BROWSER_MISMATCH:
+    'This company sign-in was started in another browser: start it again in the browser you use.',
+  SSO_STATE_INVALID: 'The sign-in state (RelayState or state) does not match the request: start again.',
+  SSO_RESPONSE_INVALID: "The identity provider's answer cannot be read: start the sign-in again.",
+  SSO_SIGNATURE_INVALID:
+    "The identity provider's answer is not signed, or not by the identity provider configured: ask an administrator to check the certificate.",
+  SSO_RESPONSE_EXPIRED:
+    "The identity provider's answer is outside its validity time (expired or not yet valid): check the clocks and start again.",
+  SSO_AUDIENCE_MISMATCH:
+    "The identity provider's answer was meant for another service: ask an administrator.",
+  SSO_ISSUER_MISMATCH: 'The answer comes from another identity provider than the one configured.',
+  SSO_NONCE_INVALID: "The identity provider's answer does not match this sign-in (nonce): start again.",
+  SSO_IDP_ERROR: 'The identity provider did not sign you in; the message gives its reason.',
+  SSO_EMAIL_MISSING:
+    'The identity provider did not send an email address (the claim configured): ask an administrator to check the email claim.',
+  SSO_USER_UNKNOWN:
+    'No account of this enterprise has the email your identity provider gave: ask an administrator.',
+  SSO_CONSOLE_NOT_ALLOWED:
+    'The admin console is for administrators: your account signs in at the printers and the account page only.',
   // Images
   IMAGE_INVALID: 'A scanned page could not be read as an image.',
   IMAGE_TOO_LARGE: 'A scanned page is larger than the edge accepts.',

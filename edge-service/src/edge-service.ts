@@ -70,6 +70,7 @@ import { outboxEndpoints } from './api/outbox-endpoints.ts';
 import { MailOutbox } from './mail/mail-outbox.ts';
 import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 import { directoryEndpoints } from './api/directory-endpoints.ts';
+import { createSsoServices, type SsoServices } from './sso/sso-services.ts';
 import {
   SqliteContactRepository,
   SqliteFaxDirectoryRepository,
@@ -139,6 +140,7 @@ interface Running {
   audit: SqliteAuditLog;
   api: ApiServices;
   faxDirectory: SqliteFaxDirectoryRepository;
+  sso: SsoServices;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -186,6 +188,11 @@ export class EdgeService {
   /** The REST API: its endpoints, console sessions, API tokens, OpenAPI document. Only while running. */
   get api(): ApiServices {
     return this.#require().api;
+  }
+
+  /** Company sign-in (SSO): its service, settings, account sessions. Only while running. */
+  get sso(): SsoServices {
+    return this.#require().sso;
   }
 
   /** The people services (sign-in, sessions, policies, mail). Only while running. */
@@ -527,6 +534,7 @@ export class EdgeService {
         publicOrigin: () => this.url,
       });
       // The REST API (api/): console sessions, API tokens, and the endpoints of every room.
+      let sso!: SsoServices;
       const api = createApiServices({
         db,
         masterKey: secret.key,
@@ -534,7 +542,23 @@ export class EdgeService {
         directory,
         audit,
         logger: log.child({ module: 'api' }),
-        endpoints: () => [
+        endpoints: (parts) => [
+          // Company sign-in (issue 12): the SAML protocol is built in; the integrator adds
+          // `protocols: { oidc: oidcProtocol, wsfed: wsfedProtocol }` (sso/oidc-protocol.ts, sso/wsfed-protocol.ts).
+          ...(sso = createSsoServices({
+            db,
+            masterKey: secret.key,
+            secretBox,
+            policies,
+            directory,
+            users,
+            audit,
+            events,
+            consoleSessions: parts.consoleSessions,
+            publicOrigin: () => this.url,
+            logger: log.child({ module: 'sso' }),
+            ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),
+          })).endpoints,
           ...deviceServices.endpoints,
           ...jobEndpoints({ history: new SqliteJobHistory(db), audit }),
           ...directoryEndpoints({
@@ -564,6 +588,7 @@ export class EdgeService {
         // Built at start like the panel: a console that does not build fails the start, not a request.
         console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
         api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
+        auth: sso.router,
         logger: log.child({ module: 'http' }),
       });
       const server = certificate
@@ -598,6 +623,7 @@ export class EdgeService {
         audit,
         api,
         faxDirectory,
+        sso,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {

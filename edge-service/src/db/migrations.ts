@@ -506,6 +506,52 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 15,
+    name: 'company sign-in (SSO): stored requests, client secrets, signed-in IdP sessions',
+    sql: `
+      -- One row per sign-in started at /auth/<slug>/sso/start: the id is what the IdP echoes
+      -- (InResponseTo / wctx / state). Single use: answered_at when the IdP's answer was accepted
+      -- (a replay is refused from then on), used_at when the browser that started it (the hash of
+      -- its random cookie) got its session. Expires after 10 minutes.
+      CREATE TABLE sso_requests (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,
+        protocol TEXT NOT NULL CHECK (protocol IN ('saml', 'wsfed', 'oidc')),
+        purpose TEXT NOT NULL CHECK (purpose IN ('console', 'account')),
+        return_path TEXT NOT NULL CHECK (length(return_path) <= 2048),
+        browser_hash TEXT NOT NULL,
+        nonce TEXT,
+        code_verifier TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        answered_at TEXT,
+        -- The identity the IdP gave (JSON: email, subject, logoutHint), kept until used.
+        identity TEXT,
+        used_at TEXT
+      );
+      CREATE INDEX sso_requests_by_expiry ON sso_requests (expires_at);
+
+      -- The OIDC client secret, secret-box sealed (never in the policy document).
+      CREATE TABLE sso_secrets (
+        enterprise_id TEXT PRIMARY KEY REFERENCES enterprises(id) ON DELETE CASCADE,
+        client_secret TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- Which web session came from which IdP sign-in: single logout (ours to the IdP, the IdP's
+      -- to us) needs the subject and the IdP's session.
+      CREATE TABLE sso_sessions (
+        session_id TEXT PRIMARY KEY REFERENCES console_sessions(id) ON DELETE CASCADE,
+        enterprise_id TEXT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,
+        protocol TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        logout_hint TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX sso_sessions_by_subject ON sso_sessions (enterprise_id, subject);
+    `,
+  },
+  {
     version: 16,
     name: 'sign in with your phone: RFC 8628 device authorizations of panels',
     sql: `

@@ -36,6 +36,8 @@ export interface HttpAppDeps {
   phone?: express.RequestHandler;
   /** The admin console's page and assets, mounted at /admin (they set their own, stricter CSP). */
   console?: express.RequestHandler;
+  /** Company sign-in (sso/sso-routes.ts), mounted at /auth. */
+  auth?: express.RequestHandler;
   /** The REST API (api/api-services.ts), mounted at /api/v1. */
   api?: express.RequestHandler;
   logger?: Logger;
@@ -67,6 +69,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   if (deps.account) app.use('/account', deps.account);
   if (deps.phone) app.use('/auth', deps.phone);
   if (deps.console) app.use('/admin', deps.console);
+  if (deps.auth) app.use('/auth', deps.auth);
 
   if (deps.api) app.use('/api/v1', deps.api);
   app.use('/api/v1', (_req, res) => {

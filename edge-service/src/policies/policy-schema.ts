@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password-rules.ts';
+import { certificatePem, sanitizeFingerprint } from '../sso/fingerprint.ts';
 
 /**
  * The enterprise policy document (DESIGN.md §11: these keys are the contract of the API and the
@@ -63,6 +64,41 @@ const EmailToFax = z
  * Company sign-in. Only the settings live here; a client secret is a secret and is kept encrypted
  * outside the document (secret box), never in it.
  */
+/** A fingerprint as pasted from an IdP's console, sanitised (sso/fingerprint.ts). */
+const Fingerprint = z
+  .string()
+  .max(300)
+  .transform((value, ctx) => {
+    const clean = sanitizeFingerprint(value);
+    if (clean === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a SHA-256 (64 hex digits) or SHA-1 (40 hex digits) certificate fingerprint',
+      });
+      return z.NEVER;
+    }
+    return clean;
+  });
+
+/** A PEM or base64 certificate, kept as PEM. */
+const Certificate = z
+  .string()
+  .max(20_000)
+  .transform((value, ctx) => {
+    try {
+      return certificatePem(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'an X.509 certificate (PEM, or its base64 body)' });
+      return z.NEVER;
+    }
+  });
+
+/**
+ * Company sign-in. Only the settings live here; a client secret is a secret and is kept encrypted
+ * outside the document (secret box, sso/sso-secrets.ts), never in it. SAML / WS-Fed take the IdP
+ * from its metadata (URL or XML), or from idpEntityId + entryPoint + idpCertificate when an IdP is
+ * configured without metadata; idpCertificateFingerprint pins the metadata's certificate.
+ */
 const Sso = z
   .strictObject({
     protocol: z.enum(['saml', 'wsfed', 'oidc']),
@@ -78,14 +114,31 @@ const Sso = z
       .default(null),
     clientId: z.string().min(1).max(255).nullable().default(null),
     emailClaim: z.string().min(1).max(100).default('email'),
+    /** Without metadata: the IdP's entity ID (SAML Issuer / WS-Fed token issuer). */
+    idpEntityId: z.string().min(1).max(1024).nullable().default(null),
+    /** Without metadata: the IdP's sign-in URL (SAML SSO service / WS-Fed passive endpoint). */
+    entryPoint: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .default(null),
+    /** Without metadata: the IdP's single-logout URL (none: sign-out stays local). */
+    logoutUrl: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .default(null),
+    /** Without metadata: the IdP's signing certificate. */
+    idpCertificate: Certificate.nullable().default(null),
+    /** The signing certificate's fingerprint: only a certificate with it is trusted. */
+    idpCertificateFingerprint: Fingerprint.nullable().default(null),
   })
   .superRefine((s, ctx) => {
     if (s.protocol === 'oidc' && (s.issuer === null || s.clientId === null))
       ctx.addIssue({ code: 'custom', message: 'OIDC needs sso.issuer and sso.clientId', path: ['issuer'] });
-    if (s.protocol !== 'oidc' && s.metadataUrl === null && s.metadataXml === null)
+    const manual = s.idpEntityId !== null && s.entryPoint !== null && s.idpCertificate !== null;
+    if (s.protocol !== 'oidc' && s.metadataUrl === null && s.metadataXml === null && !manual)
       ctx.addIssue({
         code: 'custom',
-        message: `${s.protocol} needs sso.metadataUrl or sso.metadataXml`,
+        message: `${s.protocol} needs sso.metadataUrl or sso.metadataXml (or sso.idpEntityId, sso.entryPoint and sso.idpCertificate)`,
         path: ['metadataUrl'],
       });
   });

@@ -1,4 +1,5 @@
 import type { PolicyDocument } from '../policies/policy-schema.ts';
+import type { IdpMetadata } from './idp-metadata.ts';
 
 /**
  * The one interface each company sign-in protocol implements (SAML 2.0, WS-Federation, OpenID
@@ -16,6 +17,12 @@ export type SsoSettings = NonNullable<PolicyDocument['sso']>;
 /** What a protocol needs to know about the enterprise it acts for. */
 export interface SsoContext {
   settings: SsoSettings;
+  /**
+   * SAML / WS-Fed: the IdP as resolved by the neutral layer from `settings` (metadata XML, or the
+   * metadata URL fetched and cached, or idpEntityId / entryPoint / idpCertificate), certificates
+   * already pinned to `idpCertificateFingerprint` when set. Null for OIDC.
+   */
+  idp: IdpMetadata | null;
   /** OIDC client secret, opened from the secret box (null when none is set). */
   clientSecret: string | null;
   /** `<edge origin>/auth/<slug>`: every URL we give the IdP starts with it. */

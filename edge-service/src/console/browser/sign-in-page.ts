@@ -3,7 +3,7 @@
  * password (with the rules), or 2FA enrolment (QR image, key, code) with the recovery codes shown
  * once. Each step answers with the next; `done` ends at the console.
  */
-import { describeFailure, post } from './api.ts';
+import { describeFailure, get, post } from './api.ts';
 import { field, h, notice, show } from './dom.ts';
 import type { SignInStep } from './session.ts';
 
@@ -33,13 +33,32 @@ export function renderSignIn(main: HTMLElement, onSignedIn: () => void, message?
     }),
     (step) => next(main, step, onSignedIn),
   );
+  const company = h('div', { class: 'company-sign-in' });
   show(
     main,
     h('h1', { id: 'sign-in-title' }, 'Sign in to the console'),
     message ? notice('info', message) : null,
     form,
+    company,
   );
   email.input.focus();
+  // Enterprises with company sign-in (SSO) get a button each: their IdP, their MFA.
+  void get<{ items: { enterprise: { name: string }; startUrl: string }[] }>('/sso/sign-in-options')
+    .then(({ items }) => {
+      const label = (name: string) =>
+        items.length === 1 ? 'Sign in with your company' : `Sign in with your company (${name})`;
+      show(
+        company,
+        ...items.map((item) =>
+          h(
+            'a',
+            { class: 'button', href: `${item.startUrl}&return=%2Fadmin%2F` },
+            label(item.enterprise.name),
+          ),
+        ),
+      );
+    })
+    .catch(() => undefined);
 }
 
 /**
