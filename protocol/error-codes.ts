@@ -83,8 +83,6 @@ export const ERROR_CODES = {
     'The sign-in code is unknown, already used or expired: start "Sign in with your phone" again at the printer.',
   PHONE_CODE_OTHER_ENTERPRISE:
     "This printer belongs to another company than your account: sign in at one of your company's printers.",
-  PHONE_SIGN_IN_DENIED: 'The sign-in was denied on the phone: nobody was signed in.',
-  PHONE_SIGN_IN_EXPIRED: 'The sign-in code expired before it was confirmed: start again for a new code.',
   // Audit log (api helper)
   AUDIT_CHAIN_BROKEN:
     'The audit log was altered: an entry does not match its hash or one is missing. Keep the database file for investigation.',

@@ -615,7 +615,11 @@ export class EdgeService {
         directory,
         jobs,
         people,
-        stopPeople,
+        // The phone sign-in's listener and timers go with the people path.
+        stopPeople: async () => {
+          panelPhone.stop();
+          await stopPeople();
+        },
         drivers: networkDrivers,
         account,
         certificate,

@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { adminCommand } from '../../bin/cli/admin-command.ts';
-import { totpContext } from '../../edge-service/src/auth/totp-enrolment.ts';
-import { newTotpSecret } from '../../edge-service/src/auth/totp.ts';
 import type { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { hashDeviceToken, newDeviceToken } from '../../edge-service/src/services/device-credentials.ts';
 import type { AuthMode } from '../../protocol/index.ts';
+import { createAccount } from './api-client.ts';
 
 /** `mfp-edge admin …` in-process on the edge's data folder; the password, if any, on standard input. */
 export async function admin(edge: EdgeService, args: string[], stdin = ''): Promise<string> {
@@ -27,20 +26,15 @@ export async function userWithTotp(
   email: string,
   password: string,
 ): Promise<{ id: string; secret: string }> {
-  await admin(
-    edge,
-    ['user', 'add', '--email', email, '--name', `Person ${email}`, '--password-stdin'],
-    password,
-  );
   const enterprise = edge.repositories.directory.findEnterpriseByName('Demo Enterprise')!;
-  const user = edge.people.users.findByEmail(enterprise.id, email)!;
-  const secret = newTotpSecret();
-  edge.people.users.setTotp(user.id, {
-    ciphertext: edge.people.secretBox.seal(secret, totpContext(user.id)),
-    enrolledAt: new Date(),
-    step: 0,
+  const account = await createAccount(edge, {
+    enterprise,
+    email,
+    password,
+    role: 'user',
+    displayName: `Person ${email}`,
   });
-  return { id: user.id, secret };
+  return { id: account.user.id, secret: account.totpSecret! };
 }
 
 /** A device of the demo enterprise: its id, credential and panel URL. */

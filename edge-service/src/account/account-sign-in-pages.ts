@@ -96,6 +96,7 @@ export function changePasswordPage(
       <form method="post" action="${ctx.base}/sign-in/change-password">
         ${csrfField(ctx)} ${returnField(o.returnTo)}
         <input type="hidden" name="stepToken" value="${o.stepToken}" />
+        <input type="hidden" name="reason" value="${o.reason}" />
         <label for="password">New password</label>
         <input
           id="password"

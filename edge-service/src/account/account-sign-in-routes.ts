@@ -256,6 +256,7 @@ export function createAccountSignInRoutes(deps: AccountSignInDeps): Router {
     const stepToken = text(f.stepToken, 256);
     const password = text(f.password, 1024);
     const confirm = text(f.confirm, 1024);
+    const reason = f.reason === 'expired' ? 'expired' : 'must-change';
     const context = channel(source(req), '');
     try {
       if (confirm !== password) throw new AccountError('PASSWORD_MISMATCH');
@@ -271,8 +272,7 @@ export function createAccountSignInRoutes(deps: AccountSignInDeps): Router {
         req,
         res,
         error,
-        (c, message) =>
-          changePasswordPage(c, { returnTo, stepToken, reason: 'must-change', rules, error: message }),
+        (c, message) => changePasswordPage(c, { returnTo, stepToken, reason, rules, error: message }),
         returnTo,
       );
     }

@@ -31,8 +31,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CONTACTS_UNAVAILABLE: 403,
   // Sign in with your phone (phone part)
   PHONE_CODE_OTHER_ENTERPRISE: 403,
-  PHONE_SIGN_IN_DENIED: 403,
-  PHONE_SIGN_IN_EXPIRED: 410,
   // 404
   NOT_FOUND: 404,
   ENTERPRISE_NOT_FOUND: 404,
