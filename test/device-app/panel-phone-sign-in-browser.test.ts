@@ -115,12 +115,32 @@ describe('panel and phone: sign in with your phone (real edge and simulator, chr
     await panel.getByRole('textbox', { name: 'Email' }).waitFor();
   });
 
-  it('an expired code shows its screen on the panel; the phone is told the code cannot be used', async () => {
+  it('an expired code shows its screen on the panel; the phone is told the code cannot be used; the token endpoint says expired_token', async () => {
     const enterprise = stack.edge.repositories.directory.findEnterpriseByName('Demo Enterprise')!;
     stack.edge.people.policies.update(enterprise.id, { phoneSignInMinutes: 1 }, 'test');
     const url = await panelShowsCode();
+    // A device-flow client's code begun at the same time expires with it: expired_token (RFC 8628 §3.5).
+    const client = addDevice(stack.edge, 'Device-flow client', 'user-prompt');
+    const tokenEndpoint = (path: string, body: Record<string, string>) =>
+      fetch(`${stack.edge.url}/auth/demo/${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${client.id}:${client.token}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams(body).toString(),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const begun = await tokenEndpoint('device_authorization', {});
+    assert.equal(begun.body.expires_in, 60);
     const screen = panel.getByRole('alert', { name: 'The code expired' });
     await screen.waitFor({ timeout: 75000 });
+    // The client's code was begun a moment after the panel's.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const expired = await tokenEndpoint('token', {
+      grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+      device_code: String(begun.body.device_code),
+    });
+    assert.deepEqual([expired.status, expired.body.error], [400, 'expired_token']);
     await screen.getByRole('button', { name: 'Get a new code' }).waitFor();
     const phone = await phoneContext.newPage();
     const response = await phone.goto(url);
