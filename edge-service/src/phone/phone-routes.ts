@@ -216,9 +216,17 @@ export function createPhoneRoutes(deps: PhoneRoutesDeps): Router {
       }
     };
 
+  // A body the parser refuses is an OAuth error too (JSON), not the phone's HTML refusal page.
+  const oauthForm = (req: Request, res: Response, next: NextFunction) =>
+    form(req, res, (error?: unknown) => {
+      if (!error) return next();
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(400).json({ error: 'invalid_request', error_description: 'The body is not a valid form.' });
+    });
+
   router.post(
     '/:slug/device_authorization',
-    form,
+    oauthForm,
     oauth((req, res) => {
       const device = client(req, req.params.slug);
       const company = deps.directory.getEnterprise(device.enterpriseId)!;
@@ -237,7 +245,7 @@ export function createPhoneRoutes(deps: PhoneRoutesDeps): Router {
 
   router.post(
     '/:slug/token',
-    form,
+    oauthForm,
     oauth(async (req, res) => {
       const device = client(req, req.params.slug);
       const f = (req.body ?? {}) as Record<string, unknown>;

@@ -269,6 +269,11 @@ describe('account sign-in and sign in with your phone (real HTTP and WebSocket)'
     }
     const reused = await poll(String(second.device_code));
     assert.deepEqual([reused.status, reused.body.error], [400, 'invalid_grant']);
+    const huge = await post('token', { grant_type: grant, device_code: 'x'.repeat(20_000) });
+    assert.deepEqual(
+      [huge.status, ((await huge.json()) as { error: string }).error],
+      [400, 'invalid_request'],
+    );
     const wrongGrant = await post('token', { grant_type: 'password', device_code: 'x' });
     assert.equal(((await wrongGrant.json()) as { error: string }).error, 'unsupported_grant_type');
   });
