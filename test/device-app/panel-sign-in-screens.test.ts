@@ -284,7 +284,11 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     await expect('locked@x.test', 'Account locked', `Your account is locked until ${formatLocalTime(until)}`);
     await expect('admin-locked@x.test', 'Account locked', 'until an administrator unlocks it');
     await expect('busy@x.test', 'Too many attempts', `Try again at ${formatLocalTime(until)}`);
-    await expect('sso@x.test', 'No password on this printer', /Sign in with your phone, or use the printer's own sign-in/);
+    await expect(
+      'sso@x.test',
+      'No password on this printer',
+      /Sign in with your phone, or use the printer's own sign-in/,
+    );
     await expect('wrong@x.test', 'Wrong email or password', 'The email or password is wrong');
 
     await signIn('slow@x.test');
