@@ -78,6 +78,11 @@ export const ERROR_CODES = {
   PAIRING_CODE_INVALID: 'The pairing code is unknown, used or expired: read the code the printer shows now.',
   PAIRING_PENDING: 'The pairing is not approved yet: the administrator has not entered the code.',
   DEVICE_PROBE_FAILED: 'The printer at that address did not answer as a scanner (eSCL) or fax (IPP FaxOut).',
+  // Sign in with your phone (issue 12, phone part): RFC 8628 device authorization of a panel
+  PHONE_CODE_INVALID:
+    'The sign-in code is unknown, already used or expired: start "Sign in with your phone" again at the printer.',
+  PHONE_CODE_OTHER_ENTERPRISE:
+    "This printer belongs to another company than your account: sign in at one of your company's printers.",
   // Audit log (api helper)
   AUDIT_CHAIN_BROKEN:
     'The audit log was altered: an entry does not match its hash or one is missing. Keep the database file for investigation.',

@@ -149,6 +149,8 @@ export const PolicyView = z.object({
   panelInactivitySeconds: z.number().int().positive(),
   twoFactor: z.enum(['optional', 'mandatory']),
   passwordMinLength: z.number().int().min(8),
+  /** The enterprise signs people in with its company sign-in (SSO): "sign in with your phone" comes first. */
+  companySignIn: z.boolean().optional(),
 });
 
 /** A panel session: the token goes back in hello after a reconnect, and nowhere else. */
@@ -331,6 +333,34 @@ export const requests = {
     payload: z.object({ stepToken, code: credential }),
     reply: SignInStep,
   },
+  /**
+   * Sign in with your phone (user-prompt; RFC 8628, the edge is the authorization server): a code
+   * and the phone page's URL (and its QR) to show. The outcome comes as an event within a second:
+   * `auth.phone.approved` then `session.changed` with the session, `auth.phone.denied`, or
+   * `auth.phone.expired`. A new begin, a password sign-in or `auth.phone.cancel` ends the old code.
+   */
+  'auth.phone.begin': {
+    payload: z.object({}),
+    reply: z.object({
+      /** RFC 8628 user code: 8 of BCDFGHJKLMNPQRSTVWXZ, shown XXXX-XXXX. */
+      userCode: z.string().regex(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/),
+      /** `<edge>/auth/<slug>/device`: where a person types the code. */
+      verificationUri: z.string().max(2048),
+      /** verificationUri with `?user_code=…`: what the QR code holds. */
+      verificationUriComplete: z.string().max(2048),
+      /** verificationUriComplete as a QR code, a PNG data URL. */
+      qrPng: z.string().max(65536),
+      /** When the code stops working (ISO 8601): the policy's phoneSignInMinutes after begin. */
+      expiresAt: z.string(),
+      /** RFC 8628 interval (seconds): for pollers; panels hear the outcome as an event instead. */
+      interval: z.number().int().positive(),
+    }),
+  },
+  /** The person gave up on the phone sign-in: its code can no longer be confirmed. */
+  'auth.phone.cancel': {
+    payload: z.object({}),
+    reply: z.object({}),
+  },
   /** Ends the panel session (user-prompt; a device-login session ends at the MFP). */
   'auth.signOut': {
     payload: z.object({}),
@@ -507,6 +537,12 @@ export const events = {
   'pairing.approved': z.object({ deviceName: z.string() }),
   /** The pairing's 10 minutes ran out unapproved: begin again for a fresh code. */
   'pairing.expired': z.object({}),
+  /** The person confirmed on their phone: `session.changed` with their session follows at once. */
+  'auth.phone.approved': z.object({ user: UserView }),
+  /** The person denied on their phone: nobody is signed in; begin again for a new code. */
+  'auth.phone.denied': z.object({}),
+  /** The code's time ran out unconfirmed: begin again for a new code. */
+  'auth.phone.expired': z.object({}),
 } as const;
 
 export type RequestType = keyof typeof requests;

@@ -26,7 +26,8 @@ import {
 } from './screens/sign-in-screens.ts';
 import { waitingScreen, personRefusedScreen, createCountdown } from './screens/session-screens.ts';
 import { pairingScreen, type PairingView } from './screens/pairing-screen.ts';
-import { viewForStep, type SignInView } from './sign-in-flow.ts';
+import { phoneScreen, type PhoneView } from './screens/phone-sign-in-screen.ts';
+import { safeQrPng, viewForStep, type SignInView } from './sign-in-flow.ts';
 import { errorText, refusalFor, endNotice, personRefusal } from './sign-in-text.ts';
 import { throttle, debounce } from './timing.ts';
 import { t, setLanguage, pickLanguage, currentLanguage } from './i18n/index.ts';
@@ -52,6 +53,7 @@ type View =
   | { kind: 'refusal'; title: string; text: string }
   | { kind: 'waiting'; notice: string }
   | { kind: 'person-refused'; title: string; message: string }
+  | PhoneView
   | PairingView;
 
 /**
@@ -68,6 +70,7 @@ const SIGN_IN_VIEWS: ReadonlyArray<View['kind']> = [
   'change-password',
   'enrol-2fa',
   'refusal',
+  'phone-ended',
 ];
 
 const screen = document.getElementById('screen')!;
@@ -254,6 +257,9 @@ function renderHeader(): void {
 
 /** Where a person starts when nobody is signed in, with why the last session ended. */
 function entryView(notice = ''): View {
+  // An enterprise with a company sign-in: the phone first (its people may have no password here).
+  if (authMode() === 'user-prompt' && state.policy?.companySignIn && !notice)
+    return { kind: 'phone-starting' };
   if (authMode() === 'user-prompt') return { kind: 'sign-in', notice };
   if (authMode() === 'device-login') return { kind: 'waiting', notice };
   return { kind: 'home' };
@@ -387,6 +393,9 @@ async function hello(): Promise<void> {
       resetPersonState();
       return go(entryView(t('app.signedOutOffline')));
     }
+    // A phone code dies with the connection that asked for it: a fresh one on this connection.
+    if (authMode() === 'user-prompt' && (state.view.kind === 'phone' || state.view.kind === 'phone-starting'))
+      return go({ kind: 'phone-starting' });
     if (authMode() === 'user-prompt' && SIGN_IN_VIEWS.includes(state.view.kind)) return;
     if (authMode() === 'device-login' && state.view.kind === 'person-refused') return;
     go(entryView());
@@ -519,6 +528,50 @@ edge.on('session.changed', (event: EventPayload<'session.changed'>) => {
   endSession(() => endNotice(event.reason, seconds));
 });
 
+/* Sign in with your phone: the edge pushes how it ended; a confirmation comes as session.changed. */
+edge.on('auth.phone.denied', () => {
+  if (state.view.kind === 'phone') go({ kind: 'phone-ended', reason: 'denied', message: '' });
+});
+edge.on('auth.phone.expired', () => {
+  if (state.view.kind === 'phone') go({ kind: 'phone-ended', reason: 'expired', message: '' });
+});
+
+/** The phone code being asked for (one at a time; a re-render does not ask again). */
+let phoneRequest: Promise<void> | null = null;
+function requestPhoneCode(): void {
+  if (phoneRequest) return;
+  phoneRequest = edge
+    .request('auth.phone.begin', {})
+    .then(
+      (reply) => {
+        if (state.view.kind !== 'phone-starting') return;
+        go({
+          kind: 'phone',
+          userCode: reply.userCode,
+          qrPng: safeQrPng(reply.qrPng) ?? '',
+          verificationUri: reply.verificationUri,
+          expiresAt: reply.expiresAt,
+        });
+      },
+      (error: unknown) => {
+        if (state.view.kind === 'phone-starting')
+          go({ kind: 'phone-ended', reason: 'failed', message: failureText(error) });
+      },
+    )
+    .then(() => {
+      phoneRequest = null;
+    });
+}
+
+const phoneActions = {
+  again: () => go({ kind: 'phone-starting' }),
+  password: () => go({ kind: 'sign-in', notice: '' }),
+  cancel: () => {
+    edge.request('auth.phone.cancel', {}).catch(() => undefined);
+    go({ kind: 'sign-in', notice: '' });
+  },
+};
+
 edge.on('session.expiring', ({ at }) => {
   if (state.user && authMode() !== 'shared-account') countdown.show(at);
 });
@@ -635,8 +688,15 @@ function render(): void {
                 signInFailed(error, (text) => go({ kind: 'sign-in', notice: text })),
               );
           },
+          phone: () => go({ kind: 'phone-starting' }),
         }),
       );
+    case 'phone-starting':
+      show(screen, phoneScreen(view, phoneActions));
+      return requestPhoneCode();
+    case 'phone':
+    case 'phone-ended':
+      return show(screen, phoneScreen(view, phoneActions));
     case 'totp':
       return show(
         screen,

@@ -31,6 +31,15 @@ import type { Mailer } from './mail/mailer.ts';
 import type { Notifier } from './mail/notifier.ts';
 import { AccountLinks } from './auth/account-links.ts';
 import { createAccountRoutes, type AccountRouter } from './account/account-routes.ts';
+// Sign in with your phone and the account page's web sign-in (issue 12, phone part).
+import { createAccountSignInRoutes } from './account/account-sign-in-routes.ts';
+import { ConsoleSessions } from './auth/console-sessions.ts';
+import { DeviceAuthorizations, phoneUserCodeKey } from './auth/device-authorizations.ts';
+import { PhoneSignIn } from './auth/phone-sign-in.ts';
+import { PanelPhoneSignIn } from './panel/panel-phone-sign-in.ts';
+import { createPhoneRoutes } from './phone/phone-routes.ts';
+import { SqliteConsoleSessionRepository } from './storage/sqlite-console-records.ts';
+import { SqliteDeviceAuthorizations } from './storage/sqlite-device-authorizations.ts';
 import { PasswordExpiryReminders } from './mail/password-expiry-reminders.ts';
 import { PeopleNotifications, UserPasswordExpiries } from './mail/people-notifications.ts';
 import { DeviceLoginSessions } from './panel/device-login-sessions.ts';
@@ -452,6 +461,56 @@ export class EdgeService {
       };
       undo.push(stopPeople);
 
+      // Sign in with your phone (RFC 8628, the edge the authorization server) and the account
+      // page's own sessions (audience 'account', migration 14): the phone signs in there first.
+      const accountSessions = new ConsoleSessions({
+        repository: new SqliteConsoleSessionRepository(db),
+        audience: 'account',
+        masterKey: secret.key,
+      });
+      events.on('account-locked', (e) => accountSessions.revoke({ userId: e.userId }, 'user-locked'));
+      events.on('password-changed', (e) => accountSessions.revoke({ userId: e.userId }, 'password-changed'));
+      const deviceAuthorizations = new DeviceAuthorizations({
+        repository: new SqliteDeviceAuthorizations(db),
+        devices,
+        users,
+        policies,
+        audit,
+        userCodeKey: phoneUserCodeKey(secret.key),
+        logger: log.child({ module: 'phone-sign-in' }),
+      });
+      const phoneSignIn = new PhoneSignIn({ authorizations: deviceAuthorizations, sessions, users, events });
+      const panelPhone = new PanelPhoneSignIn({
+        authorizations: deviceAuthorizations,
+        phoneSignIn,
+        keeper,
+        directory,
+        publicOrigin: () => this.url,
+        ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+        logger: log.child({ module: 'phone-sign-in' }),
+      });
+      panelPhone.start();
+      undo.push(() => panelPhone.stop());
+      const accountSignIn = createAccountSignInRoutes({
+        signIn,
+        sessions: accountSessions,
+        users,
+        directory,
+        policies,
+        publicOrigin: () => this.url,
+        logger: log,
+      });
+      const phoneRoutes = createPhoneRoutes({
+        authorizations: deviceAuthorizations,
+        phoneSignIn,
+        accountSessions,
+        users,
+        devices,
+        directory,
+        publicOrigin: () => this.url,
+        logger: log,
+      });
+
       // The composer's recipients (issue 11): the enterprise fax directory, contacts, recent numbers.
       const faxDirectory = new SqliteFaxDirectoryRepository(db);
       const handlers = new PanelHandlers({
@@ -471,6 +530,7 @@ export class EdgeService {
         keeper,
         deviceLogin,
         pairing: panelPairing,
+        phone: panelPhone,
         policies,
         preview: new FaxPreview({ drivers }),
       });
@@ -560,7 +620,8 @@ export class EdgeService {
       const app = createHttpApp({
         assets,
         frameAncestors: this.config.panelFrameAncestors,
-        account,
+        account: [accountSignIn, account],
+        phone: phoneRoutes,
         // Built at start like the panel: a console that does not build fails the start, not a request.
         console: createConsoleRoutes({ assets: await buildConsoleAssets() }),
         api: withConsoleEvents(api, users, { status: deviceStatus, pairing, policies }),
@@ -596,7 +657,11 @@ export class EdgeService {
         directory,
         jobs,
         people,
-        stopPeople,
+        // The phone sign-in's listener and timers go with the people path.
+        stopPeople: async () => {
+          panelPhone.stop();
+          await stopPeople();
+        },
         drivers: networkDrivers,
         account,
         certificate,

@@ -48,7 +48,7 @@ describe('panel pairing in a browser (800×480)', function () {
       { name: 'Browser MFP', authMode: 'user-prompt', ...stack.simulator.deviceUrls },
       admin,
     );
-    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 5000 });
     assert.ok(Date.now() - started < 1000, `sign-in shown ${Date.now() - started} ms after the approval`);
     assert.equal(
       await page.evaluate(() => (window as unknown as { marker?: number }).marker),

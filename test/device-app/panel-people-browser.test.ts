@@ -89,7 +89,7 @@ describe('people at the panel (real edge and simulator, 800×480)', function () 
   async function signIn(email: string, password: string): Promise<void> {
     await page.getByRole('textbox', { name: 'Email' }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   async function sendFax(number: string): Promise<void> {

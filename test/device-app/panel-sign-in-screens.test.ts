@@ -108,7 +108,7 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
   async function signIn(email = ADA.email, password = 'correct horse'): Promise<void> {
     await page.getByRole('textbox', { name: 'Email' }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   it('walks a new user through a password change with live rules, 2FA enrolment and recovery codes', async () => {
@@ -284,7 +284,11 @@ describe('panel sign-in and session screens (scripted edge, 800×480)', function
     await expect('locked@x.test', 'Account locked', `Your account is locked until ${formatLocalTime(until)}`);
     await expect('admin-locked@x.test', 'Account locked', 'until an administrator unlocks it');
     await expect('busy@x.test', 'Too many attempts', `Try again at ${formatLocalTime(until)}`);
-    await expect('sso@x.test', 'No password on this printer', /printer's own sign-in .* company sign-in/);
+    await expect(
+      'sso@x.test',
+      'No password on this printer',
+      /Sign in with your phone, or use the printer's own sign-in/,
+    );
     await expect('wrong@x.test', 'Wrong email or password', 'The email or password is wrong');
 
     await signIn('slow@x.test');

@@ -37,7 +37,7 @@ describe('panel sign-in text', () => {
     assert.match(rate.text, /Try again at 14:15/);
     const builtin = refusalFor({ code: 'BUILTIN_PASSWORD_DISABLED', message: 'x' }, now)!;
     assert.match(builtin.text, /printer's own sign-in/);
-    assert.match(builtin.text, /company sign-in/);
+    assert.match(builtin.text, /Sign in with your phone/);
     assert.doesNotMatch(builtin.text, /wrong/i);
     const wrong = refusalFor({ code: 'INVALID_CREDENTIALS', message: 'edge words' }, now)!;
     assert.equal(wrong.title, 'Wrong email or password');

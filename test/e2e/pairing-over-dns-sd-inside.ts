@@ -234,7 +234,7 @@ async function pairInTheConsole(edgeUrl: string, wsUrl: string): Promise<void> {
   await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
   await page.getByLabel('Email').fill(BROWSER_ADMIN.email);
   await page.getByLabel('Password', { exact: true }).fill(BROWSER_ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
   // What an authenticator app does with the key the page shows.
   const key = (await page.getByRole('note', { name: 'Key for your authenticator app' }).textContent()) ?? '';

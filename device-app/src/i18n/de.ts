@@ -235,7 +235,7 @@ export const de: Catalog = {
     'E-Mail oder Passwort ist falsch. Prüfen Sie beides und versuchen Sie es erneut.',
   'code.ACCOUNT_DISABLED': 'Ihr Konto ist deaktiviert. Fragen Sie einen Administrator Ihres Unternehmens.',
   'code.BUILTIN_PASSWORD_DISABLED':
-    'Ihr Konto verwendet an diesem Drucker kein Passwort: Melden Sie sich am Drucker selbst (Karte oder PIN) oder über Ihr Unternehmen an.',
+    'Ihr Konto verwendet an diesem Drucker kein Passwort: Wählen Sie „Mit dem Telefon anmelden“ oder die eigene Anmeldung des Druckers (Karte oder PIN).',
   'code.TOTP_INVALID':
     'Dieser Code ist falsch oder zu alt. Geben Sie den aktuellen Code aus Ihrer Authenticator-App ein.',
   'code.TOTP_REPLAYED':
@@ -325,4 +325,24 @@ export const de: Catalog = {
   'countdown.label': 'Abmeldung in Kürze',
   'countdown.text': 'Abmeldung in {seconds} s — tippen, um zu bleiben',
   'countdown.now': 'Abmeldung…',
+  // Sign in with your phone (issue 12, phone part)
+  'phone.button': 'Mit dem Telefon anmelden',
+  'phone.label': 'Mit dem Telefon anmelden',
+  'phone.title': 'Mit dem Telefon anmelden',
+  'phone.instructions':
+    'Scannen Sie den QR-Code mit der Kamera Ihres Telefons, melden Sie sich dort an und bestätigen Sie. Oder öffnen Sie {url} auf Ihrem Telefon und geben Sie diesen Code ein:',
+  'phone.codeLabel': 'Anmeldecode',
+  'phone.expiresIn': 'Der Code läuft ab in',
+  'phone.qrAlt': 'QR-Code der Seite, auf der Sie diese Anmeldung auf Ihrem Telefon bestätigen',
+  'phone.starting': 'Anmeldecode wird abgerufen…',
+  'phone.usePassword': 'Stattdessen ein Passwort verwenden',
+  'phone.again': 'Neuen Code holen',
+  'phone.denied.title': 'Anmeldung auf dem Telefon abgelehnt',
+  'phone.denied.text':
+    'Niemand wurde angemeldet. Wenn Sie nicht selbst abgelehnt haben, informieren Sie Ihren Administrator. Holen Sie zum Anmelden einen neuen Code.',
+  'phone.expired.title': 'Der Code ist abgelaufen',
+  'phone.expired.text':
+    'Der Code wurde nicht rechtzeitig bestätigt. Holen Sie einen neuen Code und bestätigen Sie ihn auf Ihrem Telefon, bevor die angezeigte Zeit abläuft.',
+  'phone.failed.title': 'Anmeldung per Telefon nicht verfügbar',
+  'phone.orPassword': 'Oder melden Sie sich mit E-Mail und Passwort an:',
 };

@@ -226,7 +226,7 @@ export const en = {
   'code.INVALID_CREDENTIALS': 'The email or password is wrong. Check both and try again.',
   'code.ACCOUNT_DISABLED': 'Your account is disabled. Ask an administrator of your company.',
   'code.BUILTIN_PASSWORD_DISABLED':
-    "Your account does not use a password on this printer: use the printer's own sign-in (card or PIN) or your company sign-in.",
+    "Your account does not use a password on this printer: choose Sign in with your phone, or use the printer's own sign-in (card or PIN).",
   'code.TOTP_INVALID': 'That code is wrong or too old. Enter the current code from your authenticator app.',
   'code.TOTP_REPLAYED': 'That code was already used. Wait for the next code in your authenticator app.',
   'code.TWO_FACTOR_NOT_ENROLLED': 'Two-factor authentication is not set up for this account.',
@@ -309,6 +309,26 @@ export const en = {
   'countdown.label': 'Signing out soon',
   'countdown.text': 'Signing out in {seconds} s — touch to stay',
   'countdown.now': 'Signing out…',
+  // Sign in with your phone (issue 12, phone part)
+  'phone.button': 'Sign in with your phone',
+  'phone.label': 'Sign in with your phone',
+  'phone.title': 'Sign in with your phone',
+  'phone.instructions':
+    "Scan the QR code with your phone's camera, sign in there and confirm. Or open {url} on your phone and enter this code:",
+  'phone.codeLabel': 'Sign-in code',
+  'phone.expiresIn': 'Code expires in',
+  'phone.qrAlt': 'QR code of the page where you confirm this sign-in on your phone',
+  'phone.starting': 'Getting a sign-in code…',
+  'phone.usePassword': 'Use a password instead',
+  'phone.again': 'Get a new code',
+  'phone.denied.title': 'Sign-in denied on the phone',
+  'phone.denied.text':
+    'Nobody was signed in. If you did not deny it yourself, tell your administrator. To sign in, get a new code.',
+  'phone.expired.title': 'The code expired',
+  'phone.expired.text':
+    'The code was not confirmed in time. Get a new code, then confirm it on your phone before the time shown runs out.',
+  'phone.failed.title': 'Phone sign-in unavailable',
+  'phone.orPassword': 'Or sign in with your email and password:',
 } as const;
 
 export type MessageKey = keyof typeof en;

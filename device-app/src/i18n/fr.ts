@@ -230,7 +230,7 @@ export const fr: Catalog = {
   'code.INVALID_CREDENTIALS': "L'e-mail ou le mot de passe est incorrect. Vérifiez-les et réessayez.",
   'code.ACCOUNT_DISABLED': 'Votre compte est désactivé. Demandez à un administrateur de votre entreprise.',
   'code.BUILTIN_PASSWORD_DISABLED':
-    "Votre compte n'utilise pas de mot de passe sur cette imprimante : utilisez la connexion de l'imprimante (badge ou code) ou celle de votre entreprise.",
+    "Votre compte n'utilise pas de mot de passe sur cette imprimante : choisissez Se connecter avec son téléphone, ou utilisez la connexion de l'imprimante (badge ou code PIN).",
   'code.TOTP_INVALID':
     "Ce code est incorrect ou trop ancien. Saisissez le code actuel de votre application d'authentification.",
   'code.TOTP_REPLAYED':
@@ -320,4 +320,24 @@ export const fr: Catalog = {
   'countdown.label': 'Déconnexion imminente',
   'countdown.text': 'Déconnexion dans {seconds} s — touchez pour rester',
   'countdown.now': 'Déconnexion…',
+  // Sign in with your phone (issue 12, phone part)
+  'phone.button': 'Se connecter avec son téléphone',
+  'phone.label': 'Se connecter avec son téléphone',
+  'phone.title': 'Se connecter avec son téléphone',
+  'phone.instructions':
+    "Scannez le code QR avec l'appareil photo de votre téléphone, connectez-vous et confirmez. Ou ouvrez {url} sur votre téléphone et saisissez ce code :",
+  'phone.codeLabel': 'Code de connexion',
+  'phone.expiresIn': 'Le code expire dans',
+  'phone.qrAlt': 'Code QR de la page où vous confirmez cette connexion sur votre téléphone',
+  'phone.starting': 'Obtention d’un code de connexion…',
+  'phone.usePassword': 'Utiliser plutôt un mot de passe',
+  'phone.again': 'Obtenir un nouveau code',
+  'phone.denied.title': 'Connexion refusée sur le téléphone',
+  'phone.denied.text':
+    "Personne n'a été connecté. Si vous n'avez pas refusé vous-même, prévenez votre administrateur. Pour vous connecter, obtenez un nouveau code.",
+  'phone.expired.title': 'Le code a expiré',
+  'phone.expired.text':
+    "Le code n'a pas été confirmé à temps. Obtenez un nouveau code, puis confirmez-le sur votre téléphone avant la fin du temps affiché.",
+  'phone.failed.title': 'Connexion par téléphone indisponible',
+  'phone.orPassword': 'Ou connectez-vous avec votre e-mail et votre mot de passe :',
 };

@@ -46,7 +46,7 @@ function cancelButton(label: string, onClick: () => void): HTMLElement {
 export function signInScreen(
   view: ViewOf<'sign-in'>,
   email: string,
-  actions: { signIn: (email: string, password: string) => void },
+  actions: { signIn: (email: string, password: string) => void; phone: (() => void) | null },
 ): HTMLElement {
   const emailField = field(t('signIn.email'), {
     type: 'email',
@@ -71,6 +71,15 @@ export function signInScreen(
     { class: 'sign-in', 'aria-label': t('signIn.label') },
     h('h1', {}, t('signIn.title')),
     view.notice ? h('p', { class: 'notice-line', role: 'status' }, view.notice) : null,
+    // Nobody has to type a password on a shared panel: the phone is offered first.
+    actions.phone
+      ? h(
+          'div',
+          { class: 'actions phone-choice' },
+          h('button', { type: 'button', class: 'primary', onclick: actions.phone }, t('phone.button')),
+        )
+      : null,
+    actions.phone ? h('p', { class: 'hint' }, t('phone.orPassword')) : null,
     form(go, emailField.row, passwordField.row, h('div', { class: 'actions' }, submit)),
   );
 }

@@ -42,6 +42,9 @@ const STATUS: Partial<Record<AccountErrorCode, number>> = {
   SIGN_IN_EXPIRED: 410,
   RATE_LIMITED: 429,
   USER_NOT_FOUND: 404,
+  INVALID_CREDENTIALS: 401,
+  PHONE_CODE_INVALID: 404,
+  PHONE_CODE_OTHER_ENTERPRISE: 403,
 };
 
 /** An error of the account page: a code, a message for people, and what the JSON body carries. */

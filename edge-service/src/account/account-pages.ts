@@ -16,7 +16,7 @@ export interface PageAction {
   label: string;
 }
 
-function layout(ctx: PageContext, title: string, body: Html): string {
+export function layout(ctx: PageContext, title: string, body: Html): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -38,10 +38,10 @@ function layout(ctx: PageContext, title: string, body: Html): string {
     </html> `.value;
 }
 
-const csrfField = (ctx: PageContext) =>
+export const csrfField = (ctx: PageContext) =>
   html`<input type="hidden" name="${CSRF_FIELD}" value="${ctx.csrfToken}" />`;
 
-const alert = (message: string | undefined) =>
+export const alert = (message: string | undefined) =>
   message ? html`<p class="alert" role="alert">${message}</p>` : html``;
 
 export function ruleItems(rules: readonly PasswordRuleResult[]): Html {

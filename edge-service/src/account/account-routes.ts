@@ -28,6 +28,7 @@ import {
   type PageContext,
 } from './account-pages.ts';
 import { CSRF_FIELD, CSRF_HEADER, CsrfTokens } from './csrf.ts';
+import { fromThisSite } from './same-site.ts';
 import { sendResetUnavailable } from './reset-unavailable-mail.ts';
 import { TwoFactorEnrolment } from './two-factor-enrolment.ts';
 
@@ -423,24 +424,10 @@ export function createAccountRoutes(deps: AccountRoutesDeps): AccountRouter {
 
   // Body parsing, then Origin, then the CSRF token: for every state-changing request.
   function checkOriginAndToken(req: Request, _res: Response, next: NextFunction): void {
-    if (!fromThisSite(req)) return next(new AccountError('ORIGIN_INVALID'));
+    if (!fromThisSite(req, origins())) return next(new AccountError('ORIGIN_INVALID'));
     const submitted = req.get(CSRF_HEADER) ?? (req.body as Fields | undefined)?.[CSRF_FIELD];
     if (!csrf.verify(req, submitted)) return next(new AccountError('CSRF_INVALID'));
     next();
-  }
-
-  /**
-   * The request's Origin is this site's. Under `Referrer-Policy: no-referrer` browsers send
-   * `Origin: null` with form posts (Fetch: non-CORS requests), so `null` passes only when the
-   * browser itself says `Sec-Fetch-Site: same-origin` (a header no page can set). Any other
-   * Sec-Fetch-Site refuses, whatever the Origin.
-   */
-  function fromThisSite(req: Request): boolean {
-    const origin = req.get('origin');
-    const site = req.get('sec-fetch-site');
-    if (site !== undefined && site !== 'same-origin') return false;
-    if (origin !== undefined && origins().has(origin)) return true;
-    return (origin === undefined || origin === 'null') && site === 'same-origin';
   }
 
   function browserOf(req: Request): string {

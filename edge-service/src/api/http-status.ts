@@ -29,6 +29,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   BUILTIN_PASSWORD_DISABLED: 403,
   FAX_SERVICE_DISABLED: 403,
   CONTACTS_UNAVAILABLE: 403,
+  // Sign in with your phone (phone part)
+  PHONE_CODE_OTHER_ENTERPRISE: 403,
   // 404
   NOT_FOUND: 404,
   ENTERPRISE_NOT_FOUND: 404,

@@ -43,6 +43,7 @@ export const POLICY_EXPLANATIONS: Record<keyof typeof DEFAULT_POLICY, string> = 
   securityContact: 'Who to contact about security (a contact only: no authority in the console).',
   privacyContact: 'Who to contact about privacy (a contact only: no authority in the console).',
   sso: 'Company sign-in (SAML, WS-Federation or OpenID Connect); null: none.',
+  phoneSignInMinutes: 'Minutes the code of "Sign in with your phone" at a panel works (1–15); it works once.',
 };
 
 const PolicyView = z.object({

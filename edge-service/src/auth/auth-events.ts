@@ -16,8 +16,8 @@ export interface AuthEventMap {
 export interface SignInEvent {
   enterpriseId: string;
   at: Date;
-  /** `panel` (with the device) or `console`. */
-  channel: 'panel' | 'console';
+  /** `panel` (with the device), `console`, `account` (the account page) or `phone` (a panel signed in from a phone). */
+  channel: 'panel' | 'console' | 'account' | 'phone';
   deviceId?: string;
   source: string;
 }

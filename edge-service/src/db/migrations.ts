@@ -629,4 +629,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sso_sessions_by_subject ON sso_sessions (enterprise_id, subject);
     `,
   },
+  {
+    version: 17,
+    name: 'sign in with your phone: RFC 8628 device authorizations of panels',
+    sql: `
+      -- One row per "sign in with your phone" (RFC 8628, our edge the authorization server): the
+      -- panel's device, both codes as keyed hashes, the polling interval, and what the person on
+      -- the phone decided. Single use: consumed_at is set once, when a session was issued from it.
+      CREATE TABLE device_authorizations (
+        id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        user_code_hash TEXT NOT NULL,
+        device_code_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        interval_seconds INTEGER NOT NULL CHECK (interval_seconds > 0),
+        last_polled_at TEXT,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+          CHECK (status IN ('pending', 'approved', 'denied', 'consumed')),
+        user_id TEXT,
+        decided_at TEXT,
+        decided_from TEXT,
+        consumed_at TEXT
+      );
+      CREATE INDEX device_authorizations_by_user_code ON device_authorizations (user_code_hash);
+    `,
+  },
 ];

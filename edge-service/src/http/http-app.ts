@@ -31,7 +31,9 @@ export interface HttpAppDeps {
   /** Origins allowed to frame the panel, e.g. the simulator console. */
   frameAncestors: readonly string[];
   /** The account page's routes, mounted at /account (they set their own, stricter CSP). */
-  account?: express.RequestHandler;
+  account?: express.RequestHandler | express.RequestHandler[];
+  /** Sign in with your phone (phone/phone-routes.ts), mounted at /auth. */
+  phone?: express.RequestHandler;
   /** The admin console's page and assets, mounted at /admin (they set their own, stricter CSP). */
   console?: express.RequestHandler;
   /** Company sign-in (sso/sso-routes.ts), mounted at /auth. */
@@ -70,6 +72,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
 
   if (deps.metrics) app.get('/metrics', deps.metrics);
   if (deps.account) app.use('/account', deps.account);
+  if (deps.phone) app.use('/auth', deps.phone);
   if (deps.console) app.use('/admin', deps.console);
   if (deps.auth) app.use('/auth', deps.auth);
 

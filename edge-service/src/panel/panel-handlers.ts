@@ -28,6 +28,7 @@ import { pngDataUrl, toRuleViews, toSignInStepView, toUserView } from './panel-v
 import { EDGE_VERSION } from '../version.ts';
 import type { PanelPairing } from '../pairing/panel-pairing.ts';
 import { PanelRecipients, type PanelRecipientDeps } from './panel-recipients.ts';
+import type { PanelPhoneSignIn } from './panel-phone-sign-in.ts';
 
 /** What a connection that has not said hello may ask: hello itself, and pairing. Nothing else. */
 const BEFORE_HELLO: ReadonlySet<RequestType> = new Set<RequestType>([
@@ -56,6 +57,8 @@ export interface PanelHandlerDeps {
   preview?: FaxPreview;
   /** Directory search, contacts and recent numbers (issue 11): without them those requests are refused. */
   recipients?: PanelRecipientDeps;
+  /** Sign in with your phone (auth.phone.*); without it those requests are refused. */
+  phone?: PanelPhoneSignIn;
 }
 
 /**
@@ -72,6 +75,8 @@ const PUBLIC_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
   'auth.passwordRules',
   'auth.changePassword',
   'auth.enrolTwoFactor',
+  'auth.phone.begin',
+  'auth.phone.cancel',
   'session.activity',
 ]);
 
@@ -115,6 +120,15 @@ export class PanelHandlers {
         this.#step(peer, await this.#d.signIn.changePassword(p.stepToken, p.password, this.#context(peer))),
       'auth.enrolTwoFactor': async (peer, p) =>
         this.#step(peer, await this.#d.signIn.enrolTwoFactor(p.stepToken, p.code, this.#context(peer))),
+      'auth.phone.begin': (peer) => {
+        this.#context(peer);
+        return this.#phone().begin(peer);
+      },
+      'auth.phone.cancel': (peer) => {
+        this.#context(peer);
+        this.#phone().cancel(peer);
+        return {};
+      },
       'auth.signOut': (peer) => {
         this.#context(peer);
         this.#d.keeper.signOut(peer);
@@ -153,6 +167,7 @@ export class PanelHandlers {
   }
 
   disconnected(peer: PanelPeer): void {
+    this.#d.phone?.cancel(peer);
     this.#d.pairing?.disconnected(peer);
     this.#d.deviceLogin.detach(peer);
     this.#d.keeper.disconnected(peer);
@@ -191,6 +206,11 @@ export class PanelHandlers {
     return this.#recipients;
   }
 
+  #phone(): PanelPhoneSignIn {
+    if (!this.#d.phone) throw new EdgeError('UNKNOWN_TYPE', 'This edge offers no sign-in with a phone.');
+    return this.#d.phone;
+  }
+
   #pairing(): PanelPairing {
     if (!this.#d.pairing) throw new EdgeError('UNKNOWN_TYPE', 'This edge does not pair panels.');
     return this.#d.pairing;
@@ -221,6 +241,8 @@ export class PanelHandlers {
       enterpriseId: user.enterpriseId,
     };
     const session = this.#d.keeper.adopt(peer, user, step.session, claims, { inactivity: true });
+    // Signed in by password: the phone code shown beside it can no longer sign anyone in here.
+    this.#d.phone?.cancel(peer);
     return {
       step: 'done',
       session,

@@ -34,6 +34,7 @@ export function toPolicyView(policy: VersionedPolicy): PolicyView {
     panelInactivitySeconds: policy.document.panelInactivitySeconds,
     twoFactor: policy.document.twoFactor,
     passwordMinLength: policy.document.passwordMinLength,
+    companySignIn: policy.document.sso !== null,
   };
 }
 

@@ -189,6 +189,8 @@ export const PolicyDocumentSchema = z
     securityContact: Contact,
     privacyContact: Contact,
     sso: Sso.nullable().default(null),
+    // Sign in with your phone (issue 12, phone part): how long the panel's code is good for.
+    phoneSignInMinutes: z.number().int().min(1).max(15).default(5),
   })
   .refine((p) => p.passwordExpiryDays === 0 || p.passwordExpiryReminderDays < p.passwordExpiryDays, {
     message: 'passwordExpiryReminderDays must be fewer than passwordExpiryDays',

@@ -33,6 +33,7 @@ describe('policies', () => {
       'securityContact',
       'privacyContact',
       'sso',
+      'phoneSignInMinutes',
     ]);
     assert.deepEqual(Object.keys(DEFAULT_POLICY.passwordComplexity), [
       'classesRequired',
