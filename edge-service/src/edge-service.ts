@@ -592,6 +592,7 @@ export class EdgeService {
             audit,
             events,
             consoleSessions,
+            accountSessions,
             publicOrigin: () => this.url,
             logger: log.child({ module: 'sso' }),
             ...(this.#options.apiClock ? { now: this.#options.apiClock } : {}),

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { readCookies } from '../account/csrf.ts';
 import { ACCOUNT_SIGN_IN_PATH, accountCookieName } from '../account/account-session.ts';
+import { accountSessionOf, clearAccountCookie, setAccountCookie } from '../account/account-cookie.ts';
 import { consoleCookieName } from '../api/api-auth.ts';
 import { httpStatusOf } from '../api/http-status.ts';
 import type { ConsoleSessions } from '../auth/console-sessions.ts';
@@ -178,13 +179,7 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
           secure,
           path: '/',
         });
-      else
-        res.cookie(accountCookieName(secure), finished.token, {
-          httpOnly: true,
-          sameSite: 'lax',
-          secure,
-          path: '/',
-        });
+      else setAccountCookie(res, finished.token, secure);
       noStore(res);
       res.redirect(303, finished.returnPath);
     }),
@@ -206,12 +201,9 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
       const cookieName = purpose === 'console' ? consoleCookieName(secure) : accountCookieName(secure);
       const token = readCookies(req.headers.cookie).get(cookieName);
       const back = purpose === 'console' ? '/admin/' : ACCOUNT_SIGN_IN_PATH;
-      res.clearCookie(cookieName, {
-        httpOnly: true,
-        sameSite: purpose === 'console' ? 'strict' : 'lax',
-        secure,
-        path: '/',
-      });
+      if (purpose === 'console')
+        res.clearCookie(cookieName, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+      else clearAccountCookie(res, secure);
       noStore(res);
       let session;
       try {
@@ -259,22 +251,16 @@ export function createSsoRoutes(deps: SsoRoutesDeps): Router {
 
   router.get('/account-session', (req, res) => {
     noStore(res);
-    const token = readCookies(req.headers.cookie).get(accountCookieName(req.secure));
-    try {
-      if (token === undefined) throw new EdgeError('UNAUTHENTICATED');
-      const session = deps.accountSessions.verify(token);
-      const user = deps.users.get(session.userId);
-      if (!user || user.deletedAt !== null || user.disabledAt !== null)
-        throw new EdgeError('SESSION_REVOKED');
-      res.json({
-        audience: 'account',
-        user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role },
-        expiresAt: session.expiresAt,
-      });
-    } catch (error) {
-      const edge = error instanceof EdgeError ? error : new EdgeError('INTERNAL');
-      res.status(httpStatusOf(edge.code)).json({ error: edge.toBody() });
+    const signedIn = accountSessionOf(req, deps.accountSessions, deps.users);
+    if (!signedIn) {
+      res.status(httpStatusOf('UNAUTHENTICATED')).json({ error: new EdgeError('UNAUTHENTICATED').toBody() });
+      return;
     }
+    const { user } = signedIn;
+    res.json({
+      audience: 'account',
+      user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role },
+    });
   });
 
   return router;

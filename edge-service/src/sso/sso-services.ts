@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { AuthEvents } from '../auth/auth-events.ts';
-import { ConsoleSessions } from '../auth/console-sessions.ts';
+import type { ConsoleSessions } from '../auth/console-sessions.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import type { AnyEndpoint } from '../api/endpoint.ts';
 import type { Db } from '../db/database.ts';
@@ -8,7 +8,6 @@ import type { AuditTrail } from '../domain/audit.ts';
 import type { DirectoryRepository } from '../domain/device.ts';
 import type { Logger } from '../logger.ts';
 import type { PolicyService } from '../policies/policy-service.ts';
-import { SqliteConsoleSessionRepository } from '../storage/sqlite-console-records.ts';
 import type { SqliteUserRepository } from '../storage/sqlite-user-repository.ts';
 import { SamlProtocol } from './saml-protocol.ts';
 import { ssoEndpoints } from './sso-endpoints.ts';
@@ -39,19 +38,15 @@ export function createSsoServices(deps: {
   audit: AuditTrail;
   events: AuthEvents;
   consoleSessions: ConsoleSessions;
+  /** The account page's sessions (one instance for the whole edge: account/account-session.ts). */
+  accountSessions: ConsoleSessions;
   publicOrigin: () => string;
   /** Other protocols (oidc, wsfed) beside SAML. */
   protocols?: SsoProtocols;
   logger?: Logger;
   now?: () => Date;
 }): SsoServices {
-  const accountSessions = new ConsoleSessions({
-    repository: new SqliteConsoleSessionRepository(deps.db),
-    audience: 'account',
-    masterKey: deps.masterKey,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  deps.events.on('account-locked', (e) => accountSessions.revoke({ userId: e.userId }, 'user-locked'));
+  const accountSessions = deps.accountSessions;
   const secrets = new SsoSecrets(deps.db, deps.secretBox);
   const service = new SsoService({
     requests: new SsoRequests(deps.db, deps.now),

@@ -97,7 +97,7 @@ describe('console devices and pairing (browser, real edge and simulator)', funct
 
     await panel.getByRole('textbox', { name: 'Email' }).fill('nia@demo.example');
     await panel.getByLabel('Password', { exact: true }).fill('Panel-Person-2025!');
-    await panel.getByRole('button', { name: 'Sign in' }).click();
+    await panel.getByRole('button', { name: 'Sign in', exact: true }).click();
     await panel.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor({ timeout: 10_000 });
   });
 
