@@ -1,6 +1,6 @@
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { ensureDemoEnterprise, type DemoPanel } from '../../edge-service/src/demo-enterprise.ts';
-import { createLogger as createEdgeLogger } from '../../edge-service/src/logger.ts';
+import { createLogger as createEdgeLogger, type Logger } from '../../edge-service/src/logger.ts';
 import { FAULT_NAMES } from '../../simulator/src/faults.ts';
 import { Simulator } from '../../simulator/src/simulator.ts';
 import { createLogger as createSimLogger } from '../../simulator/src/logger.ts';
@@ -37,6 +37,8 @@ export async function startStack(
     faxRetryIntervalSeconds?: number;
     /** More edge configuration (e.g. jamWaitMinutes). */
     edgeConfig?: Record<string, unknown>;
+    /** The edge's logger (default: LOG_LEVEL, silent), e.g. one a test reads back. */
+    logger?: Logger;
   } = {},
 ): Promise<Stack> {
   const dir = tempDir();
@@ -61,7 +63,7 @@ export async function startStack(
         shutdownGraceSeconds: 0,
         ...options.edgeConfig,
       },
-      logger: createEdgeLogger({ level }),
+      logger: options.logger ?? createEdgeLogger({ level }),
     });
   const edge = newEdge();
   try {

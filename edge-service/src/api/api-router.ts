@@ -135,7 +135,12 @@ export function createApiRouter(options: ApiRouterOptions): express.Router {
   });
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     void next;
-    sendError(res, toEdgeError(error, options.logger));
+    // The request id (http/http-app.ts) on the line, so an operator finds the request a person reports.
+    const requestId = res.locals.requestId as string | undefined;
+    sendError(
+      res,
+      toEdgeError(error, requestId ? options.logger?.child({ req: requestId }) : options.logger),
+    );
   });
   return router;
 }

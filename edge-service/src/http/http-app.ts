@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
+import { randomUUID } from 'node:crypto';
 import type { PanelAssets } from './panel-assets.ts';
 import type { Logger } from '../logger.ts';
 import { EDGE_VERSION } from '../version.ts';
@@ -47,9 +48,20 @@ export interface HttpAppDeps {
   logger?: Logger;
 }
 
+/** An incoming X-Request-Id is kept when it is short and plain (a proxy's id), else a new one is made. */
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every request has an id, answered in X-Request-Id and on the log lines about it.
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  });
   app.use(securityHeaders(deps.frameAncestors));
 
   // Anonymous callers learn only that the edge runs and its version; devices are behind the API.
@@ -90,7 +102,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     void next;
     const status = (error as { status?: unknown }).status;
     const client = typeof status === 'number' && status >= 400 && status < 500;
-    if (!client) deps.logger?.error({ err: error, path: req.path }, 'request failed');
+    if (!client)
+      deps.logger?.error({ err: error, path: req.path, req: res.locals.requestId }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
