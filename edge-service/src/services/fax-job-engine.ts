@@ -152,6 +152,15 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
     return job;
   }
 
+  /**
+   * Starts a job another intake recorded with its pages already spooled (an email's: it is durable
+   * before the sender hears 250); from there it is the same job as a panel's.
+   */
+  adopt(job: JobRecord): void {
+    this.emit('job', job);
+    this.#launch(job);
+  }
+
   async cancel(jobId: string): Promise<JobRecord> {
     const job = this.#o.jobs.get(jobId);
     if (!job) throw new EdgeError('JOB_NOT_FOUND');
