@@ -85,6 +85,8 @@ export const EdgeConfigSchema = z.object({
     .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
     .default(2525),
   smtpIntakeHost: z.string().min(1).default('127.0.0.1'),
+  /** How often email faxes waiting for an offline printer are looked at (and moved to an online one). */
+  emailToFaxMoveSeconds: z.coerce.number().min(0.1).max(3600).default(15),
   /** The DNS server SPF look-ups ask (host:port); unset: the system resolver. */
   dnsServer: z
     .string()

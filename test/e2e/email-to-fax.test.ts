@@ -14,6 +14,7 @@ import {
   type SwaksResult,
 } from '../helpers/mail-namespace.ts';
 import { CliProcess } from '../helpers/cli-process.ts';
+import { DeviceProxy } from '../helpers/device-proxy.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /*
@@ -25,7 +26,8 @@ import { tempDir } from '../helpers/temp-dir.ts';
  */
 
 const THIS_FILE = fileURLToPath(import.meta.url);
-const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.9'];
+/** 10.9.9.1 is on `lo` too, but not a loopback address: the intake treats it as the office network. */
+const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.9', '10.9.9.1/32'];
 const FAX_DOMAIN = 'fax.demo.test';
 const SMTP_PORT = 2525;
 
@@ -61,7 +63,14 @@ if (!insideMailNamespace()) {
       stack = await startStack({
         timeFactor: 0.01,
         faxRetryIntervalSeconds: 1,
-        edgeConfig: { smtpIntakePort: SMTP_PORT, dnsServer: dns.server, faxRetryAttempts: 2 },
+        // All addresses of the namespace: 10.9.9.1 reaches it as a client from the office network would.
+        edgeConfig: {
+          smtpIntakePort: SMTP_PORT,
+          smtpIntakeHost: '0.0.0.0',
+          dnsServer: dns.server,
+          faxRetryAttempts: 2,
+          emailToFaxMoveSeconds: 0.5,
+        },
       });
       enterpriseId = stack.edge.repositories.directory.findEnterpriseBySlug('demo')!.id;
       setPolicy({
@@ -234,6 +243,23 @@ if (!insideMailNamespace()) {
       });
     });
 
+    it('offers STARTTLS with the edge certificate; AUTH beyond loopback only after it (538 5.7.11)', async () => {
+      const { users, hasher } = stack.edge.people;
+      const user = users.create({ enterpriseId, email: 'dan@corp.test', displayName: 'Dan Berg' });
+      users.setPasswordHash(user.id, await hasher.hash('another horse 7'), new Date());
+      const auth = ['--auth', 'PLAIN', '--auth-user', 'dan@corp.test', '--auth-password', 'another horse 7'];
+      const base = ['--server', '10.9.9.1', '--port', String(SMTP_PORT), '--local-interface', '10.9.9.1'];
+      const mail = ['--from', 'dan@corp.test', `--to=${number(106)}@${FAX_DOMAIN}`, '--body', 'Over TLS.'];
+      const clear = await swaks([...base, ...mail, ...auth]);
+      assert.match(clear.output, /<- +250-STARTTLS/);
+      assert.match(clear.output, /<\*\* +538 5\.7\.11 Use STARTTLS before AUTH/);
+      const tls = await swaks([...base, ...mail, ...auth, '--tls']);
+      assert.match(tls.output, /TLS started/);
+      assert.match(tls.output, /<~ +235/);
+      assert.match(tls.output, /<~ +250 2\.0\.0 Fax job/);
+      await receivedBy(e164(106));
+    });
+
     it('refuses a sender who is neither registered nor of a trusted domain (550 5.7.1)', async () => {
       const r = await send({ from: 'mallory@elsewhere.test', to: [`${number(105)}@${FAX_DOMAIN}`] });
       assert.match(r.output, /<\*\* +550 5\.7\.1 mallory@elsewhere\.test may not send faxes/);
@@ -259,6 +285,37 @@ if (!insideMailNamespace()) {
       const listed = stack.edge.repositories.jobs.get(jobIdOf(r))!;
       assert.equal(listed.source, 'email');
       setPolicy({ body: 'cover-page' });
+    });
+
+    it('sends from an online device, and moves a waiting email fax off a printer that went offline', async () => {
+      const { devices, jobs } = stack.edge.repositories;
+      const [a, b] = devices.list().filter((d) => d.enterpriseId === enterpriseId && d.faxUrl !== null);
+      const origin = new URL(stack.simulator.url);
+      const proxy = await new DeviceProxy(stack.simulator.url).start();
+      const through = (url: string | null) => url && url.replace(`//${origin.host}`, `//${new URL(proxy.url).host}`);
+      const original = { scannerUrl: a!.scannerUrl, faxUrl: a!.faxUrl };
+      try {
+        devices.setUrls(a!.id, { scannerUrl: through(a!.scannerUrl), faxUrl: through(a!.faxUrl) });
+        // A is offline; it is the only email-fax device, so the job waits for it.
+        proxy.target = null;
+        proxy.cut();
+        setPolicy({ devices: [a!.id] });
+        const waiting = await send({ from: 'bob@partner.test', to: [`${number(140)}@${FAX_DOMAIN}`] });
+        assert.match(last(waiting), /^250 2\.0\.0/);
+        assert.equal(jobs.get(jobIdOf(waiting))!.deviceId, a!.id);
+        // B may send email faxes too now: the waiting job moves to it and goes out.
+        setPolicy({ devices: [a!.id, b!.id] });
+        await receivedBy(e164(140));
+        assert.equal(jobs.get(jobIdOf(waiting))!.deviceId, b!.id, 'moved to the online printer');
+        // A new message goes straight to the printer that answers.
+        const direct = await send({ from: 'bob@partner.test', to: [`${number(141)}@${FAX_DOMAIN}`] });
+        assert.equal(jobs.get(jobIdOf(direct))!.deviceId, b!.id);
+        await receivedBy(e164(141));
+      } finally {
+        setPolicy({ devices: [] });
+        devices.setUrls(a!.id, original);
+        await proxy.stop();
+      }
     });
 
     describe('bad input and abuse: the right reply, and the edge stays up', () => {

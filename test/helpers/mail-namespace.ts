@@ -11,8 +11,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Runs `testFile` with mocha inside a private network namespace (`unshare -n`, root): only `lo`,
- * up, with the extra loopback addresses given (127.0.0.2, …) so SMTP clients can come from several
- * addresses, and free fixed ports (2525, 5300) for the edge and dnsmasq. Nothing there can reach
+ * up, with the extra addresses given on it (127.0.0.2, …; with a prefix such as 10.9.9.1/32 an
+ * address that is not loopback) so SMTP clients can come from several addresses, and free fixed ports (2525, 5300) for the edge and dnsmasq. Nothing there can reach
  * the machine's network. The inner run's output is passed through; resolves with its exit code.
  */
 export function runInMailNamespace(
@@ -22,7 +22,7 @@ export function runInMailNamespace(
 ): Promise<{ code: number | null; output: string }> {
   const setup = [
     'ip link set lo up',
-    ...addresses.map((a) => `ip addr add ${a}/8 dev lo`),
+    ...addresses.map((a) => `ip addr add ${a.includes('/') ? a : `${a}/8`} dev lo`),
     `exec ${JSON.stringify(process.execPath)} node_modules/.bin/mocha --timeout 60000 ${JSON.stringify(testFile)}`,
   ].join(' && ');
   const child = spawn('unshare', ['-n', 'sh', '-c', setup], {

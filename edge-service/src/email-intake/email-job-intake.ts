@@ -57,7 +57,7 @@ export class EmailJobIntake {
     const candidates = this.candidates(enterpriseId, settings);
     if (candidates.length === 0) throw reply.noFaxLine();
     const online = await this.online(candidates);
-    const idle = online.find((d) => this.#idle(d));
+    const idle = online.find((d) => this.idle(d));
     return idle ?? online[0] ?? candidates[0]!;
   }
 
@@ -79,7 +79,8 @@ export class EmailJobIntake {
     return answers.filter((d): d is DeviceRecord => d !== null);
   }
 
-  #idle(device: DeviceRecord): boolean {
+  /** No fax of its own unfinished (its queue is empty). */
+  idle(device: DeviceRecord): boolean {
     return this.#o.jobs.listByDevice(device.id, 5).every((job) => isFinal(job.state));
   }
 

@@ -10,8 +10,9 @@ import type { PolicyService } from '../policies/policy-service.ts';
 import type { DeviceDrivers } from '../services/device-drivers.ts';
 import type { Spool } from '../services/spool.ts';
 import { SqliteEmailJobs } from '../storage/sqlite-email-jobs.ts';
-import { loadEdgeCertificate, type EdgeCertificate } from '../tls/edge-certificate.ts';
+import { isLoopbackHost, loadEdgeCertificate, type EdgeCertificate } from '../tls/edge-certificate.ts';
 import { EmailJobIntake } from './email-job-intake.ts';
+import { EmailJobMover } from './email-job-mover.ts';
 import { EmailReceipts } from './email-receipts.ts';
 import { SenderPolicy } from './sender-policy.ts';
 import { SmtpIntake } from './smtp-intake.ts';
@@ -23,7 +24,10 @@ export interface EmailToFaxDeps {
   dataDir: string;
   db: Db;
   jobs: JobRepository;
-  engine: { adopt(job: JobRecord): void; on(event: 'job', listener: (job: JobRecord) => void): unknown; off(event: 'job', listener: (job: JobRecord) => void): unknown };
+  engine: {
+    adopt(job: JobRecord): void;
+    reassign(jobId: string, deviceId: string): Promise<JobRecord | null>;
+    on(event: 'job', listener: (job: JobRecord) => void): unknown; off(event: 'job', listener: (job: JobRecord) => void): unknown };
   spool: Spool;
   devices: Pick<DeviceRepository, 'list' | 'get'>;
   drivers: DeviceDrivers;
@@ -47,6 +51,7 @@ export class EmailToFax {
   readonly #d: EmailToFaxDeps;
   readonly #receipts: EmailReceipts;
   #smtp: SmtpIntake | null = null;
+  #mover: EmailJobMover | null = null;
 
   constructor(deps: EmailToFaxDeps) {
     this.#d = deps;
@@ -69,9 +74,37 @@ export class EmailToFax {
     this.#receipts.start();
     const { smtpIntakePort: port, smtpIntakeHost: host } = d.config;
     if (port === 'off') return;
+    // STARTTLS always: the edge's certificate, or (an edge on plain loopback HTTP) the one it
+    // generates for a non-loopback name and keeps in its data folder. Mail clients prefer TLS even
+    // on a local network, and AUTH beyond loopback requires it.
     const certificate =
-      d.certificate ?? (await loadEdgeCertificate({ host, dataDir: d.dataDir }).catch(() => null));
+      d.certificate ??
+      (await loadEdgeCertificate({ host: isLoopbackHost(host) ? hostname() : host, dataDir: d.dataDir }).catch(
+        (error: unknown) => {
+          d.logger.warn({ err: error }, 'no certificate for STARTTLS: AUTH only from loopback');
+          return null;
+        },
+      ));
     const emailJobs = new SqliteEmailJobs(d.db);
+    const intake = new EmailJobIntake({
+      jobs: d.jobs,
+      emailJobs,
+      engine: d.engine,
+      spool: d.spool,
+      devices: d.devices,
+      drivers: d.drivers,
+      logger: d.logger,
+    });
+    this.#mover = new EmailJobMover({
+      jobs: d.jobs,
+      devices: d.devices,
+      policies: d.policies,
+      intake,
+      engine: d.engine,
+      intervalMs: d.config.emailToFaxMoveSeconds * 1000,
+      logger: d.logger,
+    });
+    this.#mover.start();
     const smtp = new SmtpIntake({
       port,
       host,
@@ -83,15 +116,7 @@ export class EmailToFax {
         spf: createSpfChecker({ dnsServer: d.config.dnsServer, mta: hostname() }),
         defaultCountry: d.config.defaultCountry,
       }),
-      intake: new EmailJobIntake({
-        jobs: d.jobs,
-        emailJobs,
-        engine: d.engine,
-        spool: d.spool,
-        devices: d.devices,
-        drivers: d.drivers,
-        logger: d.logger,
-      }),
+      intake,
       signIn: d.signIn,
       directory: d.directory,
       users: d.users,
@@ -112,6 +137,8 @@ export class EmailToFax {
   async stop(): Promise<void> {
     await this.#smtp?.stop();
     this.#smtp = null;
+    await this.#mover?.stop();
+    this.#mover = null;
     this.#d.engine.off('job', this.#receipts.onJob);
   }
 }
