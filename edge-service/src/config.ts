@@ -81,9 +81,7 @@ export const EdgeConfigSchema = z.object({
    * Email-to-fax intake (DESIGN.md §11): SMTP on this port ('off': no intake; 0: any free port, for
    * tests). Each enterprise still decides whether it takes email faxes (policy emailToFax.enabled).
    */
-  smtpIntakePort: z
-    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
-    .default(2525),
+  smtpIntakePort: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(2525),
   smtpIntakeHost: z.string().min(1).default('127.0.0.1'),
   /** How often email faxes waiting for an offline printer are looked at (and moved to an online one). */
   emailToFaxMoveSeconds: z.coerce.number().min(0.1).max(3600).default(15),

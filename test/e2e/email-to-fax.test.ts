@@ -152,15 +152,22 @@ if (!insideMailNamespace()) {
     const jobIdOf = (r: SwaksResult) => /Fax job ([\w-]+) queued/.exec(r.output)?.[1] ?? '';
 
     it('refuses every message while email-to-fax is disabled (550 5.7.1)', async () => {
-      const r = await send({ from: 'bob@partner.test', to: [number(100)] .map((n) => `${n}@${FAX_DOMAIN}`) });
+      const r = await send({ from: 'bob@partner.test', to: [number(100)].map((n) => `${n}@${FAX_DOMAIN}`) });
       assert.match(r.output, /<\*\* +550 5\.7\.1 Email-to-fax is turned off for fax\.demo\.test/);
       assert.doesNotMatch(r.output, /queued/);
     });
 
     it('refuses a client outside the IP allow-list and accepts one inside (trusted domain, defaults)', async () => {
       setPolicy({ enabled: true, ipAllowList: ['127.0.0.2'] });
-      const outside = await send({ ip: '127.0.0.3', from: 'bob@partner.test', to: [`${number(101)}@${FAX_DOMAIN}`] });
-      assert.match(outside.output, /<\*\* +550 5\.7\.1 Your mail server's address 127\.0\.0\.3 is not on the email-to-fax allow-list/);
+      const outside = await send({
+        ip: '127.0.0.3',
+        from: 'bob@partner.test',
+        to: [`${number(101)}@${FAX_DOMAIN}`],
+      });
+      assert.match(
+        outside.output,
+        /<\*\* +550 5\.7\.1 Your mail server's address 127\.0\.0\.3 is not on the email-to-fax allow-list/,
+      );
       const inside = await send({
         ip: '127.0.0.2',
         from: 'bob@partner.test',
@@ -181,28 +188,51 @@ if (!insideMailNamespace()) {
       after(() => setPolicy({ spfCheck: false }));
 
       it('pass: accepted', async () => {
-        const r = await send({ ip: '127.0.0.2', from: 'ann@pass.test', to: [`${number(102)}@${FAX_DOMAIN}`] });
+        const r = await send({
+          ip: '127.0.0.2',
+          from: 'ann@pass.test',
+          to: [`${number(102)}@${FAX_DOMAIN}`],
+        });
         assert.match(last(r), /^250 2\.0\.0/);
       });
 
       it('fail (-all, a spoofed sender): 550 5.7.23', async () => {
-        const r = await send({ ip: '127.0.0.3', from: 'ann@pass.test', to: [`${number(103)}@${FAX_DOMAIN}`] });
-        assert.match(r.output, /<\*\* +550 5\.7\.23 SPF check fail: pass\.test does not say that 127\.0\.0\.3 may send/);
+        const r = await send({
+          ip: '127.0.0.3',
+          from: 'ann@pass.test',
+          to: [`${number(103)}@${FAX_DOMAIN}`],
+        });
+        assert.match(
+          r.output,
+          /<\*\* +550 5\.7\.23 SPF check fail: pass\.test does not say that 127\.0\.0\.3 may send/,
+        );
       });
 
       it('softfail (~all): refused too, 550 5.7.23', async () => {
-        const r = await send({ ip: '127.0.0.2', from: 'sam@soft.test', to: [`${number(103)}@${FAX_DOMAIN}`] });
+        const r = await send({
+          ip: '127.0.0.2',
+          from: 'sam@soft.test',
+          to: [`${number(103)}@${FAX_DOMAIN}`],
+        });
         assert.match(r.output, /<\*\* +550 5\.7\.23 SPF check softfail/);
       });
 
       it('neutral (?all): no proof, 550 5.7.23 saying how to give it', async () => {
-        const r = await send({ ip: '127.0.0.2', from: 'ned@neutral.test', to: [`${number(103)}@${FAX_DOMAIN}`] });
+        const r = await send({
+          ip: '127.0.0.2',
+          from: 'ned@neutral.test',
+          to: [`${number(103)}@${FAX_DOMAIN}`],
+        });
         assert.match(r.output, /<\*\* +550 5\.7\.23 SPF check neutral: .*Publish an SPF record/);
       });
 
       it('temperror (the DNS server never answers): 451 4.4.3, so the sender retries', async () => {
         const started = Date.now();
-        const r = await send({ ip: '127.0.0.2', from: 'tim@timeout.test', to: [`${number(103)}@${FAX_DOMAIN}`] });
+        const r = await send({
+          ip: '127.0.0.2',
+          from: 'tim@timeout.test',
+          to: [`${number(103)}@${FAX_DOMAIN}`],
+        });
         assert.match(r.output, /<\*\* +451 4\.4\.3 The SPF record of timeout\.test could not be looked up/);
         assert.ok(Date.now() - started < 20_000, 'bounded by the resolver timeout');
       });
@@ -223,13 +253,24 @@ if (!insideMailNamespace()) {
           extra: ['--auth', 'PLAIN', '--auth-user', 'claire@corp.test', '--auth-password', 'wrong one'],
         });
         assert.match(wrong.output, /<\*\* +535 5\.7\.8 Wrong email address or password/);
-        const unauthenticated = await send({ ip: '127.0.0.3', from: 'claire@corp.test', to: [`${number(104)}@${FAX_DOMAIN}`] });
+        const unauthenticated = await send({
+          ip: '127.0.0.3',
+          from: 'claire@corp.test',
+          to: [`${number(104)}@${FAX_DOMAIN}`],
+        });
         assert.match(unauthenticated.output, /<\*\* +550 5\.7\.23 SPF check none/);
         const signedIn = await send({
           ip: '127.0.0.3',
           from: 'claire@corp.test',
           to: [`${number(104)}@${FAX_DOMAIN}`],
-          extra: ['--auth', 'LOGIN', '--auth-user', 'claire@corp.test', '--auth-password', 'correct horse 42'],
+          extra: [
+            '--auth',
+            'LOGIN',
+            '--auth-user',
+            'claire@corp.test',
+            '--auth-password',
+            'correct horse 42',
+          ],
         });
         assert.match(signedIn.output, /<- +235/);
         assert.match(last(signedIn), /^250 2\.0\.0/);
@@ -292,7 +333,8 @@ if (!insideMailNamespace()) {
       const [a, b] = devices.list().filter((d) => d.enterpriseId === enterpriseId && d.faxUrl !== null);
       const origin = new URL(stack.simulator.url);
       const proxy = await new DeviceProxy(stack.simulator.url).start();
-      const through = (url: string | null) => url && url.replace(`//${origin.host}`, `//${new URL(proxy.url).host}`);
+      const through = (url: string | null) =>
+        url && url.replace(`//${origin.host}`, `//${new URL(proxy.url).host}`);
       const original = { scannerUrl: a!.scannerUrl, faxUrl: a!.faxUrl };
       try {
         devices.setUrls(a!.id, { scannerUrl: through(a!.scannerUrl), faxUrl: through(a!.faxUrl) });
@@ -325,35 +367,55 @@ if (!insideMailNamespace()) {
           eml,
           'From: bob@partner.test\r\nContent-Type: multipart/mixed; boundary="never-closed"\r\n\r\n--never-closed\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n',
         );
-        const r = await send({ from: 'bob@partner.test', to: [`${number(120)}@${FAX_DOMAIN}`], extra: ['--data', `@${eml}`] });
+        const r = await send({
+          from: 'bob@partner.test',
+          to: [`${number(120)}@${FAX_DOMAIN}`],
+          extra: ['--data', `@${eml}`],
+        });
         assert.match(r.output, /<\*\* +554 5\.6\.[01] /);
       });
 
       it('a 50 MB attachment: 552 5.3.4 (the 20 MB default), read while streaming', async () => {
         const big = join(files.path, 'big.pdf');
         writeFileSync(big, Buffer.alloc(50 * 1024 * 1024, 0x41));
-        const r = await send({ from: 'bob@partner.test', to: [`${number(121)}@${FAX_DOMAIN}`], attach: [{ file: big, type: 'application/pdf' }] });
+        const r = await send({
+          from: 'bob@partner.test',
+          to: [`${number(121)}@${FAX_DOMAIN}`],
+          attach: [{ file: big, type: 'application/pdf' }],
+        });
         assert.match(r.output, /<\*\* +552 5\.3\.4 The message is larger than the 20 MB/);
       });
 
       it('a zip bomb: 554 5.6.1 naming the attachment, never opened', async () => {
         const zip = join(files.path, 'bomb.zip');
         writeFileSync(zip, zipOfZeros('zeros.bin', 64 * 1024 * 1024));
-        const r = await send({ from: 'bob@partner.test', to: [`${number(122)}@${FAX_DOMAIN}`], attach: [{ file: zip, type: 'application/zip' }] });
+        const r = await send({
+          from: 'bob@partner.test',
+          to: [`${number(122)}@${FAX_DOMAIN}`],
+          attach: [{ file: zip, type: 'application/zip' }],
+        });
         assert.match(r.output, /<\*\* +554 5\.6\.1 Not faxed: "bomb\.zip" is not PDF, TIFF, JPEG or PNG/);
       });
 
       it('an encrypted PDF: 554 5.7.5 saying to remove the password', async () => {
         const pdf = join(files.path, 'secret.pdf');
         writeFileSync(pdf, await pdfWithPages(1, 'secret'));
-        const r = await send({ from: 'bob@partner.test', to: [`${number(123)}@${FAX_DOMAIN}`], attach: [{ file: pdf, type: 'application/pdf' }] });
+        const r = await send({
+          from: 'bob@partner.test',
+          to: [`${number(123)}@${FAX_DOMAIN}`],
+          attach: [{ file: pdf, type: 'application/pdf' }],
+        });
         assert.match(r.output, /<\*\* +554 5\.7\.5 "secret\.pdf" is protected by a password/);
       });
 
       it('an image that decodes to a gigapixel: 554 5.6.1, never decoded', async () => {
         const png = join(files.path, 'huge.png');
         writeFileSync(png, bilevelPng(32_768, 32_768));
-        const r = await send({ from: 'bob@partner.test', to: [`${number(124)}@${FAX_DOMAIN}`], attach: [{ file: png, type: 'image/png' }] });
+        const r = await send({
+          from: 'bob@partner.test',
+          to: [`${number(124)}@${FAX_DOMAIN}`],
+          attach: [{ file: png, type: 'image/png' }],
+        });
         assert.match(r.output, /<\*\* +554 5\.6\.1 "huge\.png" has more pixels than a fax page can use/);
       });
 
@@ -371,13 +433,26 @@ if (!insideMailNamespace()) {
 
       it('500 recipients: the first 20 accepted, then 452 4.5.3 each; a sender hammering on gets 421 4.7.0', async () => {
         const to = Array.from({ length: 500 }, (_, i) => `${number(1000 + i)}@${FAX_DOMAIN}`);
-        const r = await send({ ip: '127.0.0.9', from: 'bob@partner.test', to, extra: ['--quit-after', 'RCPT'] });
+        const r = await send({
+          ip: '127.0.0.9',
+          from: 'bob@partner.test',
+          to,
+          extra: ['--quit-after', 'RCPT'],
+        });
         assert.equal(r.output.match(/<- +250 Accepted/g)?.length, 20 + 1, 'MAIL FROM and 20 recipients');
         assert.equal(r.output.match(/<\*\* +452 4\.5\.3 At most 20 fax numbers per message/g)?.length, 480);
-        const again = await send({ ip: '127.0.0.9', from: 'bob@partner.test', to: [`${number(126)}@${FAX_DOMAIN}`] });
+        const again = await send({
+          ip: '127.0.0.9',
+          from: 'bob@partner.test',
+          to: [`${number(126)}@${FAX_DOMAIN}`],
+        });
         assert.match(again.output, /421 4\.7\.0 Too many connections or messages from your address/);
         // Others are not punished for it, and the edge is up.
-        const other = await send({ ip: '127.0.0.2', from: 'bob@partner.test', to: [`${number(126)}@${FAX_DOMAIN}`] });
+        const other = await send({
+          ip: '127.0.0.2',
+          from: 'bob@partner.test',
+          to: [`${number(126)}@${FAX_DOMAIN}`],
+        });
         assert.match(last(other), /^250 2\.0\.0/);
         assert.equal((await fetch(`${stack.edge.url}/healthz`)).status, 200);
       });
@@ -398,13 +473,24 @@ if (!insideMailNamespace()) {
     });
 
     const startEdge = async () => {
-      const edge = new CliProcess(['start', '--port', '0', '--data', edgeDir.path, '--simulator-url', simUrl], env);
+      const edge = new CliProcess(
+        ['start', '--port', '0', '--data', edgeDir.path, '--simulator-url', simUrl],
+        env,
+      );
       await edge.waitFor(/demo device panel/, 60_000);
       return edge;
     };
 
     it('sends each number exactly one fax after the restart, and one receipt', async () => {
-      const simulator = new CliProcess(['simulator', '--port', '0', '--time-factor', '0.05', '--data', simDir.path]);
+      const simulator = new CliProcess([
+        'simulator',
+        '--port',
+        '0',
+        '--time-factor',
+        '0.05',
+        '--data',
+        simDir.path,
+      ]);
       simUrl = (await simulator.waitFor(/console:\s+(http:\/\/[\d.]+:\d+)\//, 30_000))[1]!;
       let edge = await startEdge();
       const admin = new CliProcess([
@@ -438,10 +524,14 @@ if (!insideMailNamespace()) {
       const received = async (to: string) => {
         const deadline = Date.now() + 90_000;
         for (;;) {
-          const faxes = (await (await fetch(`${simUrl}/sim/api/faxes`)).json()) as { to: string; status: string }[];
+          const faxes = (await (await fetch(`${simUrl}/sim/api/faxes`)).json()) as {
+            to: string;
+            status: string;
+          }[];
           const done = faxes.filter((f) => f.to === to && f.status === 'received');
           if (done.length > 0) return;
-          if (Date.now() > deadline) throw new Error(`no fax to ${to}: ${JSON.stringify(faxes)}\n${edge.output}`);
+          if (Date.now() > deadline)
+            throw new Error(`no fax to ${to}: ${JSON.stringify(faxes)}\n${edge.output}`);
           await new Promise((resolve) => setTimeout(resolve, 300));
         }
       };
@@ -449,7 +539,10 @@ if (!insideMailNamespace()) {
       await received('+12125550131');
       // Time for a duplicate to show up, if there were one.
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      const faxes = (await (await fetch(`${simUrl}/sim/api/faxes`)).json()) as { to: string; status: string }[];
+      const faxes = (await (await fetch(`${simUrl}/sim/api/faxes`)).json()) as {
+        to: string;
+        status: string;
+      }[];
       for (const to of ['+12125550130', '+12125550131'])
         assert.equal(faxes.filter((f) => f.to === to && f.status === 'received').length, 1, `once to ${to}`);
       const outbox = join(edgeDir.path, 'outbox');
@@ -467,7 +560,6 @@ if (!insideMailNamespace()) {
       await edge.kill('SIGTERM');
       await simulator.kill('SIGTERM');
     });
-
   });
 }
 

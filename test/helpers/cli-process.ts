@@ -17,7 +17,13 @@ export class CliProcess {
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [BIN, ...args], {
       // No email-to-fax intake unless a test asks (the real port 2525 may be taken on this machine).
-      env: { ...process.env, LOG_LEVEL: 'warn', MFP_EDGE_LOG_LEVEL: 'warn', MFP_EDGE_SMTP_INTAKE_PORT: 'off', ...env },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        MFP_EDGE_LOG_LEVEL: 'warn',
+        MFP_EDGE_SMTP_INTAKE_PORT: 'off',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     CliProcess.#all.add(this);

@@ -257,7 +257,11 @@ export const JOB_EXPORT_COLUMNS: readonly ExportColumn<JobHistoryEntry>[] = [
   { header: 'User', type: 'text', value: (j) => j.user?.displayName ?? null },
   { header: 'Email', type: 'text', value: (j) => j.user?.email ?? null },
   { header: 'Device', type: 'text', value: (j) => j.device.name },
-  { header: 'Source', type: 'text', value: (j) => (j.source === 'email' ? `email ${j.emailSender ?? ''}`.trim() : 'panel') },
+  {
+    header: 'Source',
+    type: 'text',
+    value: (j) => (j.source === 'email' ? `email ${j.emailSender ?? ''}`.trim() : 'panel'),
+  },
   { header: 'Pages', type: 'number', value: (j) => j.pages },
   { header: 'Pages sent', type: 'number', value: (j) => j.pagesSent },
   { header: 'Destinations', type: 'text', value: (j) => j.recipients.map((r) => r.number).join(', ') },

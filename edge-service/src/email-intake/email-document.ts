@@ -94,10 +94,14 @@ export async function readEmailDocument(
     const data = attachment.content;
     try {
       if (kind === 'pdf') {
-        await renderPdfPages(data, { label: `"${name}"`, maxPages: options.maxPages - pages }, async (png) => {
-          count(`"${name}"`);
-          await page(png, 'png');
-        });
+        await renderPdfPages(
+          data,
+          { label: `"${name}"`, maxPages: options.maxPages - pages },
+          async (png) => {
+            count(`"${name}"`);
+            await page(png, 'png');
+          },
+        );
       } else if (kind === 'tiff') {
         await tiffPages(data, name, options.maxPages - pages, async (png) => {
           count(`"${name}"`);

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DeviceRecord, DeviceRepository } from '../domain/device.ts';
-import { isFinal, type FaxJobOptionsInput, type JobPageRecord, type JobRecord, type JobRepository } from '../domain/job.ts';
+import {
+  isFinal,
+  type FaxJobOptionsInput,
+  type JobPageRecord,
+  type JobRecord,
+  type JobRepository,
+} from '../domain/job.ts';
 import type { Logger } from '../logger.ts';
 import { renderFaxPage } from '../pipeline/fax-page.ts';
 import { buildFaxTiff } from '../pipeline/fax-tiff.ts';
@@ -128,14 +134,23 @@ export class EmailJobIntake {
           ? `${document.fromName} <${message.sender.address}>`
           : message.sender.address;
     const text = document.body || document.subject;
-    const cover = coverWanted && text !== '' ? { subject: document.subject, note: document.body, senderName, recipientName: null } : null;
+    const cover =
+      coverWanted && text !== ''
+        ? { subject: document.subject, note: document.body, senderName, recipientName: null }
+        : null;
     if (pages.length === 0 && cover) {
       // Text alone, no attachment: the text is the fax (a cover page with nothing after it is none).
-      for (const png of await renderTextPages(document.body || document.subject, settings.maxPages)) await spoolPage(png, 'png');
+      for (const png of await renderTextPages(document.body || document.subject, settings.maxPages))
+        await spoolPage(png, 'png');
     }
     if (pages.length === 0) {
       await this.#o.spool.removeJob(id).catch(() => undefined);
-      throw new SmtpReply(554, '5.6.0', 'EMAIL_TO_FAX_EMPTY', 'Nothing to fax: attach a PDF, TIFF, JPEG or PNG, or write the text in the message.');
+      throw new SmtpReply(
+        554,
+        '5.6.0',
+        'EMAIL_TO_FAX_EMPTY',
+        'Nothing to fax: attach a PDF, TIFF, JPEG or PNG, or write the text in the message.',
+      );
     }
     const withCover = cover !== null && pages.length > 0 && !(document.pages === 0);
     const options: FaxJobOptionsInput = {
@@ -167,7 +182,13 @@ export class EmailJobIntake {
       return created;
     });
     this.#o.logger.info(
-      { jobId: id, device: device.id, recipients: recipients.length, pages: job.totalPages, sender: message.sender.kind },
+      {
+        jobId: id,
+        device: device.id,
+        recipients: recipients.length,
+        pages: job.totalPages,
+        sender: message.sender.kind,
+      },
       'email fax accepted',
     );
     this.#o.engine.adopt(job);
@@ -191,7 +212,12 @@ function refusalOf(error: unknown): SmtpReply {
   }
   const code = (error as { code?: unknown }).code;
   if (code === 'SPOOL_FULL')
-    return new SmtpReply(452, '4.3.1', 'SPOOL_FULL', 'The edge has no disk space left for faxes right now: try again later.');
+    return new SmtpReply(
+      452,
+      '4.3.1',
+      'SPOOL_FULL',
+      'The edge has no disk space left for faxes right now: try again later.',
+    );
   if (code === 'IMAGE_TOO_LARGE' || code === 'IMAGE_INVALID')
     return new SmtpReply(554, '5.6.1', String(code), (error as Error).message);
   throw error;

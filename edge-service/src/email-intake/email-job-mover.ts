@@ -67,7 +67,11 @@ export class EmailJobMover {
       const target = online.find((d) => this.#o.intake.idle(d)) ?? online[0];
       if (!target) continue;
       const moved = await this.#o.engine.reassign(job.id, target.id);
-      if (moved) this.#o.logger.info({ jobId: job.id, from: device.id, to: target.id }, 'email fax moved to an online printer');
+      if (moved)
+        this.#o.logger.info(
+          { jobId: job.id, from: device.id, to: target.id },
+          'email fax moved to an online printer',
+        );
     }
   }
 }

@@ -22,7 +22,12 @@ export class EmailReceipts {
     logger: Logger;
   };
 
-  constructor(options: { emailJobs: SqliteEmailJobs; jobs: Pick<JobRepository, 'get'>; notifier: Notifier; logger: Logger }) {
+  constructor(options: {
+    emailJobs: SqliteEmailJobs;
+    jobs: Pick<JobRepository, 'get'>;
+    notifier: Notifier;
+    logger: Logger;
+  }) {
     this.#o = options;
   }
 

@@ -27,7 +27,9 @@ export interface EmailToFaxDeps {
   engine: {
     adopt(job: JobRecord): void;
     reassign(jobId: string, deviceId: string): Promise<JobRecord | null>;
-    on(event: 'job', listener: (job: JobRecord) => void): unknown; off(event: 'job', listener: (job: JobRecord) => void): unknown };
+    on(event: 'job', listener: (job: JobRecord) => void): unknown;
+    off(event: 'job', listener: (job: JobRecord) => void): unknown;
+  };
   spool: Spool;
   devices: Pick<DeviceRepository, 'list' | 'get'>;
   drivers: DeviceDrivers;
@@ -79,12 +81,13 @@ export class EmailToFax {
     // on a local network, and AUTH beyond loopback requires it.
     const certificate =
       d.certificate ??
-      (await loadEdgeCertificate({ host: isLoopbackHost(host) ? hostname() : host, dataDir: d.dataDir }).catch(
-        (error: unknown) => {
-          d.logger.warn({ err: error }, 'no certificate for STARTTLS: AUTH only from loopback');
-          return null;
-        },
-      ));
+      (await loadEdgeCertificate({
+        host: isLoopbackHost(host) ? hostname() : host,
+        dataDir: d.dataDir,
+      }).catch((error: unknown) => {
+        d.logger.warn({ err: error }, 'no certificate for STARTTLS: AUTH only from loopback');
+        return null;
+      }));
     const emailJobs = new SqliteEmailJobs(d.db);
     const intake = new EmailJobIntake({
       jobs: d.jobs,

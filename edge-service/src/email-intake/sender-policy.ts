@@ -12,8 +12,7 @@ export type EmailToFaxPolicy = PolicyDocument['emailToFax'];
 
 /** Who sends an admitted message: a registered person (their settings) or a trusted-domain address. */
 export type EmailSender =
-  | { kind: 'user'; user: UserAccount; address: string }
-  | { kind: 'trusted-domain'; address: string };
+  { kind: 'user'; user: UserAccount; address: string } | { kind: 'trusted-domain'; address: string };
 
 export interface AdmittedMessage {
   enterprise: EnterpriseRecord;

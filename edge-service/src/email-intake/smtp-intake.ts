@@ -1,7 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
-import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
+import {
+  SMTPServer,
+  type SMTPServerAddress,
+  type SMTPServerAuthentication,
+  type SMTPServerSession,
+} from 'smtp-server';
 import type { SignInService } from '../auth/sign-in-service.ts';
 import { FailureRateLimiter } from '../auth/rate-limiter.ts';
 import type { DirectoryRepository } from '../domain/device.ts';
@@ -70,8 +75,14 @@ export class SmtpIntake {
   #server: SMTPServer | null = null;
   readonly #transactions = new Map<string, Transaction>();
   readonly #authUsers = new Map<string, string>();
-  readonly #connections = new FailureRateLimiter({ maxFailures: SMTP_LIMITS.connectionsPerMinute, windowMs: 60_000 });
-  readonly #refusals = new FailureRateLimiter({ maxFailures: SMTP_LIMITS.refusalsPer10Minutes, windowMs: 600_000 });
+  readonly #connections = new FailureRateLimiter({
+    maxFailures: SMTP_LIMITS.connectionsPerMinute,
+    windowMs: 60_000,
+  });
+  readonly #refusals = new FailureRateLimiter({
+    maxFailures: SMTP_LIMITS.refusalsPer10Minutes,
+    windowMs: 600_000,
+  });
   readonly #open = new Map<string, number>();
 
   constructor(options: SmtpIntakeOptions) {
@@ -81,7 +92,7 @@ export class SmtpIntake {
 
   /** The port listened on (the real one when configured as 0). */
   get port(): number {
-    return ((this.#server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+    return (this.#server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   }
 
   async start(): Promise<void> {
@@ -137,7 +148,10 @@ export class SmtpIntake {
       });
     });
     this.#server = server;
-    this.#log.info({ host: this.#o.host, port: this.port, starttls: certificate !== null }, 'email-to-fax intake listening');
+    this.#log.info(
+      { host: this.#o.host, port: this.port, starttls: certificate !== null },
+      'email-to-fax intake listening',
+    );
   }
 
   async stop(): Promise<void> {
@@ -180,7 +194,10 @@ export class SmtpIntake {
     // The enterprises that take email faxes and know this address (one, in practice).
     const enterprises = this.#o.directory
       .listEnterprises()
-      .filter((e) => this.#o.policies.get(e.id).document.emailToFax.enabled && this.#o.users.findByEmail(e.id, email));
+      .filter(
+        (e) =>
+          this.#o.policies.get(e.id).document.emailToFax.enabled && this.#o.users.findByEmail(e.id, email),
+      );
     const enterpriseId = enterprises[0]?.id ?? this.#o.directory.listEnterprises()[0]?.id ?? '';
     let step;
     try {
@@ -197,15 +214,20 @@ export class SmtpIntake {
       });
     } catch (error) {
       const edge = EdgeError.from(error);
-      if (edge.code === 'RATE_LIMITED')
-        throw new SmtpReply(454, '4.7.0', 'RATE_LIMITED', `${edge.message}`);
-      if (edge.code === 'ACCOUNT_LOCKED' || edge.code === 'ACCOUNT_DISABLED' || edge.code === 'BUILTIN_PASSWORD_DISABLED')
+      if (edge.code === 'RATE_LIMITED') throw new SmtpReply(454, '4.7.0', 'RATE_LIMITED', `${edge.message}`);
+      if (
+        edge.code === 'ACCOUNT_LOCKED' ||
+        edge.code === 'ACCOUNT_DISABLED' ||
+        edge.code === 'BUILTIN_PASSWORD_DISABLED'
+      )
         throw reply.authFailed(edge.message);
       throw reply.authFailed('Wrong email address or password.');
     }
     if (step.step === 'done') return step.user.id;
     if (step.step === 'change-password')
-      throw reply.authFailed('Your password must be changed first: sign in at a printer or your account page, then send again.');
+      throw reply.authFailed(
+        'Your password must be changed first: sign in at a printer or your account page, then send again.',
+      );
     throw reply.authFailed(
       'Your account uses two-factor authentication, which SMTP cannot ask for: send without AUTH from your company mail server.',
     );
@@ -221,19 +243,27 @@ export class SmtpIntake {
     if (transaction.admitted === null) {
       try {
         const { enterprise, policy } = this.#o.senders.enterpriseOf(domain);
-        const sizeParam = Number((session.envelope.mailFrom && session.envelope.mailFrom.args && (session.envelope.mailFrom.args as Record<string, string>).SIZE) ?? 0);
+        const sizeParam = Number(
+          (session.envelope.mailFrom &&
+            session.envelope.mailFrom.args &&
+            (session.envelope.mailFrom.args as Record<string, string>).SIZE) ??
+            0,
+        );
         transaction.admitted = await this.#o.senders.admit({
           enterprise,
           policy,
           ip: session.remoteAddress,
           helo: session.hostNameAppearsAs || '',
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          authUserId: this.#authUsers.get(session.id) ?? (typeof session.user === 'string' ? session.user : null),
+          authUserId:
+            this.#authUsers.get(session.id) ?? (typeof session.user === 'string' ? session.user : null),
         });
-        if (sizeParam > policy.emailToFax.maxMessageMb * 1024 * 1024) throw reply.tooBig(policy.emailToFax.maxMessageMb);
+        if (sizeParam > policy.emailToFax.maxMessageMb * 1024 * 1024)
+          throw reply.tooBig(policy.emailToFax.maxMessageMb);
       } catch (error) {
         // An unknown fax domain is about this recipient only; anything else holds for the message.
-        if (error instanceof SmtpReply && error.code !== 'EMAIL_TO_FAX_UNKNOWN_DOMAIN') transaction.refusal = error;
+        if (error instanceof SmtpReply && error.code !== 'EMAIL_TO_FAX_UNKNOWN_DOMAIN')
+          transaction.refusal = error;
         transaction.admitted = null;
         throw error;
       }

@@ -135,7 +135,12 @@ export const reply = {
       'Too many connections or messages from your address: wait a few minutes and try again.',
     ),
   authRequiresTls: () =>
-    new SmtpReply(538, '5.7.11', 'EMAIL_TO_FAX_TLS_REQUIRED', 'Use STARTTLS before AUTH: passwords are never sent in clear text.'),
+    new SmtpReply(
+      538,
+      '5.7.11',
+      'EMAIL_TO_FAX_TLS_REQUIRED',
+      'Use STARTTLS before AUTH: passwords are never sent in clear text.',
+    ),
   authFailed: (why: string) => new SmtpReply(535, '5.7.8', 'INVALID_CREDENTIALS', why),
   internal: () =>
     new SmtpReply(

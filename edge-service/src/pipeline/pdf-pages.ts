@@ -62,9 +62,13 @@ export async function renderPdfPages(
         'PDF_ENCRYPTED',
         `${options.label} is protected by a password: send it without the password protection.`,
       );
-    throw new EdgeError('PDF_INVALID', `${options.label} cannot be read as a PDF: save it again and resend.`, {
-      cause: error,
-    });
+    throw new EdgeError(
+      'PDF_INVALID',
+      `${options.label} cannot be read as a PDF: save it again and resend.`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     if (document.numPages > options.maxPages)
@@ -85,7 +89,8 @@ export async function renderPdfPages(
       const context = canvas.getContext('2d');
       context.fillStyle = '#ffffff';
       context.fillRect(0, 0, FAX_WIDTH, height);
-      await page.render({ canvas: canvas as unknown as HTMLCanvasElement, viewport, intent: 'print' }).promise;
+      await page.render({ canvas: canvas as unknown as HTMLCanvasElement, viewport, intent: 'print' })
+        .promise;
       const rgba = Buffer.from(context.getImageData(0, 0, FAX_WIDTH, height).data.buffer);
       page.cleanup();
       const png = await sharp(rgba, { raw: { width: FAX_WIDTH, height, channels: 4 } })
