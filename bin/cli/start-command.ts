@@ -83,6 +83,12 @@ export async function startCommand(argv: string[]): Promise<number> {
       `mfp-edge is running.`,
       `  edge:              ${edge.url}/  (health: ${edge.url}/healthz)`,
     ];
+    const smtpPort = edge.smtpPort;
+    lines.push(
+      smtpPort === null
+        ? `  email-to-fax:      off (no SMTP intake)`
+        : `  email-to-fax:      smtp://${edge.config.smtpIntakeHost}:${smtpPort}  (each enterprise enables it: policy emailToFax)`,
+    );
     const certificate = edge.certificate;
     if (certificate)
       lines.push(
