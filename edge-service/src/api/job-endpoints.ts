@@ -257,11 +257,6 @@ export const JOB_EXPORT_COLUMNS: readonly ExportColumn<JobHistoryEntry>[] = [
   { header: 'User', type: 'text', value: (j) => j.user?.displayName ?? null },
   { header: 'Email', type: 'text', value: (j) => j.user?.email ?? null },
   { header: 'Device', type: 'text', value: (j) => j.device.name },
-  {
-    header: 'Source',
-    type: 'text',
-    value: (j) => (j.source === 'email' ? `email ${j.emailSender ?? ''}`.trim() : 'panel'),
-  },
   { header: 'Pages', type: 'number', value: (j) => j.pages },
   { header: 'Pages sent', type: 'number', value: (j) => j.pagesSent },
   { header: 'Destinations', type: 'text', value: (j) => j.recipients.map((r) => r.number).join(', ') },
@@ -281,6 +276,12 @@ export const JOB_EXPORT_COLUMNS: readonly ExportColumn<JobHistoryEntry>[] = [
   { header: 'Duration (s)', type: 'number', value: (j) => seconds(durationOf(j)) },
   { header: 'Line time (s)', type: 'number', value: (j) => seconds(j.lineMs) },
   { header: 'Attempts', type: 'number', value: (j) => j.attempts },
+  // Last, so the columns before keep their places in sheets people already built on them.
+  {
+    header: 'Source',
+    type: 'text',
+    value: (j) => (j.source === 'email' ? `email ${j.emailSender ?? ''}`.trim() : 'panel'),
+  },
 ];
 
 export function jobEndpoints(deps: JobEndpointDeps): AnyEndpoint[] {

@@ -402,7 +402,6 @@ describe('job endpoints (list, detail, export, usage)', () => {
       'User',
       'Email',
       'Device',
-      'Source',
       'Pages',
       'Pages sent',
       'Destinations',
@@ -414,6 +413,7 @@ describe('job endpoints (list, detail, export, usage)', () => {
       'Duration (s)',
       'Line time (s)',
       'Attempts',
+      'Source',
     ]);
     assert.deepEqual(
       rows.map((r) => r[0]),
