@@ -76,6 +76,10 @@ export const JobUsageQuery = z.strictObject({
   from: DateBound.optional().describe('first day (default: 29 days before to)'),
   to: DateBound.optional().describe('last day, included (default: today)'),
   timeZone: TimeZone.optional(),
+  source: z
+    .enum(['panel', 'email'])
+    .optional()
+    .describe('only faxes scanned at printers, or only emailed ones'),
 });
 
 const JobIdParams = z.strictObject({ id: z.string().min(1).max(64) });
@@ -378,6 +382,7 @@ export function jobEndpoints(deps: JobEndpointDeps): AnyEndpoint[] {
           enterpriseId: ent.id,
           from: startOfDay(from, timeZone).toISOString(),
           to: startOfDay(addDays(to, 1), timeZone).toISOString(),
+          ...(query.source ? { source: query.source } : {}),
         });
         for (const entry of entries) {
           const bucket = counts.get(dayOf(new Date(entry.createdAt), timeZone));
