@@ -282,6 +282,26 @@ if (!insideMailNamespace()) {
         assert.equal(job.userId, user.id, 'sent as her');
         assert.equal(job.source, 'email');
       });
+
+      it('SMTP AUTH is under the lockout policy: 6 wrong passwords lock the account, the right one then fails', async () => {
+        const { users, hasher } = stack.edge.people;
+        const user = users.create({ enterpriseId, email: 'lou@corp.test', displayName: 'Lou' });
+        users.setPasswordHash(user.id, await hasher.hash('right password 1'), new Date());
+        const attempt = (password: string) =>
+          send({
+            ip: '127.0.0.3',
+            from: 'lou@corp.test',
+            to: [`${number(107)}@${FAX_DOMAIN}`],
+            extra: ['--auth', 'PLAIN', '--auth-user', 'lou@corp.test', '--auth-password', password],
+          });
+        for (let i = 0; i < 6; i++) await attempt(`wrong ${i}`);
+        const locked = await attempt('right password 1');
+        assert.match(
+          locked.output,
+          /<\*\* +535 5\.7\.8 The account is locked after too many failed attempts/,
+        );
+        assert.ok(users.get(user.id)!.lockedAt, 'locked in the database');
+      });
     });
 
     it('offers STARTTLS with the edge certificate; AUTH beyond loopback only after it (538 5.7.11)', async () => {

@@ -205,7 +205,8 @@ export class SmtpIntake {
         source: plainIp(session.remoteAddress),
         channel: {
           kind: 'smtp',
-          binding: `smtp:${enterpriseId}`,
+          // Per client address: a guesser elsewhere must not use up everyone's SMTP sign-in budget.
+          binding: `smtp:${enterpriseId}:${plainIp(session.remoteAddress)}`,
           enterpriseId,
           label: 'mail client address',
           // SMTP has no step after the password: no session is made, only this connection is signed in.
