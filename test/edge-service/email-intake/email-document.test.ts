@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import sharp from 'sharp';
-import { DocumentRefused, readEmailDocument } from '../../../edge-service/src/email-intake/email-document.ts';
+import type { DocumentRefused } from '../../../edge-service/src/email-intake/email-document.ts';
+import { readEmailDocument } from '../../../edge-service/src/email-intake/email-document.ts';
 
-function mime(attachments: { filename: string; content: Buffer; contentType: string; cid?: string }[], text = 'Hello'): Promise<Buffer> {
+function mime(
+  attachments: { filename: string; content: Buffer; contentType: string; cid?: string }[],
+  text = 'Hello',
+): Promise<Buffer> {
   return new MailComposer({
     from: 'Bob <bob@partner.test>',
     to: '12125550100@fax.acme.test',
@@ -17,7 +21,9 @@ function mime(attachments: { filename: string; content: Buffer; contentType: str
 }
 
 const png = () =>
-  sharp({ create: { width: 850, height: 1100, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  sharp({ create: { width: 850, height: 1100, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
 
 describe('email-to-fax: the document (email-document)', () => {
   it('gives the attachments as pages in order, the text and subject, and skips images the HTML shows', async () => {
@@ -39,19 +45,26 @@ describe('email-to-fax: the document (email-document)', () => {
 
   it('refuses unsupported attachments by name, judged by their bytes, not their declared type', async () => {
     const raw = await mime([
-      { filename: 'notes.docx', content: Buffer.from('PK\u0003\u0004 not a page'), contentType: 'application/pdf' },
+      {
+        filename: 'notes.docx',
+        content: Buffer.from('PK\u0003\u0004 not a page'),
+        contentType: 'application/pdf',
+      },
       { filename: 'run.exe', content: Buffer.from('MZ'), contentType: 'image/png' },
     ]);
     await assert.rejects(
       readEmailDocument(raw, { maxPages: 10 }, async () => {}),
       (error: DocumentRefused) =>
-        error.code === 'ATTACHMENT_UNSUPPORTED' && /"notes\.docx", "run\.exe" are not PDF/.test(error.message),
+        error.code === 'ATTACHMENT_UNSUPPORTED' &&
+        /"notes\.docx", "run\.exe" are not PDF/.test(error.message),
     );
   });
 
   it('stops at the page limit', async () => {
     const page = await png();
-    const raw = await mime([1, 2, 3].map((n) => ({ filename: `${n}.png`, content: page, contentType: 'image/png' })));
+    const raw = await mime(
+      [1, 2, 3].map((n) => ({ filename: `${n}.png`, content: page, contentType: 'image/png' })),
+    );
     await assert.rejects(
       readEmailDocument(raw, { maxPages: 2 }, async () => {}),
       (error: DocumentRefused) => error.code === 'PAGE_LIMIT',

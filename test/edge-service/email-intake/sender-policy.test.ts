@@ -3,7 +3,10 @@ import { SenderPolicy } from '../../../edge-service/src/email-intake/sender-poli
 import { SmtpReply } from '../../../edge-service/src/email-intake/smtp-reply.ts';
 import type { SpfResult } from '../../../edge-service/src/email-intake/spf-check.ts';
 import type { UserAccount } from '../../../edge-service/src/domain/user.ts';
-import { PolicyDocumentSchema, type PolicyDocument } from '../../../edge-service/src/policies/policy-schema.ts';
+import {
+  PolicyDocumentSchema,
+  type PolicyDocument,
+} from '../../../edge-service/src/policies/policy-schema.ts';
 import { policyWarnings } from '../../../edge-service/src/policies/policy-warnings.ts';
 
 const enterprise = { id: 'e1', name: 'Acme', slug: 'acme' };
@@ -62,12 +65,23 @@ async function refusal(promise: Promise<unknown>): Promise<SmtpReply> {
 
 describe('email-to-fax: who may send (sender-policy)', () => {
   const admit = (s: SenderPolicy, policy: PolicyDocument, over: Record<string, unknown> = {}) =>
-    s.admit({ enterprise, policy, ip: '::ffff:192.0.2.10', helo: 'mx.acme.test', mailFrom: 'ann@acme.test', authUserId: null, ...over });
+    s.admit({
+      enterprise,
+      policy,
+      ip: '::ffff:192.0.2.10',
+      helo: 'mx.acme.test',
+      mailFrom: 'ann@acme.test',
+      authUserId: null,
+      ...over,
+    });
 
   it('finds the enterprise by its fax domain, any case; another domain is 550 5.1.2', () => {
     const { policy } = senders({});
     assert.equal(policy.enterpriseOf('FAX.acme.test').enterprise.id, 'e1');
-    assert.throws(() => policy.enterpriseOf('fax.other.test'), (e: SmtpReply) => e.enhanced === '5.1.2');
+    assert.throws(
+      () => policy.enterpriseOf('fax.other.test'),
+      (e: SmtpReply) => e.enhanced === '5.1.2',
+    );
   });
 
   it('refuses in order: disabled, then the allow-list, then SPF, then the sender', async () => {
@@ -110,15 +124,24 @@ describe('email-to-fax: who may send (sender-policy)', () => {
     assert.equal(admitted.sender.kind, 'user');
     assert.deepEqual(asked, []);
     const off = senders({ user: person({ faxEnabled: false }) }).policy;
-    assert.equal((await refusal(admit(off, policyWith({ enabled: true })))).code, 'EMAIL_TO_FAX_SENDER_REFUSED');
+    assert.equal(
+      (await refusal(admit(off, policyWith({ enabled: true })))).code,
+      'EMAIL_TO_FAX_SENDER_REFUSED',
+    );
   });
 
   it('numbers: 553 5.1.3 for what is not one, 550 for a destination rule, E.164 otherwise', () => {
     const { policy } = senders({});
     const document = PolicyDocumentSchema.parse({ faxBlockPremium: true, faxInternational: false });
     assert.equal(policy.recipient('(212) 555-0100', document), '+12125550100');
-    assert.throws(() => policy.recipient('sales', document), (e: SmtpReply) => e.enhanced === '5.1.3');
-    assert.throws(() => policy.recipient('19005550123', document), (e: SmtpReply) => e.responseCode === 550);
+    assert.throws(
+      () => policy.recipient('sales', document),
+      (e: SmtpReply) => e.enhanced === '5.1.3',
+    );
+    assert.throws(
+      () => policy.recipient('19005550123', document),
+      (e: SmtpReply) => e.responseCode === 550,
+    );
     assert.throws(() => policy.recipient('+33142685300', document), /International faxing/);
   });
 
