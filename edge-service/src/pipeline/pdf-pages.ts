@@ -6,6 +6,7 @@ import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import sharp from 'sharp';
 import { EdgeError } from '../edge-error.ts';
 import { FAX_WIDTH } from './fax-types.ts';
+import { MAX_INPUT_PIXELS } from './page-geometry.ts';
 
 /*
  * The edge's own PDF renderer (the simulator has one too, but the edge never imports the simulator):
@@ -48,8 +49,10 @@ export async function renderPdfPages(
   const task = getDocument({
     data: new Uint8Array(data),
     ...RESOURCES,
-    // Email attachments are untrusted: no code generated from font programs.
+    // Email attachments are untrusted: no code generated from font programs, and no embedded image
+    // decoded beyond what a fax page can use (a gigapixel image inside a PDF is skipped, not decoded).
     isEvalSupported: false,
+    maxImageSize: MAX_INPUT_PIXELS,
     verbosity: VerbosityLevel.ERRORS,
   });
   let document: PDFDocumentProxy;
