@@ -4,6 +4,7 @@ import { EdgeError } from '../edge-error.ts';
 import { INPUT_OPTIONS, readScannedPage } from '../pipeline/image-input.ts';
 import { MAX_INPUT_PIXELS } from '../pipeline/page-geometry.ts';
 import { renderPdfPages } from '../pipeline/pdf-pages.ts';
+import { readTiffDirectories, tagValue, TIFF_TAGS, type TiffDirectory } from '../pipeline/tiff-reader.ts';
 
 /** A message as faxed: its page images (JPEG or PNG, what renderFaxPage takes) and its text. */
 export interface EmailDocument {
@@ -146,8 +147,9 @@ function labelled(error: unknown, name: string): DocumentRefused {
 }
 
 /**
- * Each page of a TIFF (G4, LZW, JPEG…) as a grey PNG keeping its horizontal resolution. A fax TIFF
- * with unequal resolutions (204×98) is taken as square pixels: its length comes out short.
+ * Each page of a TIFF (G4, LZW, JPEG…) as a grey PNG with square pixels and its resolution. A fax
+ * TIFF's pixels are not square (204 × 98 or 204 × 196 dpi): its rows are stretched by X/Y first, so
+ * the page keeps its real length when the pipeline reads it.
  */
 async function tiffPages(
   data: Buffer,
@@ -162,13 +164,31 @@ async function tiffPages(
       'PAGE_LIMIT',
       `"${name}" has ${count} pages, more than the ${maxPages} this email fax may still have: send fewer pages.`,
     );
+  let directories: TiffDirectory[] = [];
+  try {
+    directories = readTiffDirectories(data);
+  } catch {
+    // libvips read it: it is taken with square pixels.
+  }
   for (let index = 0; index < count; index++) {
     const image = sharp(data, { ...INPUT_OPTIONS, page: index });
     const info = await image.metadata();
-    if ((info.width ?? 0) * (info.height ?? 0) > MAX_INPUT_PIXELS)
+    const width = info.width ?? 0;
+    const height = info.height ?? 0;
+    if (width * height > MAX_INPUT_PIXELS)
       throw new EdgeError('IMAGE_TOO_LARGE', `"${name}" page ${index + 1} is too large`);
-    const density = info.density;
-    const pipeline = image.greyscale();
+    const directory = directories[index];
+    const xRes = directory ? tagValue(directory, TIFF_TAGS.XResolution) : undefined;
+    const yRes = directory ? tagValue(directory, TIFF_TAGS.YResolution) : undefined;
+    let pipeline = image.greyscale();
+    let density = info.density;
+    if (xRes && yRes && Math.abs(xRes - yRes) / xRes > 0.05 && height > 0) {
+      const rows = Math.round((height * xRes) / yRes);
+      if (width * rows > MAX_INPUT_PIXELS)
+        throw new EdgeError('IMAGE_TOO_LARGE', `"${name}" page ${index + 1} is too large`);
+      pipeline = pipeline.resize(width, rows, { fit: 'fill' });
+      density = xRes;
+    }
     await each(
       await pipeline
         .withMetadata(density ? { density } : {})

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import sharp from 'sharp';
+import { renderFaxPage } from '../../../edge-service/src/pipeline/fax-page.ts';
+import { buildFaxTiff } from '../../../edge-service/src/pipeline/fax-tiff.ts';
 import type { DocumentRefused } from '../../../edge-service/src/email-intake/email-document.ts';
 import { readEmailDocument } from '../../../edge-service/src/email-intake/email-document.ts';
 
@@ -58,6 +60,29 @@ describe('email-to-fax: the document (email-document)', () => {
         error.code === 'ATTACHMENT_UNSUPPORTED' &&
         /"notes\.docx", "run\.exe" are not PDF/.test(error.message),
     );
+  });
+
+  it('reads every page of a fax TIFF (204 × 98 dpi) with square pixels, so the page keeps its length', async () => {
+    const a4 = await sharp({ create: { width: 1654, height: 2339, channels: 3, background: '#ffffff' } })
+      .withMetadata({ density: 200 })
+      .png()
+      .toBuffer();
+    const page = await renderFaxPage(a4, { resolution: 'standard' });
+    const raw = await mime([
+      { filename: 'fax.tif', content: buildFaxTiff([page, page]), contentType: 'image/tiff' },
+    ]);
+    const sizes: { width: number; height: number; density?: number | undefined }[] = [];
+    await readEmailDocument(raw, { maxPages: 10 }, async (image) => {
+      const { width, height, density } = await sharp(image).metadata();
+      sizes.push({ width: width!, height: height!, density });
+    });
+    assert.equal(sizes.length, 2);
+    // The fax page's own length in inches over its width (1728 pels at 204 dpi), kept as is.
+    const shape = page.height / 98 / (1728 / 204);
+    for (const size of sizes) {
+      assert.ok(Math.abs(size.height / size.width - shape) < 0.01, `${size.width}×${size.height}`);
+      assert.equal(Math.round(size.density ?? 0), 204);
+    }
   });
 
   it('stops at the page limit', async () => {
