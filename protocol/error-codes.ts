@@ -210,6 +210,11 @@ export const ERROR_CODES = {
     'Your company sign-in says your email address is not verified, so it cannot be matched to an account: ask your IT team to verify it.',
   SSO_SIGNATURE_WRAPPED:
     'The answer from your company sign-in holds more than one signature or signs another part than the one read, and was refused as tampered with.',
+  // Email-to-fax (issue 13): what an emailed document can fail with, in receipts and the console.
+  PDF_ENCRYPTED: 'An emailed PDF is protected by a password: send it without the protection.',
+  PDF_INVALID: 'An emailed PDF cannot be read: save it again and resend.',
+  PAGE_LIMIT: 'The emailed document has more pages than the enterprise allows for an email fax.',
+  ATTACHMENT_UNSUPPORTED: 'An email attachment is not PDF, TIFF, JPEG or PNG, so it cannot be faxed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -13,6 +13,7 @@ const USAGE = `mfp-edge — fax and scan at the office printer
 
 Usage:
   mfp-edge start [--port N] [--host H] [--data DIR] [--no-simulator] [--simulator-url URL] [--simulator-port N] [--simulator-time-factor F]
+                 [--smtp-port N|off] [--smtp-host H] [--dns-server HOST:PORT]
   mfp-edge simulator [--port N] [--host H] [--data DIR] [--time-factor F] [--profile standard|quirks] [--dns-sd]
   mfp-edge convert --to fax-fine|fax-standard|fax-superfine|pdf [--mode text|photo] [--drop-blank] -o OUT IN...
   mfp-edge bench [--pages N] [--no-tools]

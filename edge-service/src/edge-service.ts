@@ -75,6 +75,7 @@ import { createProvisioning, type ProvisioningServices } from './provisioning/pr
 import { createSsoServices, type SsoServices } from './sso/sso-services.ts';
 import { oidcProtocol } from './sso/oidc-protocol.ts';
 import { wsfedProtocol } from './sso/wsfed-protocol.ts';
+import { EmailToFax } from './email-intake/email-to-fax.ts';
 import {
   SqliteContactRepository,
   SqliteFaxDirectoryRepository,
@@ -147,6 +148,7 @@ interface Running {
   faxDirectory: SqliteFaxDirectoryRepository;
   provisioning: ProvisioningServices;
   sso: SsoServices;
+  emailToFax: EmailToFax;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -221,6 +223,11 @@ export class EdgeService {
     const address = running.server.address() as AddressInfo;
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     return `${running.certificate ? 'https' : 'http'}://${host}:${address.port}`;
+  }
+
+  /** The email-to-fax SMTP port listened on; null when the intake is off or could not listen. */
+  get smtpPort(): number | null {
+    return this.#require().emailToFax.port;
   }
 
   /** The certificate served (HTTPS and WSS), or null on plain HTTP (loopback without one). */
@@ -648,6 +655,26 @@ export class EdgeService {
       undo.push(() => engine.stop());
       provisioning!.scheduler.start();
       undo.push(() => provisioning!.scheduler.stop());
+      // Email-to-fax (issue 13): the SMTP intake feeds the same engine; its receipts follow its jobs.
+      const emailToFax = new EmailToFax({
+        config: this.config,
+        dataDir: this.dataDir,
+        db,
+        jobs,
+        engine,
+        spool,
+        devices,
+        drivers,
+        directory,
+        users,
+        policies,
+        signIn,
+        notifier,
+        certificate,
+        logger: log.child({ module: 'email-to-fax' }),
+      });
+      await emailToFax.start();
+      undo.push(() => emailToFax.stop());
       this.#running = {
         db,
         server,
@@ -672,6 +699,7 @@ export class EdgeService {
         faxDirectory,
         provisioning: provisioning!,
         sso,
+        emailToFax,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -684,7 +712,9 @@ export class EdgeService {
     const running = this.#running;
     if (!running) return;
     this.#running = null;
+    // No new work: no directory sync, no email taken.
     await running.provisioning.scheduler.stop();
+    await running.emailToFax.stop();
     // The engine before the panels: they keep seeing the faxes on the line finish during the grace period.
     await running.engine.stop({ graceMs: this.config.shutdownGraceSeconds * 1000 });
     await running.socket.stop();

@@ -19,7 +19,14 @@ export class CliProcess {
     const [command, ...before] = options.prefix ?? [process.execPath];
     const nodeArgs = options.prefix ? [process.execPath, BIN, ...args] : [BIN, ...args];
     this.child = spawn(command!, [...before, ...nodeArgs], {
-      env: { ...process.env, LOG_LEVEL: 'warn', MFP_EDGE_LOG_LEVEL: 'warn', ...env },
+      // No email-to-fax intake unless a test asks (the real port 2525 may be taken on this machine).
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        MFP_EDGE_LOG_LEVEL: 'warn',
+        MFP_EDGE_SMTP_INTAKE_PORT: 'off',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     CliProcess.#all.add(this);

@@ -61,6 +61,8 @@ export async function startStack(
         panelFrameAncestors: [new URL(simulator.url).origin],
         // Tests stop and restart edges mid-send on purpose; test/e2e/graceful-stop.test.ts sets one.
         shutdownGraceSeconds: 0,
+        // Tests never take the real intake port; those that test email-to-fax ask for port 0.
+        smtpIntakePort: 'off',
         ...options.edgeConfig,
       },
       logger: options.logger ?? createEdgeLogger({ level }),

@@ -59,6 +59,7 @@ const JobFilterQuery = z.strictObject({
   user: z.string().min(1).max(64).optional().describe('user id'),
   device: z.string().min(1).max(64).optional().describe('device id'),
   result: z.enum(JOB_RESULTS).optional(),
+  source: z.enum(['panel', 'email']).optional().describe('panel: scanned at a printer; email: email-to-fax'),
   timeZone: TimeZone.optional(),
 });
 
@@ -75,6 +76,10 @@ export const JobUsageQuery = z.strictObject({
   from: DateBound.optional().describe('first day (default: 29 days before to)'),
   to: DateBound.optional().describe('last day, included (default: today)'),
   timeZone: TimeZone.optional(),
+  source: z
+    .enum(['panel', 'email'])
+    .optional()
+    .describe('only faxes scanned at printers, or only emailed ones'),
 });
 
 const JobIdParams = z.strictObject({ id: z.string().min(1).max(64) });
@@ -110,6 +115,8 @@ export const JobSummary = z.object({
   durationMs: z.number().int().nullable().describe('created to finished; null while it runs'),
   lineMs: z.number().int().describe('fax line in use, dialling to end of sending, over every attempt'),
   attempts: z.number().int(),
+  source: z.enum(['panel', 'email']).describe('panel: scanned at a printer; email: email-to-fax'),
+  emailSender: z.string().nullable().describe('email jobs: the address the fax was emailed from'),
 });
 
 export const JobRecipientDetail = JobDestination.extend({
@@ -182,6 +189,7 @@ function filterOf(enterprise: EnterpriseRecord, query: FilterQuery): JobHistoryF
   if (query.user !== undefined) filter.userId = query.user;
   if (query.device !== undefined) filter.deviceId = query.device;
   if (query.result !== undefined) filter.result = query.result;
+  if (query.source !== undefined) filter.source = query.source;
   return filter;
 }
 
@@ -217,6 +225,8 @@ export function jobSummary(job: JobHistoryEntry): z.input<typeof JobSummary> {
     durationMs: durationOf(job),
     lineMs: job.lineMs,
     attempts: job.attempts,
+    source: job.source,
+    emailSender: job.emailSender,
   };
 }
 
@@ -270,6 +280,12 @@ export const JOB_EXPORT_COLUMNS: readonly ExportColumn<JobHistoryEntry>[] = [
   { header: 'Duration (s)', type: 'number', value: (j) => seconds(durationOf(j)) },
   { header: 'Line time (s)', type: 'number', value: (j) => seconds(j.lineMs) },
   { header: 'Attempts', type: 'number', value: (j) => j.attempts },
+  // Last, so the columns before keep their places in sheets people already built on them.
+  {
+    header: 'Source',
+    type: 'text',
+    value: (j) => (j.source === 'email' ? `email ${j.emailSender ?? ''}`.trim() : 'panel'),
+  },
 ];
 
 export function jobEndpoints(deps: JobEndpointDeps): AnyEndpoint[] {
@@ -366,6 +382,7 @@ export function jobEndpoints(deps: JobEndpointDeps): AnyEndpoint[] {
           enterpriseId: ent.id,
           from: startOfDay(from, timeZone).toISOString(),
           to: startOfDay(addDays(to, 1), timeZone).toISOString(),
+          ...(query.source ? { source: query.source } : {}),
         });
         for (const entry of entries) {
           const bucket = counts.get(dayOf(new Date(entry.createdAt), timeZone));

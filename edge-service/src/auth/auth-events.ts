@@ -16,8 +16,8 @@ export interface AuthEventMap {
 export interface SignInEvent {
   enterpriseId: string;
   at: Date;
-  /** `panel` (with the device), `console`, `account` (the account page) or `phone` (a panel signed in from a phone). */
-  channel: 'panel' | 'console' | 'account' | 'phone';
+  /** `panel` (with the device), `console`, `account` (the account page), `phone` (a panel signed in from a phone) or `smtp` (email-to-fax AUTH). */
+  channel: 'panel' | 'console' | 'account' | 'phone' | 'smtp';
   deviceId?: string;
   source: string;
 }

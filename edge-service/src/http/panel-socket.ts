@@ -126,6 +126,8 @@ export class PanelSocket {
   }
 
   #publish(job: JobRecord, frame: string): void {
+    // An emailed fax is not shown at the printer that sends it (its sender gets the receipt).
+    if (job.source === 'email') return;
     for (const connection of this.#connections) {
       if (connection.session.device?.id !== job.deviceId) continue;
       const owner = ownerOf(connection.session);

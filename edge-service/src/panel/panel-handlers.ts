@@ -156,6 +156,8 @@ export class PanelHandlers {
       'jobs.list': (peer, payload) => ({
         jobs: this.#d.jobs
           .listByDevice(this.#device(peer.session).id, payload.limit, ownerOf(peer.session))
+          // Emailed faxes are their sender's business, not the walk-up panel's (receipts report them).
+          .filter((job) => job.source !== 'email')
           .map(toJobView),
       }),
     };

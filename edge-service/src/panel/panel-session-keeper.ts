@@ -272,7 +272,10 @@ export class PanelSessionKeeper {
 
   /** Whether `userId` has a fax on `deviceId` that has not reached a final state. */
   #sending(deviceId: string, userId: string): boolean {
-    return this.#o.jobs.listUnfinished().some((j) => j.deviceId === deviceId && j.userId === userId);
+    // An emailed fax is no send at this panel: it does not keep the person signed in here.
+    return this.#o.jobs
+      .listUnfinished()
+      .some((j) => j.deviceId === deviceId && j.userId === userId && j.source !== 'email');
   }
 
   #timeoutMs(enterpriseId: string): number {

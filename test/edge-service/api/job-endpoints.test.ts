@@ -413,6 +413,7 @@ describe('job endpoints (list, detail, export, usage)', () => {
       'Duration (s)',
       'Line time (s)',
       'Attempts',
+      'Source',
     ]);
     assert.deepEqual(
       rows.map((r) => r[0]),

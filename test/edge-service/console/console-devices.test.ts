@@ -101,6 +101,20 @@ describe('console devices and pairing (browser, real edge and simulator)', funct
     await panel.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor({ timeout: 10_000 });
   });
 
+  it('warns in the settings while email-to-fax is on without an allow-list or SPF check', async () => {
+    await consolePage.getByLabel('Fax domain').fill('fax.demo.test');
+    await consolePage.getByLabel('Email-to-fax', { exact: true }).check();
+    await consolePage.getByRole('button', { name: 'Save settings' }).click();
+    const warning = consolePage
+      .getByRole('alert')
+      .filter({ hasText: /without an IP allow-list or an SPF check/ });
+    await warning.waitFor();
+    await consolePage.getByLabel('SPF check').check();
+    await consolePage.getByRole('button', { name: 'Save settings' }).click();
+    await warning.waitFor({ state: 'detached' });
+    assert.equal(h.stack.edge.people.policies.get(h.enterpriseId).document.emailToFax.spfCheck, true);
+  });
+
   it('revokes the device with a confirmation, and the panel shows the pairing screen within a second', async () => {
     await consolePage
       .getByRole('navigation', { name: 'Console' })
