@@ -1,0 +1,122 @@
+import WebSocket from 'ws';
+import type { JobView } from '../../../protocol/index.ts';
+import type { Latencies } from './load-stats.ts';
+
+interface Frame {
+  type: 'reply' | 'event';
+  id?: string;
+  ok?: boolean;
+  payload?: unknown;
+  error?: { code: string; message: string };
+  event?: string;
+}
+
+/** Why a request got no useful reply: the edge's error code, NO_REPLY (timed out) or CLOSED (the socket went). */
+export class PanelRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One simulated panel: a real WebSocket speaking the panel protocol as device-app does (hello with
+ * its device token, then requests with ids), timing each reply. Lean on purpose — hundreds run in
+ * one process — and every wait bounded.
+ */
+export class LoadPanel {
+  #socket: WebSocket | null = null;
+  readonly #pending = new Map<string, { resolve: (frame: Frame) => void; reject: (error: Error) => void }>();
+  #nextId = 1;
+  /** Called with every job.updated the edge pushes to this panel. */
+  onJob: (job: JobView) => void = () => {};
+  /** Called once when an open socket closes (the edge stopped or was killed). */
+  onClose: () => void = () => {};
+
+  constructor(
+    readonly token: string,
+    readonly latencies: Latencies,
+    readonly timeoutMs: number,
+  ) {}
+
+  get open(): boolean {
+    return this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Opens the socket and says hello; resolves once the edge answered (the panel is then signed in). */
+  async connect(wsUrl: string): Promise<void> {
+    const socket = new WebSocket(wsUrl, { handshakeTimeout: this.timeoutMs });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.terminate();
+        reject(new PanelRequestError('NO_REPLY', 'WebSocket connect timed out'));
+      }, this.timeoutMs);
+      socket.once('open', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new PanelRequestError('CONNECT_FAILED', error.message));
+      });
+    });
+    this.#socket = socket;
+    socket.on('error', () => {});
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Frame;
+      if (frame.type === 'reply') {
+        const waiter = this.#pending.get(frame.id ?? '');
+        if (waiter) waiter.resolve(frame);
+      } else if (frame.event === 'job.updated') this.onJob((frame.payload as { job: JobView }).job);
+    });
+    socket.once('close', () => {
+      if (this.#socket === socket) this.#socket = null;
+      for (const waiter of this.#pending.values())
+        waiter.reject(new PanelRequestError('CLOSED', 'the socket closed'));
+      this.#pending.clear();
+      this.onClose();
+    });
+    const hello = (await this.request('hello', {
+      protocolVersions: [1],
+      deviceToken: this.token,
+      app: { name: 'mfp-edge-load', version: '1' },
+    })) as { user: { id: string } | null };
+    if (!hello.user) throw new PanelRequestError('NOT_SIGNED_IN', 'hello named no user');
+  }
+
+  /** One request; its reply time goes into the latencies under its type. */
+  request(type: string, payload: unknown): Promise<unknown> {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN)
+      return Promise.reject(new PanelRequestError('CLOSED', 'the socket is not open'));
+    const id = String(this.#nextId++);
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new PanelRequestError('NO_REPLY', `no reply to ${type} within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.#pending.set(id, {
+        resolve: (frame) => {
+          clearTimeout(timer);
+          this.#pending.delete(id);
+          this.latencies.add(type, performance.now() - started);
+          if (frame.ok) resolve(frame.payload);
+          else reject(new PanelRequestError(frame.error?.code ?? 'ERROR', frame.error?.message ?? type));
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      socket.send(JSON.stringify({ type, id, payload }));
+    });
+  }
+
+  close(): void {
+    this.#socket?.terminate();
+    this.#socket = null;
+  }
+}
