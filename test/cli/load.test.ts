@@ -87,7 +87,9 @@ describe('load figures', () => {
   });
 
   it('reads samples of the metrics text format', () => {
-    const m = parseMetrics('# HELP x y\n# TYPE x gauge\nmfp_edge_jobs{state="delivered"} 3\nmfp_edge_up 1.5\n');
+    const m = parseMetrics(
+      '# HELP x y\n# TYPE x gauge\nmfp_edge_jobs{state="delivered"} 3\nmfp_edge_up 1.5\n',
+    );
     assert.equal(m.get('mfp_edge_jobs{state="delivered"}'), 3);
     assert.equal(m.get('mfp_edge_up'), 1.5);
   });

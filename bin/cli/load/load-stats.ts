@@ -26,7 +26,8 @@ export interface LatencySummary {
 /** Nearest-rank percentiles, rounded to 0.1 ms. */
 export function summarize(values: number[]): LatencySummary {
   const sorted = Float64Array.from(values).sort();
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  const rank = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
   const round = (v: number) => Math.round(v * 10) / 10;
   return { count: sorted.length, p50: round(rank(50)), p99: round(rank(99)), max: round(sorted.at(-1) ?? 0) };
 }

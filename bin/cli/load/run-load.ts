@@ -10,9 +10,8 @@ import {
   SqliteDeviceRepository,
   SqliteDirectoryRepository,
 } from '../../../edge-service/src/storage/sqlite-device-repository.ts';
-import { Simulator } from '../../../simulator/src/simulator.ts';
-import { createLogger as createSimLogger } from '../../../simulator/src/logger.ts';
-import { EdgeProcess } from './edge-process.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { EdgeProcess, startSimulatorFarm } from './edge-process.ts';
 import { LoadPanel, PanelRequestError } from './load-panel.ts';
 import { Latencies, parseMetrics, seededRandom, summarize, type LatencySummary } from './load-stats.ts';
 
@@ -57,6 +56,11 @@ export interface LoadReport {
   latency: Record<string, LatencySummary>;
   /** Requests that got an error reply, no reply, or lost their socket, by code (soak: outside restarts). */
   errors: Record<string, number>;
+  /**
+   * The load generator's own event-loop delay while working (p99, max; ms): when it is high, the
+   * latencies above include the generator's wait, not only the edge's.
+   */
+  generatorLoopDelayMs: { p99: number; max: number };
   /** Soak: requests cut off by a restart (no reply because the edge was killed). */
   interruptedByRestart: number;
   edge: {
@@ -184,21 +188,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
 
   const dataDir = mkdtempSync(join(tmpdir(), 'mfp-load-'));
-  const simulators: Simulator[] = [];
+  let farm: Awaited<ReturnType<typeof startSimulatorFarm>> | null = null;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const panels: LoadPanel[] = [];
   let edge: EdgeProcess | null = null;
   let running = true;
   try {
     // The MFPs: one per fax in flight (a modem sends one fax at a time), at least one for the idle panels.
-    for (let i = 0; i < Math.max(1, options.faxes); i++) {
-      const simulator = new Simulator({
-        port: 0,
-        timeFactor: options.timeFactor ?? 0.02,
-        logger: createSimLogger({ level: 'silent' }),
-      });
-      await simulator.start();
-      simulators.push(simulator);
-    }
+    farm = await startSimulatorFarm(Math.max(1, options.faxes), options.timeFactor ?? 0.02);
+    const simulators = farm.urls.map((url) => ({
+      url,
+      deviceUrls: { scannerUrl: `${url}/eSCL`, faxUrl: `${url.replace(/^http:/, 'ipp:')}/ipp/faxout` },
+    }));
 
     // The devices, through the edge's own repositories, as the demo set-up and the admin CLI make them.
     const tokens: string[] = [];
@@ -242,6 +243,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         MFP_EDGE_FAX_POLL_TIMEOUT_SECONDS: '15',
         MFP_EDGE_SHUTDOWN_GRACE_SECONDS: '0',
       },
+      // e.g. "--cpu-prof --cpu-prof-dir=DIR": a profile of the edge under load (written at its clean stop).
+      nodeArgs: (process.env.MFP_LOAD_EDGE_NODE_ARGS ?? '').split(' ').filter(Boolean),
     });
     log(`starting the edge (data ${dataDir}) and ${simulators.length} simulator(s)`);
     await edge.start();
@@ -299,6 +302,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     };
     for (const panel of panels) panel.onClose = () => void (running ? reconnect(panel) : undefined);
 
+    loopDelay.enable();
     const startedAt = Date.now();
     const stopAt = startedAt + options.seconds * 1000;
     const jitter = (ms: number) => ms * (0.5 + random());
@@ -356,9 +360,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         const number = `+1212555${numberSeq++}`;
         let view: JobView;
         try {
-          view = ((await panel.request('fax.send', { recipients: [number], resolution: 'standard' })) as {
-            job: JobView;
-          }).job;
+          view = (
+            (await panel.request('fax.send', { recipients: [number], resolution: 'standard' })) as {
+              job: JobView;
+            }
+          ).job;
         } catch (error) {
           const code = error instanceof PanelRequestError ? error.code : '';
           if (soak && (code === 'CLOSED' || code === 'NO_REPLY')) unanswered.push({ panel, number });
@@ -412,13 +418,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       })(),
     ]);
     const workedMetrics = idle.at(-1) as Map<string, number> | null;
+    loopDelay.disable();
     aborted();
 
     // Faxes sent into a dying edge: a job it had accepted shows in its device's list.
     for (const { panel, number } of unanswered) {
       const deadline = Date.now() + 30_000;
       while (!panel.open && Date.now() < deadline) await sleep(200);
-      const reply = (await panel.request('jobs.list', { limit: 50 }).catch(() => null)) as { jobs: JobView[] } | null;
+      const reply = (await panel.request('jobs.list', { limit: 50 }).catch(() => null)) as {
+        jobs: JobView[];
+      } | null;
       const found = reply?.jobs.find((j) => j.recipients.some((r) => r.number === number));
       if (found) {
         const job: TrackedJob = { id: found.id, number, state: found.state, totalPages: found.totalPages };
@@ -458,7 +467,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       if (job.state === 'failed' && !(soak && job.errorCode === 'SCAN_INTERRUPTED'))
         problems.push(`${job.number} failed: ${job.errorCode ?? 'no code'}`);
     }
-    const unexpected = [...received.keys()].filter((n) => !claimed.has(n)).map((n) => `${n} received, no job`);
+    const unexpected = [...received.keys()]
+      .filter((n) => !claimed.has(n))
+      .map((n) => `${n} received, no job`);
     if (lost.length) problems.push(`${lost.length} job(s) never ended: ${lost.slice(0, 5).join('; ')}`);
     if (duplicates.length) problems.push(...duplicates.slice(0, 10));
     if (unexpected.length) problems.push(...unexpected.slice(0, 10));
@@ -480,6 +491,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       latency: latencies.summary(),
       errors,
       interruptedByRestart,
+      generatorLoopDelayMs: {
+        p99: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+        max: Math.round(loopDelay.max / 1e5) / 10,
+      },
       // A restart resets the edge's counters: its figures describe one life, so only a load run has them.
       edge: soak
         ? null
@@ -492,10 +507,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
             cpuPercent:
               Math.round(((worked.cpuSeconds - connected.cpuSeconds) / options.seconds) * 1000) / 10,
             connectCpuSeconds: Math.round((connected.cpuSeconds - before.cpuSeconds) * 100) / 100,
-            metrics: Object.fromEntries(METRICS.flatMap((m) => (endMetrics.has(m) ? [[m, endMetrics.get(m)!]] : []))),
+            metrics: Object.fromEntries(
+              METRICS.flatMap((m) => (endMetrics.has(m) ? [[m, endMetrics.get(m)!]] : [])),
+            ),
           },
       restarts,
-      jobs: { accepted: jobs.length, deliveredInSeconds: summarize(faxSeconds), byState, lost, duplicates, unexpected },
+      jobs: {
+        accepted: jobs.length,
+        deliveredInSeconds: summarize(faxSeconds),
+        byState,
+        lost,
+        duplicates,
+        unexpected,
+      },
       problems,
       fdLimit: limit,
     };
@@ -506,7 +530,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       panel.close();
     }
     await edge?.kill('SIGTERM', 10_000);
-    await Promise.allSettled(simulators.map((s) => s.stop()));
+    loopDelay.disable();
+    await farm?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -524,6 +549,9 @@ export function formatLoadReport(r: LoadReport): string {
     lines.push(
       `  ${type.padEnd(30)} ${String(s.count).padStart(7)} ${s.p50.toFixed(1).padStart(8)} ${s.p99.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)}`,
     );
+  lines.push(
+    `  (the load generator's own event-loop delay: p99 ${r.generatorLoopDelayMs.p99} ms, max ${r.generatorLoopDelayMs.max} ms)`,
+  );
   if (r.edge) {
     const e = r.edge;
     lines.push(
@@ -545,8 +573,12 @@ export function formatLoadReport(r: LoadReport): string {
     '',
     `faxes: ${r.jobs.accepted} accepted, ${Object.entries(r.jobs.byState)
       .map(([s, n]) => `${n} ${s}`)
-      .join(', ')} (delivered in p50 ${r.jobs.deliveredInSeconds.p50} s, max ${r.jobs.deliveredInSeconds.max} s); lost ${r.jobs.lost.length}, duplicates ${r.jobs.duplicates.length}, unexpected ${r.jobs.unexpected.length}`,
-    r.problems.length ? `PROBLEMS:\n  ${r.problems.join('\n  ')}` : 'every reply arrived; every accepted fax ended exactly once',
+      .join(
+        ', ',
+      )} (delivered in p50 ${r.jobs.deliveredInSeconds.p50} s, max ${r.jobs.deliveredInSeconds.max} s); lost ${r.jobs.lost.length}, duplicates ${r.jobs.duplicates.length}, unexpected ${r.jobs.unexpected.length}`,
+    r.problems.length
+      ? `PROBLEMS:\n  ${r.problems.join('\n  ')}`
+      : 'every reply arrived; every accepted fax ended exactly once',
   );
   return lines.join('\n');
 }
