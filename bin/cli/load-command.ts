@@ -24,6 +24,7 @@ export async function loadCommand(
       panels: { type: 'string' },
       seconds: { type: 'string' },
       faxes: { type: 'string' },
+      'prompt-panels': { type: 'string' },
       soak: { type: 'boolean', default: false },
       restarts: { type: 'string' },
       'check-every-ms': { type: 'string' },
@@ -47,6 +48,9 @@ export async function loadCommand(
       seconds: count(values.seconds, 'seconds', soak ? 120 : 60, 1),
       faxes: count(values.faxes, 'faxes', 10, 0),
       soak,
+      ...(values['prompt-panels'] === undefined
+        ? {}
+        : { promptPanels: count(values['prompt-panels'], 'prompt-panels', 0, 0) }),
       ...(values.restarts === undefined ? {} : { restarts: count(values.restarts, 'restarts', 1, 1) }),
       ...(values['check-every-ms'] === undefined
         ? {}

@@ -29,6 +29,8 @@ describe('npm run load (small)', function () {
     assert.equal(report.panelsSignedIn, report.panels);
     assert.deepEqual(report.errors, {});
     assert.ok(report.latency['hello']!.count >= report.panels);
+    assert.ok(report.promptPanels >= 1, 'a user-prompt panel signs in with a password');
+    assert.equal(report.latency['auth.password']!.count, report.promptPanels);
     assert.ok(report.latency['fax.checkNumber']!.count > 0);
     assert.ok(report.latency['jobs.list']!.count > 0);
     assert.ok(report.jobs.accepted >= 2, 'each fax panel had a fax accepted');
@@ -71,6 +73,7 @@ describe('npm run load (small)', function () {
     assertSound(report);
     assert.equal(report.restarts.length, 1);
     assert.ok(report.latency['hello']!.count >= 2 * report.panels, 'every panel said hello again');
+    // (assertSound: auth.password ran once per person: after the restart their sessions resumed.)
     // Only a scan the kill interrupted may fail; everything else is delivered.
     assert.equal(
       report.jobs.accepted,

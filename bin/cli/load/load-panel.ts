@@ -34,11 +34,15 @@ export class LoadPanel {
   onJob: (job: JobView) => void = () => {};
   /** Called once when an open socket closes (the edge stopped or was killed). */
   onClose: () => void = () => {};
+  /** A user-prompt panel's session, resumed by the next hello (after a restart) as device-app does. */
+  sessionToken: string | undefined;
 
   constructor(
     readonly token: string,
     readonly latencies: Latencies,
     readonly timeoutMs: number,
+    /** user-prompt devices: the person who signs in with email and password after hello. */
+    readonly person?: { email: string; password: string },
   ) {}
 
   get open(): boolean {
@@ -82,8 +86,18 @@ export class LoadPanel {
       protocolVersions: [1],
       deviceToken: this.token,
       app: { name: 'mfp-edge-load', version: '1' },
+      ...(this.sessionToken ? { sessionToken: this.sessionToken } : {}),
     })) as { user: { id: string } | null };
-    if (!hello.user) throw new PanelRequestError('NOT_SIGNED_IN', 'hello named no user');
+    if (hello.user) return;
+    if (!this.person) throw new PanelRequestError('NOT_SIGNED_IN', 'hello named no user');
+    // user-prompt: the person signs in at the panel (a resumed session skips this).
+    const step = (await this.request('auth.password', this.person)) as {
+      step: string;
+      session?: { sessionToken: string };
+    };
+    if (step.step !== 'done' || !step.session)
+      throw new PanelRequestError('NOT_SIGNED_IN', `sign-in stopped at step ${step.step}`);
+    this.sessionToken = step.session.sessionToken;
   }
 
   /** One request; its reply time goes into the latencies under its type. */

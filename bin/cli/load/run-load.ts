@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { JobView } from '../../../protocol/index.ts';
 import { isFinalJobState } from '../../../protocol/job-states.ts';
 import { openDatabase } from '../../../edge-service/src/db/database.ts';
+import { PasswordHasher } from '../../../edge-service/src/auth/password-hasher.ts';
+import { SqliteUserRepository } from '../../../edge-service/src/storage/sqlite-user-repository.ts';
 import { hashDeviceToken, newDeviceToken } from '../../../edge-service/src/services/device-credentials.ts';
 import {
   SqliteDeviceRepository,
@@ -21,6 +23,11 @@ export interface LoadOptions {
   seconds: number;
   /** Faxes in flight at once: one fax panel per simulated MFP, each sending its next fax as the last ends. */
   faxes: number;
+  /**
+   * Of the panels, how many are user-prompt devices whose person signs in with email and password
+   * (argon2 at the edge) after hello; the rest are shared-account (signed in by hello). Default: 5%, at most 25.
+   */
+  promptPanels?: number;
   /** Random SIGKILLs of the edge, each followed by a start on the same data folder. */
   soak?: boolean;
   /** Soak only: how many restarts (default one per 10 s). */
@@ -49,6 +56,8 @@ export interface LoadReport {
   mode: 'load' | 'soak';
   panels: number;
   panelsSignedIn: number;
+  /** Of them, user-prompt panels whose person signed in with a password. */
+  promptPanels: number;
   seconds: number;
   faxesInFlight: number;
   seed: number;
@@ -203,6 +212,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     // The devices, through the edge's own repositories, as the demo set-up and the admin CLI make them.
     const tokens: string[] = [];
+    // The fax panels stay shared-account; user-prompt panels come after them.
+    const promptPanels = Math.min(
+      Math.max(0, options.panels - options.faxes),
+      options.promptPanels ?? Math.min(25, Math.floor(options.panels / 20)),
+    );
+    const firstPrompt = options.panels - promptPanels;
+    const people: { email: string; password: string }[] = [];
+    const password = `load-${newDeviceToken()}`;
+    const passwordHash = promptPanels > 0 ? await new PasswordHasher().hash(password) : '';
     const db = openDatabase(join(dataDir, 'edge.db'));
     try {
       const directory = new SqliteDirectoryRepository(db);
@@ -213,15 +231,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         email: 'front-desk@load.example',
         displayName: 'Front desk',
       });
+      const users = new SqliteUserRepository(db);
       db.transaction(() => {
         for (let i = 0; i < options.panels; i++) {
           const token = newDeviceToken();
           tokens.push(token);
+          const prompt = i >= firstPrompt;
+          if (prompt) {
+            const email = `person-${i + 1}@load.example`;
+            const user = users.create({ enterpriseId: enterprise.id, email, displayName: `Person ${i + 1}` });
+            users.setPasswordHash(user.id, passwordHash, new Date(), { mustChange: false });
+            people.push({ email, password });
+          }
           devices.create({
             enterpriseId: enterprise.id,
             name: `Load panel ${i + 1}`,
-            authMode: 'shared-account',
-            sharedUserId: shared.id,
+            authMode: prompt ? 'user-prompt' : 'shared-account',
+            sharedUserId: prompt ? null : shared.id,
             ...simulators[i % simulators.length]!.deviceUrls,
             deviceApiUrl: null,
             tokenHash: hashDeviceToken(token),
@@ -267,7 +293,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     // Connect everyone, 50 at a time: hello is the sign-in (the shared account).
     log(`connecting ${options.panels} panels`);
-    for (const token of tokens) panels.push(new LoadPanel(token, latencies, replyTimeoutMs));
+    tokens.forEach((token, i) =>
+      panels.push(
+        new LoadPanel(
+          token,
+          latencies,
+          replyTimeoutMs,
+          i >= firstPrompt ? people[i - firstPrompt] : undefined,
+        ),
+      ),
+    );
     let signedIn = 0;
     for (let i = 0; i < panels.length; i += 50) {
       aborted();
@@ -485,6 +520,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       mode: soak ? 'soak' : 'load',
       panels: options.panels,
       panelsSignedIn: signedIn,
+      promptPanels,
       seconds: options.seconds,
       faxesInFlight: options.faxes,
       seed,
@@ -541,7 +577,7 @@ const MiB = 2 ** 20;
 /** The report as a person reads it. */
 export function formatLoadReport(r: LoadReport): string {
   const lines = [
-    `mfp-edge ${r.mode}: ${r.panelsSignedIn}/${r.panels} panels signed in, ${r.seconds} s, ${r.faxesInFlight} faxes in flight (seed ${r.seed})`,
+    `mfp-edge ${r.mode}: ${r.panelsSignedIn}/${r.panels} panels signed in (${r.promptPanels} with a password), ${r.seconds} s, ${r.faxesInFlight} faxes in flight (seed ${r.seed})`,
     '',
     'reply latency at the panels (ms)   count      p50      p99      max',
   ];
