@@ -45,12 +45,17 @@ export class LoadPanel {
     readonly person?: { email: string; password: string },
   ) {}
 
+  /** Set once hello (and a user-prompt sign-in) succeeded on the current socket. */
+  #signedIn = false;
+
+  /** Connected and signed in: what the panel's screens wait for before they send anything. */
   get open(): boolean {
-    return this.#socket?.readyState === WebSocket.OPEN;
+    return this.#signedIn && this.#socket?.readyState === WebSocket.OPEN;
   }
 
   /** Opens the socket and says hello; resolves once the edge answered (the panel is then signed in). */
   async connect(wsUrl: string): Promise<void> {
+    this.#signedIn = false;
     const socket = new WebSocket(wsUrl, { handshakeTimeout: this.timeoutMs });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -76,19 +81,36 @@ export class LoadPanel {
       } else if (frame.event === 'job.updated') this.onJob((frame.payload as { job: JobView }).job);
     });
     socket.once('close', () => {
-      if (this.#socket === socket) this.#socket = null;
+      // Only a signed-in panel reports its loss: a connect that failed is retried by its caller.
+      const wasSignedIn = this.#socket === socket && this.#signedIn;
+      if (this.#socket === socket) {
+        this.#socket = null;
+        this.#signedIn = false;
+      }
       for (const waiter of this.#pending.values())
         waiter.reject(new PanelRequestError('CLOSED', 'the socket closed'));
       this.#pending.clear();
-      this.onClose();
+      if (wasSignedIn) this.onClose();
     });
+    try {
+      await this.#signIn();
+    } catch (error) {
+      socket.terminate();
+      throw error;
+    }
+  }
+
+  async #signIn(): Promise<void> {
     const hello = (await this.request('hello', {
       protocolVersions: [1],
       deviceToken: this.token,
       app: { name: 'mfp-edge-load', version: '1' },
       ...(this.sessionToken ? { sessionToken: this.sessionToken } : {}),
     })) as { user: { id: string } | null };
-    if (hello.user) return;
+    if (hello.user) {
+      this.#signedIn = true;
+      return;
+    }
     if (!this.person) throw new PanelRequestError('NOT_SIGNED_IN', 'hello named no user');
     // user-prompt: the person signs in at the panel (a resumed session skips this).
     const step = (await this.request('auth.password', this.person)) as {
@@ -98,6 +120,7 @@ export class LoadPanel {
     if (step.step !== 'done' || !step.session)
       throw new PanelRequestError('NOT_SIGNED_IN', `sign-in stopped at step ${step.step}`);
     this.sessionToken = step.session.sessionToken;
+    this.#signedIn = true;
   }
 
   /** One request; its reply time goes into the latencies under its type. */
