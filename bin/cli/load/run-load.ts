@@ -90,6 +90,8 @@ export interface LoadReport {
     /** fax.send reply to the panel hearing "delivered", seconds. */
     deliveredInSeconds: LatencySummary;
     byState: Record<string, number>;
+    /** Failed jobs by error code. */
+    failedByCode: Record<string, number>;
     /** Accepted jobs that never ended, or vanished. */
     lost: string[];
     /** Numbers a remote machine received more (or less) often than the job's end says. */
@@ -113,6 +115,9 @@ const METRICS = [
   'mfp_edge_jobs{state="failed"}',
   'mfp_edge_pages{stage="sent"}',
 ];
+
+/** How a soak's fax may fail (see the check at the end of runLoad). */
+const SOAK_FAILURES = new Set(['SCAN_INTERRUPTED', 'SCANNER_BUSY']);
 
 /** Numbers the panels check as they are typed: valid ones in several countries, and a few wrong ones. */
 const CHECKED = ['+33 1 42 68 53 00', '+1 212 555 0142', '+49 30 901820', '+44 20 7946 0958', '12', '+999 1'];
@@ -504,6 +509,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const duplicates: string[] = [];
     const problems: string[] = [];
     const claimed = new Set<string>();
+    const failedByCode: Record<string, number> = {};
     for (const job of jobs) {
       byState[job.state] = (byState[job.state] ?? 0) + 1;
       claimed.add(job.number);
@@ -513,8 +519,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         duplicates.push(`${job.number}: delivered, received ${copies}×`);
       else if (job.state !== 'delivered' && copies !== 0)
         duplicates.push(`${job.number}: ${job.state} ${job.errorCode ?? ''}, yet received ${copies}×`);
-      // A fax can only fail when the edge died under its scan (the sheets were in the feeder).
-      if (job.state === 'failed' && !(soak && job.errorCode === 'SCAN_INTERRUPTED'))
+      if (job.state === 'failed')
+        failedByCode[job.errorCode ?? 'none'] = (failedByCode[job.errorCode ?? 'none'] ?? 0) + 1;
+      // A fax may only fail when the edge died under its scan (the fed sheets are out of the tray),
+      // or, just after a restart, when the device still holds the scan job the dead edge started
+      // (SCANNER_BUSY until the device abandons it): each a refusal the person sees, nothing sent.
+      if (job.state === 'failed' && !(soak && SOAK_FAILURES.has(job.errorCode ?? '')))
         problems.push(`${job.number} failed: ${job.errorCode ?? 'no code'}`);
     }
     const unexpected = [...received.keys()]
@@ -567,6 +577,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         accepted: jobs.length,
         deliveredInSeconds: summarize(faxSeconds),
         byState,
+        failedByCode,
         lost,
         duplicates,
         unexpected,
