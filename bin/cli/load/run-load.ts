@@ -490,8 +490,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         await untilFinal(panel, job, Date.now() + (options.drainTimeoutMs ?? 120_000));
       }
     }
+    const end = await settled();
     const endMetrics = parseMetrics(await edge.metrics());
-    const end = figures(endMetrics);
     running = false;
 
     // Every accepted job ended once: what the remote machines received against how each job ended.
