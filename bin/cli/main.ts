@@ -4,6 +4,7 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>
   simulator: async () => (await import('./simulator-command.ts')).simulatorCommand,
   convert: async () => (await import('./convert-command.ts')).convertCommand,
   bench: async () => (await import('./bench-command.ts')).benchCommand,
+  load: async () => (await import('./load-command.ts')).loadCommand,
   admin: async () => (await import('./admin-command.ts')).adminCommand,
   backup: async () => (await import('./backup-command.ts')).backupCommand,
   restore: async () => (await import('./backup-command.ts')).restoreCommand,
@@ -17,6 +18,7 @@ Usage:
   mfp-edge simulator [--port N] [--host H] [--data DIR] [--time-factor F] [--profile standard|quirks] [--dns-sd]
   mfp-edge convert --to fax-fine|fax-standard|fax-superfine|pdf [--mode text|photo] [--drop-blank] -o OUT IN...
   mfp-edge bench [--pages N] [--no-tools]
+  mfp-edge load [--panels N] [--seconds S] [--faxes F] [--soak [--restarts N]] [--json FILE|-]
   mfp-edge admin [--data DIR] [--enterprise NAME] enterprise|user|policy|device ...   (mfp-edge admin help)
   mfp-edge backup FILE [--data DIR]
   mfp-edge restore FILE [--data DIR] [--replace]

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/statement-cache.ts';
 import type {
   DeviceAdminCredential,
   DeviceRecord,
@@ -83,7 +84,7 @@ export class SqliteDeviceRepository implements DeviceRepository {
   }
 
   get(id: string): DeviceRecord | null {
-    const row = this.#db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+    const row = prepared(this.#db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
     return row ? toDevice(row) : null;
   }
 
@@ -95,12 +96,11 @@ export class SqliteDeviceRepository implements DeviceRepository {
   }
 
   findByTokenHash(tokenHash: string): DeviceRecord | null {
-    const row = this.#db
-      .prepare(
-        `SELECT * FROM devices WHERE revoked_at IS NULL AND (token_hash = ?
+    const row = prepared(
+      this.#db,
+      `SELECT * FROM devices WHERE revoked_at IS NULL AND (token_hash = ?
            OR id = (SELECT device_id FROM device_credentials WHERE token_hash = ?))`,
-      )
-      .get(tokenHash, tokenHash) as DeviceRow | undefined;
+    ).get(tokenHash, tokenHash) as DeviceRow | undefined;
     return row ? toDevice(row) : null;
   }
 

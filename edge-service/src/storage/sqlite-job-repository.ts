@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/statement-cache.ts';
 import type {
   JobRecord,
   JobRepository,
@@ -137,19 +138,21 @@ export class SqliteJobRepository implements JobRepository {
   }
 
   get(id: string): JobRecord | null {
-    const row = this.#db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = prepared(this.#db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? this.#toRecord(row) : null;
   }
 
   listByDevice(deviceId: string, limit: number, userId?: string): JobRecord[] {
     const rows = (
       userId === undefined
-        ? this.#db
-            .prepare('SELECT * FROM jobs WHERE device_id = ? ORDER BY seq DESC LIMIT ?')
-            .all(deviceId, limit)
-        : this.#db
-            .prepare('SELECT * FROM jobs WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?')
-            .all(deviceId, userId, limit)
+        ? prepared(this.#db, 'SELECT * FROM jobs WHERE device_id = ? ORDER BY seq DESC LIMIT ?').all(
+            deviceId,
+            limit,
+          )
+        : prepared(
+            this.#db,
+            'SELECT * FROM jobs WHERE device_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?',
+          ).all(deviceId, userId, limit)
     ) as JobRow[];
     return rows.map((row) => this.#toRecord(row));
   }
@@ -192,7 +195,7 @@ export class SqliteJobRepository implements JobRepository {
     }
     sets.push('updated_at = ?');
     values.push(now);
-    this.#db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    prepared(this.#db, `UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
     return this.get(id)!;
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/statement-cache.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { PolicyChange, PolicyChangeRecord, PolicyRepository } from '../policies/policy-repository.ts';
 import { DEFAULT_POLICY, PolicyDocumentSchema, type VersionedPolicy } from '../policies/policy-schema.ts';
@@ -28,11 +29,10 @@ export class SqlitePolicyRepository implements PolicyRepository {
   }
 
   get(enterpriseId: string): VersionedPolicy {
-    const row = this.#db
-      .prepare(
-        'SELECT version, document, updated_at, updated_by FROM enterprise_policies WHERE enterprise_id = ?',
-      )
-      .get(enterpriseId) as Row | undefined;
+    const row = prepared(
+      this.#db,
+      'SELECT version, document, updated_at, updated_by FROM enterprise_policies WHERE enterprise_id = ?',
+    ).get(enterpriseId) as Row | undefined;
     if (!row) return { enterpriseId, version: 0, document: DEFAULT_POLICY, updatedAt: null, updatedBy: null };
     // Parsed again on read: keys added by a later edge version get their defaults.
     const parsed = PolicyDocumentSchema.safeParse(JSON.parse(row.document));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/statement-cache.ts';
 import type {
   FailureOutcome,
   NewUser,
@@ -127,7 +128,7 @@ export class SqliteUserRepository implements UserRepository {
   }
 
   get(id: string): UserAccount | null {
-    const row = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    const row = prepared(this.#db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     return row ? toAccount(row) : null;
   }
 
