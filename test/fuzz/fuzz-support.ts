@@ -5,7 +5,8 @@
  * contract check: a parser returns, or throws one of its documented errors, in bounded time.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -46,7 +47,35 @@ export function fuzzParameters<T>(
     ...(path ? { path } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     endOnFailure: true,
+    reporter: (details) => reportFailure(target, details),
   };
+}
+
+/**
+ * A failure, short: the seed and path to replay it, the error, and the counterexample written to the
+^ * system temp folder, mfp-edge-fuzz-failures/ (a mutated page is hundreds of KB; printed, it would bury the error).
+ */
+function reportFailure<T>(target: string, details: fc.RunDetails<T>): void {
+  if (!details.failed) return;
+  const slug = target.replace(/[^\w-]+/g, '-');
+  const dir = join(tmpdir(), 'mfp-edge-fuzz-failures');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${slug}-${details.seed}.json`);
+  const example = details.counterexample;
+  writeFileSync(
+    file,
+    JSON.stringify(example, (_key, value: unknown) =>
+      value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer'
+        ? { base64: Buffer.from((value as { data: number[] }).data).toString('base64') }
+        : value,
+    ),
+  );
+  const error = details.errorInstance;
+  const reason = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+  throw new Error(
+    `fuzz ${target} failed after ${details.numRuns} cases; replay with MFP_EDGE_FUZZ_SEED=${details.seed}` +
+      ` MFP_EDGE_FUZZ_PATH=${details.counterexamplePath ?? ''}; counterexample in ${file}\n${reason.slice(0, 4000)}`,
+  );
 }
 
 /** Cases run per target so far (printed after each fuzz file in the long run). */
@@ -192,15 +221,20 @@ export async function withinContractAsync<T>(
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`HANG: no answer within ${limitMs} ms`)), limitMs);
   });
+  const started = performance.now();
+  let result: T | undefined;
   try {
-    return await Promise.race([parse(), hang]);
+    result = await Promise.race([parse(), hang]);
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('HANG:')) assert.fail(error.message);
     if (!documented(error)) assert.fail(`undocumented exception: ${describeFailure(error)}`);
-    return undefined;
   } finally {
     clearTimeout(timer);
   }
+  // A parser that blocks the event loop finishes "before" the timer can fire: measure it too.
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < limitMs, `took ${Math.round(elapsed)} ms (limit ${limitMs} ms), blocking the event loop`);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
