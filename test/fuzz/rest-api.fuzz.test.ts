@@ -145,14 +145,14 @@ function requestFor(route: Route) {
   });
 }
 
-function url(route: Route, path: string[], query: Record<string, string | string[]>): string {
+function url(route: Route, path: string[], query: Record<string, string | string[] | undefined>): string {
   let i = 0;
   // encodeURIComponent throws on a lone surrogate (a URL cannot carry one); send U+FFFD instead.
   const wellFormed = (text: string) => text.replace(/[\uD800-\uDFFF]/g, '\uFFFD');
   const filled = route.path.replace(/\{\w+\}/g, () => encodeURIComponent(wellFormed(path[i++] ?? 'x')));
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(query))
-    for (const v of Array.isArray(value) ? value : [value]) search.append(name, v);
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) search.append(name, v);
   const text = search.toString();
   return text ? `${filled}?${text}` : filled;
 }
