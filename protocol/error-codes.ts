@@ -132,6 +132,11 @@ export const ERROR_CODES = {
     'Every scanned page was blank, so nothing was sent: check the originals face the right way, or turn off "Skip blank pages".',
   PREVIEW_UNAVAILABLE:
     'A preview scans the glass only: put the first page on the glass, or send without a preview.',
+  // Email-to-fax (issue 13): what an emailed document can fail with, in receipts and the console.
+  PDF_ENCRYPTED: 'An emailed PDF is protected by a password: send it without the protection.',
+  PDF_INVALID: 'An emailed PDF cannot be read: save it again and resend.',
+  PAGE_LIMIT: 'The emailed document has more pages than the enterprise allows for an email fax.',
+  ATTACHMENT_UNSUPPORTED: 'An email attachment is not PDF, TIFF, JPEG or PNG, so it cannot be faxed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -165,7 +165,7 @@ export async function runPanelBench(
   });
   await simulator.start();
   const edge = new EdgeService({
-    config: { port: 0, dataDir: dir, faxPollMs: 200 },
+    config: { port: 0, smtpIntakePort: 'off', dataDir: dir, faxPollMs: 200 },
     logger: createEdgeLogger({ level: 'silent' }),
   });
   let browser: Browser | null = null;

@@ -29,6 +29,10 @@ export async function startCommand(argv: string[]): Promise<number> {
       'simulator-time-factor': { type: 'string', default: '1' },
       // DNS-SD browsing for the console's device discovery: off by default (mDNS leaves the machine).
       'dns-sd': { type: 'boolean', default: false },
+      // Email-to-fax intake (SMTP): a port or "off", and the address it listens on.
+      'smtp-port': { type: 'string' },
+      'smtp-host': { type: 'string' },
+      'dns-server': { type: 'string' },
     },
   });
   const logger = createLogger({ level: process.env.MFP_EDGE_LOG_LEVEL });
@@ -62,6 +66,9 @@ export async function startCommand(argv: string[]): Promise<number> {
       dataDir: values.data,
       tlsCertFile: values['tls-cert'],
       tlsKeyFile: values['tls-key'],
+      smtpIntakePort: values['smtp-port'],
+      smtpIntakeHost: values['smtp-host'],
+      dnsServer: values['dns-server'],
       // The simulator console frames the demo device's panel.
       panelFrameAncestors: simulatorUrl ? [new URL(simulatorUrl).origin] : undefined,
     },

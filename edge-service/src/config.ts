@@ -77,6 +77,19 @@ export const EdgeConfigSchema = z.object({
   smtpPassword: z.string().optional(),
   /** Sender of every notification. */
   mailFrom: z.string().min(3).default('mfp-edge <no-reply@localhost>'),
+  /**
+   * Email-to-fax intake (DESIGN.md §11): SMTP on this port ('off': no intake; 0: any free port, for
+   * tests). Each enterprise still decides whether it takes email faxes (policy emailToFax.enabled).
+   */
+  smtpIntakePort: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(2525),
+  smtpIntakeHost: z.string().min(1).default('127.0.0.1'),
+  /** How often email faxes waiting for an offline printer are looked at (and moved to an online one). */
+  emailToFaxMoveSeconds: z.coerce.number().min(0.1).max(3600).default(15),
+  /** The DNS server SPF look-ups ask (host:port); unset: the system resolver. */
+  dnsServer: z
+    .string()
+    .regex(/^[\w.:-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'host:port, e.g. 127.0.0.1:5300')
+    .optional(),
 });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
@@ -99,6 +112,9 @@ const ENV_KEYS: Record<string, keyof EdgeConfig> = {
   MFP_EDGE_SMTP_URL: 'smtpUrl',
   MFP_EDGE_SMTP_PASSWORD: 'smtpPassword',
   MFP_EDGE_MAIL_FROM: 'mailFrom',
+  MFP_EDGE_SMTP_INTAKE_PORT: 'smtpIntakePort',
+  MFP_EDGE_SMTP_INTAKE_HOST: 'smtpIntakeHost',
+  MFP_EDGE_DNS_SERVER: 'dnsServer',
 };
 
 export function loadConfig(

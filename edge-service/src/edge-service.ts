@@ -61,6 +61,7 @@ import { outboxEndpoints } from './api/outbox-endpoints.ts';
 import { MailOutbox } from './mail/mail-outbox.ts';
 import { SqliteJobHistory } from './storage/sqlite-job-history.ts';
 import { directoryEndpoints } from './api/directory-endpoints.ts';
+import { EmailToFax } from './email-intake/email-to-fax.ts';
 import {
   SqliteContactRepository,
   SqliteFaxDirectoryRepository,
@@ -130,6 +131,7 @@ interface Running {
   audit: SqliteAuditLog;
   api: ApiServices;
   faxDirectory: SqliteFaxDirectoryRepository;
+  emailToFax: EmailToFax;
 }
 
 /** The edge service. The constructor only stores; start() opens, listens and resumes; stop() releases all. */
@@ -189,6 +191,11 @@ export class EdgeService {
     const address = running.server.address() as AddressInfo;
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     return `${running.certificate ? 'https' : 'http'}://${host}:${address.port}`;
+  }
+
+  /** The email-to-fax SMTP port listened on; null when the intake is off or could not listen. */
+  get smtpPort(): number | null {
+    return this.#require().emailToFax.port;
   }
 
   /** The certificate served (HTTPS and WSS), or null on plain HTTP (loopback without one). */
@@ -520,6 +527,26 @@ export class EdgeService {
       undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       engine.start();
       undo.push(() => engine.stop());
+      // Email-to-fax (issue 13): the SMTP intake feeds the same engine; its receipts follow its jobs.
+      const emailToFax = new EmailToFax({
+        config: this.config,
+        dataDir: this.dataDir,
+        db,
+        jobs,
+        engine,
+        spool,
+        devices,
+        drivers,
+        directory,
+        users,
+        policies,
+        signIn,
+        notifier,
+        certificate,
+        logger: log.child({ module: 'email-to-fax' }),
+      });
+      await emailToFax.start();
+      undo.push(() => emailToFax.stop());
       this.#running = {
         db,
         server,
@@ -537,6 +564,7 @@ export class EdgeService {
         audit,
         api,
         faxDirectory,
+        emailToFax,
       };
       log.info({ url: this.url }, 'edge service listening');
     } catch (error) {
@@ -549,6 +577,7 @@ export class EdgeService {
     const running = this.#running;
     if (!running) return;
     this.#running = null;
+    await running.emailToFax.stop();
     await running.socket.stop();
     await running.engine.stop();
     // Reset mails the account page is still preparing go into the queue before mail stops.

@@ -25,7 +25,7 @@ export async function startApiEdge(
     logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
     validateApiResponses: true,
     ...options,
-    config: { port: 0, dataDir: dir.path, ...options.config },
+    config: { port: 0, dataDir: dir.path, smtpIntakePort: 'off', ...options.config },
   });
   await edge.start();
   return {

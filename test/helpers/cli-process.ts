@@ -16,7 +16,14 @@ export class CliProcess {
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', MFP_EDGE_LOG_LEVEL: 'warn', ...env },
+      // No email-to-fax intake unless a test asks (the real port 2525 may be taken on this machine).
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        MFP_EDGE_LOG_LEVEL: 'warn',
+        MFP_EDGE_SMTP_INTAKE_PORT: 'off',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     CliProcess.#all.add(this);

@@ -57,6 +57,8 @@ export async function startStack(
           ? {}
           : { faxRetryIntervalSeconds: options.faxRetryIntervalSeconds }),
         panelFrameAncestors: [new URL(simulator.url).origin],
+        // Tests never take the real intake port; those that test email-to-fax ask for port 0.
+        smtpIntakePort: 'off',
         ...options.edgeConfig,
       },
       logger: createEdgeLogger({ level }),

@@ -59,6 +59,7 @@ const JobFilterQuery = z.strictObject({
   user: z.string().min(1).max(64).optional().describe('user id'),
   device: z.string().min(1).max(64).optional().describe('device id'),
   result: z.enum(JOB_RESULTS).optional(),
+  source: z.enum(['panel', 'email']).optional().describe('panel: scanned at a printer; email: email-to-fax'),
   timeZone: TimeZone.optional(),
 });
 
@@ -110,6 +111,8 @@ export const JobSummary = z.object({
   durationMs: z.number().int().nullable().describe('created to finished; null while it runs'),
   lineMs: z.number().int().describe('fax line in use, dialling to end of sending, over every attempt'),
   attempts: z.number().int(),
+  source: z.enum(['panel', 'email']).describe('panel: scanned at a printer; email: email-to-fax'),
+  emailSender: z.string().nullable().describe('email jobs: the address the fax was emailed from'),
 });
 
 export const JobRecipientDetail = JobDestination.extend({
@@ -182,6 +185,7 @@ function filterOf(enterprise: EnterpriseRecord, query: FilterQuery): JobHistoryF
   if (query.user !== undefined) filter.userId = query.user;
   if (query.device !== undefined) filter.deviceId = query.device;
   if (query.result !== undefined) filter.result = query.result;
+  if (query.source !== undefined) filter.source = query.source;
   return filter;
 }
 
@@ -217,6 +221,8 @@ export function jobSummary(job: JobHistoryEntry): z.input<typeof JobSummary> {
     durationMs: durationOf(job),
     lineMs: job.lineMs,
     attempts: job.attempts,
+    source: job.source,
+    emailSender: job.emailSender,
   };
 }
 
@@ -251,6 +257,11 @@ export const JOB_EXPORT_COLUMNS: readonly ExportColumn<JobHistoryEntry>[] = [
   { header: 'User', type: 'text', value: (j) => j.user?.displayName ?? null },
   { header: 'Email', type: 'text', value: (j) => j.user?.email ?? null },
   { header: 'Device', type: 'text', value: (j) => j.device.name },
+  {
+    header: 'Source',
+    type: 'text',
+    value: (j) => (j.source === 'email' ? `email ${j.emailSender ?? ''}`.trim() : 'panel'),
+  },
   { header: 'Pages', type: 'number', value: (j) => j.pages },
   { header: 'Pages sent', type: 'number', value: (j) => j.pagesSent },
   { header: 'Destinations', type: 'text', value: (j) => j.recipients.map((r) => r.number).join(', ') },

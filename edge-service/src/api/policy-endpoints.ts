@@ -5,6 +5,7 @@ import type { UserRepository } from '../domain/user.ts';
 import { EdgeError } from '../edge-error.ts';
 import { DEFAULT_POLICY, PolicyDocumentSchema, type VersionedPolicy } from '../policies/policy-schema.ts';
 import type { PolicyService } from '../policies/policy-service.ts';
+import { policyWarnings } from '../policies/policy-warnings.ts';
 import { defineEndpoint, type AnyEndpoint } from './endpoint.ts';
 import {
   actorName,
@@ -39,7 +40,7 @@ export const POLICY_EXPLANATIONS: Record<keyof typeof DEFAULT_POLICY, string> = 
   faxBlockedCountries: 'Countries (two-letter codes) no fax may go to.',
   faxBlockPremium: 'Refuse premium-rate numbers.',
   emailToFax:
-    'Faxes sent by email to <number>@<faxDomain>: on/off, allowed sender addresses and domains, SPF check.',
+    'Faxes sent by email to <number>@<faxDomain>: on/off, allowed sending servers (IP allow-list), SPF check, trusted sender domains, what the body becomes, which devices send, and size, page and recipient limits. Turn on an allow-list or the SPF check the moment you enable it.',
   securityContact: 'Who to contact about security (a contact only: no authority in the console).',
   privacyContact: 'Who to contact about privacy (a contact only: no authority in the console).',
   sso: 'Company sign-in (SAML, WS-Federation or OpenID Connect); null: none.',
@@ -55,6 +56,9 @@ const PolicyView = z.object({
   schema: z
     .record(z.string(), z.unknown())
     .describe('The policy document as JSON Schema: types, ranges, defaults.'),
+  warnings: z
+    .array(z.string())
+    .describe('Allowed but unsafe settings, e.g. email-to-fax on without an allow-list or SPF check.'),
 });
 
 let policyJsonSchema: Record<string, unknown> | undefined;
@@ -80,6 +84,7 @@ export function policyEndpoints(deps: {
     updatedBy: who(policy.updatedBy),
     defaults: DEFAULT_POLICY,
     explanations: POLICY_EXPLANATIONS,
+    warnings: policyWarnings(policy.document),
     schema: (policyJsonSchema ??= z.toJSONSchema(PolicyDocumentSchema, {
       io: 'input',
       unrepresentable: 'any',

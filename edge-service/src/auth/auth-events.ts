@@ -17,7 +17,7 @@ export interface SignInEvent {
   enterpriseId: string;
   at: Date;
   /** `panel` (with the device) or `console`. */
-  channel: 'panel' | 'console';
+  channel: 'panel' | 'console' | 'smtp';
   deviceId?: string;
   source: string;
 }

@@ -28,7 +28,7 @@ export interface SignInContext {
  * may demand 2FA whatever the policy says, and issues its own kind of session at the end.
  */
 export interface SignInChannel {
-  kind: 'panel' | 'console';
+  kind: 'panel' | 'console' | 'smtp';
   /** Step tokens are bound to it, and its failures are rate-limited as one "device". */
   binding: string;
   enterpriseId: string;

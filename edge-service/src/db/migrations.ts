@@ -505,4 +505,26 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (audience IN ('console', 'account'));
     `,
   },
+  {
+    version: 17,
+    name: 'email-to-fax: where a job came from, and the sender of an email job',
+    sql: `
+      -- Where the job came from: a panel (scanned at the device) or an email (issue 13).
+      ALTER TABLE jobs ADD COLUMN source TEXT NOT NULL DEFAULT 'panel' CHECK (source IN ('panel', 'email'));
+      -- Who emailed an email job, for its one receipt; written in the job's own transaction.
+      CREATE TABLE email_jobs (
+        job_id TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+        message_id TEXT,
+        sender TEXT NOT NULL,
+        sender_name TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL,
+        time_zone TEXT NOT NULL DEFAULT 'UTC',
+        -- The message's parts that are not faxed (named in the receipt), JSON array of names.
+        skipped TEXT NOT NULL DEFAULT '[]',
+        -- Set in the transaction that queues the receipt: a restart never mails it twice.
+        receipt_queued_at TEXT
+      );
+      CREATE INDEX email_jobs_receipt_due ON email_jobs (receipt_queued_at) WHERE receipt_queued_at IS NULL;
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { ErrorBody, JobState } from '../../../protocol/index.ts';
-import type { FaxJobOptions, RecipientState } from './job.ts';
+import type { FaxJobOptions, JobSource, RecipientState } from './job.ts';
 
 /**
  * The console's view of sent faxes (issue 10, "Jobs and usage"): who, which device, pages, each
@@ -25,6 +25,7 @@ export interface JobHistoryFilter {
   userId?: string;
   deviceId?: string;
   result?: JobResult;
+  source?: JobSource;
 }
 
 export interface JobHistoryRecipient {
@@ -62,6 +63,10 @@ export interface JobHistoryEntry {
   error: ErrorBody | null;
   /** Sum of the recipients' line time. */
   lineMs: number;
+  /** Scanned at a panel, or emailed (email-to-fax). */
+  source: JobSource;
+  /** An emailed job: the address it came from (a trusted-domain sender has no user). */
+  emailSender: string | null;
   recipients: JobHistoryRecipient[];
 }
 

@@ -133,7 +133,26 @@ export interface JobRecord {
   finishedAt: string | null;
   /** When the modem took the current attempt's document (where line time starts if dialling went unseen). */
   handedOverAt: string | null;
+  /** Where the job came from: scanned at a panel, or emailed (email-to-fax). */
+  source: JobSource;
   recipients: RecipientRecord[];
+}
+
+export type JobSource = 'panel' | 'email';
+
+/** A new job; `prepared`: its pages are in the spool already (an email's), so it skips the scan. */
+export interface NewJob {
+  deviceId: string;
+  userId: string | null;
+  options: FaxJobOptionsInput;
+  recipients: string[];
+  prepared?: {
+    /** The id the spool folder was written under. */
+    id: string;
+    source: JobSource;
+    pages: JobPageRecord[];
+    totalPages: number;
+  };
 }
 
 export interface JobPageRecord {
@@ -172,12 +191,12 @@ export type RecipientPatch = Partial<Pick<RecipientRecord, 'state' | 'pagesSent'
 
 /** Storage of jobs; SQLite at the edge today, and the seam for a central store later. */
 export interface JobRepository {
-  create(input: {
-    deviceId: string;
-    userId: string | null;
-    options: FaxJobOptionsInput;
-    recipients: string[];
-  }): JobRecord;
+  create(input: NewJob): JobRecord;
+  /**
+   * Gives a job to another device, only while nothing was handed over for it (no tag, no device
+   * job): an email job waiting for a printer that went offline. Null when it may not move.
+   */
+  moveToDevice(id: string, deviceId: string): JobRecord | null;
   get(id: string): JobRecord | null;
   /** Newest first; only `userId`'s jobs when given. */
   listByDevice(deviceId: string, limit: number, userId?: string): JobRecord[];

@@ -76,8 +76,12 @@ export const de: MailCatalog = {
     facts: { job: 'Auftrag', pages: 'Seiten', submitted: 'Gesendet am', finished: 'Beendet am' },
     head: { number: 'Nummer', result: 'Ergebnis', details: 'Details' },
     results: { delivered: 'Zugestellt', failed: 'Fehlgeschlagen', cancelled: 'Abgebrochen' },
+    attempts: (n) => (n === '1' ? 'nach 1 Versuch' : `nach ${n} Versuchen`),
     pagesSent: (sent, total) => `${sent} von ${total} Seiten gesendet`,
     reasons: {
+      PDF_ENCRYPTED: 'Das PDF ist durch ein Passwort geschützt.',
+      PDF_INVALID: 'Das PDF konnte nicht gelesen werden.',
+      DEVICE_UNAUTHORIZED: 'Der Drucker, der E-Mail-Faxe sendet, wurde entfernt.',
       FAX_BUSY: 'Die Leitung war besetzt.',
       FAX_NO_ANSWER: 'Niemand hat geantwortet.',
       FAX_DROPPED: 'Die Verbindung brach während der Übertragung ab.',

@@ -73,8 +73,12 @@ export const en: MailCatalog = {
     facts: { job: 'Job', pages: 'Pages', submitted: 'Sent at', finished: 'Finished at' },
     head: { number: 'Number', result: 'Result', details: 'Details' },
     results: { delivered: 'Delivered', failed: 'Failed', cancelled: 'Cancelled' },
+    attempts: (n) => (n === '1' ? 'after 1 attempt' : `after ${n} attempts`),
     pagesSent: (sent, total) => `${sent} of ${total} pages sent`,
     reasons: {
+      PDF_ENCRYPTED: 'The PDF is protected by a password.',
+      PDF_INVALID: 'The PDF could not be read.',
+      DEVICE_UNAUTHORIZED: 'The printer sending email faxes was removed.',
       FAX_BUSY: 'The line was busy.',
       FAX_NO_ANSWER: 'Nobody answered.',
       FAX_DROPPED: 'The call dropped during transmission.',

@@ -76,8 +76,12 @@ export const fr: MailCatalog = {
     facts: { job: 'Tâche', pages: 'Pages', submitted: 'Envoyé le', finished: 'Terminé le' },
     head: { number: 'Numéro', result: 'Résultat', details: 'Détails' },
     results: { delivered: 'Remis', failed: 'Échec', cancelled: 'Annulé' },
+    attempts: (n) => (n === '1' ? 'après 1 tentative' : `après ${n} tentatives`),
     pagesSent: (sent, total) => `${sent} pages sur ${total} envoyées`,
     reasons: {
+      PDF_ENCRYPTED: 'Le PDF est protégé par un mot de passe.',
+      PDF_INVALID: 'Le PDF est illisible.',
+      DEVICE_UNAUTHORIZED: 'L’imprimante qui envoie les fax par e-mail a été retirée.',
       FAX_BUSY: 'La ligne était occupée.',
       FAX_NO_ANSWER: 'Personne n’a répondu.',
       FAX_DROPPED: 'L’appel a été coupé pendant la transmission.',

@@ -57,6 +57,8 @@ export interface MailCatalog {
     head: { number: string; result: string; details: string };
     results: { delivered: string; failed: string; cancelled: string };
     pagesSent(sent: string, total: string): string;
+    /** How many times the number was dialled, beside a failure's reason. */
+    attempts(n: string): string;
     /** Failure reasons by error code (protocol/error-codes.ts); others show the edge's message. */
     reasons: Partial<Record<string, string>>;
   };

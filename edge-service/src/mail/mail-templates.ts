@@ -29,6 +29,8 @@ export interface FaxReceiptRecipient {
   number: string;
   result: 'delivered' | 'failed' | 'cancelled';
   pagesSent?: number;
+  /** Times the number was dialled: shown beside a failure (the retries made). */
+  attempts?: number;
   /** Why it failed: the code picks the translated reason, the message is shown for other codes. */
   error?: { code: string; message: string };
 }
@@ -183,7 +185,8 @@ const BUILDERS: { [K in NotificationKind]: Builder<K> } = {
             x.result === 'delivered'
               ? r.pagesSent(n(x.pagesSent ?? job.pages), n(job.pages))
               : x.error
-                ? (r.reasons[x.error.code] ?? x.error.message)
+                ? (r.reasons[x.error.code] ?? x.error.message) +
+                  (x.attempts !== undefined && x.attempts > 0 ? ` (${r.attempts(n(x.attempts))})` : '')
                 : x.pagesSent !== undefined
                   ? r.pagesSent(n(x.pagesSent), n(job.pages))
                   : '',

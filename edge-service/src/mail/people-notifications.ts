@@ -87,6 +87,8 @@ export class PeopleNotifications {
   /** For the fax engine's 'job' event. */
   readonly onJob = (job: JobRecord): void => {
     if (!isFinal(job.state) || job.userId === null || this.#receipted.has(job.id)) return;
+    // An emailed fax gets its one receipt from email-intake/email-receipts.ts, to the address it came from.
+    if (job.source === 'email') return;
     try {
       const device = this.#o.devices.get(job.deviceId);
       if (!device || job.userId === device.sharedUserId) return;

@@ -44,6 +44,13 @@ const IpRange = z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()], {
   error: 'an IPv4 or IPv6 address or range such as 192.0.2.10 or 10.0.0.0/8',
 });
 
+/** Email-to-fax limits: generous for office use, small enough that one message cannot fill the edge. */
+export const EMAIL_TO_FAX_LIMITS = {
+  maxMessageMb: { default: 20, max: 100 },
+  maxPages: { default: 50, max: 500 },
+  maxRecipients: { default: 20, max: 100 },
+} as const;
+
 const EmailToFax = z
   .strictObject({
     enabled: z.boolean().default(false),
@@ -52,8 +59,44 @@ const EmailToFax = z
     trustedDomains: z.array(DomainName).max(100).default([]),
     /** Recipients are `<number>@<faxDomain>`; null until set. */
     faxDomain: DomainName.nullable().default(null),
+    /** The message's text: on the cover page (its note), as the fax's first page, or left out. */
+    body: z.enum(['cover-page', 'first-page', 'ignore']).default('cover-page'),
+    /** Device ids that send email faxes; empty: any paired device of the enterprise with a fax line. */
+    devices: z.array(z.string().min(1).max(100)).max(100).default([]),
+    /** Largest message accepted (SMTP SIZE), in megabytes. */
+    maxMessageMb: z
+      .number()
+      .int()
+      .min(1)
+      .max(EMAIL_TO_FAX_LIMITS.maxMessageMb.max)
+      .default(EMAIL_TO_FAX_LIMITS.maxMessageMb.default),
+    /** Most fax pages one message may make (cover page included). */
+    maxPages: z
+      .number()
+      .int()
+      .min(1)
+      .max(EMAIL_TO_FAX_LIMITS.maxPages.max)
+      .default(EMAIL_TO_FAX_LIMITS.maxPages.default),
+    /** Most fax numbers one message may address. */
+    maxRecipients: z
+      .number()
+      .int()
+      .min(1)
+      .max(EMAIL_TO_FAX_LIMITS.maxRecipients.max)
+      .default(EMAIL_TO_FAX_LIMITS.maxRecipients.default),
   })
-  .default({ enabled: false, ipAllowList: [], spfCheck: false, trustedDomains: [], faxDomain: null })
+  .default(() => ({
+    enabled: false,
+    ipAllowList: [],
+    spfCheck: false,
+    trustedDomains: [],
+    faxDomain: null,
+    body: 'cover-page' as const,
+    devices: [],
+    maxMessageMb: EMAIL_TO_FAX_LIMITS.maxMessageMb.default,
+    maxPages: EMAIL_TO_FAX_LIMITS.maxPages.default,
+    maxRecipients: EMAIL_TO_FAX_LIMITS.maxRecipients.default,
+  }))
   .refine((e) => !e.enabled || e.faxDomain !== null, {
     message: 'emailToFax.faxDomain must be set before email-to-fax is enabled',
     path: ['faxDomain'],

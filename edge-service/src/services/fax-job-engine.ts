@@ -87,6 +87,8 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
   readonly #running = new Map<string, Running>();
   /** Jobs in needs-attention whose run waits for Resume: wakes it. */
   readonly #resumers = new Map<string, () => void>();
+  /** Jobs whose run is being stopped to move them (reassign): their abort is a pause, not a cancel. */
+  readonly #pausing = new Set<string>();
   readonly #housekeeper: SpoolHousekeeper;
   readonly #scanning: FaxScanStage;
   readonly #following: FaxFollowStage;
@@ -150,6 +152,38 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
     const job = this.#o.jobs.create({ deviceId: device.id, userId, options, recipients });
     this.#launch(job);
     return job;
+  }
+
+  /**
+   * Starts a job another intake recorded with its pages already spooled (an email's: it is durable
+   * before the sender hears 250); from there it is the same job as a panel's.
+   */
+  adopt(job: JobRecord): void {
+    this.emit('job', job);
+    this.#launch(job);
+  }
+
+  /**
+   * Gives a job nothing was handed over for to another device (an email job whose printer went
+   * offline): its run is paused as a shutdown pauses it, the move is written only if there is
+   * still no hand-over intent (the repository checks), and the job runs on from the record. Null
+   * when it did not move (it was handed over meanwhile, or finished).
+   */
+  async reassign(jobId: string, deviceId: string): Promise<JobRecord | null> {
+    const run = this.#running.get(jobId);
+    if (run) {
+      this.#pausing.add(jobId);
+      run.abort.abort(new Error('moving to another device'));
+      await run.done;
+      this.#pausing.delete(jobId);
+    }
+    const moved = this.#o.jobs.moveToDevice(jobId, deviceId);
+    const job = moved ?? this.#o.jobs.get(jobId);
+    if (job && !isFinal(job.state)) {
+      if (moved) this.emit('job', moved);
+      this.#launch(job);
+    }
+    return moved;
   }
 
   async cancel(jobId: string): Promise<JobRecord> {
@@ -226,6 +260,10 @@ export class FaxJobEngine extends EventEmitter<{ job: [JobRecord]; page: [JobRec
       job = this.#o.jobs.get(job.id)!;
       if (signal.aborted && this.#stopping) {
         log.info('job paused by shutdown; it resumes at the next start');
+        return;
+      }
+      if (signal.aborted && this.#pausing.has(job.id)) {
+        log.info('job paused to move it to another device');
         return;
       }
       if (signal.aborted) {

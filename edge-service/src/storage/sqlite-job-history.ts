@@ -44,6 +44,8 @@ interface EntryRow {
   error_code: string | null;
   error_message: string | null;
   error_page: number | null;
+  source: string;
+  email_sender: string | null;
 }
 
 interface RecipientRow {
@@ -64,8 +66,9 @@ interface RecipientRow {
 const SELECT_ENTRIES = `SELECT j.seq, j.id, j.state, ${RESULT_SQL} AS result, j.created_at, j.finished_at,
     j.user_id, u.display_name AS user_name, u.email AS user_email, j.device_id, d.name AS device_name,
     j.options, COALESCE(j.total_pages, j.pages_scanned) AS pages, j.pages_sent, j.attempt,
-    j.resent_after_restart, j.error_code, j.error_message, j.error_page
-  FROM jobs j JOIN devices d ON d.id = j.device_id LEFT JOIN users u ON u.id = j.user_id`;
+    j.resent_after_restart, j.error_code, j.error_message, j.error_page, j.source, e.sender AS email_sender
+  FROM jobs j JOIN devices d ON d.id = j.device_id LEFT JOIN users u ON u.id = j.user_id
+    LEFT JOIN email_jobs e ON e.job_id = j.id`;
 
 /**
  * The job history of an enterprise, read from the engine's tables (migration 10 adds the
@@ -145,6 +148,7 @@ function whereOf(filter: JobHistoryFilter): { where: string; values: unknown[] }
       ['j.user_id = ?', filter.userId],
       ['j.device_id = ?', filter.deviceId],
       [`${RESULT_SQL} = ?`, filter.result],
+      ['j.source = ?', filter.source],
     ] as const
   ).filter(([, value]) => value !== undefined);
   return { where: given.map(([sql]) => sql).join(' AND '), values: given.map(([, value]) => value) };
@@ -195,6 +199,8 @@ function toEntry(row: EntryRow, recipients: JobHistoryRecipient[]): JobHistoryEn
     resentAfterRestart: row.resent_after_restart,
     error: errorOf(row.error_code, row.error_message, row.error_page),
     lineMs: recipients.reduce((sum, r) => sum + r.lineMs, 0),
+    source: row.source === 'email' ? 'email' : 'panel',
+    emailSender: row.email_sender,
     recipients,
   };
 }

@@ -6,7 +6,7 @@ import type {
   JobPatch,
   RecipientPatch,
   JobPageRecord,
-  FaxJobOptionsInput,
+  NewJob,
   RecipientRecord,
 } from '../domain/job.ts';
 import type { ErrorBody, JobState } from '../../../protocol/index.ts';
@@ -41,6 +41,7 @@ interface JobRow {
   updated_at: string;
   finished_at: string | null;
   handed_over_at: string | null;
+  source: string;
 }
 
 interface RecipientRow {
@@ -102,33 +103,35 @@ export class SqliteJobRepository implements JobRepository {
     this.#db = db;
   }
 
-  create(input: {
-    deviceId: string;
-    userId: string | null;
-    options: FaxJobOptionsInput;
-    recipients: string[];
-  }): JobRecord {
-    const id = randomUUID();
+  create(input: NewJob): JobRecord {
+    const id = input.prepared?.id ?? randomUUID();
     const now = new Date().toISOString();
     this.#db.transaction(() => {
       this.#db
         .prepare(
-          `INSERT INTO jobs (id, enterprise_id, device_id, user_id, state, options, created_at, updated_at)
-           VALUES (?, (SELECT enterprise_id FROM devices WHERE id = ?), ?, ?, 'accepted', ?, ?, ?)`,
+          `INSERT INTO jobs (id, enterprise_id, device_id, user_id, state, options, created_at, updated_at,
+             source, pages_scanned, total_pages)
+           VALUES (?, (SELECT enterprise_id FROM devices WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
           input.deviceId,
           input.deviceId,
           input.userId,
+          // A prepared job's pages are in the spool already: it starts where a scan ends.
+          input.prepared ? 'converting' : 'accepted',
           JSON.stringify(readFaxJobOptions(input.options)),
           now,
           now,
+          input.prepared?.source ?? 'panel',
+          input.prepared?.pages.length ?? 0,
+          input.prepared?.totalPages ?? null,
         );
       const insert = this.#db.prepare(
         `INSERT INTO job_recipients (job_id, position, number, state) VALUES (?, ?, ?, 'pending')`,
       );
       input.recipients.forEach((number, position) => insert.run(id, position, number));
+      for (const page of input.prepared?.pages ?? []) this.addPage(id, page);
     })();
     return this.get(id)!;
   }
@@ -149,6 +152,16 @@ export class SqliteJobRepository implements JobRepository {
             .all(deviceId, userId, limit)
     ) as JobRow[];
     return rows.map((row) => this.#toRecord(row));
+  }
+
+  moveToDevice(id: string, deviceId: string): JobRecord | null {
+    const moved = this.#db
+      .prepare(
+        `UPDATE jobs SET device_id = ?, updated_at = ?
+         WHERE id = ? AND device_job_id IS NULL AND submit_tag IS NULL AND state NOT IN ${FINAL_STATES}`,
+      )
+      .run(deviceId, new Date().toISOString(), id);
+    return moved.changes === 1 ? this.get(id) : null;
   }
 
   listUnfinished(): JobRecord[] {
@@ -384,6 +397,7 @@ export class SqliteJobRepository implements JobRepository {
       updatedAt: row.updated_at,
       finishedAt: row.finished_at,
       handedOverAt: row.handed_over_at,
+      source: row.source === 'email' ? 'email' : 'panel',
       recipients,
     };
     const error = errorFrom(row.error_code, row.error_message, row.error_page);

@@ -402,6 +402,7 @@ describe('job endpoints (list, detail, export, usage)', () => {
       'User',
       'Email',
       'Device',
+      'Source',
       'Pages',
       'Pages sent',
       'Destinations',

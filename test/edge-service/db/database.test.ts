@@ -29,6 +29,7 @@ describe('edge database', () => {
   });
 
   it('keeps migration versions strictly increasing', () => {
-    MIGRATIONS.forEach((m, i) => assert.equal(m.version, i + 1));
+    // Helpers of one session reserve numbers (a version may be missing until its branch is merged).
+    MIGRATIONS.forEach((m, i) => assert.ok(m.version > (MIGRATIONS[i - 1]?.version ?? 0), `after ${i}`));
   });
 });

@@ -72,7 +72,7 @@ describe('edge panel socket (service, fake drivers)', function () {
     const drivers: DeviceDrivers = { scanner: () => scanner, faxLine: () => faxLine };
     edge = new EdgeService({
       // One attempt: retries have their own tests (test/edge-service/services/).
-      config: { port: 0, dataDir: dir.path, faxPollMs: 50, faxRetryAttempts: 1 },
+      config: { port: 0, smtpIntakePort: 'off', dataDir: dir.path, faxPollMs: 50, faxRetryAttempts: 1 },
       drivers,
       logger: createLogger({ level: 'silent' }),
     });

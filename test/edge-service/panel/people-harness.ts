@@ -99,7 +99,7 @@ export class PeopleEdge {
       identity: (device) => (this.identityDevices.has(device.id) ? this.identity : null),
     };
     this.edge = new EdgeService({
-      config: { port: 0, dataDir: this.dir.path, faxPollMs: 50, faxRetryAttempts: 1 },
+      config: { port: 0, smtpIntakePort: 'off', dataDir: this.dir.path, faxPollMs: 50, faxRetryAttempts: 1 },
       drivers,
       logger: this.logs.logger,
       clock: this.clock,

@@ -47,6 +47,11 @@ describe('policies', () => {
       spfCheck: false,
       trustedDomains: [],
       faxDomain: null,
+      body: 'cover-page',
+      devices: [],
+      maxMessageMb: 20,
+      maxPages: 50,
+      maxRecipients: 20,
     });
     const d = DEFAULT_POLICY;
     assert.deepEqual(

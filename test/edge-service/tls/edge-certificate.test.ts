@@ -101,6 +101,7 @@ describe('edge TLS certificate', function () {
     const edge = new EdgeService({
       config: {
         port: 0,
+        smtpIntakePort: 'off',
         dataDir: dir(),
         tlsCertFile: join(certs, GENERATED_CERT_FILE),
         tlsKeyFile: join(certs, GENERATED_KEY_FILE),

@@ -30,6 +30,8 @@ interface JobView {
   lineMs?: number;
   destinations?: Destination[];
   error?: { code: string; message: string } | null;
+  source?: 'panel' | 'email';
+  emailSender?: string | null;
 }
 
 /** 75000 → "1 min 15 s". */
@@ -73,7 +75,8 @@ export function renderJobs(main: HTMLElement, ctx: PageContext): void {
     filters: [zone, from.wrap, to.wrap, user.wrap, device.wrap, result.wrap],
     columns: [
       { header: 'Sent', cell: (j) => when(j.createdAt), rowHeader: true },
-      { header: 'Who', cell: (j) => j.user?.displayName || j.user?.email || '—' },
+      { header: 'Who', cell: (j) => j.user?.displayName || j.user?.email || j.emailSender || '—' },
+      { header: 'Source', cell: (j) => (j.source === 'email' ? 'Email' : 'Panel') },
       { header: 'Device', cell: (j) => j.device?.name ?? '—' },
       { header: 'Pages', cell: (j) => String(j.pages ?? 0) },
       {

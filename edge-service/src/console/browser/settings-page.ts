@@ -83,7 +83,9 @@ function who(by: PolicyAnswer['updatedBy']): string {
 export function renderSettings(main: HTMLElement, ctx: PageContext): void {
   const messages = h('div', { class: 'errors' });
   const body = h('div', {}, h('p', {}, 'Loading the policy…'));
-  show(main, h('h1', {}, 'Enterprise settings'), messages, body);
+  // Allowed but unsafe settings the edge points out (email-to-fax without an allow-list or SPF check).
+  const warnings = h('div', { class: 'warnings' });
+  show(main, h('h1', {}, 'Enterprise settings'), messages, warnings, body);
 
   async function load(): Promise<void> {
     try {
@@ -136,6 +138,12 @@ export function renderSettings(main: HTMLElement, ctx: PageContext): void {
       event.preventDefault();
       void save(doc, readers, restricted.input);
     });
+    show(
+      warnings,
+      ...((answer as { warnings?: string[] }).warnings ?? []).map((w) =>
+        h('p', { class: 'notice warning', role: 'alert' }, w),
+      ),
+    );
     show(
       body,
       h(
