@@ -61,7 +61,7 @@ describe('fuzz: device responses the edge parses (eSCL XML, IPP)', function () {
     const before = heapAfterGc();
     fc.assert(
       fc.property(mutated(xmlCorpus), ({ bytes }) => parseAllEscl(bytes)),
-      fuzzParameters('escl-xml mutations', 150),
+      fuzzParameters('escl-xml mutations', 50),
     );
     assertHeapBounded(before, 64e6, 'eSCL XML');
   });
@@ -69,7 +69,7 @@ describe('fuzz: device responses the edge parses (eSCL XML, IPP)', function () {
   it('eSCL XML: entity bombs, deep nesting, wide documents, HTML, generated eSCL trees → a result or EsclXmlError', () => {
     fc.assert(
       fc.property(hostileXml, (xml) => parseAllEscl(xml)),
-      fuzzParameters('escl-xml hostile', 40),
+      fuzzParameters('escl-xml hostile', 12, { weight: 0.3 }),
     );
   });
 
@@ -88,7 +88,7 @@ describe('fuzz: device responses the edge parses (eSCL XML, IPP)', function () {
         const response = withinContract(() => decodeResponse(bytes), ippError);
         if (response !== undefined) assert.ok(Array.isArray(response.groups));
       }),
-      fuzzParameters('ipp-response mutations', 300),
+      fuzzParameters('ipp-response mutations', 150),
     );
     assertHeapBounded(before, 64e6, 'IPP decode');
   });
@@ -108,7 +108,10 @@ describe('fuzz: device responses the edge parses (eSCL XML, IPP)', function () {
     const line = new IppFaxLine({
       url: 'ipp://127.0.0.1:9/ipp/faxout',
       fetch: (async () =>
-        new Response(new Uint8Array(answer), { status: 200, headers: { 'content-type': 'application/ipp' } })) as typeof fetch,
+        new Response(new Uint8Array(answer), {
+          status: 200,
+          headers: { 'content-type': 'application/ipp' },
+        })) as typeof fetch,
       timeouts: { requestMs: 2000 },
     });
     const deviceError = (error: unknown) => error instanceof EdgeError && error.code !== 'INTERNAL';
@@ -116,12 +119,9 @@ describe('fuzz: device responses the edge parses (eSCL XML, IPP)', function () {
       fc.asyncProperty(mutated(ippCorpus, 4), fc.nat({ max: 3 }), async ({ bytes }, operation) => {
         // The fixtures answer with status 0x0000 or other; successful-ok lets the driver read attributes.
         answer = bytes;
-        await withinContractAsync(
-          () => callLine(line, operation),
-          deviceError,
-        );
+        await withinContractAsync(() => callLine(line, operation), deviceError);
       }),
-      fuzzParameters('ipp fax line', 150),
+      fuzzParameters('ipp fax line', 60),
     );
   });
 
@@ -130,19 +130,19 @@ describe('fuzz: device responses the edge parses (eSCL XML, IPP)', function () {
     const line = new IppFaxLine({
       url: 'ipp://127.0.0.1:9/ipp/faxout',
       fetch: (async () =>
-        new Response(new Uint8Array(answer), { status: 200, headers: { 'content-type': 'application/ipp' } })) as typeof fetch,
+        new Response(new Uint8Array(answer), {
+          status: 200,
+          headers: { 'content-type': 'application/ipp' },
+        })) as typeof fetch,
     });
     const deviceError = (error: unknown) => error instanceof EdgeError && error.code !== 'INTERNAL';
     await fc.assert(
       fc.asyncProperty(mutated(ippCorpus, 3), fc.nat({ max: 3 }), async ({ bytes }, operation) => {
         answer = Buffer.from(bytes);
         if (answer.length >= 4) answer.writeUInt16BE(0, 2);
-        await withinContractAsync(
-          () => callLine(line, operation),
-          deviceError,
-        );
+        await withinContractAsync(() => callLine(line, operation), deviceError);
       }),
-      fuzzParameters('ipp fax line ok-status', 150),
+      fuzzParameters('ipp fax line ok-status', 60),
     );
   });
 
@@ -167,11 +167,14 @@ describe('fuzz: device responses the edge parses (eSCL XML, IPP)', function () {
             .map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
         ),
         (body) => {
-          const entries = withinContract(() => parseFaxLog(body), () => false);
+          const entries = withinContract(
+            () => parseFaxLog(body),
+            () => false,
+          );
           assert.ok(entries === null || Array.isArray(entries));
         },
       ),
-      fuzzParameters('fax log json', 200),
+      fuzzParameters('fax log json', 100),
     );
   });
 });

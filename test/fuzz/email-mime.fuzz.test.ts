@@ -28,8 +28,7 @@ function compose(options: Mail.Options): Promise<Buffer> {
   );
 }
 
-const refused = (error: unknown) =>
-  error instanceof DocumentRefused && /^[A-Z][A-Z0-9_]*$/.test(error.code);
+const refused = (error: unknown) => error instanceof DocumentRefused && /^[A-Z][A-Z0-9_]*$/.test(error.code);
 
 async function read(raw: Buffer): Promise<void> {
   let pages = 0;
@@ -62,12 +61,20 @@ const hostileMime = fc.oneof(
     .record({ depth: fc.integer({ min: 1, max: 300 }), parts: fc.integer({ min: 1, max: 2000 }) })
     .map(({ depth, parts }) => nested(depth, parts)),
   fc.integer({ min: 1, max: 200_000 }).map((n) => Buffer.from(`Subject: ${'x'.repeat(n)}\r\n\r\nbody`)),
-  fc.integer({ min: 1, max: 5000 }).map((n) =>
-    Buffer.from(`From: a@b.test\r\n${'X-H: v\r\n'.repeat(n)}Content-Type: text/plain\r\n\r\nbody`),
-  ),
+  fc
+    .integer({ min: 1, max: 5000 })
+    .map((n) =>
+      Buffer.from(`From: a@b.test\r\n${'X-H: v\r\n'.repeat(n)}Content-Type: text/plain\r\n\r\nbody`),
+    ),
   fc
     .record({
-      type: fc.constantFrom('application/pdf', 'image/tiff', 'image/png', 'image/jpeg', 'application/x-unknown'),
+      type: fc.constantFrom(
+        'application/pdf',
+        'image/tiff',
+        'image/png',
+        'image/jpeg',
+        'application/x-unknown',
+      ),
       encoding: fc.constantFrom('base64', 'quoted-printable', '7bit', 'x-uuencode', 'bogus'),
       content: fc.string({ unit: 'binary', maxLength: 300 }),
       boundary: fc.oneof(fc.constant('B'), fc.string({ maxLength: 80 })),
@@ -128,14 +135,14 @@ describe('fuzz: MIME to the SMTP intake (readEmailDocument)', function () {
         fc.constant(null).chain(() => mutated(messages, 6)),
         async ({ bytes }) => read(bytes),
       ),
-      fuzzParameters('email mime mutations', 20),
+      fuzzParameters('email mime mutations', 8, { weight: 0.25 }),
     );
   });
 
   it('hostile MIME structures → DocumentRefused with a code or a result, in bounded time', async () => {
     await fc.assert(
       fc.asyncProperty(hostileMime, async (bytes) => read(bytes)),
-      fuzzParameters('email mime hostile', 20),
+      fuzzParameters('email mime hostile', 10, { weight: 0.25 }),
     );
   });
 });

@@ -115,14 +115,22 @@ type Mutation =
 const at = fc.nat();
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at, bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ op: fc.constant('set' as const), at, value: fc.constantFrom(0x00, 0x7f, 0x80, 0xff, 0x3c, 0x26) }),
+  fc.record({
+    op: fc.constant('set' as const),
+    at,
+    value: fc.constantFrom(0x00, 0x7f, 0x80, 0xff, 0x3c, 0x26),
+  }),
   fc.record({
     op: fc.constant('set16' as const),
     at,
     value: fc.constantFrom(0x0000, 0x7fff, 0x8000, 0xffff, 0x0001),
   }),
   fc.record({ op: fc.constant('truncate' as const), at }),
-  fc.record({ op: fc.constant('insert' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 32 }) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at,
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 32 }),
+  }),
   fc.record({ op: fc.constant('delete' as const), at, length: fc.integer({ min: 1, max: 64 }) }),
   fc.record({
     op: fc.constant('repeat' as const),
@@ -233,7 +241,10 @@ export async function withinContractAsync<T>(
   }
   // A parser that blocks the event loop finishes "before" the timer can fire: measure it too.
   const elapsed = performance.now() - started;
-  assert.ok(elapsed < limitMs, `took ${Math.round(elapsed)} ms (limit ${limitMs} ms), blocking the event loop`);
+  assert.ok(
+    elapsed < limitMs,
+    `took ${Math.round(elapsed)} ms (limit ${limitMs} ms), blocking the event loop`,
+  );
   return result;
 }
 
@@ -253,5 +264,8 @@ export function heapAfterGc(): number {
 /** Fails when the heap grew by more than `maxBytes` since `before` (unbounded growth, leaks). */
 export function assertHeapBounded(before: number, maxBytes: number, what: string): void {
   const grown = heapAfterGc() - before;
-  assert.ok(grown < maxBytes, `${what}: heap grew by ${Math.round(grown / 1e6)} MB (limit ${maxBytes / 1e6} MB)`);
+  assert.ok(
+    grown < maxBytes,
+    `${what}: heap grew by ${Math.round(grown / 1e6)} MB (limit ${maxBytes / 1e6} MB)`,
+  );
 }

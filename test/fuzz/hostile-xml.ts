@@ -64,7 +64,18 @@ const NAMES = [
 const PREFIX = fc.constantFrom('', 'scan:', 'pwg:', 'pwg2:', 'escl:');
 const VALUE = fc.oneof(
   fc.constantFrom('RGB24', 'Grayscale8', 'BlackAndWhite1', 'scan:RGB24', 'Idle', 'Processing', 'true', '1'),
-  fc.constantFrom('0', '-1', '300', '99999999999999999999', '1e308', 'NaN', '0x10', '&amp;', '&#0;', '&#x10FFFF;'),
+  fc.constantFrom(
+    '0',
+    '-1',
+    '300',
+    '99999999999999999999',
+    '1e308',
+    'NaN',
+    '0x10',
+    '&amp;',
+    '&#0;',
+    '&#x10FFFF;',
+  ),
   fc.integer().map(String),
   fc.string({ maxLength: 40 }),
 );
@@ -111,10 +122,15 @@ export const hostileXml = fc.oneof(
     ),
   fc
     .record({ depth: fc.integer({ min: 1, max: 20_000 }), name: fc.constantFrom('Jobs', 'a', 'scan:Platen') })
-    .map(({ depth, name }) => `<ScannerStatus>${`<${name}>`.repeat(depth)}${`</${name}>`.repeat(depth)}</ScannerStatus>`),
+    .map(
+      ({ depth, name }) =>
+        `<ScannerStatus>${`<${name}>`.repeat(depth)}${`</${name}>`.repeat(depth)}</ScannerStatus>`,
+    ),
   fc
     .integer({ min: 1, max: 20_000 })
-    .map((depth) => `<ScannerCapabilities>${'<Platen><PlatenInputCaps>'.repeat(depth)}</ScannerCapabilities>`),
+    .map(
+      (depth) => `<ScannerCapabilities>${'<Platen><PlatenInputCaps>'.repeat(depth)}</ScannerCapabilities>`,
+    ),
   fc
     // Up to the 1 MiB the eSCL client reads of an XML answer.
     .integer({ min: 1, max: 8_000 })

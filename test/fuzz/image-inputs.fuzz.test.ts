@@ -12,13 +12,24 @@ import sharp from 'sharp';
 import { EdgeError } from '../../edge-service/src/edge-error.ts';
 import { buildArchivePdf } from '../../edge-service/src/pipeline/archive-pdf.ts';
 import { renderFaxPage } from '../../edge-service/src/pipeline/fax-page.ts';
-import { buildFaxTiff, readFaxTiffPages, readG4Directories } from '../../edge-service/src/pipeline/fax-tiff.ts';
+import {
+  buildFaxTiff,
+  readFaxTiffPages,
+  readG4Directories,
+} from '../../edge-service/src/pipeline/fax-tiff.ts';
 import { readScannedPage } from '../../edge-service/src/pipeline/image-input.ts';
 import { renderThumbnail } from '../../edge-service/src/pipeline/thumbnail.ts';
 import { readTiffDirectories } from '../../edge-service/src/pipeline/tiff-reader.ts';
 import { stopDitherPool } from '../../edge-service/src/pipeline/dither-pool.ts';
 import { textPageJpeg } from '../helpers/sample-page.ts';
-import { fuzzParameters, isError, mutated, printTally, withinContract, withinContractAsync } from './fuzz-support.ts';
+import {
+  fuzzParameters,
+  isError,
+  mutated,
+  printTally,
+  withinContract,
+  withinContractAsync,
+} from './fuzz-support.ts';
 
 const imageError = isError(EdgeError, ['IMAGE_INVALID', 'IMAGE_TOO_LARGE']);
 
@@ -118,7 +129,7 @@ describe('fuzz: image inputs of the pipeline (JPEG, PNG, fax TIFF)', function ()
           if (page !== undefined) assert.equal(page.width, 1728);
         },
       ),
-      fuzzParameters('image scanned pages', 25),
+      fuzzParameters('image scanned pages', 10, { weight: 0.25 }),
     );
     const grown = process.memoryUsage().rss - rssBefore;
     assert.ok(grown < 400e6, `resident memory grew by ${Math.round(grown / 1e6)} MB`);
@@ -138,7 +149,7 @@ describe('fuzz: image inputs of the pipeline (JPEG, PNG, fax TIFF)', function ()
           );
         },
       ),
-      fuzzParameters('image thumbnail+archive', 20),
+      fuzzParameters('image thumbnail+archive', 8, { weight: 0.25 }),
     );
   });
 
@@ -160,7 +171,7 @@ describe('fuzz: image inputs of the pipeline (JPEG, PNG, fax TIFF)', function ()
           );
         },
       ),
-      fuzzParameters('image claimed sizes', 25),
+      fuzzParameters('image claimed sizes', 15, { weight: 0.25 }),
     );
     const grown = process.memoryUsage().rss - rssBefore;
     assert.ok(grown < 400e6, `resident memory grew by ${Math.round(grown / 1e6)} MB`);
@@ -177,7 +188,7 @@ describe('fuzz: image inputs of the pipeline (JPEG, PNG, fax TIFF)', function ()
           withinContract(() => readFaxTiffPages(bytes), invalid);
         },
       ),
-      fuzzParameters('image fax tiff', 400),
+      fuzzParameters('image fax tiff', 200),
     );
   });
 
@@ -187,7 +198,7 @@ describe('fuzz: image inputs of the pipeline (JPEG, PNG, fax TIFF)', function ()
         const bytes = Buffer.concat([Buffer.from(magic, 'latin1'), tail]);
         withinContract(() => readFaxTiffPages(bytes), isError(EdgeError, ['IMAGE_INVALID']));
       }),
-      fuzzParameters('image tiff random', 400),
+      fuzzParameters('image tiff random', 200),
     );
   });
 });

@@ -19,7 +19,13 @@ import {
 } from '../../protocol/index.ts';
 import { startStack, type Stack } from '../helpers/edge-and-simulator.ts';
 import { PanelClient } from '../helpers/panel-client.ts';
-import { assertHeapBounded, fuzzParameters, heapAfterGc, printTally, withinContract } from './fuzz-support.ts';
+import {
+  assertHeapBounded,
+  fuzzParameters,
+  heapAfterGc,
+  printTally,
+  withinContract,
+} from './fuzz-support.ts';
 
 const TYPES = Object.keys(requests);
 const APP = { name: 'fuzz-panel', version: '1.0.0' };
@@ -56,24 +62,33 @@ const frame: fc.Arbitrary<string | Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
   fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)),
   fc
-    .record({ type: fc.constantFrom(...SAFE_TYPES), id: fc.string({ minLength: 1, maxLength: 64 }), payload: payloadValue })
+    .record({
+      type: fc.constantFrom(...SAFE_TYPES),
+      id: fc.string({ minLength: 1, maxLength: 64 }),
+      payload: payloadValue,
+    })
     .map((value) => JSON.stringify(value)),
   fc
     .record({
-      type: fc.oneof(fc.constantFrom(...TYPES), fc.string(), fc.constant('__proto__'), fc.constant('constructor')),
+      type: fc.oneof(
+        fc.constantFrom(...TYPES),
+        fc.string(),
+        fc.constant('__proto__'),
+        fc.constant('constructor'),
+      ),
       id: fc.oneof(fc.string({ maxLength: 80 }), fc.integer(), fc.constant(null)),
       payload: fc.anything({ maxDepth: 3 }),
     })
     .map((value) => JSON.stringify(value)),
   // A valid request cut short.
-  fc
-    .tuple(fc.constantFrom(...SAFE_TYPES), fc.nat())
-    .map(([type, cut]) => {
-      const text = JSON.stringify({ type, id: 'cut', payload: { limit: 5, query: 'x' } });
-      return text.slice(0, cut % text.length);
-    }),
+  fc.tuple(fc.constantFrom(...SAFE_TYPES), fc.nat()).map(([type, cut]) => {
+    const text = JSON.stringify({ type, id: 'cut', payload: { limit: 5, query: 'x' } });
+    return text.slice(0, cut % text.length);
+  }),
   // Deep nesting inside a valid envelope.
-  fc.integer({ min: 1, max: 5000 }).map((depth) => `{"type":"jobs.list","id":"deep","payload":${'['.repeat(depth)}${']'.repeat(depth)}}`),
+  fc
+    .integer({ min: 1, max: 5000 })
+    .map((depth) => `{"type":"jobs.list","id":"deep","payload":${'['.repeat(depth)}${']'.repeat(depth)}}`),
 );
 
 type Outcome = { kind: 'reply'; code: string | null } | { kind: 'close'; code: number };
@@ -166,11 +181,15 @@ describe('fuzz: panel WebSocket protocol', function () {
     fc.assert(
       fc.property(frame, (data) => {
         const text = typeof data === 'string' ? data : data.toString('utf8');
-        const decoded = withinContract(() => decodeRequest(text), () => false, 500)!;
+        const decoded = withinContract(
+          () => decodeRequest(text),
+          () => false,
+          500,
+        )!;
         if (!decoded.ok) assert.ok(['BAD_MESSAGE', 'UNKNOWN_TYPE'].includes(decoded.code), decoded.code);
         else assert.ok(Object.hasOwn(requests, decoded.request.type));
       }),
-      fuzzParameters('panel decodeRequest', 500),
+      fuzzParameters('panel decodeRequest', 200),
     );
   });
 
@@ -182,7 +201,11 @@ describe('fuzz: panel WebSocket protocol', function () {
     before(async () => {
       stack = await startStack();
       good = await PanelClient.connect(stack.wsUrl);
-      await good.request('hello', { protocolVersions: [PROTOCOL_VERSION], deviceToken: stack.token, app: APP });
+      await good.request('hello', {
+        protocolVersions: [PROTOCOL_VERSION],
+        deviceToken: stack.token,
+        app: APP,
+      });
       hostile = new RawPanel(stack.wsUrl);
     });
     after(async () => {
@@ -202,11 +225,12 @@ describe('fuzz: panel WebSocket protocol', function () {
         const before = heapAfterGc();
         await fc.assert(
           fc.asyncProperty(frame, async (data) => {
-            if (!hostile.open_ || hostile.helloed !== helloFirst) await hostile.open(helloFirst ? stack.token : null);
+            if (!hostile.open_ || hostile.helloed !== helloFirst)
+              await hostile.open(helloFirst ? stack.token : null);
             assertOutcome(await hostile.send(data));
             await wellBehavedStillWorks();
           }),
-          fuzzParameters(`panel socket ${helloFirst ? 'after' : 'before'} hello`, 60),
+          fuzzParameters(`panel socket ${helloFirst ? 'after' : 'before'} hello`, 25),
         );
         hostile.close();
         assertHeapBounded(before, 64e6, 'panel socket');
@@ -215,7 +239,9 @@ describe('fuzz: panel WebSocket protocol', function () {
 
     it('a frame over the size limit closes with 1009; twenty bad frames close with BAD_MESSAGE', async () => {
       await hostile.open(null);
-      const big = await hostile.send(`{"type":"jobs.list","id":"x","payload":"${'x'.repeat(MAX_MESSAGE_BYTES)}"}`);
+      const big = await hostile.send(
+        `{"type":"jobs.list","id":"x","payload":"${'x'.repeat(MAX_MESSAGE_BYTES)}"}`,
+      );
       assert.deepEqual(big, { kind: 'close', code: CLOSE_CODES.MESSAGE_TOO_BIG });
       await hostile.open(null);
       let last: Outcome = { kind: 'reply', code: null };

@@ -53,7 +53,8 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('fuzz regressions (each input a fuzz test once crashed on)', () => {
   it('1. eSCL XML the parser throws on is an EsclXmlError (the scanner driver makes it SCANNER_ERROR)', () => {
-    for (const xml of ESCAPED_XML) assert.throws(() => parseScannerStatus(xml), EsclXmlError, xml.slice(0, 60));
+    for (const xml of ESCAPED_XML)
+      assert.throws(() => parseScannerStatus(xml), EsclXmlError, xml.slice(0, 60));
   });
 
   it('2. the simulator refuses the same ScanSettings as BAD_SCAN_SETTINGS, not an internal error', () => {
@@ -72,7 +73,12 @@ describe('fuzz regressions (each input a fuzz test once crashed on)', () => {
     const rows = Buffer.alloc((400 * 4 + 1) * 400, 0x80);
     const idat = deflateSync(rows);
     idat[idat.length - 2] = idat[idat.length - 2]! ^ 0xff; // the Adler-32 check
-    const png = Buffer.concat([SIGNATURE, ihdr(400, 400, 6), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+    const png = Buffer.concat([
+      SIGNATURE,
+      ihdr(400, 400, 6),
+      chunk('IDAT', idat),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown) => uncaught.push(error);
     // Mocha's own handler would report it as this test's failure; count it here instead.

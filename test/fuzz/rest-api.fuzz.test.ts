@@ -18,7 +18,12 @@ import {
 } from '../helpers/api-client.ts';
 import { LONG_RUN, assertHeapBounded, fuzzParameters, heapAfterGc, printTally } from './fuzz-support.ts';
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[] };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+};
 type Operation = {
   operationId: string;
   parameters?: { name: string; in: 'path' | 'query'; schema?: Schema }[];
@@ -118,7 +123,12 @@ function bodyFor(operation: Operation): fc.Arbitrary<Body> {
             fc.integer({ min: 1, max: 3000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
             fc.constant(`{"x":"${'y'.repeat(2 * 1024 * 1024)}"}`),
           ),
-          type: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml'),
+          type: fc.constantFrom(
+            'application/json',
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'application/xml',
+          ),
         })
         .map(({ text, type }): Body => ({ kind: 'raw', text, type })),
     },
@@ -198,9 +208,7 @@ describe('fuzz: REST API inputs (every route of the OpenAPI document)', function
           // fetch refuses a body on GET and HEAD; those get their query only.
           if (route.method === 'GET' || route.method === 'HEAD') body = { kind: 'none' };
           const options =
-            body.kind === 'raw'
-              ? { rawBody: body.text, headers: { 'content-type': body.type } }
-              : {};
+            body.kind === 'raw' ? { rawBody: body.text, headers: { 'content-type': body.type } } : {};
           const answer = await client.request(
             route.method,
             target,
@@ -209,7 +217,10 @@ describe('fuzz: REST API inputs (every route of the OpenAPI document)', function
           );
           const key = `${Math.floor(answer.status / 100)}xx`;
           seen.set(key, (seen.get(key) ?? 0) + 1);
-          assert.ok(answer.status < 500, `${route.method} ${target} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+          assert.ok(
+            answer.status < 500,
+            `${route.method} ${target} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`,
+          );
           if (answer.status >= 400) {
             const error = (answer.body as { error?: { code?: unknown; message?: unknown } }).error;
             assert.ok(error, `${route.method} ${target} ${answer.status} without an error body`);
@@ -220,7 +231,7 @@ describe('fuzz: REST API inputs (every route of the OpenAPI document)', function
           if (answer.status === 401) client = sessionClient(api.edge, admin);
         },
       ),
-      fuzzParameters('rest api', 150),
+      fuzzParameters('rest api', 60),
     );
     if (LONG_RUN) console.log(`      rest api answers: ${JSON.stringify(Object.fromEntries(seen))}`);
     assertHeapBounded(before, 128e6, 'REST API');

@@ -14,7 +14,11 @@ import { renderFaxPage } from '../../edge-service/src/pipeline/fax-page.ts';
 import { buildFaxTiff } from '../../edge-service/src/pipeline/fax-tiff.ts';
 import { buildPwgRaster } from '../../edge-service/src/pipeline/pwg-raster.ts';
 import { stopDitherPool } from '../../edge-service/src/pipeline/dither-pool.ts';
-import { decodeFaxDocument, FaxDocumentError, type DocumentFormat } from '../../simulator/src/fax/fax-document-decoder.ts';
+import {
+  decodeFaxDocument,
+  FaxDocumentError,
+  type DocumentFormat,
+} from '../../simulator/src/fax/fax-document-decoder.ts';
 import { decodeIppMessage, IppCodecError } from '../../simulator/src/fax/ipp-codec.ts';
 import { parseScanSettings } from '../../simulator/src/scanner/scan-settings.ts';
 import { ScannerError } from '../../simulator/src/scanner/scanner-error.ts';
@@ -56,7 +60,12 @@ function edgeRequests(document: Buffer): { name: string; bytes: Buffer }[] {
     make('get-job-attributes', 'Get-Job-Attributes', { 'job-id': 1 }),
     make('cancel-job', 'Cancel-Job', { 'job-id': 1 }),
     make('create-job', 'Create-Job', { 'job-name': 'mfp-edge fuzz' }),
-    make('send-document', 'Send-Document', { 'job-id': 1, 'last-document': true, 'document-format': 'image/pwg-raster' }, document),
+    make(
+      'send-document',
+      'Send-Document',
+      { 'job-id': 1, 'last-document': true, 'document-format': 'image/pwg-raster' },
+      document,
+    ),
   ];
 }
 
@@ -91,7 +100,7 @@ describe('fuzz: simulator inputs (IPP requests, ScanSettings, fax documents)', f
           withinContract(() => decodeIppMessage(bytes), isError(IppCodecError));
         },
       ),
-      fuzzParameters('simulator ipp codec', 400),
+      fuzzParameters('simulator ipp codec', 150),
     );
     assertHeapBounded(before, 64e6, 'simulator IPP codec');
   });
@@ -108,7 +117,7 @@ describe('fuzz: simulator inputs (IPP requests, ScanSettings, fax documents)', f
           withinContract(() => parseScanSettings(xml), scannerError);
         },
       ),
-      fuzzParameters('simulator scan settings', 200),
+      fuzzParameters('simulator scan settings', 40, { weight: 0.5 }),
     );
   });
 
@@ -119,10 +128,14 @@ describe('fuzz: simulator inputs (IPP requests, ScanSettings, fax documents)', f
         fc.constant(null).chain(() => mutated(documents, 4)),
         async ({ name, bytes }) => {
           const format = documents.find((d) => d.name === name)!.format;
-          await withinContractAsync(() => decodeFaxDocument(format, bytes), isError(FaxDocumentError), 10_000);
+          await withinContractAsync(
+            () => decodeFaxDocument(format, bytes),
+            isError(FaxDocumentError),
+            10_000,
+          );
         },
       ),
-      fuzzParameters('simulator fax documents', 30),
+      fuzzParameters('simulator fax documents', 10, { weight: 0.25 }),
     );
     const grown = process.memoryUsage().rss - rssBefore;
     assert.ok(grown < 400e6, `resident memory grew by ${Math.round(grown / 1e6)} MB`);
@@ -137,7 +150,9 @@ describe('fuzz: simulator inputs (IPP requests, ScanSettings, fax documents)', f
     after(async () => simulator?.stop());
 
     const stillUp = async () => {
-      const status = await fetch(`${simulator.url}/eSCL/ScannerStatus`, { signal: AbortSignal.timeout(5000) });
+      const status = await fetch(`${simulator.url}/eSCL/ScannerStatus`, {
+        signal: AbortSignal.timeout(5000),
+      });
       assert.equal(status.status, 200, 'the simulator stopped answering ScannerStatus');
       await status.arrayBuffer();
     };
@@ -154,12 +169,19 @@ describe('fuzz: simulator inputs (IPP requests, ScanSettings, fax documents)', f
               signal: AbortSignal.timeout(10_000),
             });
             const body = Buffer.from(await answer.arrayBuffer());
-            assert.ok(answer.status < 500, `answered ${answer.status}: ${body.toString('utf8').slice(0, 300)}`);
-            if (answer.status === 200) withinContract(() => decodeIppMessage(body), () => false);
+            assert.ok(
+              answer.status < 500,
+              `answered ${answer.status}: ${body.toString('utf8').slice(0, 300)}`,
+            );
+            if (answer.status === 200)
+              withinContract(
+                () => decodeIppMessage(body),
+                () => false,
+              );
             await stillUp();
           },
         ),
-        fuzzParameters('simulator http ipp', 60),
+        fuzzParameters('simulator http ipp', 25),
       );
     });
 
@@ -191,7 +213,7 @@ describe('fuzz: simulator inputs (IPP requests, ScanSettings, fax documents)', f
             await stillUp();
           },
         ),
-        fuzzParameters('simulator http escl', 60),
+        fuzzParameters('simulator http escl', 20, { weight: 0.5 }),
       );
     });
   });

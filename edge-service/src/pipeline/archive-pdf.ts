@@ -103,7 +103,7 @@ async function addScan(
 
 /** Every PNG chunk's length stays inside the file, up to IEND. */
 function pngChunksIntact(png: Buffer): boolean {
-  for (let at = 8; at + 12 <= png.length; ) {
+  for (let at = 8; at + 12 <= png.length;) {
     const end = at + 12 + png.readUInt32BE(at);
     if (end > png.length) return false;
     if (png.toString('latin1', at + 4, at + 8) === 'IEND') return true;
