@@ -6,13 +6,17 @@
  *      edge process would die) → such PNGs go through libvips, IMAGE_INVALID.
  *   4. Archive PDF: a PNG chunk length past the end made pdfkit's PNG reader copy for a minute
  *      (the event loop blocked) → chunks are checked first, IMAGE_INVALID at once.
+ *   5. HTTP over IPP-USB: a status line whose reason phrase holds a control character made
+ *      `new Response` throw TypeError (not HttpStreamError) → the phrase is cleaned.
  */
 import assert from 'node:assert/strict';
+import { Duplex } from 'node:stream';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { EsclXmlError, parseScannerStatus } from '../../edge-service/src/drivers/escl/escl-xml.ts';
 import { EdgeError } from '../../edge-service/src/edge-error.ts';
 import { buildArchivePdf } from '../../edge-service/src/pipeline/archive-pdf.ts';
+import { createStreamFetch } from '../../edge-service/src/transport/usb/http-over-stream.ts';
 import { parseScanSettings } from '../../simulator/src/scanner/scan-settings.ts';
 import { ScannerError } from '../../simulator/src/scanner/scanner-error.ts';
 
@@ -115,5 +119,26 @@ describe('fuzz regressions (each input a fuzz test once crashed on)', () => {
       (error: unknown) => error instanceof EdgeError && error.code === 'IMAGE_INVALID',
     );
     assert.ok(performance.now() - started < 2000, `took ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it('5. a reason phrase with a control character still gives a Response over a byte stream', async () => {
+    const answer = Buffer.from('HTTP/1.1 200 O\u0001K\r\nContent-Length: 2\r\n\r\nok', 'latin1');
+    const stream = new Duplex({
+      read() {},
+      write(_chunk, _encoding, callback) {
+        stream.push(answer);
+        stream.push(null);
+        callback();
+      },
+    });
+    const streamFetch = createStreamFetch(() => stream);
+    try {
+      const response = await streamFetch('http://localhost/eSCL/ScannerStatus');
+      assert.equal(response.status, 200);
+      assert.equal(response.statusText, 'OK');
+      assert.equal(await response.text(), 'ok');
+    } finally {
+      await streamFetch.close();
+    }
   });
 });
