@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { EdgeError } from '../edge-error.ts';
 import { addFaxPage, openPdf } from './fax-pdf.ts';
 import type { FaxPage } from './fax-types.ts';
 import { imageError, INPUT_OPTIONS, readScannedPage } from './image-input.ts';
@@ -71,7 +72,11 @@ async function addScan(
     metadata.space !== 'cmyk' &&
     (metadata.orientation ?? 1) === 1 &&
     endsWithEoi(input);
-  if (!asIs && !(format === 'png' && options.jpegQuality === undefined)) {
+  // pdfkit inflates a PNG with alpha or interlacing itself, in a zlib callback that throws: corrupt
+  // data there would be an uncaught exception (found by test/fuzz). Those go through libvips.
+  const pngAsIs =
+    format === 'png' && options.jpegQuality === undefined && !metadata.hasAlpha && !metadata.isProgressive;
+  if (!asIs && !pngAsIs) {
     try {
       let pipeline = sharp(input, INPUT_OPTIONS).flatten({ background: '#ffffff' });
       if (options.maxDpi !== undefined && width / widthInches > options.maxDpi) {
@@ -83,6 +88,10 @@ async function addScan(
       throw imageError(error, label, details);
     }
   }
+  // pdfkit's PNG reader copies a chunk byte by byte for as long as its length field says: a corrupt
+  // length of 4 GB blocks the event loop for a minute (found by test/fuzz). Check the chunks first.
+  if (image === input && format === 'png' && !pngChunksIntact(input))
+    throw new EdgeError('IMAGE_INVALID', `${label} is a damaged PNG image`, details);
   const size: [number, number] = [widthInches * POINTS_PER_INCH, lengthInches * POINTS_PER_INCH];
   doc.addPage({ size, margin: 0 });
   try {
@@ -90,6 +99,17 @@ async function addScan(
   } catch (error) {
     throw imageError(error, label, details);
   }
+}
+
+/** Every PNG chunk's length stays inside the file, up to IEND. */
+function pngChunksIntact(png: Buffer): boolean {
+  for (let at = 8; at + 12 <= png.length;) {
+    const end = at + 12 + png.readUInt32BE(at);
+    if (end > png.length) return false;
+    if (png.toString('latin1', at + 4, at + 8) === 'IEND') return true;
+    at = end;
+  }
+  return false;
 }
 
 /** A JPEG that does not end with its EOI marker (scanners may pad a few bytes) was cut short. */

@@ -117,7 +117,14 @@ export function parseScanSettings(xml: string): ScanSettings {
   const valid = XMLValidator.validate(xml);
   if (valid !== true)
     throw bad(`ScanSettings is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const doc = parser.parse(xml) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(xml) as Node;
+  } catch (error) {
+    // fast-xml-parser throws plain Errors its validator lets through (nesting too deep, external
+    // entities, `__proto__` names; found by test/fuzz): a bad request, not a simulator fault.
+    throw bad(`ScanSettings cannot be read: ${(error as Error).message}`);
+  }
   const settings = doc.ScanSettings;
   if (typeof settings !== 'object' || settings === null) throw bad('the root element must be ScanSettings');
   const node = settings as Node;

@@ -100,7 +100,14 @@ export function parseEsclDocument(xml: string | Buffer): EsclDocument {
   if (valid !== true) {
     throw new EsclXmlError(`the device sent malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   }
-  const parsed = parser.parse(text) as Record<string, unknown>;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // fast-xml-parser throws plain Errors the validator lets through: nesting too deep, external
+    // entities, `__proto__` element names (found by test/fuzz). They are malformed XML to us.
+    throw new EsclXmlError(`the device sent XML the edge cannot read: ${(error as Error).message}`);
+  }
   const root = Object.keys(parsed).find((key) => !key.startsWith('?') && !key.startsWith('#'));
   if (root === undefined) throw new EsclXmlError('the device sent XML without a root element');
   const element = first(parsed[root]);

@@ -296,7 +296,10 @@ async function readResponseHead(reader: StreamReader): Promise<ResponseHead> {
     if (status < 200 || status > 599) {
       throw new HttpStreamError('MALFORMED_RESPONSE', `unsupported HTTP status ${status}`);
     }
-    return { version: match[1] === '0' ? '1.0' : '1.1', status, statusText: match[3] ?? '', headers };
+    // The reason phrase means nothing to the edge; characters Response refuses (controls, beyond
+    // Latin-1) made it throw a TypeError instead of an HttpStreamError (found by test/fuzz).
+    const statusText = (match[3] ?? '').replace(/[^\t\x20-\x7e\x80-\xff]/g, '');
+    return { version: match[1] === '0' ? '1.0' : '1.1', status, statusText, headers };
   }
 }
 
