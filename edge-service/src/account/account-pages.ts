@@ -194,6 +194,41 @@ export function passwordPage(ctx: PageContext, o: PasswordPageOptions): string {
 /** The Base32 key in groups of four, as authenticator apps show and take it. */
 export const groupKey = (secret: string): string => secret.match(/.{1,4}/g)?.join(' ') ?? secret;
 
+/** The authenticator-app steps of a 2FA enrolment (QR code, or the key by hand, then the code). */
+export function enrolmentSteps(qrPng: string, secret: string) {
+  return html`<ol class="steps">
+    <li>
+      Open an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator or
+      FreeOTP) and scan this code:
+      <img
+        id="qr"
+        src="${qrPng}"
+        alt="QR code to scan with your authenticator app"
+        width="200"
+        height="200"
+      />
+    </li>
+    <li>
+      Or add the account by hand with this key (time-based, 6 digits):
+      <code id="totp-key" aria-label="Key for your authenticator app">${groupKey(secret)}</code>
+    </li>
+    <li>Type the 6-digit code the app now shows.</li>
+  </ol>`;
+}
+
+/** The code field of an enrolment form. */
+export const enrolmentCodeField = html`<label for="code">Code from your authenticator app</label>
+  <input
+    id="code"
+    name="code"
+    type="text"
+    inputmode="numeric"
+    autocomplete="one-time-code"
+    pattern="[0-9 ]{6,8}"
+    maxlength="8"
+    required
+  />`;
+
 export function enrolPage(ctx: PageContext, offer: EnrolmentOffer, error?: string): string {
   return layout(
     ctx,
@@ -201,39 +236,11 @@ export function enrolPage(ctx: PageContext, offer: EnrolmentOffer, error?: strin
     html`<p role="status">
         Your password is set. Your company also asks for a code from an authenticator app when you sign in.
       </p>
-      ${alert(error)}
-      <ol class="steps">
-        <li>
-          Open an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator
-          or FreeOTP) and scan this code:
-          <img
-            id="qr"
-            src="${offer.qrDataUrl}"
-            alt="QR code to scan with your authenticator app"
-            width="200"
-            height="200"
-          />
-        </li>
-        <li>
-          Or add the account by hand with this key (time-based, 6 digits):
-          <code id="totp-key" aria-label="Key for your authenticator app">${groupKey(offer.secret)}</code>
-        </li>
-        <li>Type the 6-digit code the app now shows.</li>
-      </ol>
+      ${alert(error)} ${enrolmentSteps(offer.qrDataUrl, offer.secret)}
       <form method="post" action="${ctx.base}/two-factor">
         ${csrfField(ctx)}
         <input type="hidden" name="enrolToken" value="${offer.enrolToken}" />
-        <label for="code">Code from your authenticator app</label>
-        <input
-          id="code"
-          name="code"
-          type="text"
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          pattern="[0-9 ]{6,8}"
-          maxlength="8"
-          required
-        />
+        ${enrolmentCodeField}
         <button type="submit">Turn on two-factor authentication</button>
       </form>`,
   );

@@ -1,5 +1,13 @@
 import type { PasswordRuleResult } from '../auth/password-rules.ts';
-import { alert, csrfField, groupKey, layout, ruleItems, type PageContext } from './account-pages.ts';
+import {
+  alert,
+  csrfField,
+  enrolmentCodeField,
+  enrolmentSteps,
+  layout,
+  ruleItems,
+  type PageContext,
+} from './account-pages.ts';
 import { html } from './html.ts';
 
 /** Where the sign-in goes back to, carried by every step's form. */
@@ -132,37 +140,11 @@ export function enrolSignInPage(
     ctx,
     'Set up two-factor authentication',
     html`<p role="status">Your company asks for a code from an authenticator app when you sign in.</p>
-      ${alert(o.error)}
-      <ol class="steps">
-        <li>
-          Scan this code with an authenticator app on your phone:
-          <img
-            id="qr"
-            src="${o.qrPng}"
-            alt="QR code to scan with your authenticator app"
-            width="200"
-            height="200"
-          />
-        </li>
-        <li>
-          Or add the account by hand with this key (time-based, 6 digits):
-          <code id="totp-key" aria-label="Key for your authenticator app">${groupKey(o.secret)}</code>
-        </li>
-        <li>Type the 6-digit code the app now shows.</li>
-      </ol>
+      ${alert(o.error)} ${enrolmentSteps(o.qrPng, o.secret)}
       <form method="post" action="${ctx.base}/sign-in/enrol-2fa">
         ${csrfField(ctx)} ${returnField(o.returnTo)}
         <input type="hidden" name="stepToken" value="${o.stepToken}" />
-        <label for="code">Code from your authenticator app</label>
-        <input
-          id="code"
-          name="code"
-          type="text"
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          required
-          maxlength="8"
-        />
+        ${enrolmentCodeField}
         <button type="submit">Turn on two-factor authentication</button>
       </form>`,
   );
