@@ -6,6 +6,7 @@ import { FAX_LINES_PER_INCH, FAX_WIDTH, FAX_X_DPI, type FaxPage, type FaxResolut
 import { ensureImageRuntime } from './image-runtime.ts';
 import { imageError, INPUT_OPTIONS, readScannedPage } from './image-input.ts';
 import { faxPageGeometry } from './page-geometry.ts';
+import { stageClock, type StageTimes } from './stage-clock.ts';
 
 export type { FaxPage, FaxResolution } from './fax-types.ts';
 
@@ -17,6 +18,8 @@ export interface RenderFaxPageOptions {
   pageNumber?: number;
   /** Even out shadows and lighting gradients before the threshold (text mode); default true. */
   flattenLighting?: boolean;
+  /** CPU ms per stage are added here (the bench's breakdown); see stage-clock.ts. */
+  stageTimes?: StageTimes;
 }
 
 /** Fewer inked 1 mm cells than this is a blank page: a short word has dozens, dust a few. */
@@ -37,7 +40,9 @@ const RESIZE_KERNEL = 'linear';
 export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions): Promise<FaxPage> {
   ensureImageRuntime();
   const { resolution, mode = 'text', pageNumber } = options;
+  const clock = stageClock(options.stageTimes);
   const { metadata, label, details } = await readScannedPage(input, pageNumber);
+  clock.mark('header');
   const { width, height } = metadata.autoOrient;
   const geometry = faxPageGeometry({ width, height, density: metadata.density }, resolution, pageNumber);
 
@@ -55,6 +60,7 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
       throw new Error(`unexpected raster ${info.width}×${info.height}×${info.channels}`);
     }
     grey = data;
+    clock.mark('decode + resize');
   } catch (error) {
     throw imageError(error, label, details);
   }
@@ -62,12 +68,15 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
   const rows = geometry.rows;
   const yDpi = FAX_LINES_PER_INCH[resolution];
   const even = options.flattenLighting === false ? grey : flattenLighting(grey, FAX_WIDTH, rows);
+  clock.mark('lighting correction');
   const level = textThreshold(even);
+  clock.mark('threshold choice');
   const margin = {
     x: Math.round(BLANK_MARGIN_INCHES * FAX_X_DPI),
     y: Math.round(BLANK_MARGIN_INCHES * yDpi),
   };
   const blank = countInkCells(even, FAX_WIDTH, rows, level, margin) < BLANK_MAX_INK_CELLS;
+  clock.mark('blank detection');
 
   let ready: Sharp;
   if (mode === 'text') ready = sharpRaw(even, rows).threshold(level);
@@ -75,6 +84,7 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
   else if (blank) ready = sharpRaw(new Uint8Array(FAX_WIDTH * rows).fill(255), rows);
   else ready = sharpRaw(await ditherOffThread(grey, FAX_WIDTH, rows), rows);
   const g4 = await encodeG4(ready, rows);
+  clock.mark('threshold + G4 encode');
   return { width: FAX_WIDTH, height: rows, resolution, xDpi: FAX_X_DPI, yDpi, g4, blank };
 }
 
