@@ -85,6 +85,7 @@ async function scan(kind: BenchPage['kind'], dpi: number, colour: boolean): Prom
     .raw()
     .toBuffer();
   addNoise(rgb, 10);
+  addDust(rgb, width, height, 3, dpi);
   const image = sharp(rgb, { raw: { width, height, channels: 3 } });
   // A grey scan is the scanner's own luminance, saved as a one-channel JPEG.
   return (colour ? image : image.greyscale().toColourspace('b-w'))
@@ -147,6 +148,39 @@ function photo(width: number, height: number): string {
     `<rect x="${width * 0.08}" y="${height * 0.55}" width="${width * 0.84}" height="${height * 0.13}" fill="#2f5020"/>` +
     `<text x="${width * 0.1}" y="${height * 0.75}" font-family="sans-serif" font-size="${width / 40}" fill="#111">${PHOTO_CAPTION}</text>`
   );
+}
+
+/**
+ * Scanner dust and paper flecks: isolated dark specks of 1–3 px at 300 dpi, ~40 per square inch (what
+ * a glass that is not quite clean gives), the noise that makes G4 pages large. Seeded, replayable.
+ */
+export function addDust(
+  pixels: Buffer,
+  width: number,
+  height: number,
+  channels: number,
+  dpi: number,
+  seed = 0xd057,
+): void {
+  let state = seed;
+  const random = (): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const specks = Math.round(((width * height) / (dpi * dpi)) * 40);
+  const scale = dpi / 300;
+  for (let n = 0; n < specks; n++) {
+    const size = Math.max(1, Math.round((1 + random() * 2) * scale));
+    const x0 = Math.floor(random() * (width - size));
+    const y0 = Math.floor(random() * (height - size));
+    const level = Math.round(40 + random() * 80);
+    for (let y = y0; y < y0 + size; y++) {
+      for (let x = x0; x < x0 + size; x++)
+        pixels.fill(level, (y * width + x) * channels, (y * width + x + 1) * channels);
+    }
+  }
 }
 
 /** Deterministic uniform noise (mulberry32), like a scanner's sensor; a seed makes a run replayable. */

@@ -5,7 +5,6 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { renderFaxPage } from '../src/pipeline/fax-page.ts';
 import { buildFaxTiff } from '../src/pipeline/fax-tiff.ts';
-import type { FaxPage } from '../src/pipeline/fax-types.ts';
 import { INPUT_OPTIONS } from '../src/pipeline/image-input.ts';
 import { configureImageRuntime } from '../src/pipeline/image-runtime.ts';
 import { forEachInFlight } from '../src/pipeline/in-flight.ts';

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { DESPECKLE_SOURCE } from './despeckle.ts';
 import { HALFTONE_SOURCE } from './halftone.ts';
 
 /**
- * Photo-mode halftoning (halftone.ts: ~25 ms of JavaScript per A4 fine page) on worker threads, one
+ * Per-pixel passes kept off the service's event loop: photo-mode halftoning (halftone.ts: ~25 ms of JavaScript per A4 fine page) and text-mode despeckling (despeckle.ts) on worker threads, one
  * per core, so the service's event loop (the panel's WebSocket) never stalls on a photo page and two
  * photo pages in flight dither in parallel. A thread is plain JavaScript made from halftone.ts's
  * source (~10 MB each; loading it through tsx would cost ~30 MB). Threads start with the first photo
@@ -16,6 +17,8 @@ interface DitherRequest {
   grey: Uint8Array;
   width: number;
   height: number;
+  /** Set: `grey` is a bilevel page (0/255) to despeckle (despeckle.ts) instead of a photo to dither. */
+  despeckle?: { maxSpeck: number };
 }
 
 type DitherReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
@@ -31,11 +34,14 @@ interface PoolThread {
 }
 
 const THREAD_SOURCE = `${HALFTONE_SOURCE}
+${DESPECKLE_SOURCE}
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ id, grey, width, height }) => {
+parentPort.on('message', ({ id, grey, width, height, despeckle }) => {
   let pixels;
   try {
-    pixels = ditherPhoto(grey, width, height);
+    pixels = despeckle
+      ? despeckleBilevel(grey, width, height, despeckle.maxSpeck)
+      : ditherPhoto(grey, width, height);
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
     return;
@@ -61,6 +67,19 @@ export function ditherOffThread(grey: Uint8Array, width: number, height: number)
   });
 }
 
+/** despeckle.ts's despeckleBilevel on a pool thread; `bits` is copied, as for ditherOffThread. */
+export function despeckleOffThread(
+  bits: Uint8Array,
+  width: number,
+  height: number,
+  maxSpeck: number,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    queue.push({ id: nextId++, grey: bits, width, height, despeckle: { maxSpeck }, resolve, reject });
+    dispatch();
+  });
+}
+
 /** Stops the pool's threads (tests, shutdown); the next photo page starts new ones. */
 export async function stopDitherPool(): Promise<void> {
   const stopping = threads.splice(0).map(({ worker }) => worker.terminate());
@@ -80,7 +99,13 @@ function dispatch(): void {
     const task = queue.shift() as Task;
     idle.task = task;
     idle.worker.ref();
-    const request: DitherRequest = { id: task.id, grey: task.grey, width: task.width, height: task.height };
+    const request: DitherRequest = {
+      id: task.id,
+      grey: task.grey,
+      width: task.width,
+      height: task.height,
+      ...(task.despeckle === undefined ? {} : { despeckle: task.despeckle }),
+    };
     idle.worker.postMessage(request);
   }
 }
@@ -94,7 +119,7 @@ function startThread(): PoolThread {
     thread.task = undefined;
     thread.worker.unref();
     if ('pixels' in reply) task.resolve(reply.pixels);
-    else task.reject(new Error(`dithering failed: ${reply.error}`));
+    else task.reject(new Error(`${task.despeckle ? 'despeckling' : 'dithering'} failed: ${reply.error}`));
     dispatch();
   });
   const lost = (error: Error): void => {
