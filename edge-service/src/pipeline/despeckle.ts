@@ -14,8 +14,8 @@ export const DESPECKLE_MAX_SPECK = 2;
  * Removes, in place, the ink blobs of a bilevel page (0 ink, 255 paper) that fit in a
  * `maxSpeck` × `maxSpeck` box with no other ink within one pel of that box, and returns the page.
  * Paper is most of a page, so rows are read four pels at a time and all-paper words skipped: the
- * cost is the ink, not the page. In place is safe: a cleared pel was a speck, and any ink pel whose
- * window it was in belonged to the same speck.
+ * cost is the ink, not the page. In place is safe: a cleared pel was in a speck's box, whose ring
+ * was paper, so no pel outside that box ever had it in a ring.
  */
 export function despeckleBilevel(
   bits: Uint8Array,
@@ -43,8 +43,8 @@ export function despeckleBilevel(
 }
 
 /**
- * Whether every ink pel within `maxSpeck` of (x, y) spans less than `maxSpeck` + 1 on each axis: the
- * window then holds the speck's box and the one-pel ring round it, all paper but the speck.
+ * Whether (x, y) lies in a box of at most `maxSpeck` × `maxSpeck` pels whose one-pel ring is all
+ * paper: a property of the blob, not of the pel, so every pel of a speck gets the same answer.
  */
 function isSpeck(
   bits: Uint8Array,
@@ -54,27 +54,38 @@ function isSpeck(
   y: number,
   maxSpeck: number,
 ): boolean {
-  let minX = x;
-  let maxX = x;
-  let minY = y;
-  let maxY = y;
-  const y0 = y - maxSpeck < 0 ? 0 : y - maxSpeck;
-  const y1 = y + maxSpeck >= height ? height - 1 : y + maxSpeck;
-  const x0 = x - maxSpeck < 0 ? 0 : x - maxSpeck;
-  const x1 = x + maxSpeck >= width ? width - 1 : x + maxSpeck;
-  for (let yy = y0; yy <= y1; yy++) {
-    const row = yy * width;
-    for (let xx = x0; xx <= x1; xx++) {
-      if (bits[row + xx] !== 0) continue;
-      if (xx < minX) minX = xx;
-      if (xx > maxX) maxX = xx;
-      if (yy < minY) minY = yy;
-      if (yy > maxY) maxY = yy;
-      if (maxX - minX >= maxSpeck || maxY - minY >= maxSpeck) return false;
+  for (let size = 1; size <= maxSpeck; size++) {
+    for (let top = y - size + 1; top <= y; top++) {
+      for (let left = x - size + 1; left <= x; left++) {
+        if (ringIsPaper(bits, width, height, left, top, size)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The ring of pels round the size × size box at (left, top); outside the page counts as paper. */
+function ringIsPaper(
+  bits: Uint8Array,
+  width: number,
+  height: number,
+  left: number,
+  top: number,
+  size: number,
+): boolean {
+  for (let yy = top - 1; yy <= top + size; yy++) {
+    if (yy < 0 || yy >= height) continue;
+    const edge = yy === top - 1 || yy === top + size;
+    for (let xx = left - 1; xx <= left + size; xx++) {
+      if (xx < 0 || xx >= width) continue;
+      if (!edge && xx !== left - 1 && xx !== left + size) continue;
+      if (bits[yy * width + xx] === 0) return false;
     }
   }
   return true;
 }
 
 /** The source of the functions above, for a worker thread to evaluate (see the file comment). */
-export const DESPECKLE_SOURCE = [isSpeck, despeckleBilevel].map((fn) => fn.toString()).join('\n');
+export const DESPECKLE_SOURCE = [ringIsPaper, isSpeck, despeckleBilevel]
+  .map((fn) => fn.toString())
+  .join('\n');
