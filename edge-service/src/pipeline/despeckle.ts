@@ -26,17 +26,25 @@ export function despeckleBilevel(
   if (maxSpeck <= 0) return bits;
   const aligned = bits.byteOffset % 4 === 0 && width % 4 === 0;
   const words = aligned ? new Uint32Array(bits.buffer, bits.byteOffset, (width * height) / 4) : undefined;
-  const step = aligned ? 4 : 1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x += step) {
-      if (words !== undefined) {
-        if (words[(row + x) >> 2] === 0xffffffff) continue;
-        for (let k = 0; k < 4; k++) {
-          if (bits[row + x + k] === 0 && isSpeck(bits, width, height, x + k, y, maxSpeck))
-            bits[row + x + k] = 255;
-        }
-      } else if (bits[row + x] === 0 && isSpeck(bits, width, height, x, y, maxSpeck)) bits[row + x] = 255;
+    let x = 0;
+    while (x < width) {
+      if (words !== undefined && (x & 3) === 0 && words[(row + x) >> 2] === 0xffffffff) {
+        x += 4;
+        continue;
+      }
+      if (bits[row + x] !== 0) {
+        x++;
+        continue;
+      }
+      // A run of ink longer than a speck is a stroke: skipped whole, most ink never gets the test.
+      let end = x + 1;
+      while (end < width && bits[row + end] === 0) end++;
+      if (end - x <= maxSpeck) {
+        for (let k = x; k < end; k++) if (isSpeck(bits, width, height, k, y, maxSpeck)) bits[row + k] = 255;
+      }
+      x = end;
     }
   }
   return bits;

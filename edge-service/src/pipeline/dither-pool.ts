@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DESPECKLE_SOURCE } from './despeckle.ts';
+import { G4_SOURCE } from './g4-encoder.ts';
 import { HALFTONE_SOURCE } from './halftone.ts';
 
 /**
- * Per-pixel passes kept off the service's event loop: photo-mode halftoning (halftone.ts: ~25 ms of JavaScript per A4 fine page) and text-mode despeckling (despeckle.ts) on worker threads, one
+ * Per-pixel passes kept off the service's event loop: photo-mode halftoning (halftone.ts: ~25 ms of JavaScript per A4 fine page) and text pages' despeckle and G4 coding (despeckle.ts, g4-encoder.ts) on worker threads, one
  * per core, so the service's event loop (the panel's WebSocket) never stalls on a photo page and two
  * photo pages in flight dither in parallel. A thread is plain JavaScript made from halftone.ts's
  * source (~10 MB each; loading it through tsx would cost ~30 MB). Threads start with the first photo
@@ -19,6 +20,8 @@ interface DitherRequest {
   height: number;
   /** Set: `grey` is a bilevel page (0/255) to despeckle (despeckle.ts) instead of a photo to dither. */
   despeckle?: { maxSpeck: number };
+  /** Set: `grey` is a text page's bilevel pels (0/255) to despeckle and code as G4 (g4-encoder.ts). */
+  text?: { maxSpeck: number };
 }
 
 type DitherReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
@@ -33,15 +36,20 @@ interface PoolThread {
   task: Task | undefined;
 }
 
-const THREAD_SOURCE = `${HALFTONE_SOURCE}
+// tsx (esbuild with keepNames) wraps named closures in __name(fn, 'name'): the threads' copy of it.
+const THREAD_SOURCE = `var __name = (target) => target;
+${HALFTONE_SOURCE}
 ${DESPECKLE_SOURCE}
+${G4_SOURCE}
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ id, grey, width, height, despeckle }) => {
+parentPort.on('message', ({ id, grey, width, height, despeckle, text }) => {
   let pixels;
   try {
-    pixels = despeckle
-      ? despeckleBilevel(grey, width, height, despeckle.maxSpeck)
-      : ditherPhoto(grey, width, height);
+    pixels = text
+      ? faxTextPage(grey, width, height, text.maxSpeck)
+      : despeckle
+        ? despeckleBilevel(grey, width, height, despeckle.maxSpeck)
+        : ditherPhoto(grey, width, height);
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
     return;
@@ -80,6 +88,22 @@ export function despeckleOffThread(
   });
 }
 
+/**
+ * g4-encoder.ts's faxTextPage on a pool thread: a text page's bilevel pels (0 ink, 255 paper) to its
+ * G4 data, despeckled. `bits` is copied, as for ditherOffThread.
+ */
+export function faxTextPageOffThread(
+  bits: Uint8Array,
+  width: number,
+  height: number,
+  maxSpeck: number,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    queue.push({ id: nextId++, grey: bits, width, height, text: { maxSpeck }, resolve, reject });
+    dispatch();
+  });
+}
+
 /** Stops the pool's threads (tests, shutdown); the next photo page starts new ones. */
 export async function stopDitherPool(): Promise<void> {
   const stopping = threads.splice(0).map(({ worker }) => worker.terminate());
@@ -105,6 +129,7 @@ function dispatch(): void {
       width: task.width,
       height: task.height,
       ...(task.despeckle === undefined ? {} : { despeckle: task.despeckle }),
+      ...(task.text === undefined ? {} : { text: task.text }),
     };
     idle.worker.postMessage(request);
   }
@@ -119,7 +144,12 @@ function startThread(): PoolThread {
     thread.task = undefined;
     thread.worker.unref();
     if ('pixels' in reply) task.resolve(reply.pixels);
-    else task.reject(new Error(`${task.despeckle ? 'despeckling' : 'dithering'} failed: ${reply.error}`));
+    else
+      task.reject(
+        new Error(
+          `${task.text ? 'G4 coding' : task.despeckle ? 'despeckling' : 'dithering'} failed: ${reply.error}`,
+        ),
+      );
     dispatch();
   });
   const lost = (error: Error): void => {

@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { countInkCells, flattenLighting, textThreshold } from './bilevel.ts';
 import { DESPECKLE_MAX_SPECK } from './despeckle.ts';
-import { despeckleOffThread, ditherOffThread } from './dither-pool.ts';
+import { ditherOffThread, faxTextPageOffThread } from './dither-pool.ts';
 import { readG4Directories } from './fax-tiff.ts';
 import { FAX_LINES_PER_INCH, FAX_WIDTH, FAX_X_DPI, type FaxPage, type FaxResolution } from './fax-types.ts';
 import { ensureImageRuntime } from './image-runtime.ts';
@@ -79,24 +79,28 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
   const blank = countInkCells(even, FAX_WIDTH, rows, level, margin) < BLANK_MAX_INK_CELLS;
   clock.mark('blank detection');
 
-  let ready: Sharp;
+  let g4: Buffer;
   if (mode === 'text') {
-    const maxSpeck = options.despeckle === false ? 0 : DESPECKLE_MAX_SPECK;
-    // libvips thresholds (vectorised); the despeckle's JavaScript then runs on a pool thread.
+    // libvips thresholds (vectorised, where a JavaScript loop costs 5× more); despeckle and G4 coding
+    // are one JavaScript call on a pool thread, cheaper than libvips' 1-bit TIFF pass (it is mostly
+    // skipping paper a word at a time).
     const bits = await sharpRaw(even, rows)
       .threshold(level)
       .toColourspace('b-w')
       .raw({ depth: 'uchar' })
       .toBuffer();
     clock.mark('threshold');
-    ready = sharpRaw(maxSpeck > 0 ? await despeckleOffThread(bits, FAX_WIDTH, rows, maxSpeck) : bits, rows);
-    clock.mark('despeckle (worker thread)');
+    const maxSpeck = options.despeckle === false ? 0 : DESPECKLE_MAX_SPECK;
+    g4 = Buffer.from(await faxTextPageOffThread(bits, FAX_WIDTH, rows, maxSpeck));
+    clock.mark('despeckle + G4 (worker thread)');
+  } else {
+    // A blank back in photo mode would have its paper noise stretched into a grey dither.
+    const ready = blank
+      ? sharpRaw(new Uint8Array(FAX_WIDTH * rows).fill(255), rows)
+      : sharpRaw(await ditherOffThread(grey, FAX_WIDTH, rows), rows);
+    g4 = await encodeG4(ready, rows);
+    clock.mark('dither + G4 encode');
   }
-  // A blank back in photo mode would have its paper noise stretched into a grey dither.
-  else if (blank) ready = sharpRaw(new Uint8Array(FAX_WIDTH * rows).fill(255), rows);
-  else ready = sharpRaw(await ditherOffThread(grey, FAX_WIDTH, rows), rows);
-  const g4 = await encodeG4(ready, rows);
-  clock.mark('G4 encode');
   return { width: FAX_WIDTH, height: rows, resolution, xDpi: FAX_X_DPI, yDpi, g4, blank };
 }
 
