@@ -3,8 +3,8 @@
  * the end), as libtiff writes it. It lets a text page go from grey to G4 in one call on a pool thread
  * (despeckle, code: faxTextPage) instead of another libvips pass on the page. Pure;
  * loaded by the pool threads from its source text (G4_SOURCE), so, as in halftone.ts, these functions
- * use only their arguments, the globals, each other and despeckle.ts's (the one import, whose source
- * the threads load too). Runs up to 2560 + 63 pels.
+ * use only their arguments, the globals and each other; faxTextPage also calls despeckle.ts, whose
+ * source the threads load too. Runs up to 2560 + 63 pels.
  * test/edge-service/pipeline/g4-encoder.test.ts decodes what it writes with libtiff (through libvips).
  */
 import { despeckleBilevel } from './despeckle.ts';
@@ -174,5 +174,8 @@ export const G4_SOURCE = [
   `const BLACK_MAKEUP = ${JSON.stringify(BLACK_MAKEUP)};`,
   `const EXTENDED_MAKEUP = ${JSON.stringify(EXTENDED_MAKEUP)};`,
   encodeG4Bilevel.toString(),
-  faxTextPage.toString(),
+  // Not faxTextPage's own text: a compiled import is renamed (import_despeckle.…) in its source.
+  'function faxTextPage(bits, width, height, maxSpeck) {',
+  '  return encodeG4Bilevel(despeckleBilevel(bits, width, height, maxSpeck), width, height);',
+  '}',
 ].join('\n');

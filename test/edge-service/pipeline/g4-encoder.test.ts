@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
+import { faxTextPageOffThread, stopDitherPool } from '../../../edge-service/src/pipeline/dither-pool.ts';
 import { buildFaxTiff } from '../../../edge-service/src/pipeline/fax-tiff.ts';
 import { encodeG4Bilevel, faxTextPage } from '../../../edge-service/src/pipeline/g4-encoder.ts';
 
@@ -37,6 +38,8 @@ function random(seed: number): () => number {
 }
 
 describe('pipeline/g4-encoder (decoded by libtiff)', () => {
+  after(() => stopDitherPool());
+
   it('codes every run length of both colours, 0 to the whole line', async () => {
     // Row r: a black run of length r starting at r % 7, and white runs around it: each length once.
     const height = WIDTH + 1;
@@ -80,5 +83,14 @@ describe('pipeline/g4-encoder (decoded by libtiff)', () => {
     const decoded = await decode(faxTextPage(bits, WIDTH, 20, 2), 20);
     assert.equal(decoded.filter((v) => v === 0).length, 300);
     assert.equal(decoded[10 * WIDTH + 100], 0);
+  });
+
+  it('gives on a pool thread exactly the G4 data it gives in-thread', async () => {
+    const bits = new Uint8Array(WIDTH * 30).fill(255);
+    for (let x = 50; x < 700; x += 3) bits[12 * WIDTH + x] = 0;
+    bits[3 * WIDTH + 1200] = 0;
+    const expected = faxTextPage(Uint8Array.from(bits), WIDTH, 30, 2);
+    const got = await faxTextPageOffThread(bits, WIDTH, 30, 2);
+    assert.deepEqual(Buffer.from(got), Buffer.from(expected));
   });
 });
