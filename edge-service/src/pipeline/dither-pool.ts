@@ -27,6 +27,8 @@ interface DitherRequest {
 type DitherReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
 
 interface Task extends DitherRequest {
+  /** The caller gives up `grey`: its memory moves to the thread instead of being copied (4 MB a page). */
+  transfer?: boolean;
   resolve: (pixels: Uint8Array) => void;
   reject: (error: Error) => void;
 }
@@ -90,7 +92,8 @@ export function despeckleOffThread(
 
 /**
  * g4-encoder.ts's faxTextPage on a pool thread: a text page's bilevel pels (0 ink, 255 paper) to its
- * G4 data, despeckled. `bits` is copied, as for ditherOffThread.
+ * G4 data, despeckled. `bits` is handed over, not copied: it must be a whole ArrayBuffer of its own
+ * (as sharp's output is), and the caller must not use it afterwards.
  */
 export function faxTextPageOffThread(
   bits: Uint8Array,
@@ -99,7 +102,17 @@ export function faxTextPageOffThread(
   maxSpeck: number,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    queue.push({ id: nextId++, grey: bits, width, height, text: { maxSpeck }, resolve, reject });
+    const whole = bits.byteOffset === 0 && bits.byteLength === bits.buffer.byteLength;
+    queue.push({
+      id: nextId++,
+      grey: bits,
+      width,
+      height,
+      text: { maxSpeck },
+      transfer: whole,
+      resolve,
+      reject,
+    });
     dispatch();
   });
 }
@@ -131,7 +144,7 @@ function dispatch(): void {
       ...(task.despeckle === undefined ? {} : { despeckle: task.despeckle }),
       ...(task.text === undefined ? {} : { text: task.text }),
     };
-    idle.worker.postMessage(request);
+    idle.worker.postMessage(request, task.transfer === true ? [task.grey.buffer as ArrayBuffer] : []);
   }
 }
 
