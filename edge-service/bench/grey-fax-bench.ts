@@ -36,6 +36,8 @@ export interface GreyFaxRow {
 
 export interface GreyFaxFigures {
   stages: { stage: string; cpuMs: number }[];
+  /** OCR word recovery and bytes per resampling kernel (resize-kernel.ts is chosen from these). */
+  kernels: { kernel: string; ocr: number | undefined; bytesPerPage: number }[];
   rows: GreyFaxRow[];
   notes: string[];
 }
@@ -122,7 +124,8 @@ export async function runGreyFaxBench(options: GreyFaxOptions): Promise<GreyFaxF
   const notes: string[] = [];
   const rows: GreyFaxRow[] = [];
   const pages = options.pages.filter((page) => !page.colour && page.dpi === 300);
-  if (pages.length === 0) return { stages: [], rows, notes: ['no greyscale 300 dpi page in this run'] };
+  if (pages.length === 0)
+    return { stages: [], kernels: [], rows, notes: ['no greyscale 300 dpi page in this run'] };
   const files = pages.map((page) => {
     const path = join(dir, `${page.name}.grey-bench.jpg`);
     writeFileSync(path, page.jpeg);
@@ -200,7 +203,7 @@ export async function runGreyFaxBench(options: GreyFaxOptions): Promise<GreyFaxF
   const times = Math.max(2, Math.ceil(repeat / 2));
   if (options.tools.notes.some((note) => /skipped \(--no-tools\)/.test(note))) {
     notes.push('C baseline and netpbm skipped (--no-tools)');
-    return { stages, rows, notes };
+    return { stages, kernels: [], rows, notes };
   }
   const c = buildCBaseline(dir);
   if (c.note !== undefined) notes.push(c.note);
@@ -248,8 +251,26 @@ export async function runGreyFaxBench(options: GreyFaxOptions): Promise<GreyFaxF
     });
   } else notes.push('netpbm or djpeg not found: no netpbm row');
 
+  const kernels: GreyFaxFigures['kernels'] = [];
+  if (ocrOn) {
+    for (const kernel of ['nearest', 'linear', 'mitchell', 'lanczos3'] as const) {
+      let bytes = 0;
+      const tiffs = [];
+      for (const page of pages) {
+        const tiff = buildFaxTiff([
+          await renderFaxPage(page.jpeg, { resolution: 'fine', resizeKernel: kernel }),
+        ]);
+        bytes += tiff.length;
+        const path = join(dir, `${page.name}.kernel-${kernel}.tif`);
+        writeFileSync(path, tiff);
+        tiffs.push(path);
+      }
+      kernels.push({ kernel, ocr: await ocrOf(tiffs), bytesPerPage: bytes / pages.length });
+    }
+  }
+
   await convertThroughput(options, files, notes, rows);
-  return { stages, rows, notes };
+  return { stages, kernels, rows, notes };
 }
 
 /**
@@ -337,6 +358,12 @@ export function formatGreyFax(figures: GreyFaxFigures): string {
         fmt(stage.cpuMs, 1),
         stage.stage.startsWith('total') ? '' : `${fmt((stage.cpuMs / total) * 100)}%`,
       ]),
+    ),
+    '',
+    'resampling kernels on the same pages (ours otherwise): legibility decides (resize-kernel.ts)',
+    ...table(
+      ['kernel', 'OCR words', 'bytes/page'],
+      figures.kernels.map((k) => [k.kernel, fmt(k.ocr, 3), fmt(k.bytesPerPage)]),
     ),
     '',
     'the same pages, ours against a plain C pipeline and netpbm in this run (CPU: all threads and processes)',

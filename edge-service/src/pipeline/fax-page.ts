@@ -22,6 +22,8 @@ export interface RenderFaxPageOptions {
   flattenLighting?: boolean;
   /** Remove isolated specks (dust) in text mode (despeckle.ts); default true. */
   despeckle?: boolean;
+  /** Override the measured kernel choice (resize-kernel.ts): the bench's kernel comparison only. */
+  resizeKernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos3';
   /** CPU ms per stage are added here (the bench's breakdown); see stage-clock.ts. */
   stageTimes?: StageTimes;
 }
@@ -54,7 +56,7 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
     // colour-managed greyscale conversion, which costs more than the decode itself.
     const rgb = (metadata.channels ?? 1) >= 3 && metadata.space !== 'cmyk';
     pipeline = rgb ? pipeline.extractChannel('green') : pipeline.greyscale();
-    const kernel = chooseResizeKernel(width / FAX_WIDTH, height / geometry.rows);
+    const kernel = options.resizeKernel ?? chooseResizeKernel(width / FAX_WIDTH, height / geometry.rows);
     pipeline = pipeline.resize(FAX_WIDTH, geometry.rows, { fit: 'fill', kernel });
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 1 || info.width !== FAX_WIDTH || info.height !== geometry.rows) {

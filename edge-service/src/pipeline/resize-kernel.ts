@@ -1,6 +1,6 @@
 /**
  * The resampling kernel for scan → fax grid, chosen by measured legibility (`npm run bench` prints
- * OCR word recovery per kernel), not by name. On the bench's A4 300 dpi grey scans to fax fine,
+ * OCR word recovery per kernel at fax fine), not by name. On the bench's A4 300 dpi grey scans to fax fine,
  * despeckled, tesseract read back: nearest 0.981 / 0.989 (letter / table), linear 0.977 / 0.966,
  * lanczos3 0.972 / 0.966 — and nearest is the cheapest. Nearest drops strokes narrower than the
  * shrink factor, though: at 98 lpi (standard, a 3× shrink) a 0.2 mm rule was lost. So nearest only
