@@ -14,7 +14,8 @@ const archivePdf = async () =>
 const faxPdf = async () => (await import('../../edge-service/src/pipeline/fax-pdf.ts')).buildFaxPdf;
 
 export const CONVERT_USAGE = `Usage: mfp-edge convert --to fax-fine|fax-standard|fax-superfine|pdf [--mode text|photo]
-                        [--drop-blank] [--quality N] -o OUT IN...
+                        [--drop-blank] [--quality N] [--timings] -o OUT IN...
+  --timings: print when the pipeline is ready, the first page done and the file written
   fax-*: a TIFF-F G4 fax document (a PDF with the same G4 data if OUT ends with .pdf)
   pdf:   an archive PDF; text mode: bilevel G4 pages, photo mode: the scans as they are
          (--quality N re-encodes them as JPEG of quality N, smaller)
@@ -48,6 +49,7 @@ export async function convertCommand(argv: string[], stderr: Output = process.st
         'drop-blank': { type: 'boolean', default: false },
         quality: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        timings: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -77,6 +79,10 @@ export async function convertCommand(argv: string[], stderr: Output = process.st
   const output = values.output;
   const pageMode = mode as 'text' | 'photo';
   const dropBlank = values['drop-blank'] === true;
+  // --timings: since the process started (performance.now()'s origin), what `npm run bench` reads.
+  const timings = values.timings === true;
+  if (timings) stderr.write(`pipeline ready at ${performance.now().toFixed(0)} ms\n`);
+  let firstDone = false;
   const started = performance.now();
   const failures: string[] = [];
   const progress = (index: number, text: string): void => {
@@ -139,6 +145,8 @@ export async function convertCommand(argv: string[], stderr: Output = process.st
       },
       (outcome, index) => {
         if (!outcome.ok) return fail(index, outcome.error);
+        if (timings && !firstDone) stderr.write(`first page done at ${performance.now().toFixed(0)} ms\n`);
+        firstDone = true;
         const { page, ms } = outcome.value;
         const dropped = dropBlank && page.blank === true;
         progress(
@@ -170,6 +178,7 @@ export async function convertCommand(argv: string[], stderr: Output = process.st
     return 1;
   }
   await writeFile(output, document);
+  if (timings) stderr.write(`written at ${performance.now().toFixed(0)} ms\n`);
   if (stderr.isTTY === true) {
     const seconds = (performance.now() - started) / 1000;
     stderr.write(

@@ -12,6 +12,7 @@ import { ditherPhoto } from '../src/pipeline/halftone.ts';
 import { configureImageRuntime } from '../src/pipeline/image-runtime.ts';
 import { forEachInFlight } from '../src/pipeline/in-flight.ts';
 import { benchPages, type BenchPage } from './bench-pages.ts';
+import { formatGreyFax, runGreyFaxBench } from './grey-fax-bench.ts';
 import { findTools, quote, runTool, type ToolRun, type Tools } from './external-tools.ts';
 
 export interface BenchOptions {
@@ -47,6 +48,8 @@ export interface BenchReport {
   loadAfter: number[];
   rows: BenchRow[];
   notes: string[];
+  /** Issue 15's greyscale fax fine figures (stages, C and netpbm, OCR), already formatted. */
+  greyFax?: string;
 }
 
 const CLI = resolve(import.meta.dirname, '../../bin/mfp-edge.js');
@@ -109,6 +112,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const notes = [...tools.notes];
   const rows: BenchRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'mfp-edge-bench-'));
+  let greyFax: string | undefined;
   try {
     log('generating pages…');
     const pages = await benchPages(options.pages === undefined ? {} : { only: options.pages });
@@ -361,6 +365,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       });
     }
 
+    log('greyscale fax fine: stages, C baseline, netpbm, OCR…');
+    greyFax = formatGreyFax(
+      await runGreyFaxBench({
+        pages,
+        dir,
+        tools,
+        repeat,
+        log,
+        ...(options.noTools === true ? { convertPages: 0 } : {}),
+      }),
+    );
+    configureImageRuntime();
+
     // A 50-page job through the CLI (the service's code, pages in flight): peak memory of the process.
     if (options.noTools !== true) {
       const jobPages = options.jobPages ?? 50;
@@ -392,7 +409,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { machine, loadBefore, loadAfter: loadavg(), rows, notes };
+  return {
+    machine,
+    loadBefore,
+    loadAfter: loadavg(),
+    rows,
+    notes,
+    ...(greyFax === undefined ? {} : { greyFax }),
+  };
 }
 
 const fmt = (value: number | undefined, digits = 0): string =>
@@ -431,5 +455,6 @@ export function formatReport(report: BenchReport): string {
     format(widths.map((w) => '-'.repeat(w))),
     ...lines.map(format),
     ...report.notes.map((note) => `note: ${note}`),
+    ...(report.greyFax === undefined ? [] : ['', report.greyFax]),
   ].join('\n');
 }

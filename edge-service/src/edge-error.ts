@@ -1,10 +1,7 @@
-import {
-  ERROR_CODES,
-  type DestinationRule,
-  type ErrorCode,
-  type ErrorBody,
-  type PasswordRuleView,
-} from '../../protocol/index.ts';
+// The codes from their own module, the rest as types only: protocol/index.ts loads every message
+// schema (zod), which `mfp-edge convert` would otherwise wait for before its first page.
+import { ERROR_CODES } from '../../protocol/error-codes.ts';
+import type { DestinationRule, ErrorCode, ErrorBody, PasswordRuleView } from '../../protocol/index.ts';
 
 export interface EdgeErrorDetails {
   page?: number;

@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { DESPECKLE_SOURCE } from './despeckle.ts';
+import { G4_SOURCE } from './g4-encoder.ts';
 import { HALFTONE_SOURCE } from './halftone.ts';
 
 /**
- * Photo-mode halftoning (halftone.ts: ~25 ms of JavaScript per A4 fine page) on worker threads, one
+ * Per-pixel passes kept off the service's event loop: photo-mode halftoning (halftone.ts: ~25 ms of JavaScript per A4 fine page) and text pages' despeckle and G4 coding (despeckle.ts, g4-encoder.ts) on worker threads, one
  * per core, so the service's event loop (the panel's WebSocket) never stalls on a photo page and two
  * photo pages in flight dither in parallel. A thread is plain JavaScript made from halftone.ts's
  * source (~10 MB each; loading it through tsx would cost ~30 MB). Threads start with the first photo
@@ -16,11 +18,17 @@ interface DitherRequest {
   grey: Uint8Array;
   width: number;
   height: number;
+  /** Set: `grey` is a bilevel page (0/255) to despeckle (despeckle.ts) instead of a photo to dither. */
+  despeckle?: { maxSpeck: number };
+  /** Set: `grey` is a text page's bilevel pels (0/255) to despeckle and code as G4 (g4-encoder.ts). */
+  text?: { maxSpeck: number };
 }
 
 type DitherReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
 
 interface Task extends DitherRequest {
+  /** The caller gives up `grey`: its memory moves to the thread instead of being copied (4 MB a page). */
+  transfer?: boolean;
   resolve: (pixels: Uint8Array) => void;
   reject: (error: Error) => void;
 }
@@ -30,12 +38,20 @@ interface PoolThread {
   task: Task | undefined;
 }
 
-const THREAD_SOURCE = `${HALFTONE_SOURCE}
+// tsx (esbuild with keepNames) wraps named closures in __name(fn, 'name'): the threads' copy of it.
+const THREAD_SOURCE = `var __name = (target) => target;
+${HALFTONE_SOURCE}
+${DESPECKLE_SOURCE}
+${G4_SOURCE}
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ id, grey, width, height }) => {
+parentPort.on('message', ({ id, grey, width, height, despeckle, text }) => {
   let pixels;
   try {
-    pixels = ditherPhoto(grey, width, height);
+    pixels = text
+      ? faxTextPage(grey, width, height, text.maxSpeck)
+      : despeckle
+        ? despeckleBilevel(grey, width, height, despeckle.maxSpeck)
+        : ditherPhoto(grey, width, height);
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
     return;
@@ -61,6 +77,46 @@ export function ditherOffThread(grey: Uint8Array, width: number, height: number)
   });
 }
 
+/** despeckle.ts's despeckleBilevel on a pool thread; `bits` is copied, as for ditherOffThread. */
+export function despeckleOffThread(
+  bits: Uint8Array,
+  width: number,
+  height: number,
+  maxSpeck: number,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    queue.push({ id: nextId++, grey: bits, width, height, despeckle: { maxSpeck }, resolve, reject });
+    dispatch();
+  });
+}
+
+/**
+ * g4-encoder.ts's faxTextPage on a pool thread: a text page's bilevel pels (0 ink, 255 paper) to its
+ * G4 data, despeckled. `bits` is handed over, not copied: it must be a whole ArrayBuffer of its own
+ * (as sharp's output is), and the caller must not use it afterwards.
+ */
+export function faxTextPageOffThread(
+  bits: Uint8Array,
+  width: number,
+  height: number,
+  maxSpeck: number,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const whole = bits.byteOffset === 0 && bits.byteLength === bits.buffer.byteLength;
+    queue.push({
+      id: nextId++,
+      grey: bits,
+      width,
+      height,
+      text: { maxSpeck },
+      transfer: whole,
+      resolve,
+      reject,
+    });
+    dispatch();
+  });
+}
+
 /** Stops the pool's threads (tests, shutdown); the next photo page starts new ones. */
 export async function stopDitherPool(): Promise<void> {
   const stopping = threads.splice(0).map(({ worker }) => worker.terminate());
@@ -80,8 +136,15 @@ function dispatch(): void {
     const task = queue.shift() as Task;
     idle.task = task;
     idle.worker.ref();
-    const request: DitherRequest = { id: task.id, grey: task.grey, width: task.width, height: task.height };
-    idle.worker.postMessage(request);
+    const request: DitherRequest = {
+      id: task.id,
+      grey: task.grey,
+      width: task.width,
+      height: task.height,
+      ...(task.despeckle === undefined ? {} : { despeckle: task.despeckle }),
+      ...(task.text === undefined ? {} : { text: task.text }),
+    };
+    idle.worker.postMessage(request, task.transfer === true ? [task.grey.buffer as ArrayBuffer] : []);
   }
 }
 
@@ -94,7 +157,12 @@ function startThread(): PoolThread {
     thread.task = undefined;
     thread.worker.unref();
     if ('pixels' in reply) task.resolve(reply.pixels);
-    else task.reject(new Error(`dithering failed: ${reply.error}`));
+    else
+      task.reject(
+        new Error(
+          `${task.text ? 'G4 coding' : task.despeckle ? 'despeckling' : 'dithering'} failed: ${reply.error}`,
+        ),
+      );
     dispatch();
   });
   const lost = (error: Error): void => {

@@ -1,11 +1,14 @@
 import sharp, { type Sharp } from 'sharp';
 import { countInkCells, flattenLighting, textThreshold } from './bilevel.ts';
-import { ditherOffThread } from './dither-pool.ts';
+import { DESPECKLE_MAX_SPECK } from './despeckle.ts';
+import { ditherOffThread, faxTextPageOffThread } from './dither-pool.ts';
 import { readG4Directories } from './fax-tiff.ts';
 import { FAX_LINES_PER_INCH, FAX_WIDTH, FAX_X_DPI, type FaxPage, type FaxResolution } from './fax-types.ts';
 import { ensureImageRuntime } from './image-runtime.ts';
 import { imageError, INPUT_OPTIONS, readScannedPage } from './image-input.ts';
 import { faxPageGeometry } from './page-geometry.ts';
+import { chooseResizeKernel } from './resize-kernel.ts';
+import { stageClock, type StageTimes } from './stage-clock.ts';
 
 export type { FaxPage, FaxResolution } from './fax-types.ts';
 
@@ -17,16 +20,18 @@ export interface RenderFaxPageOptions {
   pageNumber?: number;
   /** Even out shadows and lighting gradients before the threshold (text mode); default true. */
   flattenLighting?: boolean;
+  /** Remove isolated specks (dust) in text mode (despeckle.ts); default true. */
+  despeckle?: boolean;
+  /** Override the measured kernel choice (resize-kernel.ts): the bench's kernel comparison only. */
+  resizeKernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos3';
+  /** CPU ms per stage are added here (the bench's breakdown); see stage-clock.ts. */
+  stageTimes?: StageTimes;
 }
 
 /** Fewer inked 1 mm cells than this is a blank page: a short word has dozens, dust a few. */
 export const BLANK_MAX_INK_CELLS = 6;
 /** Border ignored by blank detection, where scanners leave edge and lid shadows. */
 const BLANK_MARGIN_INCHES = 0.25;
-
-/** Linear (an area-aware triangle filter when shrinking) is ~20% faster than lanczos3; after a
- * threshold the difference does not show. */
-const RESIZE_KERNEL = 'linear';
 
 /**
  * One scanned page (JPEG or PNG, any colour, 75–600 dpi) to a fax page: 1728 pels wide, the page's
@@ -37,7 +42,9 @@ const RESIZE_KERNEL = 'linear';
 export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions): Promise<FaxPage> {
   ensureImageRuntime();
   const { resolution, mode = 'text', pageNumber } = options;
+  const clock = stageClock(options.stageTimes);
   const { metadata, label, details } = await readScannedPage(input, pageNumber);
+  clock.mark('header');
   const { width, height } = metadata.autoOrient;
   const geometry = faxPageGeometry({ width, height, density: metadata.density }, resolution, pageNumber);
 
@@ -49,12 +56,14 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
     // colour-managed greyscale conversion, which costs more than the decode itself.
     const rgb = (metadata.channels ?? 1) >= 3 && metadata.space !== 'cmyk';
     pipeline = rgb ? pipeline.extractChannel('green') : pipeline.greyscale();
-    pipeline = pipeline.resize(FAX_WIDTH, geometry.rows, { fit: 'fill', kernel: RESIZE_KERNEL });
+    const kernel = options.resizeKernel ?? chooseResizeKernel(width / FAX_WIDTH, height / geometry.rows);
+    pipeline = pipeline.resize(FAX_WIDTH, geometry.rows, { fit: 'fill', kernel });
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 1 || info.width !== FAX_WIDTH || info.height !== geometry.rows) {
       throw new Error(`unexpected raster ${info.width}×${info.height}×${info.channels}`);
     }
     grey = data;
+    clock.mark('decode + resize');
   } catch (error) {
     throw imageError(error, label, details);
   }
@@ -62,19 +71,38 @@ export async function renderFaxPage(input: Buffer, options: RenderFaxPageOptions
   const rows = geometry.rows;
   const yDpi = FAX_LINES_PER_INCH[resolution];
   const even = options.flattenLighting === false ? grey : flattenLighting(grey, FAX_WIDTH, rows);
+  clock.mark('lighting correction');
   const level = textThreshold(even);
+  clock.mark('threshold choice');
   const margin = {
     x: Math.round(BLANK_MARGIN_INCHES * FAX_X_DPI),
     y: Math.round(BLANK_MARGIN_INCHES * yDpi),
   };
   const blank = countInkCells(even, FAX_WIDTH, rows, level, margin) < BLANK_MAX_INK_CELLS;
+  clock.mark('blank detection');
 
-  let ready: Sharp;
-  if (mode === 'text') ready = sharpRaw(even, rows).threshold(level);
-  // A blank back in photo mode would have its paper noise stretched into a grey dither.
-  else if (blank) ready = sharpRaw(new Uint8Array(FAX_WIDTH * rows).fill(255), rows);
-  else ready = sharpRaw(await ditherOffThread(grey, FAX_WIDTH, rows), rows);
-  const g4 = await encodeG4(ready, rows);
+  let g4: Buffer;
+  if (mode === 'text') {
+    // libvips thresholds (vectorised, where a JavaScript loop costs 5× more); despeckle and G4 coding
+    // are one JavaScript call on a pool thread, cheaper than libvips' 1-bit TIFF pass (it is mostly
+    // skipping paper a word at a time).
+    const bits = await sharpRaw(even, rows)
+      .threshold(level)
+      .toColourspace('b-w')
+      .raw({ depth: 'uchar' })
+      .toBuffer();
+    clock.mark('threshold');
+    const maxSpeck = options.despeckle === false ? 0 : DESPECKLE_MAX_SPECK;
+    g4 = Buffer.from(await faxTextPageOffThread(bits, FAX_WIDTH, rows, maxSpeck));
+    clock.mark('despeckle + G4 (worker thread)');
+  } else {
+    // A blank back in photo mode would have its paper noise stretched into a grey dither.
+    const ready = blank
+      ? sharpRaw(new Uint8Array(FAX_WIDTH * rows).fill(255), rows)
+      : sharpRaw(await ditherOffThread(grey, FAX_WIDTH, rows), rows);
+    g4 = await encodeG4(ready, rows);
+    clock.mark('dither + G4 encode');
+  }
   return { width: FAX_WIDTH, height: rows, resolution, xDpi: FAX_X_DPI, yDpi, g4, blank };
 }
 

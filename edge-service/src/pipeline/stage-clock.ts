@@ -1,0 +1,25 @@
+/**
+ * CPU time per pipeline stage, for `npm run bench`'s breakdown. process.cpuUsage counts every thread
+ * of the process (libvips' included), so a stage's figure is only its own with one page in flight;
+ * the bench measures it that way. Without a clock the pipeline pays nothing.
+ */
+export type StageTimes = Record<string, number>;
+
+export interface StageClock {
+  /** Adds the CPU ms since the previous mark (or the clock's start) to `stage`. */
+  mark(stage: string): void;
+}
+
+const NO_CLOCK: StageClock = { mark: () => undefined };
+
+export function stageClock(into: StageTimes | undefined): StageClock {
+  if (into === undefined) return NO_CLOCK;
+  let last = process.cpuUsage();
+  return {
+    mark(stage) {
+      const now = process.cpuUsage();
+      into[stage] = (into[stage] ?? 0) + (now.user - last.user + now.system - last.system) / 1000;
+      last = now;
+    },
+  };
+}
