@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sharp from 'sharp';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -6,10 +7,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobView } from '../../protocol/index.ts';
 import { CliProcess } from '../helpers/cli-process.ts';
+import { swaks } from '../helpers/mail-namespace.ts';
 import { PanelClient } from '../helpers/panel-client.ts';
+import { textPageJpeg } from '../helpers/sample-page.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const FINAL = new Set(['delivered', 'failed', 'cancelled']);
+const BIN = join(import.meta.dirname, '../../bin/mfp-edge.js');
 const SQLITE = createRequire(import.meta.url).resolve('better-sqlite3');
 const INTEGRITY = `const D = require(${JSON.stringify(SQLITE)}); const db = new D(process.argv[1]); console.log(db.pragma('integrity_check', { simple: true }));`;
 
@@ -28,6 +32,7 @@ describe('a full disk under the edge', function () {
   let edge: CliProcess;
   let inside = '';
   let panel: PanelClient;
+  let smtpPort = '';
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
@@ -38,12 +43,13 @@ describe('a full disk under the edge', function () {
     const mount = `mkdir -p "$0" && mount -t tmpfs -o size=12m,mode=0700 tmpfs "$0" && exec "$@"`;
     edge = new CliProcess(
       ['start', '--port', '0', '--data', data, '--no-simulator', '--simulator-url', simUrl],
-      {},
+      { MFP_EDGE_SMTP_INTAKE_PORT: '0' },
       {
         prefix: ['unshare', '-m', '--propagation', 'private', 'sh', '-c', mount, data],
       },
     );
     const panelUrl = new URL((await edge.waitFor(/demo device panel:\s+(\S+)/, 30_000))[1]!);
+    smtpPort = (await edge.waitFor(/email-to-fax:\s+smtp:\/\/[\d.]+:(\d+)/))[1]!;
     // The edge's own view of its data folder: its mount namespace, seen from here.
     inside = `/proc/${edge.child.pid}/root${data}`;
     panel = await PanelClient.connect(`ws://${panelUrl.host}/ws`);
@@ -137,5 +143,65 @@ describe('a full disk under the edge', function () {
       { encoding: 'utf8' },
     );
     assert.equal(check.trim(), 'ok');
+  });
+  it("during an email: 452 4.3.1 (the sender's server keeps it and retries), nothing half-written, then it goes", async () => {
+    // The CLI works on the edge's own data folder, inside its mount namespace.
+    const policy = execFileSync(
+      'nsenter',
+      [
+        '-t',
+        String(edge.child.pid),
+        '-m',
+        '--',
+        process.execPath,
+        BIN,
+        'admin',
+        '--data',
+        data,
+        'policy',
+        'set',
+        'emailToFax.enabled=true',
+        'emailToFax.faxDomain=fax.test',
+        'emailToFax.trustedDomains=partner.test',
+        'emailToFax.ipAllowList=127.0.0.0/8',
+      ],
+      { encoding: 'utf8', env: { ...process.env, MFP_EDGE_LOG_LEVEL: 'warn' } },
+    );
+    assert.match(policy, /emailToFax/);
+    await sleep(1500); // the running edge takes the change within its poll
+    const png = join(dir.path, 'page.png');
+    writeFileSync(
+      png,
+      await sharp(await textPageJpeg(150, 'Full disk'))
+        .png()
+        .toBuffer(),
+    );
+    const mail = [
+      '--server',
+      '127.0.0.1',
+      '--port',
+      smtpPort,
+      '--from',
+      'bob@partner.test',
+      '--to',
+      '12125550104@fax.test',
+      '--attach-type',
+      'image/png',
+      '--attach',
+      `@${png}`,
+    ];
+    fill(50_000);
+    const refused = await swaks(mail);
+    assert.ok(
+      refused.replies.some((r) => r.startsWith('452 4.3.1')),
+      refused.output,
+    );
+    noHalfFiles();
+    unfill();
+    const accepted = await swaks(mail);
+    assert.ok(
+      accepted.replies.some((r) => r.startsWith('250')),
+      accepted.output,
+    );
   });
 });

@@ -134,6 +134,8 @@ export async function readEmailDocument(
 }
 
 function labelled(error: unknown, name: string): DocumentRefused {
+  // A full disk is the edge's trouble, not the attachment's: it stays a temporary failure.
+  if (isDiskFull(error)) throw error;
   if (error instanceof EdgeError) {
     const message =
       error.code === 'IMAGE_TOO_LARGE'
@@ -196,4 +198,10 @@ async function tiffPages(
         .toBuffer(),
     );
   }
+}
+
+/** The edge's disk is full (the spool, SQLite, or a write of ours): the sender should retry, not give up. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SPOOL_FULL' || code === 'STORAGE_FULL' || code === 'SQLITE_FULL' || code === 'ENOSPC';
 }

@@ -14,7 +14,7 @@ import { renderTextPages } from '../pipeline/text-page.ts';
 import type { DeviceDrivers } from '../services/device-drivers.ts';
 import type { Spool } from '../services/spool.ts';
 import type { SqliteEmailJobs } from '../storage/sqlite-email-jobs.ts';
-import { DocumentRefused, readEmailDocument } from './email-document.ts';
+import { DocumentRefused, isDiskFull, readEmailDocument } from './email-document.ts';
 import type { AdmittedMessage, EmailToFaxPolicy } from './sender-policy.ts';
 import { reply, SmtpReply } from './smtp-reply.ts';
 
@@ -211,7 +211,7 @@ function refusalOf(error: unknown): SmtpReply {
     return new SmtpReply(554, enhanced, error.code, error.message);
   }
   const code = (error as { code?: unknown }).code;
-  if (code === 'SPOOL_FULL')
+  if (isDiskFull(error))
     return new SmtpReply(
       452,
       '4.3.1',
