@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
@@ -577,6 +578,58 @@ if (!insideMailNamespace()) {
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
       assert.equal(receipts.length, 1, 'one receipt');
+      await edge.kill('SIGTERM');
+      await simulator.kill('SIGTERM');
+    });
+
+    it('killed in the middle of the transaction (no 250 yet): nothing sent, and the retried message goes once', async () => {
+      const simulator = new CliProcess(['simulator', '--port', '0', '--time-factor', '0.05']);
+      simUrl = (await simulator.waitFor(/console:\s+(http:\/\/[\d.]+:\d+)\//, 30_000))[1]!;
+      let edge = await startEdge();
+      const pdf = join(edgeDir.path, '..', `mid-data-${process.pid}.pdf`);
+      writeFileSync(pdf, await pdfWithPages(30));
+      const mail = [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        '2526',
+        '--from',
+        'bob@partner.test',
+        '--to',
+        `12125550140@${FAX_DOMAIN}`,
+        '--attach-type',
+        'application/pdf',
+        '--attach',
+        `@${pdf}`,
+      ];
+      // The edge reads and converts 30 pages before it answers the end of DATA: kill it meanwhile,
+      // as soon as swaks has sent the final dot.
+      const client = spawn('swaks', ['--timeout', '30', ...mail], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let transcript = '';
+      client.stdout.on('data', (chunk: Buffer) => (transcript += chunk.toString()));
+      const clientDone = new Promise((resolve) => client.once('exit', resolve));
+      const sentAt = Date.now() + 30_000;
+      while (!/^ -> \.\r?$/m.test(transcript) && Date.now() < sentAt)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await edge.kill('SIGKILL');
+      await clientDone;
+      assert.match(transcript, /^ -> \.\r?$/m, transcript.slice(-2000));
+      assert.doesNotMatch(transcript, /<- +250 2\.0\.0 Fax job/, 'no 250 came before the kill');
+      edge = await startEdge();
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const faxes = async () =>
+        ((await (await fetch(`${simUrl}/sim/api/faxes`)).json()) as { to: string; status: string }[]).filter(
+          (f) => f.to === '+12125550140',
+        );
+      assert.deepEqual(await faxes(), [], 'a message never accepted is never sent');
+      const retried = await swaks(mail);
+      assert.match(retried.output, /<- +250 2\.0\.0 Fax job/);
+      const deadline = Date.now() + 120_000;
+      while ((await faxes()).filter((f) => f.status === 'received').length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      assert.equal((await faxes()).filter((f) => f.status === 'received').length, 1, 'sent once');
+      rmSync(pdf, { force: true });
       await edge.kill('SIGTERM');
       await simulator.kill('SIGTERM');
     });
