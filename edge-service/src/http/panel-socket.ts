@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
@@ -31,6 +32,7 @@ const FATAL: Partial<Record<ErrorCode, number>> = {
 };
 
 interface Connection {
+  id: string;
   socket: WebSocket;
   session: PanelSession;
   /** The connection as the panel code sees it. */
@@ -150,7 +152,8 @@ export class PanelSocket {
     // The address the panel's connection comes from (sign-in rate limits). No proxy is trusted:
     // X-Forwarded-For would let a guesser pick its own address.
     const session = newPanelSession(request.socket.remoteAddress ?? 'unknown', originOf(request));
-    const connection = { socket, session, alive: true, inFlight: 0 } as Connection;
+    // Named on every log line about it, with the device and the request id of the panel's frame.
+    const connection = { id: randomUUID(), socket, session, alive: true, inFlight: 0 } as Connection;
     connection.peer = {
       session,
       push: <E extends EventType>(event: E, payload: EventPayload<E>) =>
@@ -184,7 +187,7 @@ export class PanelSocket {
     });
     socket.on('error', (error) => {
       // ws closes with 1009 itself when a frame exceeds maxPayload; anything else is logged.
-      this.#log.debug({ err: error }, 'panel socket error');
+      this.#log.debug({ err: error, conn: connection.id }, 'panel socket error');
     });
     socket.on('close', () => {
       clearTimeout(helloTimer);
@@ -226,7 +229,16 @@ export class PanelSocket {
     } catch (error) {
       const edgeError = EdgeError.from(error);
       if (edgeError.code === 'INTERNAL')
-        this.#log.error({ err: error, type: request.type }, 'panel request failed');
+        this.#log.error(
+          {
+            err: error,
+            type: request.type,
+            req: request.id,
+            conn: connection.id,
+            device: connection.session.device?.id,
+          },
+          'panel request failed',
+        );
       this.#send(connection, encodeError(request.id, edgeError.toBody()));
       const closeCode = FATAL[edgeError.code];
       if (closeCode) connection.socket.close(closeCode, edgeError.code);
@@ -242,7 +254,7 @@ export class PanelSocket {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.#log.warn(
-        { device: connection.session.device?.id },
+        { device: connection.session.device?.id, conn: connection.id },
         'panel is not reading; dropping the connection',
       );
       socket.terminate();
