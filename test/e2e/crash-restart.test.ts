@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobView } from '../../protocol/index.ts';
+import { seededRandom } from '../../bin/cli/load/load-stats.ts';
 import { IPP_OPERATION } from '../helpers/device-proxy.ts';
 import { Site, type ReceivedFax } from '../helpers/site.ts';
-
-/** Small seeded PRNG (mulberry32): the same seed kills at the same points. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FINAL = new Set(['delivered', 'failed', 'cancelled']);
 const FINAL_WITHIN_MS = 90_000;
@@ -49,7 +38,7 @@ const SCAN_LOST = new Set(['SCAN_INTERRUPTED', 'SCANNER_OFFLINE', 'SCANNER_ERROR
  */
 describe('crash and restart: the edge, the printer, or both killed at every point of a fax', function () {
   const seed = Number(process.env.CRASH_SEED ?? 20261201);
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const models: FailureModel[] = ['edge', 'power cut', 'printer'];
 
   for (const [m, model] of models.entries()) {

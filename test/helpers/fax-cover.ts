@@ -1,12 +1,12 @@
 import type { JobRecord } from '../../edge-service/src/domain/job.ts';
-import { describeStoredNumber } from '../../edge-service/src/domain/fax-number.ts';
 import { renderCoverPage } from '../../edge-service/src/pipeline/cover-page.ts';
 import { buildFaxTiff } from '../../edge-service/src/pipeline/fax-tiff.ts';
+import { coverContentOf } from '../../edge-service/src/services/fax-scan-stage.ts';
 import { decodeGrey, type Bitmap } from '../edge-service/pipeline/pipeline-helpers.ts';
 
 /**
  * The cover page the edge draws for a stored job, as a grey bitmap: drawn afresh from the job row
- * (its cover options, recipients, creation time, total pages), as the engine's scan stage draws it,
+ * (its cover options, recipients, creation time, total pages) with the scan stage's coverContentOf,
  * and through the same G4 TIFF the modem is handed, so it compares pel for pel with the page the
  * remote machine received (`disagreement(...) < 0.001`).
  */
@@ -14,18 +14,7 @@ export async function coverOfStoredJob(job: JobRecord): Promise<Bitmap> {
   const cover = job.options.cover;
   if (!cover) throw new Error(`job ${job.id} has no cover page`);
   if (job.totalPages === null) throw new Error(`job ${job.id} has no page count yet`);
-  const drawn = await renderCoverPage(
-    {
-      senderName: cover.senderName,
-      recipientName: cover.recipientName,
-      recipients: job.recipients.map((r) => describeStoredNumber(r.number).display),
-      date: new Date(job.createdAt),
-      subject: cover.subject,
-      note: cover.note,
-      pageCount: job.totalPages,
-    },
-    job.options.resolution,
-  );
+  const drawn = await renderCoverPage(coverContentOf(job, cover, job.totalPages), job.options.resolution);
   return decodeGrey(buildFaxTiff([drawn]));
 }
 

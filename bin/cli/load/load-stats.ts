@@ -32,7 +32,7 @@ export function summarize(values: number[]): LatencySummary {
   return { count: sorted.length, p50: round(rank(50)), p99: round(rank(99)), max: round(sorted.at(-1) ?? 0) };
 }
 
-/** Small seeded PRNG (mulberry32), so a soak's restart times can be replayed with --seed. */
+/** Small seeded PRNG (mulberry32): a soak's restart times (--seed) and the crash matrix's delays (CRASH_SEED) replay. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

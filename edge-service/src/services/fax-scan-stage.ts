@@ -5,7 +5,7 @@ import { describeStoredNumber } from '../domain/fax-number.ts';
 import { scanRequestFor } from '../domain/scan-options.ts';
 import { EdgeError } from '../edge-error.ts';
 import type { Logger } from '../logger.ts';
-import { renderCoverPage } from '../pipeline/cover-page.ts';
+import { renderCoverPage, type CoverPageContent } from '../pipeline/cover-page.ts';
 import { renderFaxPage, type FaxPage } from '../pipeline/fax-page.ts';
 import { renderThumbnail } from '../pipeline/thumbnail.ts';
 import { buildFaxTiff, readFaxTiffPages } from '../pipeline/fax-tiff.ts';
@@ -270,18 +270,7 @@ export class FaxScanStage {
     const stored = await this.#o.spool.read(job.id, COVER_FILE).catch(() => null);
     const [page] = stored ? readFaxTiffPages(stored) : [];
     if (page && page.resolution === job.options.resolution) return page;
-    const drawn = await renderCoverPage(
-      {
-        senderName: cover.senderName,
-        recipientName: cover.recipientName,
-        recipients: job.recipients.map((r) => describeStoredNumber(r.number).display),
-        date: new Date(job.createdAt),
-        subject: cover.subject,
-        note: cover.note,
-        pageCount,
-      },
-      job.options.resolution,
-    );
+    const drawn = await renderCoverPage(coverContentOf(job, cover, pageCount), job.options.resolution);
     await this.#o.spool.write(job.id, COVER_FILE, buildFaxTiff([drawn]));
     return drawn;
   }
@@ -306,4 +295,24 @@ function scanInterrupted(job: JobRecord): EdgeError {
 
 function pad(n: number): string {
   return String(n).padStart(4, '0');
+}
+
+/**
+ * What a job's cover page says: from its row alone (cover options, recipients, creation time), so a
+ * restart draws the same page, and a test can draw the page the remote machine should have received.
+ */
+export function coverContentOf(
+  job: JobRecord,
+  cover: NonNullable<JobRecord['options']['cover']>,
+  pageCount: number,
+): CoverPageContent {
+  return {
+    senderName: cover.senderName,
+    recipientName: cover.recipientName,
+    recipients: job.recipients.map((r) => describeStoredNumber(r.number).display),
+    date: new Date(job.createdAt),
+    subject: cover.subject,
+    note: cover.note,
+    pageCount,
+  };
 }
