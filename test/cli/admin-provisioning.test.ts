@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openDatabase } from '../../edge-service/src/db/database.ts';
 import { ScimTokens } from '../../edge-service/src/provisioning/scim/scim-tokens.ts';
+import { runCli } from '../helpers/cli-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const CLI = resolve(import.meta.dirname, '../../bin/mfp-edge.js');
-
-function admin(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'admin', ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
+/** `mfp-edge admin …` to its end, `input` on its standard input. */
+const admin = (args: string[], input = '') => runCli(['admin', ...args], { input });
 
 describe('cli/admin: scim token and directory', function () {
   this.timeout(60_000);

@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { createLogger } from '../../edge-service/src/logger.ts';
+import { runCli } from '../helpers/cli-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const CLI = resolve(import.meta.dirname, '../../bin/mfp-edge.js');
-
-function admin(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'admin', ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
+/** `mfp-edge admin …` to its end, `input` on its standard input. */
+const admin = (args: string[], input = '') => runCli(['admin', ...args], { input });
 
 describe('cli/admin sso', function () {
   this.timeout(120_000);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openDatabase } from '../../edge-service/src/db/database.ts';
 import { PolicyService } from '../../edge-service/src/policies/policy-service.ts';
 import { PolicyWatcher } from '../../edge-service/src/policies/policy-watcher.ts';
@@ -9,30 +8,12 @@ import { PasswordHasher } from '../../edge-service/src/auth/password-hasher.ts';
 import { SqliteDeviceRepository } from '../../edge-service/src/storage/sqlite-device-repository.ts';
 import { SqlitePolicyRepository } from '../../edge-service/src/storage/sqlite-policy-repository.ts';
 import { SqliteUserRepository } from '../../edge-service/src/storage/sqlite-user-repository.ts';
+import { runCli } from '../helpers/cli-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const CLI = resolve(import.meta.dirname, '../../bin/mfp-edge.js');
-
 /** The real CLI as an operator runs it, with `input` on its standard input. */
-function admin(
-  args: string[],
-  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'admin', ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
-  });
-}
+const admin = (args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}) =>
+  runCli(['admin', ...args], options);
 
 describe('cli/admin', function () {
   this.timeout(120_000);

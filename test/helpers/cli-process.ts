@@ -70,3 +70,27 @@ export class CliProcess {
     await Promise.allSettled([...CliProcess.#all].map((p) => p.kill('SIGKILL')));
   }
 }
+
+/**
+ * One `mfp-edge …` run to its end, as an operator runs it: `input` on its standard input (secrets
+ * come only from there), its output collected. The email-to-fax intake stays off unless `env` asks.
+ */
+export function runCli(
+  args: string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', MFP_EDGE_SMTP_INTAKE_PORT: 'off', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', fail);
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}

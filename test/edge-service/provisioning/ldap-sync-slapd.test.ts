@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { EnterpriseRecord } from '../../../edge-service/src/domain/device.ts';
 import {
   ApiClient,
@@ -10,9 +9,9 @@ import {
   startApiEdge,
   type ApiEdge,
 } from '../../helpers/api-client.ts';
+import { runCli } from '../../helpers/cli-process.ts';
 import { ldifEntry, Slapd, SLAPD_ROOT_DN, SLAPD_ROOT_PASSWORD, SLAPD_SUFFIX } from '../../helpers/slapd.ts';
 
-const CLI = resolve(import.meta.dirname, '../../../bin/mfp-edge.js');
 const PEOPLE = `ou=People,${SLAPD_SUFFIX}`;
 /** An OU whose name holds a comma: the DN escapes it (slapd answers it as \2C). */
 const SALES = `ou=Sales\\, Paris,${PEOPLE}`;
@@ -60,22 +59,8 @@ const DIRECTORY = [
   ldifEntry(ADMINS, { objectClass: 'groupOfNames', cn: 'printer-admins', member: `uid=zoe,${PEOPLE}` }),
 ].join('\n');
 
-function admin(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'admin', ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
+/** `mfp-edge admin …` to its end, `input` on its standard input. */
+const admin = (args: string[], input = '') => runCli(['admin', ...args], { input });
 
 describe('LDAP(S) directory sync against slapd', function () {
   this.timeout(60_000);
