@@ -5,6 +5,7 @@ import { EdgeError } from '../../edge-service/src/edge-error.ts';
 import { isBlankPage, renderFaxPage } from '../../edge-service/src/pipeline/fax-page.ts';
 import { buildFaxTiff } from '../../edge-service/src/pipeline/fax-tiff.ts';
 import type { FaxPage, FaxResolution } from '../../edge-service/src/pipeline/fax-types.ts';
+import { startDitherPool } from '../../edge-service/src/pipeline/dither-pool.ts';
 import { forEachInFlight } from '../../edge-service/src/pipeline/in-flight.ts';
 import { PAGES_IN_FLIGHT } from '../../edge-service/src/pipeline/image-runtime.ts';
 
@@ -131,6 +132,7 @@ export async function convertCommand(argv: string[], stderr: Output = process.st
   } else {
     const resolution = target === 'pdf' ? 'fine' : target;
     const pages: FaxPage[] = [];
+    startDitherPool();
     await forEachInFlight(
       inputs,
       PAGES_IN_FLIGHT,

@@ -5,11 +5,12 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { renderFaxPage } from '../src/pipeline/fax-page.ts';
 import { buildFaxTiff } from '../src/pipeline/fax-tiff.ts';
+import { greyJpegDecoder } from '../src/pipeline/grey-jpeg-decoder.ts';
 import { INPUT_OPTIONS } from '../src/pipeline/image-input.ts';
 import { configureImageRuntime } from '../src/pipeline/image-runtime.ts';
 import { forEachInFlight } from '../src/pipeline/in-flight.ts';
 import type { StageTimes } from '../src/pipeline/stage-clock.ts';
-import { words, type BenchPage } from './bench-pages.ts';
+import { greyScanVariants, words, type BenchPage } from './bench-pages.ts';
 import { quote, runTool, type Tools } from './external-tools.ts';
 
 /**
@@ -47,6 +48,8 @@ export interface GreyFaxOptions {
   dir: string;
   tools: Tools;
   repeat: number;
+  /** Seeds of the extra scans the legibility figure averages over (bench-pages.ts greyScanVariants). */
+  variantSeeds?: number[];
   /** Pages in the `mfp-edge convert` whole-process run (default 40). */
   convertPages?: number;
   log: (line: string) => void;
@@ -123,9 +126,13 @@ export async function runGreyFaxBench(options: GreyFaxOptions): Promise<GreyFaxF
   const { dir, tools, repeat, log } = options;
   const notes: string[] = [];
   const rows: GreyFaxRow[] = [];
-  const pages = options.pages.filter((page) => !page.colour && page.dpi === 300);
-  if (pages.length === 0)
+  const given = options.pages.filter((page) => !page.colour && page.dpi === 300);
+  if (given.length === 0)
     return { stages: [], kernels: [], rows, notes: ['no greyscale 300 dpi page in this run'] };
+  const pages = [...given, ...(await greyScanVariants(options.variantSeeds ?? [11, 22]))];
+  notes.push(
+    `${pages.length} pages: the letter and the table, each with ${pages.length / 2} seeds of noise and dust`,
+  );
   const files = pages.map((page) => {
     const path = join(dir, `${page.name}.grey-bench.jpg`);
     writeFileSync(path, page.jpeg);
@@ -166,30 +173,52 @@ export async function runGreyFaxBench(options: GreyFaxOptions): Promise<GreyFaxF
   const count = repeat * pages.length;
   const stages = Object.entries(stageTimes).map(([stage, ms]) => ({ stage, cpuMs: ms / count }));
   stages.push({ stage: 'TIFF-F container', cpuMs: containerCpu / count });
-  // The decode alone, to split the fused decode + resize of the service's path.
-  const decodeStart = process.cpuUsage();
-  for (let r = 0; r < repeat; r++) {
-    for (const page of pages) await sharp(page.jpeg, INPUT_OPTIONS).greyscale().raw().toBuffer();
+  // The decoders alone, to a raw grey buffer: the measured reason the service decodes grey JPEGs with
+  // TurboJPEG (grey-jpeg-decoder.ts) rather than libvips.
+  const decoderCpu = async (decode: (page: BenchPage) => Promise<unknown>): Promise<number> => {
+    const started = process.cpuUsage();
+    for (let r = 0; r < repeat; r++) for (const page of pages) await decode(page);
+    const cpu = process.cpuUsage(started);
+    return (cpu.user + cpu.system) / 1000 / count;
+  };
+  const libvipsDecode = await decoderCpu((page) =>
+    sharp(page.jpeg, INPUT_OPTIONS).greyscale().raw().toBuffer(),
+  );
+  const turbo = greyJpegDecoder();
+  const sizes = new Map<BenchPage, { width: number; height: number }>();
+  for (const page of pages) {
+    const { width = 0, height = 0 } = await sharp(page.jpeg).metadata();
+    sizes.set(page, { width, height });
   }
-  const decodeCpu = process.cpuUsage(decodeStart);
+  const turboDecode =
+    turbo === undefined
+      ? undefined
+      : await decoderCpu((page) => {
+          const { width, height } = sizes.get(page) as { width: number; height: number };
+          return turbo.decode(page.jpeg, width, height);
+        });
   notes.push(
-    `of "decode + resize", the decode alone (to a raw grey buffer, measured separately) is ${((decodeCpu.user + decodeCpu.system) / 1000 / count).toFixed(1)} ms CPU`,
+    `the decode alone, to raw grey: libvips ${libvipsDecode.toFixed(1)} ms CPU, TurboJPEG ${turboDecode === undefined ? 'not available (prebuilt addon did not load)' : `${turboDecode.toFixed(1)} ms CPU`}`,
   );
   const oneTotal = stages.reduce((sum, stage) => sum + stage.cpuMs, 0);
   stages.push({ stage: 'total, 1 page in flight', cpuMs: oneTotal });
 
-  // Ours, 2 pages in flight: what a running service spends per page.
+  // Ours, 2 pages in flight: what a running service spends per page. Its pool threads are warm (they
+  // stay between jobs), so a first round warms both before the measured one.
   const inFlightCount = Math.max(repeat * pages.length, 8);
+  const twoInFlight = (count: number) =>
+    forEachInFlight(
+      Array.from({ length: count }, (_, i) => pages[i % pages.length] as BenchPage),
+      2,
+      async (page) => buildFaxTiff([await renderFaxPage(page.jpeg, { resolution: 'fine' })]),
+      (outcome) => {
+        if (!outcome.ok) throw outcome.error;
+      },
+    );
+  await twoInFlight(8);
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
-  await forEachInFlight(
-    Array.from({ length: inFlightCount }, (_, i) => pages[i % pages.length] as BenchPage),
-    2,
-    async (page) => buildFaxTiff([await renderFaxPage(page.jpeg, { resolution: 'fine' })]),
-    (outcome) => {
-      if (!outcome.ok) throw outcome.error;
-    },
-  );
+  await twoInFlight(inFlightCount);
   const cpu = process.cpuUsage(cpuStart);
   rows.push({
     pipeline: "mfp-edge, the service's code path, 2 pages in flight",
@@ -199,6 +228,34 @@ export async function runGreyFaxBench(options: GreyFaxOptions): Promise<GreyFaxF
     ocr: await ocrOf(oursTiffs),
   });
   log(`  grey fax fine, ours: ${rows[0]?.cpuMsPerPage?.toFixed(1)} ms CPU/page`);
+
+  // The same, with libvips decoding and resizing as before TurboJPEG: what the decoder buys.
+  const libvipsTiffs: string[] = [];
+  let libvipsBytes = 0;
+  const libvipsStart = process.cpuUsage();
+  await forEachInFlight(
+    Array.from({ length: inFlightCount }, (_, i) => pages[i % pages.length] as BenchPage),
+    2,
+    async (page) =>
+      buildFaxTiff([await renderFaxPage(page.jpeg, { resolution: 'fine', decoder: 'libvips' })]),
+    (outcome, i) => {
+      if (!outcome.ok) throw outcome.error;
+      if (i < pages.length) {
+        const path = join(dir, `${(pages[i] as BenchPage).name}.grey-libvips.tif`);
+        writeFileSync(path, outcome.value);
+        libvipsTiffs[i] = path;
+        libvipsBytes += outcome.value.length;
+      }
+    },
+  );
+  const libvipsCpu = process.cpuUsage(libvipsStart);
+  rows.push({
+    pipeline: 'mfp-edge decoding and resizing with libvips (decoder: libvips), 2 pages in flight',
+    cpuMsPerPage: (libvipsCpu.user + libvipsCpu.system) / 1000 / inFlightCount,
+    wallMsPerPage: undefined,
+    bytesPerPage: libvipsBytes / pages.length,
+    ocr: await ocrOf(libvipsTiffs),
+  });
 
   const times = Math.max(2, Math.ceil(repeat / 2));
   if (options.tools.notes.some((note) => /skipped \(--no-tools\)/.test(note))) {

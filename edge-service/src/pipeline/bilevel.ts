@@ -1,6 +1,9 @@
 /**
- * Grey (8-bit, one channel) to bilevel decisions. Pure: no I/O, no sharp. The heavy pixel work
- * (decode, resize, packing, G4) stays in libvips; only what libvips cannot do lives here.
+ * Grey (8-bit, one channel) to bilevel decisions: lighting correction, the threshold, blank
+ * detection. Pure. Text pages run these on the pool's worker threads (text-mode-page.ts), which load
+ * them from their source text (BILEVEL_SOURCE), so, as in halftone.ts: no imports, and these
+ * functions use only their arguments, the globals, the constants listed in BILEVEL_SOURCE and each
+ * other.
  */
 
 /** Below this ink/paper contrast a page is treated as blank paper rather than split in two. */
@@ -94,9 +97,6 @@ export function textThreshold(grey: Uint8Array): number {
 function clampLevel(level: number): number {
   return Math.min(255, Math.max(1, Math.round(level)));
 }
-
-// Photo halftoning lives in halftone.ts, which worker threads load as plain source.
-export { ditherFloydSteinberg } from './halftone.ts';
 
 /** Side of the square blocks whose brightest pixels estimate the local paper level. */
 const LIGHTING_BLOCK = 32;
@@ -374,3 +374,36 @@ export function countInkCells(
   }
   return inked;
 }
+
+/** The source of the constants and functions above, for a worker thread to evaluate (see the file comment). */
+export const BILEVEL_SOURCE = [
+  ...Object.entries({
+    MIN_CONTRAST,
+    PAPER_NOISE_SIGMAS,
+    INK_TO_PAPER_CUT,
+    HISTOGRAM_STRIDE,
+    LIGHTING_BLOCK,
+    PAPER_PERCENTILE,
+    MIN_PAPER_SHARE,
+    TYPICAL_PAPER_PERCENTILE,
+    EVEN_LIGHTING,
+    INK_CELL,
+    INK_CELL_MIN_SAMPLES,
+  }).map(([name, value]) => `const ${name} = ${value};`),
+  ...[
+    histogram,
+    otsuThreshold,
+    textThreshold,
+    clampLevel,
+    flattenLighting,
+    blendRows,
+    scaleRow,
+    blockPaperLevels,
+    fillDarkBlocks,
+    neighbours,
+    paperMean,
+    smoothBlocks,
+    percentile,
+    countInkCells,
+  ].map((fn) => fn.toString()),
+].join('\n');

@@ -1,12 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { BILEVEL_SOURCE } from './bilevel.ts';
 import { DESPECKLE_SOURCE } from './despeckle.ts';
 import { G4_SOURCE } from './g4-encoder.ts';
 import { HALFTONE_SOURCE } from './halftone.ts';
+import { STAGE_CLOCK_SOURCE } from './stage-clock.ts';
+import { TEXT_MODE_SOURCE, type TextModeOptions, type TextModePage } from './text-mode-page.ts';
 
 /**
- * Per-pixel passes kept off the service's event loop: photo-mode halftoning (halftone.ts: ~25 ms of JavaScript per A4 fine page) and text pages' despeckle and G4 coding (despeckle.ts, g4-encoder.ts) on worker threads, one
- * per core, so the service's event loop (the panel's WebSocket) never stalls on a photo page and two
+ * Per-pixel passes kept off the service's event loop: photo-mode halftoning (halftone.ts: ~25 ms of
+ * JavaScript per A4 fine page) and a text page's whole way from grey to G4 (text-mode-page.ts) on
+ * worker threads, one per core, so the service's event loop (the panel's WebSocket) never stalls on a photo page and two
  * photo pages in flight dither in parallel. A thread is plain JavaScript made from halftone.ts's
  * source (~10 MB each; loading it through tsx would cost ~30 MB). Threads start with the first photo
  * page and stay, unref'd while idle so they never keep a process alive; a thread that dies is
@@ -20,16 +24,23 @@ interface DitherRequest {
   height: number;
   /** Set: `grey` is a bilevel page (0/255) to despeckle (despeckle.ts) instead of a photo to dither. */
   despeckle?: { maxSpeck: number };
-  /** Set: `grey` is a text page's bilevel pels (0/255) to despeckle and code as G4 (g4-encoder.ts). */
-  text?: { maxSpeck: number };
+  /** Set: `grey` is a text page's grey pels, `width × height`, to make a fax page of (text-mode-page.ts). */
+  text?: TextModeOptions;
 }
 
-type DitherReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
+/** A thread's answer: the pels (or, for a text page, its G4 data), and what a text page adds. */
+interface PoolResult {
+  pixels: Uint8Array;
+  blank?: boolean;
+  stageTimes?: TextModeOptions['stageTimes'];
+}
+
+type DitherReply = ({ id: number } & PoolResult) | { id: number; error: string };
 
 interface Task extends DitherRequest {
   /** The caller gives up `grey`: its memory moves to the thread instead of being copied (4 MB a page). */
   transfer?: boolean;
-  resolve: (pixels: Uint8Array) => void;
+  resolve: (result: PoolResult) => void;
   reject: (error: Error) => void;
 }
 
@@ -43,20 +54,27 @@ const THREAD_SOURCE = `var __name = (target) => target;
 ${HALFTONE_SOURCE}
 ${DESPECKLE_SOURCE}
 ${G4_SOURCE}
+${BILEVEL_SOURCE}
+${STAGE_CLOCK_SOURCE}
+${TEXT_MODE_SOURCE}
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', ({ id, grey, width, height, despeckle, text }) => {
-  let pixels;
+  let reply;
   try {
-    pixels = text
-      ? faxTextPage(grey, width, height, text.maxSpeck)
-      : despeckle
+    if (text) {
+      const page = textModePage(grey, width, height, text);
+      reply = { id, pixels: page.g4, blank: page.blank, stageTimes: text.stageTimes };
+    } else {
+      const pixels = despeckle
         ? despeckleBilevel(grey, width, height, despeckle.maxSpeck)
         : ditherPhoto(grey, width, height);
+      reply = { id, pixels };
+    }
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
     return;
   }
-  parentPort.postMessage({ id, pixels }, [pixels.buffer]);
+  parentPort.postMessage(reply, [reply.pixels.buffer]);
 });`;
 
 const threads: PoolThread[] = [];
@@ -70,57 +88,76 @@ export function setDitherPoolSize(threadCount: number): void {
 }
 
 /** halftone.ts's ditherPhoto on a pool thread. `grey` is copied (~1 ms), so the caller keeps it. */
-export function ditherOffThread(grey: Uint8Array, width: number, height: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
+export async function ditherOffThread(grey: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  const result = await new Promise<PoolResult>((resolve, reject) => {
     queue.push({ id: nextId++, grey, width, height, resolve, reject });
     dispatch();
   });
+  return result.pixels;
 }
 
 /** despeckle.ts's despeckleBilevel on a pool thread; `bits` is copied, as for ditherOffThread. */
-export function despeckleOffThread(
+export async function despeckleOffThread(
   bits: Uint8Array,
   width: number,
   height: number,
   maxSpeck: number,
 ): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
+  const result = await new Promise<PoolResult>((resolve, reject) => {
     queue.push({ id: nextId++, grey: bits, width, height, despeckle: { maxSpeck }, resolve, reject });
     dispatch();
   });
+  return result.pixels;
 }
 
 /**
- * g4-encoder.ts's faxTextPage on a pool thread: a text page's bilevel pels (0 ink, 255 paper) to its
- * G4 data, despeckled. `bits` is handed over, not copied: it must be a whole ArrayBuffer of its own
- * (as sharp's output is), and the caller must not use it afterwards.
+ * text-mode-page.ts's textModePage on a pool thread: a text page's grey pels (`sourceWidth ×
+ * sourceHeight`, resized there if that is not the fax page's size) to its G4 data and whether it is
+ * blank. `grey` is handed over, not copied, when it is a whole ArrayBuffer of its own (as a decoder's
+ * output is): the caller must not use it afterwards. Stage times come back into
+ * `options.stageTimes`.
  */
-export function faxTextPageOffThread(
-  bits: Uint8Array,
-  width: number,
-  height: number,
-  maxSpeck: number,
-): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const whole = bits.byteOffset === 0 && bits.byteLength === bits.buffer.byteLength;
+export async function textModePageOffThread(
+  grey: Uint8Array,
+  sourceWidth: number,
+  sourceHeight: number,
+  options: TextModeOptions,
+): Promise<TextModePage> {
+  const { stageTimes, ...rest } = options;
+  const result = await new Promise<PoolResult>((resolve, reject) => {
+    const whole = grey.byteOffset === 0 && grey.byteLength === grey.buffer.byteLength;
     queue.push({
       id: nextId++,
-      grey: bits,
-      width,
-      height,
-      text: { maxSpeck },
+      grey,
+      width: sourceWidth,
+      height: sourceHeight,
+      text: stageTimes === undefined ? rest : { ...rest, stageTimes: {} },
       transfer: whole,
       resolve,
       reject,
     });
     dispatch();
   });
+  if (stageTimes !== undefined) {
+    for (const [stage, ms] of Object.entries(result.stageTimes ?? {})) {
+      stageTimes[stage] = (stageTimes[stage] ?? 0) + ms;
+    }
+  }
+  return { g4: result.pixels, blank: result.blank === true };
 }
 
 /** Stops the pool's threads (tests, shutdown); the next photo page starts new ones. */
 export async function stopDitherPool(): Promise<void> {
   const stopping = threads.splice(0).map(({ worker }) => worker.terminate());
   await Promise.all(stopping);
+}
+
+/**
+ * Starts the pool's threads now rather than with the first page, so that a batch (`mfp-edge convert`)
+ * has them ready while it reads and decodes its first pages. Idle, they do not keep the process alive.
+ */
+export function startDitherPool(): void {
+  while (threads.length < size) startThread();
 }
 
 /** How many pool threads are running (for tests). */
@@ -150,17 +187,16 @@ function dispatch(): void {
 
 function startThread(): PoolThread {
   const thread: PoolThread = { worker: new Worker(THREAD_SOURCE, { eval: true }), task: undefined };
-  thread.worker.unref();
   thread.worker.on('message', (reply: DitherReply) => {
     const task = thread.task;
     if (task === undefined || task.id !== reply.id) return;
     thread.task = undefined;
     thread.worker.unref();
-    if ('pixels' in reply) task.resolve(reply.pixels);
+    if ('pixels' in reply) task.resolve(reply);
     else
       task.reject(
         new Error(
-          `${task.text ? 'G4 coding' : task.despeckle ? 'despeckling' : 'dithering'} failed: ${reply.error}`,
+          `${task.text ? 'the text page' : task.despeckle ? 'despeckling' : 'dithering'} failed: ${reply.error}`,
         ),
       );
     dispatch();
@@ -174,6 +210,8 @@ function startThread(): PoolThread {
   };
   thread.worker.on('error', (error) => lost(new Error(`dither thread failed: ${error.message}`)));
   thread.worker.on('exit', (code) => lost(new Error(`dither thread exited (${code})`)));
+  // After the listeners: adding a 'message' listener refs a worker again.
+  thread.worker.unref();
   threads.push(thread);
   return thread;
 }

@@ -1,13 +1,11 @@
 /**
  * CCITT T.6 (Group 4) coding of a bilevel page (0 ink, 255 paper; min-is-white, MSB first, EOFB at
- * the end), as libtiff writes it. It lets a text page go from grey to G4 in one call on a pool thread
- * (despeckle, code: faxTextPage) instead of another libvips pass on the page. Pure;
- * loaded by the pool threads from its source text (G4_SOURCE), so, as in halftone.ts, these functions
- * use only their arguments, the globals and each other; faxTextPage also calls despeckle.ts, whose
- * source the threads load too. Runs up to 2560 + 63 pels.
+ * the end), as libtiff writes it, so that a text page goes from grey to G4 in one call on a pool
+ * thread (text-mode-page.ts) instead of another libvips pass on the page. Pure; loaded by the pool
+ * threads from its source text (G4_SOURCE), so, as in halftone.ts, these functions use only their
+ * arguments, the globals, the tables here and each other. Runs up to 2560 + 63 pels.
  * test/edge-service/pipeline/g4-encoder.test.ts decodes what it writes with libtiff (through libvips).
  */
-import { despeckleBilevel } from './despeckle.ts';
 
 /* T.4 code tables as [code, length]: terminating codes 0–63, then make-up codes 64, 128, … 2560. */
 // prettier-ignore
@@ -46,44 +44,18 @@ const EXTENDED_MAKEUP = [
   0x1e,12, 0x1f,12,
 ];
 
+/* Vertical mode codes for a1 − b1 = −3 … 3, as [code, length]. */
+// prettier-ignore
+const VERTICAL = [0x2,7, 0x2,6, 0x2,3, 0x1,1, 0x3,3, 0x3,6, 0x3,7];
+
 /** Bilevel (0 ink) page to G4 data. */
 export function encodeG4Bilevel(bits: Uint8Array, width: number, height: number): Uint8Array {
-  const tables = [WHITE_CODES, WHITE_MAKEUP, BLACK_CODES, BLACK_MAKEUP, EXTENDED_MAKEUP];
-  let out = new Uint8Array(Math.max(1024, (width * height) >> 4));
-  let length = 0;
-  let acc = 0; // pending bits, right-aligned
-  let pending = 0;
-  const put = (code: number, bitCount: number): void => {
-    acc = (acc << bitCount) | code;
-    pending += bitCount;
-    while (pending >= 8) {
-      pending -= 8;
-      if (length === out.length) {
-        const grown = new Uint8Array(out.length * 2);
-        grown.set(out);
-        out = grown;
-      }
-      out[length++] = (acc >>> pending) & 0xff;
-    }
-    acc &= (1 << pending) - 1;
+  const writer: G4Writer = {
+    out: new Uint8Array(Math.max(1024, (width * height) >> 4)),
+    length: 0,
+    acc: 0,
+    pending: 0,
   };
-  const run = (pels: number, black: number): void => {
-    const [terminating, makeup] = black ? [tables[2], tables[3]] : [tables[0], tables[1]];
-    let left = pels;
-    while (left >= 2560 + 64) {
-      put(0x1f, 12);
-      left -= 2560;
-    }
-    if (left >= 64) {
-      const index = (left >> 6) - 1;
-      const table = index >= 27 ? (tables[4] as number[]) : (makeup as number[]);
-      const at = index >= 27 ? index - 27 : index;
-      put(table[at * 2] as number, table[at * 2 + 1] as number);
-      left &= 63;
-    }
-    put((terminating as number[])[left * 2] as number, (terminating as number[])[left * 2 + 1] as number);
-  };
-
   // Changing elements of the reference and coding lines, each ending with width, width.
   let ref = new Int32Array(width + 3);
   let cur = new Int32Array(width + 3);
@@ -95,87 +67,163 @@ export function encodeG4Bilevel(bits: Uint8Array, width: number, height: number)
       ? new Uint32Array(bits.buffer, bits.byteOffset, (width * height) >> 2)
       : undefined;
   for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let count = 0;
-    let black = false;
-    for (let x = 0; x < width;) {
-      // Runs of four paper (or four ink) pels in a row are skipped a word at a time.
-      if (words !== undefined && (x & 3) === 0) {
-        const word = words[(row + x) >> 2] as number;
-        if ((word === 0xffffffff && !black) || (word === 0 && black)) {
-          x += 4;
-          continue;
-        }
-      }
-      const isInk = bits[row + x] === 0;
-      if (isInk !== black) {
-        cur[count++] = x;
-        black = isInk;
-      }
-      x++;
-    }
+    const count =
+      words === undefined
+        ? rowChanges(bits, y * width, width, cur)
+        : wordRowChanges(words, y * (width >> 2), width >> 2, cur);
     cur[count] = width;
     cur[count + 1] = width;
-
-    let a0 = -1;
-    let colour = 0; // 0 white, 1 black
-    let ia = 0;
-    let ib = 0;
-    while (a0 < width) {
-      while ((cur[ia] as number) <= a0) ia++;
-      const a1 = cur[ia] as number;
-      const a2 = cur[ia + 1 < count + 2 ? ia + 1 : count + 1] as number;
-      while (ib > 0 && (ref[ib - 1] as number) > a0) ib--;
-      while (ib < refCount && ((ref[ib] as number) <= a0 || (ib & 1) !== colour)) ib++;
-      const b1 = ref[ib] as number;
-      const b2 = ref[ib < refCount ? ib + 1 : refCount + 1] as number;
-      if (b2 < a1) {
-        put(0x1, 4); // pass
-        a0 = b2;
-      } else if (a1 - b1 <= 3 && b1 - a1 <= 3) {
-        const d = a1 - b1;
-        if (d === 0) put(0x1, 1);
-        else if (d === 1) put(0x3, 3);
-        else if (d === -1) put(0x2, 3);
-        else if (d === 2) put(0x3, 6);
-        else if (d === -2) put(0x2, 6);
-        else if (d === 3) put(0x3, 7);
-        else put(0x2, 7);
-        a0 = a1;
-        colour ^= 1;
-      } else {
-        put(0x1, 3); // horizontal
-        run(a1 - (a0 < 0 ? 0 : a0), colour);
-        run(a2 - a1, colour ^ 1);
-        a0 = a2;
-      }
-    }
+    codeRow(writer, cur, count, ref, refCount, width);
     const swap = ref;
     ref = cur;
     cur = swap;
     refCount = count;
   }
-  put(0x1, 12); // EOFB
-  put(0x1, 12);
-  if (pending > 0) put(0, 8 - pending);
-  return out.subarray(0, length);
+  putBits(writer, 0x1, 12); // EOFB
+  putBits(writer, 0x1, 12);
+  if (writer.pending > 0) putBits(writer, 0, 8 - writer.pending);
+  return writer.out.subarray(0, writer.length);
 }
 
-/** A text page's bilevel pels (0 ink, 255 paper) on a pool thread: despeckled, then coded as G4. */
-export function faxTextPage(bits: Uint8Array, width: number, height: number, maxSpeck: number): Uint8Array {
-  return encodeG4Bilevel(despeckleBilevel(bits, width, height, maxSpeck), width, height);
+/*
+ * The coder's parts are small functions called per row or per code, not one loop over the page: V8
+ * optimises a function after a few hundred calls, within a new pool thread's first page, where the
+ * page-long loop ran unoptimised (and fell back on each new branch) for its first three pages.
+ */
+
+/** Bits are gathered MSB first in `acc` (`pending` of them) and flushed a byte at a time. */
+interface G4Writer {
+  out: Uint8Array;
+  length: number;
+  acc: number;
+  pending: number;
 }
 
-/** The source of the tables and functions above (despeckle.ts's DESPECKLE_SOURCE must come with it). */
+function putBits(writer: G4Writer, code: number, bitCount: number): void {
+  writer.acc = (writer.acc << bitCount) | code;
+  writer.pending += bitCount;
+  if (writer.pending < 8) return;
+  if (writer.length + 4 > writer.out.length) {
+    const grown = new Uint8Array(writer.out.length * 2);
+    grown.set(writer.out);
+    writer.out = grown;
+  }
+  do {
+    writer.pending -= 8;
+    writer.out[writer.length++] = (writer.acc >>> writer.pending) & 0xff;
+  } while (writer.pending >= 8);
+  writer.acc &= (1 << writer.pending) - 1;
+}
+
+/** A run of `pels` of one colour: make-up codes as needed, then the terminating code. */
+function putRun(writer: G4Writer, pels: number, terminating: number[], makeup: number[]): void {
+  let left = pels;
+  while (left >= 2560 + 64) {
+    putBits(writer, 0x1f, 12);
+    left -= 2560;
+  }
+  if (left >= 64) {
+    const index = (left >> 6) - 1;
+    if (index >= 27) {
+      putBits(
+        writer,
+        EXTENDED_MAKEUP[(index - 27) * 2] as number,
+        EXTENDED_MAKEUP[(index - 27) * 2 + 1] as number,
+      );
+    } else putBits(writer, makeup[index * 2] as number, makeup[index * 2 + 1] as number);
+    left &= 63;
+  }
+  putBits(writer, terminating[left * 2] as number, terminating[left * 2 + 1] as number);
+}
+
+/**
+ * The coding line's changing elements into `out`; returns how many. Paper is most of a page, so the
+ * row is read a 32-bit word (four pels, the first the low byte) at a time, and a word all of the
+ * current colour is skipped.
+ */
+function wordRowChanges(words: Uint32Array, start: number, wordCount: number, out: Int32Array): number {
+  let count = 0;
+  let ink = 0;
+  for (let i = 0; i < wordCount; i++) {
+    const word = words[start + i] as number;
+    if (ink === 0 ? word === 0xffffffff : word === 0) continue;
+    const x = i << 2;
+    for (let k = 0; k < 4; k++) {
+      const pel = ((word >>> (k << 3)) & 0xff) === 0 ? 1 : 0;
+      if (pel !== ink) {
+        out[count++] = x + k;
+        ink = pel;
+      }
+    }
+  }
+  return count;
+}
+
+/** wordRowChanges for pels that do not lie on 32-bit words: a pel at a time. */
+function rowChanges(bits: Uint8Array, start: number, width: number, out: Int32Array): number {
+  let count = 0;
+  let ink = 0;
+  for (let x = 0; x < width; x++) {
+    const pel = bits[start + x] === 0 ? 1 : 0;
+    if (pel !== ink) {
+      out[count++] = x;
+      ink = pel;
+    }
+  }
+  return count;
+}
+
+/** One row's pass, vertical and horizontal mode codes (T.6 §2.2), against the reference row. */
+function codeRow(
+  writer: G4Writer,
+  cur: Int32Array,
+  count: number,
+  ref: Int32Array,
+  refCount: number,
+  width: number,
+): void {
+  let a0 = -1;
+  let colour = 0; // 0 white, 1 black
+  let ia = 0;
+  let ib = 0;
+  while (a0 < width) {
+    while ((cur[ia] as number) <= a0) ia++;
+    const a1 = cur[ia] as number;
+    const a2 = cur[ia + 1 < count + 2 ? ia + 1 : count + 1] as number;
+    while (ib > 0 && (ref[ib - 1] as number) > a0) ib--;
+    while (ib < refCount && ((ref[ib] as number) <= a0 || (ib & 1) !== colour)) ib++;
+    const b1 = ref[ib] as number;
+    const b2 = ref[ib < refCount ? ib + 1 : refCount + 1] as number;
+    if (b2 < a1) {
+      putBits(writer, 0x1, 4); // pass
+      a0 = b2;
+    } else if (a1 - b1 <= 3 && b1 - a1 <= 3) {
+      const at = (a1 - b1 + 3) * 2;
+      putBits(writer, VERTICAL[at] as number, VERTICAL[at + 1] as number);
+      a0 = a1;
+      colour ^= 1;
+    } else {
+      putBits(writer, 0x1, 3); // horizontal
+      const first = a1 - (a0 < 0 ? 0 : a0);
+      if (colour === 0) {
+        putRun(writer, first, WHITE_CODES, WHITE_MAKEUP);
+        putRun(writer, a2 - a1, BLACK_CODES, BLACK_MAKEUP);
+      } else {
+        putRun(writer, first, BLACK_CODES, BLACK_MAKEUP);
+        putRun(writer, a2 - a1, WHITE_CODES, WHITE_MAKEUP);
+      }
+      a0 = a2;
+    }
+  }
+}
+
+/** The source of the tables and the coder above, for the pool threads (see the file comment). */
 export const G4_SOURCE = [
   `const WHITE_CODES = ${JSON.stringify(WHITE_CODES)};`,
   `const WHITE_MAKEUP = ${JSON.stringify(WHITE_MAKEUP)};`,
   `const BLACK_CODES = ${JSON.stringify(BLACK_CODES)};`,
   `const BLACK_MAKEUP = ${JSON.stringify(BLACK_MAKEUP)};`,
   `const EXTENDED_MAKEUP = ${JSON.stringify(EXTENDED_MAKEUP)};`,
-  encodeG4Bilevel.toString(),
-  // Not faxTextPage's own text: a compiled import is renamed (import_despeckle.…) in its source.
-  'function faxTextPage(bits, width, height, maxSpeck) {',
-  '  return encodeG4Bilevel(despeckleBilevel(bits, width, height, maxSpeck), width, height);',
-  '}',
+  `const VERTICAL = ${JSON.stringify(VERTICAL)};`,
+  ...[encodeG4Bilevel, putBits, putRun, wordRowChanges, rowChanges, codeRow].map((fn) => fn.toString()),
 ].join('\n');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import {
-  ditherFloydSteinberg,
   flattenLighting,
   histogram,
   otsuThreshold,
   textThreshold,
 } from '../../../edge-service/src/pipeline/bilevel.ts';
+import { ditherFloydSteinberg } from '../../../edge-service/src/pipeline/halftone.ts';
 
 /** A page-like sample: `inkShare` of the pixels at `ink`, the rest paper with ±noise, seeded. */
 function sample(options: {

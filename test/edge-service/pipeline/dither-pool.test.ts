@@ -67,6 +67,20 @@ describe('pipeline/dither-pool', function () {
     assert.equal(stdout.trim(), `dithered ${1728 * 500}`);
   });
 
+  it('threads started ahead of work (startDitherPool) do not hold a process open, used or not', async () => {
+    const pool = new URL('../../../edge-service/src/pipeline/dither-pool.ts', import.meta.url).href;
+    const script = `import(${JSON.stringify(pool)}).then(async ({ startDitherPool, setDitherPoolSize, ditherPoolThreads, ditherOffThread }) => {
+      setDitherPoolSize(3);
+      startDitherPool();
+      await ditherOffThread(new Uint8Array(1728 * 50).fill(100), 1728, 50);
+      console.log('threads', ditherPoolThreads());
+    });`;
+    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', '-e', script], {
+      timeout: 20_000,
+    });
+    assert.equal(stdout.trim(), 'threads 3');
+  });
+
   it('starts fresh threads after a stop', async () => {
     await ditherOffThread(photoLike(100, 100, 2), 100, 100);
     assert.equal(ditherPoolThreads(), 1);

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { EdgeError } from '../../../edge-service/src/edge-error.ts';
 import { isBlankPage, renderFaxPage, type FaxPage } from '../../../edge-service/src/pipeline/fax-page.ts';
 import { buildFaxTiff } from '../../../edge-service/src/pipeline/fax-tiff.ts';
+import type { StageTimes } from '../../../edge-service/src/pipeline/stage-clock.ts';
 import { blackShare, decodeGrey, disagreement, type Bitmap } from './pipeline-helpers.ts';
 import { A4, LETTER, nearlyBlankPage, photoPage, scannedPage, unevenlyLitPage } from './scanned-page.ts';
 
@@ -277,6 +278,56 @@ describe('pipeline/fax-page', function () {
       );
       const banner = await scannedPage({ dpi: 100, heightInches: 30, noise: 0 });
       await assertImageError(renderFaxPage(banner, { resolution: 'fine' }), 'IMAGE_TOO_LARGE');
+    });
+  });
+
+  describe('greyscale JPEG scans (TurboJPEG decode, resized on a pool thread)', () => {
+    let greyJpeg: Buffer;
+
+    before(async () => {
+      greyJpeg = await scannedPage({ dpi: 300, colour: false });
+      assert.equal((await sharp(greyJpeg).metadata()).channels, 1);
+    });
+
+    it('decodes through TurboJPEG, and gives the page libvips would, rules and all', async () => {
+      const fast: StageTimes = {};
+      const viaTurbo = await renderFaxPage(greyJpeg, { resolution: 'fine', stageTimes: fast });
+      assert.ok('decode (TurboJPEG)' in fast, Object.keys(fast).join(', '));
+      const slow: StageTimes = {};
+      const viaLibvips = await renderFaxPage(greyJpeg, {
+        resolution: 'fine',
+        decoder: 'libvips',
+        stageTimes: slow,
+      });
+      assert.ok('decode + resize (libvips)' in slow, Object.keys(slow).join(', '));
+      assert.equal(viaTurbo.height, viaLibvips.height);
+      const [a, b] = await Promise.all([decodePage(viaTurbo), decodePage(viaLibvips)]);
+      const differ = disagreement(a, b);
+      assert.ok(differ < 0.01, `${(differ * 100).toFixed(2)}% of pixels differ`);
+      assert.equal(ruleLines(a, A4.width), 7, '7 horizontal rules');
+    });
+
+    it('truncated → IMAGE_INVALID naming the page: TurboJPEG refuses what libjpeg warns about', async () => {
+      const truncated = greyJpeg.subarray(0, Math.round(greyJpeg.length * 0.6));
+      const stageTimes: StageTimes = {};
+      await assertImageError(
+        renderFaxPage(truncated, { resolution: 'fine', pageNumber: 3, stageTimes }),
+        'IMAGE_INVALID',
+        3,
+      );
+      assert.ok('header' in stageTimes && !('decode (TurboJPEG)' in stageTimes), 'refused at the decode');
+      await assert.rejects(renderFaxPage(truncated, { resolution: 'fine' }), /damaged or cut short/);
+    });
+
+    it('a grey JPEG that must be turned (EXIF orientation) or shrunk past 2× goes through libvips, upright', async () => {
+      const sideways = await sharp(greyJpeg).rotate(90).withMetadata({ orientation: 8 }).jpeg().toBuffer();
+      const turned: StageTimes = {};
+      const page = await renderFaxPage(sideways, { resolution: 'fine', stageTimes: turned });
+      assert.ok('decode + resize (libvips)' in turned, Object.keys(turned).join(', '));
+      assert.ok(Math.abs(page.height - 2291) <= 2, `portrait again: ${page.height} rows`);
+      const standard: StageTimes = {};
+      await renderFaxPage(greyJpeg, { resolution: 'standard', stageTimes: standard });
+      assert.ok('decode + resize (libvips)' in standard, 'a 3× shrink takes the linear kernel');
     });
   });
 
