@@ -62,8 +62,10 @@ export function encodeG4Bilevel(bits: Uint8Array, width: number, height: number)
   ref[0] = width;
   ref[1] = width;
   let refCount = 0;
+  // Words only where the first byte of a word is its low byte (every platform Node runs on but s390x).
+  const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
   const words =
-    bits.byteOffset % 4 === 0 && width % 4 === 0
+    bits.byteOffset % 4 === 0 && width % 4 === 0 && littleEndian
       ? new Uint32Array(bits.buffer, bits.byteOffset, (width * height) >> 2)
       : undefined;
   for (let y = 0; y < height; y++) {

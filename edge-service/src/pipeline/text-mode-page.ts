@@ -85,7 +85,10 @@ export function resizeNearest(
   for (let x = 0; x < width; x++) {
     columns[x] = Math.min(sourceWidth - 1, Math.floor(((x + 0.5) * sourceWidth) / width));
   }
-  const words = width % 4 === 0 ? new Uint32Array(out.buffer, 0, (width * height) >> 2) : undefined;
+  // Words only where the first byte of a word is its low byte (every platform Node runs on but s390x).
+  const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+  const words =
+    width % 4 === 0 && littleEndian ? new Uint32Array(out.buffer, 0, (width * height) >> 2) : undefined;
   for (let y = 0; y < height; y++) {
     const from = Math.min(sourceHeight - 1, Math.floor(((y + 0.5) * sourceHeight) / height)) * sourceWidth;
     if (words !== undefined) {
