@@ -10,11 +10,11 @@ import { TEXT_MODE_SOURCE, type TextModeOptions, type TextModePage } from './tex
 /**
  * Per-pixel passes kept off the service's event loop: photo-mode halftoning (halftone.ts: ~25 ms of
  * JavaScript per A4 fine page) and a text page's whole way from grey to G4 (text-mode-page.ts) on
- * worker threads, one per core, so the service's event loop (the panel's WebSocket) never stalls on a photo page and two
- * photo pages in flight dither in parallel. A thread is plain JavaScript made from halftone.ts's
- * source (~10 MB each; loading it through tsx would cost ~30 MB). Threads start with the first photo
- * page and stay, unref'd while idle so they never keep a process alive; a thread that dies is
- * replaced, and the page it was on fails with a plain error.
+ * worker threads, one per core, so the service's event loop (the panel's WebSocket) never stalls on
+ * a page and two pages in flight run in parallel. A thread is plain JavaScript made from the pipeline
+ * files' sources (~10 MB each; loading them through tsx would cost ~30 MB). Threads start with the
+ * first page (or startDitherPool) and stay, unref'd while idle so they never keep a process alive; a
+ * thread that dies is replaced, and the page it was on fails with a plain error.
  */
 
 interface DitherRequest {
