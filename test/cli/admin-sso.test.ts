@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EdgeService } from '../../edge-service/src/edge-service.ts';
 import { createLogger } from '../../edge-service/src/logger.ts';
 import { runCli } from '../helpers/cli-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { testCertificate } from '../helpers/test-certificate.ts';
 
 /** `mfp-edge admin …` to its end, `input` on its standard input. */
 const admin = (args: string[], input = '') => runCli(['admin', ...args], { input });
@@ -22,28 +22,7 @@ describe('cli/admin sso', function () {
   });
 
   before(() => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=idp.test',
-        '-keyout',
-        join(dir.path, 'k.pem'),
-        '-out',
-        join(dir.path, 'c.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const cert = readFileSync(join(dir.path, 'c.pem'), 'utf8')
-      .replace(/-----[A-Z ]+-----/g, '')
-      .replace(/\s/g, '');
+    const cert = testCertificate().body;
     metadataFile = join(dir.path, 'idp.xml');
     writeFileSync(
       metadataFile,

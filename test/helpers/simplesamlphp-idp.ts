@@ -1,8 +1,9 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './temp-dir.ts';
+import { testCertificate } from './test-certificate.ts';
 
 /**
  * Debian's simplesamlphp on PHP's own server (shared/peers/README.md): a real SAML 2.0 IdP and,
@@ -129,25 +130,9 @@ export class SimpleSamlIdp {
     for (const sub of ['config', 'metadata', 'cert', 'tmp', 'log', 'docroot', 'sessions'])
       mkdirSync(join(root, sub));
     symlinkSync('/usr/share/simplesamlphp/www', join(root, 'docroot', 'simplesaml'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '7',
-        '-subj',
-        '/CN=simplesamlphp test IdP',
-        '-keyout',
-        join(root, 'cert', 'idp.key'),
-        '-out',
-        join(root, 'cert', 'idp.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    const idpKey = testCertificate('simplesamlphp test IdP', 7);
+    writeFileSync(join(root, 'cert', 'idp.key'), idpKey.key);
+    writeFileSync(join(root, 'cert', 'idp.crt'), idpKey.pem);
     this.port = await freePort();
     writeFileSync(
       join(root, 'config', 'config.php'),

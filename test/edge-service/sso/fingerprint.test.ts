@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   certificateFingerprint,
   certificatePem,
@@ -9,7 +6,7 @@ import {
   sanitizeFingerprint,
 } from '../../../edge-service/src/sso/fingerprint.ts';
 import { PolicyDocumentSchema } from '../../../edge-service/src/policies/policy-schema.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { testCertificate } from '../../helpers/test-certificate.ts';
 
 const SHA256 = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
@@ -41,61 +38,32 @@ describe('sso fingerprints', () => {
   });
 
   it('matches a certificate by its SHA-256 or SHA-1 fingerprint, whatever the pasted form', () => {
-    const dir = tempDir('sso-fp');
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '2',
-          '-subj',
-          '/CN=idp.test',
-          '-keyout',
-          join(dir.path, 'k.pem'),
-          '-out',
-          join(dir.path, 'c.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      const pem = readFileSync(join(dir.path, 'c.pem'), 'utf8');
-      const openssl = execFileSync(
-        'openssl',
-        ['x509', '-noout', '-fingerprint', '-sha256', '-in', join(dir.path, 'c.pem')],
-        { encoding: 'utf8' },
-      );
-      const fromOpenssl = sanitizeFingerprint(openssl.trim())!;
-      assert.equal(fromOpenssl, certificateFingerprint(pem, 'sha256'));
-      assert.ok(fingerprintMatches(pem, fromOpenssl));
-      assert.ok(fingerprintMatches(pem, certificateFingerprint(pem, 'sha1')));
-      assert.ok(!fingerprintMatches(pem, SHA256));
-      // The body alone (as in metadata) is the same certificate.
-      const body = pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s/g, '');
-      assert.equal(certificatePem(body), certificatePem(pem));
-      assert.throws(() => certificatePem('bm90IGEgY2VydA=='));
-      // The policy keeps the sanitised form.
-      const policy = PolicyDocumentSchema.parse({
-        sso: {
-          protocol: 'saml',
-          idpEntityId: 'https://idp.test/',
-          entryPoint: 'https://idp.test/sso',
-          idpCertificate: body,
-          idpCertificateFingerprint: `\u200b${openssl.split('=')[1]!.trim()}`,
-        },
-      });
-      assert.equal(policy.sso!.idpCertificateFingerprint, fromOpenssl);
-      assert.equal(policy.sso!.idpCertificate, certificatePem(pem));
-      assert.throws(() =>
-        PolicyDocumentSchema.parse({
-          sso: { protocol: 'saml', metadataXml: '<x/>', idpCertificateFingerprint: 'abc' },
-        }),
-      );
-    } finally {
-      dir.remove();
-    }
+    const { pem, opensslSha256 } = testCertificate();
+    const fromOpenssl = sanitizeFingerprint(opensslSha256)!;
+    assert.equal(fromOpenssl, certificateFingerprint(pem, 'sha256'));
+    assert.ok(fingerprintMatches(pem, fromOpenssl));
+    assert.ok(fingerprintMatches(pem, certificateFingerprint(pem, 'sha1')));
+    assert.ok(!fingerprintMatches(pem, SHA256));
+    // The body alone (as in metadata) is the same certificate.
+    const body = pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s/g, '');
+    assert.equal(certificatePem(body), certificatePem(pem));
+    assert.throws(() => certificatePem('bm90IGEgY2VydA=='));
+    // The policy keeps the sanitised form.
+    const policy = PolicyDocumentSchema.parse({
+      sso: {
+        protocol: 'saml',
+        idpEntityId: 'https://idp.test/',
+        entryPoint: 'https://idp.test/sso',
+        idpCertificate: body,
+        idpCertificateFingerprint: `\u200b${opensslSha256.split('=')[1]!.trim()}`,
+      },
+    });
+    assert.equal(policy.sso!.idpCertificateFingerprint, fromOpenssl);
+    assert.equal(policy.sso!.idpCertificate, certificatePem(pem));
+    assert.throws(() =>
+      PolicyDocumentSchema.parse({
+        sso: { protocol: 'saml', metadataXml: '<x/>', idpCertificateFingerprint: 'abc' },
+      }),
+    );
   });
 });

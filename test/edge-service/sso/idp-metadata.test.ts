@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   checkMetadataUrl,
   fetchIdpMetadata,
@@ -11,37 +8,9 @@ import {
   pinCertificates,
 } from '../../../edge-service/src/sso/idp-metadata.ts';
 import { certificateFingerprint } from '../../../edge-service/src/sso/fingerprint.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { testCertificate } from '../../helpers/test-certificate.ts';
 
-function certificateBody(): string {
-  const dir = tempDir('sso-md');
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=idp.test',
-        '-keyout',
-        join(dir.path, 'k.pem'),
-        '-out',
-        join(dir.path, 'c.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return readFileSync(join(dir.path, 'c.pem'), 'utf8')
-      .replace(/-----[A-Z ]+-----/g, '')
-      .replace(/\s/g, '');
-  } finally {
-    dir.remove();
-  }
-}
+const certificateBody = (): string => testCertificate().body;
 
 const samlMetadata = (cert: string) => `<?xml version="1.0"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="http://127.0.0.1:9/simplesaml/saml2/idp/metadata.php">

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnterpriseRecord } from '../../../edge-service/src/domain/device.ts';
 import { createAccount, ensureEnterprise, startApiEdge, type ApiEdge } from '../../helpers/api-client.ts';
 import { CookieJarClient, htmlForm } from '../../helpers/cookie-jar-client.ts';
 import { craftSamlResponse, type CraftedResponse } from '../../helpers/saml-response.ts';
 import { SimpleSamlIdp } from '../../helpers/simplesamlphp-idp.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { testCertificate } from '../../helpers/test-certificate.ts';
 
 /**
  * SAML 2.0 company sign-in against the real simplesamlphp IdP, walked over HTTP hop by hop, and
@@ -53,34 +51,8 @@ describe('sso: SAML 2.0 sign-in against simplesamlphp', function () {
     users.update(dora.id, { disabledAt: new Date().toISOString() });
     await createAccount(api.edge, { enterprise, email: 'admin@acme.test', role: 'admin' });
     api.edge.sso.settings.set(enterprise, { protocol: 'saml', metadataUrl: idp.metadataUrl }, 'system');
-    const dir = tempDir('sso-own-key');
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '2',
-          '-subj',
-          '/CN=not the IdP',
-          '-keyout',
-          join(dir.path, 'k.pem'),
-          '-out',
-          join(dir.path, 'c.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      ownKey = {
-        key: readFileSync(join(dir.path, 'k.pem'), 'utf8'),
-        cert: readFileSync(join(dir.path, 'c.pem'), 'utf8'),
-      };
-    } finally {
-      dir.remove();
-    }
+    const own = testCertificate('not the IdP');
+    ownKey = { key: own.key, cert: own.pem };
   });
   after(async () => {
     await idp?.stop();

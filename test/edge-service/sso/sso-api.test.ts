@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -9,45 +8,14 @@ import {
   startApiEdge,
   type ApiEdge,
 } from '../../helpers/api-client.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
+import { testCertificate } from '../../helpers/test-certificate.ts';
 
 function idpMetadata(): { xml: string; sha256Colons: string } {
-  const dir = tempDir('sso-api');
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=idp.test',
-        '-keyout',
-        join(dir.path, 'k.pem'),
-        '-out',
-        join(dir.path, 'c.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const cert = readFileSync(join(dir.path, 'c.pem'), 'utf8')
-      .replace(/-----[A-Z ]+-----/g, '')
-      .replace(/\s/g, '');
-    const fp = execFileSync(
-      'openssl',
-      ['x509', '-noout', '-fingerprint', '-sha256', '-in', join(dir.path, 'c.pem')],
-      { encoding: 'utf8' },
-    );
-    return {
-      xml: `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.acme.test/saml"><IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><KeyDescriptor><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>${cert}</X509Certificate></X509Data></KeyInfo></KeyDescriptor><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.acme.test/sso"/></IDPSSODescriptor></EntityDescriptor>`,
-      sha256Colons: fp.split('=')[1]!.trim(),
-    };
-  } finally {
-    dir.remove();
-  }
+  const { body: cert, opensslSha256: fp } = testCertificate();
+  return {
+    xml: `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.acme.test/saml"><IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><KeyDescriptor><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>${cert}</X509Certificate></X509Data></KeyInfo></KeyDescriptor><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.acme.test/sso"/></IDPSSODescriptor></EntityDescriptor>`,
+    sha256Colons: fp.split('=')[1]!.trim(),
+  };
 }
 
 describe('sso: the API (GET/PUT/DELETE /enterprises/{enterprise}/sso)', function () {
