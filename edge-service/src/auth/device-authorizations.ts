@@ -18,7 +18,7 @@ import type {
   DeviceAuthorizationRecord,
   SqliteDeviceAuthorizations,
 } from '../storage/sqlite-device-authorizations.ts';
-import { FailureRateLimiter } from './rate-limiter.ts';
+import { FailureRateLimiter, type RateLimit } from './rate-limiter.ts';
 import { deriveKey } from './secret-key.ts';
 
 /** RFC 8628 §3.2 `interval`: seconds between polls of the token endpoint; slow_down adds 5 (§3.5). */
@@ -64,9 +64,9 @@ export interface DeviceAuthorizationsOptions {
   userCodeKey: Buffer;
   now?: () => Date;
   /** Begins per device: at most this many per window (default 30 per 10 minutes). */
-  beginLimit?: { max: number; windowMs: number };
+  beginLimit?: RateLimit;
   /** Unknown or refused user codes per source address (default 10 per 10 minutes). */
-  guessLimit?: { max: number; windowMs: number };
+  guessLimit?: RateLimit;
   logger?: Logger;
 }
 
@@ -89,18 +89,11 @@ export class DeviceAuthorizations extends EventEmitter<DeviceAuthorizationEvents
     super();
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
-    const begin = options.beginLimit ?? { max: 30, windowMs: 10 * 60_000 };
-    const guess = options.guessLimit ?? { max: 10, windowMs: 10 * 60_000 };
-    this.#begins = new FailureRateLimiter({
-      maxFailures: begin.max,
-      windowMs: begin.windowMs,
-      now: this.#now,
-    });
-    this.#guesses = new FailureRateLimiter({
-      maxFailures: guess.max,
-      windowMs: guess.windowMs,
-      now: this.#now,
-    });
+    this.#begins = FailureRateLimiter.of(options.beginLimit ?? { max: 30, windowMs: 10 * 60_000 }, this.#now);
+    this.#guesses = FailureRateLimiter.of(
+      options.guessLimit ?? { max: 10, windowMs: 10 * 60_000 },
+      this.#now,
+    );
   }
 
   /** A new code for a user-prompt device; any earlier pending one of `replaces` can no longer be confirmed. */

@@ -4,7 +4,22 @@
  * refused until its oldest counted failure leaves the window. At most `maxKeys` keys are kept, the
  * least recently failed forgotten first, so a flood of addresses cannot grow memory without bound.
  */
+/** A limit as services take it in their options: at most `max` failures per `windowMs`. */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
 export class FailureRateLimiter {
+  /** A limiter for a RateLimit (a service's option, or its default). */
+  static of(limit: RateLimit, now?: () => Date): FailureRateLimiter {
+    return new FailureRateLimiter({
+      maxFailures: limit.max,
+      windowMs: limit.windowMs,
+      ...(now ? { now } : {}),
+    });
+  }
+
   readonly #maxFailures: number;
   readonly #windowMs: number;
   readonly #maxKeys: number;

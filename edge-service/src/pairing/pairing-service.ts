@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CLOSE_CODES, type AuthMode } from '../../../protocol/index.ts';
-import { FailureRateLimiter } from '../auth/rate-limiter.ts';
+import { FailureRateLimiter, type RateLimit } from '../auth/rate-limiter.ts';
 import type { AuditTrail } from '../domain/audit.ts';
 import type { DeviceAdminCredential, DeviceRecord, DeviceRepository } from '../domain/device.ts';
 import { EdgeError } from '../edge-error.ts';
@@ -72,9 +72,9 @@ export interface PairingServiceOptions {
   panels?: PairingPanels;
   now?: () => Date;
   /** pairing.begin per source address: at most this many per window (default 20 per 10 minutes). */
-  beginLimit?: { max: number; windowMs: number };
+  beginLimit?: RateLimit;
   /** Wrong codes per source address (approval, look-up, claim): default 10 per 10 minutes. */
-  guessLimit?: { max: number; windowMs: number };
+  guessLimit?: RateLimit;
   logger?: Logger;
 }
 
@@ -97,18 +97,14 @@ export class PairingService extends EventEmitter<PairingEvents> {
     super();
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
-    const begin = options.beginLimit ?? { max: 20, windowMs: PAIRING_TTL_MS };
-    const guess = options.guessLimit ?? { max: 10, windowMs: PAIRING_TTL_MS };
-    this.#begins = new FailureRateLimiter({
-      maxFailures: begin.max,
-      windowMs: begin.windowMs,
-      now: this.#now,
-    });
-    this.#guesses = new FailureRateLimiter({
-      maxFailures: guess.max,
-      windowMs: guess.windowMs,
-      now: this.#now,
-    });
+    this.#begins = FailureRateLimiter.of(
+      options.beginLimit ?? { max: 20, windowMs: PAIRING_TTL_MS },
+      this.#now,
+    );
+    this.#guesses = FailureRateLimiter.of(
+      options.guessLimit ?? { max: 10, windowMs: PAIRING_TTL_MS },
+      this.#now,
+    );
   }
 
   /** pairing.begin: fresh codes for a panel that has no credential. */
